@@ -1,0 +1,58 @@
+"""One error tree for everything the user can get wrong.
+
+Every message the user sees for bad input reads ``file:line:col: error: msg``
+(or ``abicheck: error: msg`` when no place applies), so editors and CI logs can
+jump to it.  The CLI maps these exceptions to exit status 2 in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLoc:
+    """A place in a header: file, 1-based line and column (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.file}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+class AbicheckError(Exception):
+    """Base of all errors caused by user input (headers, options, specs)."""
+
+    def __init__(self, msg: str, loc: SourceLoc | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.loc = loc
+
+    def __str__(self) -> str:
+        where = str(self.loc) if self.loc else "abicheck"
+        return f"{where}: error: {self.msg}"
+
+
+class UsageError(AbicheckError):
+    """Bad command-line usage: unknown target, missing argument."""
+
+
+class PreprocessError(AbicheckError):
+    """The preprocessor rejected the headers (missing include, #error)."""
+
+
+class ParseError(AbicheckError):
+    """The preprocessed text is not C we understand."""
+
+
+class LayoutError(AbicheckError):
+    """A type that cannot be laid out: unknown name, incomplete, bad attribute."""
+
+
+class EvalError(AbicheckError):
+    """A constant expression that cannot be evaluated."""
