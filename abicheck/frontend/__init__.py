@@ -1,0 +1,42 @@
+"""The front end: headers -> our C type model, for one target.
+
+preprocess (hermetic cpp) -> gnu.rewrite (GNU C -> C23) -> parse (pycparser
+-> ``model.Unit``).  Nothing outside this package knows about cpp or pycparser.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+from abicheck import model
+from abicheck.frontend import gnu, parse
+from abicheck.frontend.preprocess import MacroDef, Preprocessed, preprocess
+from abicheck.targets import Target
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One target's view of a set of headers: the type model and the macros."""
+
+    target: Target
+    unit: model.Unit
+    pre: Preprocessed
+
+    @property
+    def macros(self) -> tuple[MacroDef, ...]:
+        return self.pre.macros
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_cached(text: str) -> model.Unit:
+    # Many targets preprocess to the very same text; parse it once.
+    return parse.parse(gnu.rewrite(text))
+
+
+def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
+              defines: Sequence[str] = (), system: bool = False,
+              source: str | None = None) -> Translation:
+    """Preprocess and parse ``headers`` (or in-memory C ``source``) for ``target``."""
+    pre = preprocess(headers, target, include_dirs, defines, system, source=source)
+    return Translation(target, _parse_cached(pre.text), pre)

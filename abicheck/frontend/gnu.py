@@ -1,0 +1,217 @@
+"""Rewrite GNU C spellings into the C23 that pycparser's ``c23`` dialect reads.
+
+Real uapi and libc headers are written for GCC.  Rather than teach the parser
+GNU C, we rewrite the handful of GNU spellings into standard C23 *before*
+parsing, keeping everything that matters for layout:
+
+- ``__attribute__((a, b(x)))`` becomes ``[[gnu::a, gnu::b(x)]]`` with the
+  name's ``__`` decorations dropped, so ``aligned``, ``packed`` and ``mode``
+  survive into the AST at the position GCC would apply them;
+- ``__extension__``, ``__asm__("name")`` renames, ``__thread`` and ``__inline``
+  noise are dropped;
+- ``__alignof__`` becomes C23 ``alignof`` while ``_Alignof`` stays: the parser
+  keeps the spelling, and the evaluator gives ``alignof`` GCC's *preferred*
+  alignment (``__alignof__(long long)`` is 8 on i386, ``_Alignof`` is 4);
+- ``__typeof__`` becomes ``typeof``; ``__signed__`` ``signed`` and so on;
+- ``__int128`` becomes ``long long long``, a spelling no header uses, which the
+  model maps back to the 128-bit scalar (pycparser has no such keyword);
+- bodies of function definitions (static inline helpers full of inline asm and
+  builtins) are replaced by ``;``: layouts never depend on them.
+
+Every rewrite keeps the newlines of the text it replaces, so pycparser's
+coordinates still point at the header's own lines.
+"""
+from __future__ import annotations
+
+import re
+
+# Tokens we must see to rewrite: string/char literals (skipped whole), line
+# markers (skipped whole), identifiers, and the punctuation that nests.
+_TOKEN = re.compile(r'''
+    (?P<marker>^\#[^\n]*)                      # line marker / pragma line
+  | (?P<str>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
+  | (?P<id>[A-Za-z_]\w*)
+  | (?P<punct>\[\[|\]\]|[(){};\[\]=,])
+''', re.VERBOSE | re.MULTILINE)
+
+_SIMPLE = {
+    "__signed__": "signed", "__signed": "signed",
+    "__inline__": "inline", "__inline": "inline",
+    "__const__": "const", "__const": "const",
+    "__volatile__": "volatile", "__volatile": "volatile",
+    "__restrict__": "restrict", "__restrict": "restrict", "_Noreturn": "",
+    "__extension__": "", "__thread": "", "_Thread_local": "",
+    "__alignof__": "alignof", "__alignof": "alignof",
+    "__typeof__": "typeof", "__typeof": "typeof",
+    "__int128": "long long long", "__int128_t": "long long long",
+    "__builtin_offsetof": "offsetof",
+    "__label__": "",
+}
+_ATTRIBUTE = {"__attribute__", "__attribute"}
+_ASM = {"__asm__", "__asm", "asm"}
+_ASM_QUALS = {"volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"}
+
+
+def _blank(text: str) -> str:
+    """What replaces removed text: only its newlines, to keep line numbers."""
+    return "\n" * text.count("\n")
+
+
+def _balanced(text: str, start: int) -> int:
+    """Index just past the parenthesised group opening at ``text[start]``.
+
+    Strings inside are skipped so a ``)`` in ``"..."`` does not close it.
+    Returns -1 when the group never closes.
+    """
+    depth = 0
+    for m in _TOKEN.finditer(text, start):
+        tok = m.group(0)
+        if m.lastgroup == "str" or m.lastgroup == "marker":
+            continue
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return -1
+
+
+def _split_top(args: str) -> list[str]:
+    """Split ``a, b(x, y), c`` at the commas not nested in parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in args:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [a for a in (x.strip() for x in out) if a]
+
+
+def _attribute_to_c23(inner: str) -> str:
+    """``packed, __aligned__(8)`` -> ``[[gnu::packed, gnu::aligned(8)]]``."""
+    items = []
+    for attr in _split_top(inner):
+        m = re.match(r"([A-Za-z_]\w*)\s*(.*)$", attr, re.S)
+        if not m:
+            continue
+        name = m.group(1)
+        if name.startswith("__") and name.endswith("__") and len(name) > 4:
+            name = name[2:-2]
+        rest = " ".join(m.group(2).split())
+        if rest:
+            rest = rewrite(rest)    # arguments may use __alignof__ etc.
+        items.append(f"gnu::{name}{rest}")
+    return f"[[{', '.join(items)}]]" if items else ""
+
+
+def rewrite(text: str) -> str:
+    """Rewrite preprocessed GNU C ``text`` into C23 for pycparser."""
+    out: list[str] = []
+    pos = 0
+    i = 0
+    while True:
+        m = _TOKEN.search(text, i)
+        if not m:
+            break
+        kind, tok = m.lastgroup, m.group(0)
+        if kind != "id":
+            i = m.end()
+            continue
+        if tok in _SIMPLE:
+            out.append(text[pos:m.start()])
+            out.append(_SIMPLE[tok])
+            pos = i = m.end()
+            continue
+        if tok in _ATTRIBUTE or tok in _ASM:
+            j = m.end()
+            if tok in _ASM:
+                # skip qualifiers: __asm__ __volatile__ goto (...)
+                while True:
+                    q = re.compile(r"\s*([A-Za-z_]\w*)").match(text, j)
+                    if q and q.group(1) in _ASM_QUALS:
+                        j = q.end()
+                    else:
+                        break
+            p = re.compile(r"\s*\(").match(text, j)
+            if not p:
+                i = m.end()
+                continue
+            end = _balanced(text, p.end() - 1)
+            if end < 0:
+                i = m.end()
+                continue
+            out.append(text[pos:m.start()])
+            group = text[p.end() - 1:end]
+            if tok in _ATTRIBUTE:
+                inner = group[1:-1].strip()
+                if inner.startswith("(") and inner.endswith(")"):
+                    inner = inner[1:-1]
+                out.append(_attribute_to_c23(inner) + _blank(group))
+            else:
+                out.append(_blank(group))
+            pos = i = end
+            continue
+        i = m.end()
+    out.append(text[pos:])
+    return strip_function_bodies("".join(out))
+
+
+def strip_function_bodies(text: str) -> str:
+    """Replace each top-level ``) {...}`` function body by ``;``.
+
+    A ``{`` at file scope opens a function body exactly when the last token
+    before it (looking past C23 attribute lists) is ``)``; struct, union and
+    enum bodies follow a tag, keyword or attribute, initialisers follow ``=``.
+    """
+    out: list[str] = []
+    pos = 0
+    depth = 0
+    prev: list[str] = []          # recent significant tokens at depth 0
+    body_start = -1
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup in ("marker", "str"):
+            continue
+        tok = m.group(0)
+        if tok == "{":
+            if depth == 0 and _ends_declarator(prev):
+                body_start = m.start()
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0 and body_start >= 0:
+                out.append(text[pos:body_start])
+                out.append(";" + _blank(text[body_start:m.end()]))
+                pos = m.end()
+                body_start = -1
+                prev = [";"]
+                continue
+        if depth == 0:
+            prev.append(tok)
+            if len(prev) > 64:
+                del prev[:32]
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _ends_declarator(prev: list[str]) -> bool:
+    """True when the tokens before a ``{`` end a function declarator."""
+    k = len(prev) - 1
+    while k >= 0 and prev[k] == "]]":          # skip [[ ... ]] groups
+        depth = 0
+        while k >= 0:
+            if prev[k] == "]]":
+                depth += 1
+            elif prev[k] == "[[":
+                depth -= 1
+                if depth == 0:
+                    k -= 1
+                    break
+            k -= 1
+    return k >= 0 and prev[k] == ")"

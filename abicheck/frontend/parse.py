@@ -1,0 +1,308 @@
+"""Parse preprocessed, C23-rewritten text with pycparser and build our model.
+
+This is the only module that walks pycparser's AST.  It turns declarators
+inside out into ``model`` types, decides which GNU attribute applies to what
+(GCC's rules, see ``_decl_attrs``), gives implicit enumerator values explicit
+expressions, and registers every tagged record, enum and typedef in a
+``model.Unit``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from pycparser import c_ast, c_parser
+
+from abicheck import model as m
+from abicheck.errors import ParseError, SourceLoc
+
+#: Names GCC knows as types without a declaration.  The prelude declares them
+#: as typedefs only so the lexer treats them as type names; ``_BUILTIN`` gives
+#: what they really are.
+_BUILTIN = {
+    "__builtin_va_list": m.Pointer(m.Scalar("void")),
+    "_Float128": m.Scalar("_Float128", spelling="_Float128"),
+    "__float128": m.Scalar("_Float128", spelling="__float128"),
+    "_Float64x": m.Scalar("long double", spelling="_Float64x"),
+    "__float80": m.Scalar("long double", spelling="__float80"),
+    "_Float64": m.Scalar("double", spelling="_Float64"),
+    "_Float32x": m.Scalar("double", spelling="_Float32x"),
+    "_Float32": m.Scalar("float", spelling="_Float32"),
+    "__uint128_t": m.Scalar("__int128", False, "__uint128_t"),
+    "__ibm128": m.Scalar("long double", spelling="__ibm128"),
+    "__ieee128": m.Scalar("_Float128", spelling="__ieee128"),
+}
+_PRELUDE = '# 1 "<built-in>"\n' + "".join(f"typedef int {n};\n" for n in _BUILTIN)
+_ERR = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
+_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
+
+
+def parse(text: str, name: str = "<headers>") -> m.Unit:
+    """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``."""
+    parser = c_parser.CParser(dialect="c23")
+    try:
+        ast = parser.parse(_PRELUDE + text, name)
+    except c_parser.ParseError as e:
+        raise _parse_error(str(e)) from None
+    return _Builder().build(ast)
+
+
+def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | None = None) -> m.Expr:
+    """Parse a constant expression given as text (attribute arguments)."""
+    t = text.strip()
+    lit = _INT.match(t)
+    if lit:
+        return m.Const(int_literal(t))
+    decls = "".join(f"typedef int {n};\n" for n in typedef_names if n not in _BUILTIN)
+    src = f'{_PRELUDE}{decls}# 1 "<attribute>"\nchar __abicheck_expr[({t})];\n'
+    try:
+        ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
+    except c_parser.ParseError:
+        raise ParseError(f"cannot parse attribute argument '{t}'", loc) from None
+    decl = ast.ext[-1]
+    return _Builder().expr(decl.type.dim)
+
+
+def _parse_error(msg: str) -> ParseError:
+    mt = _ERR.match(msg)
+    if mt:
+        return ParseError(mt.group(4).strip().splitlines()[0],
+                          SourceLoc(mt.group(1), int(mt.group(2)), int(mt.group(3))))
+    return ParseError(msg.splitlines()[0] if msg else "parse error")
+
+
+def int_literal(text: str) -> int:
+    """Value of a C integer literal (suffixes ignored; octal by leading 0)."""
+    t = text.rstrip("uUlL")
+    if t[:2] in ("0x", "0X"):
+        return int(t[2:], 16)
+    if t[:2] in ("0b", "0B"):
+        return int(t[2:], 2)
+    if len(t) > 1 and t[0] == "0":
+        return int(t, 8)
+    return int(t)
+
+
+def _char_literal(text: str) -> int:
+    body = text[text.index("'") + 1:-1]
+    if body.startswith("\\"):
+        esc = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7,
+               "b": 8, "f": 12, "v": 11, "?": 63}
+        if body[1] in "xX":
+            return int(body[2:], 16)
+        if body[1].isdigit():
+            return int(body[1:], 8)
+        return esc[body[1]]
+    return ord(body)
+
+
+def _loc(coord) -> SourceLoc | None:
+    if coord is None or coord.file is None:
+        return None
+    return SourceLoc(coord.file, coord.line or 0, coord.column or 0)
+
+
+_INT_KINDS = {
+    ("char",): "char", ("short",): "short", ("short", "int"): "short", ("int",): "int",
+    ("long",): "long", ("long", "int"): "long", ("long", "long"): "long long",
+    ("long", "long", "int"): "long long", ("long", "long", "long"): "__int128",
+    (): "int",
+}
+
+
+def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
+    """Map a list of type specifiers (``unsigned long int``) to a scalar."""
+    spelling = " ".join(names).replace("long long long", "__int128")
+    words = [n for n in names if n not in ("signed", "unsigned", "_Complex")]
+    unsigned = "unsigned" in names
+    if words in (["void"], ["_Bool"], ["bool"], ["float"], ["double"], ["long", "double"]):
+        kind = {"bool": "_Bool"}.get(" ".join(words), " ".join(words))
+        return m.Scalar(kind, kind != "_Bool", spelling)
+    key = tuple(sorted(words, key=("short", "long", "char", "int").index)) \
+        if all(w in ("short", "long", "char", "int") for w in words) else None
+    kind = _INT_KINDS.get(key) if key is not None else None
+    if kind is None:
+        raise ParseError(f"unsupported type specifiers '{' '.join(names)}'", loc)
+    if kind == "char":
+        # plain char's signedness is the target's; "signed"/"unsigned" fix it.
+        return m.Scalar("char", not unsigned, spelling)
+    return m.Scalar(kind, not unsigned, spelling)
+
+
+class _Builder:
+    """Walks one pycparser FileAST and collects the model."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], m.Record] = {}
+        self.enums: dict[str, m.Enum] = {}
+        self.typedefs: dict[str, m.Typedef] = {}
+        self.constants: dict[str, m.Enumerator] = {}
+
+    def build(self, ast: c_ast.FileAST) -> m.Unit:
+        for node in ast.ext:
+            if isinstance(node, c_ast.Typedef):
+                self.typedef(node)
+            elif isinstance(node, c_ast.Decl):
+                self.type_of(node.type, [])
+        return m.Unit.build(self.records, self.enums, self.typedefs, self.constants)
+
+    # --- declarations -----------------------------------------------------
+
+    def typedef(self, node: c_ast.Typedef) -> None:
+        if node.name in _BUILTIN:
+            return
+        attrs: list = []
+        t = self.type_of(node.type, attrs)
+        loc = _loc(node.coord)
+        self.typedefs.setdefault(node.name, m.Typedef(node.name, t, self.attrs(attrs), loc))
+
+    def field(self, decl: c_ast.Decl) -> m.Field:
+        attrs: list = list(decl.attributes or [])
+        t = self.type_of(decl.type, attrs)
+        a = self.attrs(attrs)
+        for al in decl.align or []:
+            e = al.alignment
+            v = m.AlignOf(self.type_of(e.type, [])) if isinstance(e, c_ast.Typename) else self.expr(e)
+            a = a.merge(m.Attrs(aligned=v))
+        bits = self.expr(decl.bitsize) if decl.bitsize is not None else None
+        return m.Field(decl.name, t, bits, a, _loc(decl.coord))
+
+    # --- types ------------------------------------------------------------
+
+    def type_of(self, node, attrs: list) -> m.Type:
+        """Convert a declarator chain; decl-level attributes go to ``attrs``."""
+        attrs.extend(getattr(node, "attributes", None) or [])
+        if isinstance(node, c_ast.TypeDecl):
+            return self.type_of(node.type, attrs)
+        if isinstance(node, c_ast.Typename):
+            return self.type_of(node.type, attrs)
+        if isinstance(node, c_ast.PtrDecl):
+            return m.Pointer(self.type_of(node.type, []))
+        if isinstance(node, c_ast.ArrayDecl):
+            dim = self.expr(node.dim) if node.dim is not None else None
+            return m.Array(self.type_of(node.type, attrs), dim)
+        if isinstance(node, c_ast.FuncDecl):
+            return m.Function(self.type_of(node.type, []))
+        if isinstance(node, c_ast.AttributedType):
+            inner = node.type
+            if isinstance(inner, (c_ast.Struct, c_ast.Union, c_ast.Enum)) and \
+                    (getattr(inner, "decls", None) is not None or getattr(inner, "values", None) is not None):
+                # after a closing brace: the attribute belongs to the type
+                return self.tagged(inner, list(node.attributes))
+            attrs.extend(node.attributes)
+            return self.type_of(inner, attrs)
+        if isinstance(node, (c_ast.Struct, c_ast.Union, c_ast.Enum)):
+            return self.tagged(node, [])
+        if isinstance(node, c_ast.IdentifierType):
+            names = node.names
+            if len(names) == 1 and names[0] in _BUILTIN:
+                return _BUILTIN[names[0]]
+            if len(names) == 1 and names[0] in self.typedefs:
+                return m.TypedefRef(names[0])
+            return _scalar(names, _loc(node.coord))
+        raise ParseError(f"unsupported declarator {type(node).__name__}", _loc(node.coord))
+
+    def tagged(self, node, type_attrs: list) -> m.Type:
+        loc = _loc(node.coord)
+        type_attrs = list(node.attributes or []) + type_attrs
+        if isinstance(node, c_ast.Enum):
+            return self.enum(node, type_attrs, loc)
+        kind = "struct" if isinstance(node, c_ast.Struct) else "union"
+        if node.decls is None:
+            if node.name and (kind, node.name) not in self.records:
+                self.records[(kind, node.name)] = m.Record(kind, node.name, None, loc=loc)
+            return m.RecordRef(kind, node.name)
+        fields = tuple(self.field(d) for d in node.decls if isinstance(d, c_ast.Decl))
+        rec = m.Record(kind, node.name, fields, self.attrs(type_attrs), loc)
+        if node.name is None:
+            return rec
+        old = self.records.get((kind, node.name))
+        if old is None or old.fields is None:
+            self.records[(kind, node.name)] = rec
+        return m.RecordRef(kind, node.name)
+
+    def enum(self, node: c_ast.Enum, type_attrs: list, loc) -> m.Type:
+        if node.values is None:
+            return m.EnumRef(node.name) if node.name else m.Scalar("int")
+        values = []
+        prev: m.Expr | None = None
+        for e in node.values.enumerators:
+            if e.value is not None:
+                v = self.expr(e.value)
+            elif prev is None:
+                v = m.Const(0)
+            else:
+                v = m.Binary("+", prev, m.Const(1))
+            en = m.Enumerator(e.name, v, _loc(e.coord))
+            self.constants.setdefault(e.name, en)
+            values.append(en)
+            prev = m.Ident(e.name)
+        enum = m.Enum(node.name, tuple(values), self.attrs(type_attrs), loc)
+        if node.name is None:
+            return enum
+        self.enums.setdefault(node.name, enum)
+        return m.EnumRef(node.name)
+
+    # --- attributes ---------------------------------------------------------
+
+    def attrs(self, specs: list) -> m.Attrs:
+        out = m.NO_ATTRS
+        for spec in specs:
+            for a in getattr(spec, "attributes", [spec]):
+                if a.namespace not in (None, "gnu", "__gnu__"):
+                    continue
+                name = a.name.strip("_")
+                args = a.arguments
+                if isinstance(args, str):
+                    args = args.strip()
+                    if args.startswith("(") and args.endswith(")"):
+                        args = args[1:-1].strip()
+                if name == "packed":
+                    out = out.merge(m.Attrs(packed=True))
+                elif name == "aligned":
+                    v = parse_expr(args, self.typedefs, _loc(a.coord)) if args else m.BiggestAlignment()
+                    out = out.merge(m.Attrs(aligned=v))
+                elif name == "mode" and args:
+                    out = out.merge(m.Attrs(mode=args.strip("_")))
+        return out
+
+    # --- expressions --------------------------------------------------------
+
+    def expr(self, node) -> m.Expr:
+        loc = _loc(getattr(node, "coord", None))
+        if isinstance(node, c_ast.Constant):
+            v = node.value
+            if node.type == "char" or v.startswith("'"):
+                return m.Const(_char_literal(v))
+            if _INT.match(v):
+                return m.Const(int_literal(v))
+            raise ParseError(f"'{v}' is not an integer constant", loc)
+        if isinstance(node, c_ast.ID):
+            return m.Ident(node.name, loc)
+        if isinstance(node, c_ast.UnaryOp):
+            if node.op == "sizeof":
+                if isinstance(node.expr, c_ast.Typename):
+                    return m.SizeOf(self.type_of(node.expr, []))
+                raise ParseError("sizeof of an expression is not supported; use a type", loc)
+            if node.op in ("alignof", "_Alignof"):
+                return m.AlignOf(self.type_of(node.expr, []), preferred=node.op == "alignof")
+            return m.Unary(node.op, self.expr(node.expr))
+        if isinstance(node, c_ast.BinaryOp):
+            return m.Binary(node.op, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, c_ast.TernaryOp):
+            return m.Cond(self.expr(node.cond), self.expr(node.iftrue), self.expr(node.iffalse))
+        if isinstance(node, c_ast.Cast):
+            return m.Cast(self.type_of(node.to_type, []), self.expr(node.expr))
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) \
+                and node.name.name == "offsetof":
+            typ, member = node.args.exprs
+            return m.OffsetOf(self.type_of(typ, []), tuple(_designator(member)))
+        raise ParseError(f"unsupported constant expression ({type(node).__name__})", loc)
+
+
+def _designator(node) -> list[str]:
+    if isinstance(node, c_ast.ID):
+        return [node.name]
+    if isinstance(node, c_ast.StructRef):
+        return _designator(node.name) + [node.field.name]
+    raise ParseError("unsupported offsetof member designator", _loc(getattr(node, "coord", None)))

@@ -1,0 +1,415 @@
+"""The layout engine: (type model, target) -> layout, as GCC would do it.
+
+A pure function of its inputs: no I/O, no globals.  ``Layouter`` only memoises
+sizes within one (unit, target) pair.
+
+The rules are those of GCC's ``stor-layout.c`` for the System V family of
+psABIs that every Linux target uses (PCC_BITFIELD_TYPE_MATTERS):
+
+- a member is placed at the next multiple of its alignment; the record's
+  alignment is the largest member alignment; its size is rounded up to it;
+- a member's alignment is its type's *in-struct* alignment (the ABI table's
+  ``align``: i386 gives ``long long`` 4), lowered to 1 by ``packed`` on the
+  member or record, then raised by the member's own ``aligned(N)``;
+- a bitfield may not straddle more units of its type's alignment than the type
+  itself has; if it would, it starts at the next such boundary (packed
+  bitfields skip this rule and sit at the next free bit);
+- a named bitfield raises the record's alignment to its type's, an unnamed one
+  does not (except where the ABI says so: AAPCS, ``zero_width_bitfield_aligns_
+  struct``); a zero-width bitfield moves the next member to its type's
+  alignment boundary;
+- ``aligned`` on a record raises its alignment; on a typedef it *sets* the
+  alignment (GCC lets a typedef lower it: x32's 4-aligned 64-bit clock type);
+- a flexible array member adds no size but its alignment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from abicheck import model as m
+from abicheck.errors import EvalError, LayoutError, SourceLoc
+from abicheck.targets import Target
+
+_MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One laid-out member: a node of the layout tree.
+
+    ``offset`` is in bytes from the start of the outermost type; for a
+    bitfield ``bit_offset`` is the absolute bit offset from that start and
+    ``offset`` is ``bit_offset // 8``.  ``children`` are the members of a
+    struct/union-typed member (anonymous ones included, with name None).
+    """
+
+    name: str | None
+    path: str | None
+    type: m.Type
+    type_name: str
+    offset: int
+    size: int
+    align: int
+    bit_offset: int | None = None
+    bit_width: int | None = None
+    kind: str = "scalar"             # scalar | struct | union | array | pointer | enum
+    children: tuple["Member", ...] = ()
+    loc: SourceLoc | None = None
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "offset": self.offset, "size": self.size,
+                "align": self.align, "type": self.type_name,
+                "bit_offset": self.bit_offset, "bit_width": self.bit_width}
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    """Unused space inside a record: after ``after`` (a path, or None at the
+    start), ``bits`` long, starting at absolute bit ``bit_offset``."""
+
+    after: str | None
+    bit_offset: int
+    bits: int
+    record: str | None = None        # path of the record it is in (None: top)
+
+
+@dataclass(frozen=True)
+class TypeLayout:
+    """The layout of one named type on one target."""
+
+    name: str
+    kind: str
+    target: str
+    size: int
+    align: int
+    root: Member
+    holes: tuple[Hole, ...] = ()
+    padding: int = 0                 # tail padding of the top-level record, bytes
+    loc: SourceLoc | None = None
+    fields: dict = field(default_factory=dict)   # accessor -> Member (filled by callers)
+
+    def members(self) -> list[Member]:
+        """Named members, pre-order, anonymous levels flattened away."""
+        out: list[Member] = []
+
+        def walk(node: Member) -> None:
+            for c in node.children:
+                if c.path is not None:
+                    out.append(c)
+                if c.kind in ("struct", "union"):
+                    walk(c)
+        walk(self.root)
+        return out
+
+    def member(self, path: str) -> Member | None:
+        for mem in self.members():
+            if mem.path == path:
+                return mem
+        return None
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name, "kind": self.kind, "size": self.size, "align": self.align,
+            "loc": str(self.loc) if self.loc else None,
+            "members": [x.to_json() for x in self.members()],
+            "holes": [{"after": h.after, "record": h.record, "offset": h.bit_offset // 8,
+                       "bit_offset": h.bit_offset, "bits": h.bits} for h in self.holes],
+            "padding": self.padding,
+        }
+
+
+def _round(x: int, a: int) -> int:
+    return (x + a - 1) // a * a if a > 1 else x
+
+
+class Layouter:
+    """Sizes, alignments and member placement of a ``Unit``'s types on one target."""
+
+    def __init__(self, unit: m.Unit, target: Target) -> None:
+        self.unit = unit
+        self.target = target
+        self._sa: dict[int, tuple[int, int]] = {}
+        self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
+        self._evaluating: set[str] = set()
+
+    # --- public --------------------------------------------------------------
+
+    def resolve(self, name: str) -> tuple[m.Type, str, SourceLoc | None]:
+        """Find a type by user-facing name: ``foo_t``, ``struct foo``, ``union foo``."""
+        parts = name.split()
+        if len(parts) == 2 and parts[0] in ("struct", "union"):
+            rec = self.unit.records.get((parts[0], parts[1]))
+            if rec is None:
+                raise LayoutError(f"unknown type '{name}'")
+            return m.RecordRef(parts[0], parts[1]), parts[0], rec.loc
+        if len(parts) == 2 and parts[0] == "enum":
+            en = self.unit.enums.get(parts[1])
+            if en is None:
+                raise LayoutError(f"unknown type '{name}'")
+            return m.EnumRef(parts[1]), "enum", en.loc
+        if len(parts) == 1 and name in self.unit.typedefs:
+            td = self.unit.typedefs[name]
+            return m.TypedefRef(name), self.kind(td.type), td.loc
+        raise LayoutError(f"unknown type '{name}'")
+
+    def layout(self, name: str) -> TypeLayout:
+        t, kind, loc = self.resolve(name)
+        size, align = self.size_align(t, loc)
+        root = self.member_tree(None, None, t, 0, loc)
+        holes, padding = self._holes(root, size)
+        return TypeLayout(name, kind, self.target.name, size, align, root, holes, padding, loc)
+
+    # --- types ---------------------------------------------------------------
+
+    def strip(self, t: m.Type) -> m.Type:
+        """Follow typedefs and references to the defining type."""
+        while True:
+            if isinstance(t, m.TypedefRef):
+                t = self._typedef(t.name).type
+            elif isinstance(t, m.RecordRef):
+                rec = self.unit.records.get((t.kind, t.tag))
+                if rec is None:
+                    return m.Record(t.kind, t.tag, None)
+                return rec
+            elif isinstance(t, m.EnumRef):
+                en = self.unit.enums.get(t.tag)
+                return en if en is not None else m.Enum(t.tag, None)
+            else:
+                return t
+
+    def kind(self, t: m.Type) -> str:
+        s = self.strip(t)
+        if isinstance(s, m.Record):
+            return s.kind
+        if isinstance(s, m.Array):
+            return "array"
+        if isinstance(s, m.Pointer):
+            return "pointer"
+        if isinstance(s, m.Enum):
+            return "enum"
+        return "scalar"
+
+    def _typedef(self, name: str) -> m.Typedef:
+        td = self.unit.typedefs.get(name)
+        if td is None:
+            raise LayoutError(f"unknown type '{name}'")
+        return td
+
+    def size_align(self, t: m.Type, loc: SourceLoc | None = None) -> tuple[int, int]:
+        """(size, in-struct alignment) of ``t`` in bytes."""
+        key = id(t)
+        hit = self._sa.get(key)
+        if hit is not None:
+            return hit
+        res = self._size_align(t, loc)
+        self._sa[key] = res
+        self._keep.append(t)
+        return res
+
+    def _size_align(self, t: m.Type, loc: SourceLoc | None) -> tuple[int, int]:
+        tgt = self.target
+        if isinstance(t, m.Scalar):
+            if t.kind == "void":
+                return 1, 1          # GNU C: sizeof(void) == 1
+            s = tgt.scalar(t.kind)
+            return s.size, s.align
+        if isinstance(t, (m.Pointer, m.Function)):
+            s = tgt.scalars["pointer"]
+            return s.size, s.align
+        if isinstance(t, m.Array):
+            es, ea = self.size_align(t.element, loc)
+            n = 0 if t.length is None else self.eval(t.length, loc)
+            if n < 0:
+                raise LayoutError(f"array length {n} is negative", loc)
+            return es * n, ea
+        if isinstance(t, m.TypedefRef):
+            td = self._typedef(t.name)
+            size, align = self.size_align(td.type, td.loc)
+            if td.attrs.mode:
+                size = align = self._mode(td.attrs.mode, td.loc)
+            if td.attrs.aligned is not None:
+                align = self.eval(td.attrs.aligned, td.loc)   # may lower: GCC typedef rule
+            return size, align
+        if isinstance(t, m.RecordRef):
+            rec = self.unit.records.get((t.kind, t.tag))
+            if rec is None or rec.fields is None:
+                raise LayoutError(f"'{t.kind} {t.tag}' is incomplete", loc)
+            return self.size_align(rec, rec.loc)
+        if isinstance(t, m.Record):
+            if t.fields is None:
+                raise LayoutError(f"'{m.c_name(t)}' is incomplete", loc)
+            _, size, align = self._place(t)
+            return size, align
+        if isinstance(t, m.EnumRef):
+            en = self.unit.enums.get(t.tag)
+            if en is None or en.values is None:
+                raise LayoutError(f"'enum {t.tag}' is incomplete", loc)
+            return self.size_align(en, en.loc)
+        if isinstance(t, m.Enum):
+            return self._enum(t, loc)
+        raise LayoutError(f"cannot lay out {t!r}", loc)
+
+    def _mode(self, mode: str, loc) -> int:
+        if mode in ("word", "pointer"):
+            return self.target.pointer_size
+        if mode == "byte":
+            return 1
+        if mode not in _MODES:
+            raise LayoutError(f"unsupported mode '{mode}'", loc)
+        return _MODES[mode]
+
+    def _enum(self, e: m.Enum, loc) -> tuple[int, int]:
+        """GCC: int if every value fits, else the smallest of unsigned int,
+        long long, unsigned long long; ``packed`` picks the smallest width."""
+        vals = [self.eval(v.value, v.loc) for v in e.values or ()]
+        lo, hi = min(vals, default=0), max(vals, default=0)
+        widths = [1, 2, 4, 8] if e.attrs.packed else [4, 8]
+        for w in widths:
+            bits = w * 8
+            if (-(1 << (bits - 1)) <= lo and hi < (1 << (bits - 1))) or (lo >= 0 and hi < (1 << bits)):
+                kind = {1: "char", 2: "short", 4: "int", 8: "long long"}[w]
+                s = self.target.scalar(kind)
+                size, align = s.size, s.align
+                break
+        else:
+            raise LayoutError(f"enum '{e.tag}' values do not fit 64 bits", loc)
+        if e.attrs.aligned is not None:
+            align = max(align, self.eval(e.attrs.aligned, loc))
+        return size, align
+
+    # --- records ---------------------------------------------------------------
+
+    def _place(self, rec: m.Record) -> tuple[list[tuple[m.Field, int, int, int]], int, int]:
+        """Place ``rec``'s fields: [(field, bit offset, size, align)], size, align.
+
+        Bit offsets here are relative to the record's start.
+        """
+        tgt = self.target
+        is_union = rec.kind == "union"
+        rec_packed = rec.attrs.packed
+        pos = 0                        # next free bit
+        rec_align = 1
+        end = 0
+        placed = []
+        nfields = len(rec.fields)
+        for i, f in enumerate(rec.fields):
+            tsize, talign = self.size_align(f.type, f.loc)
+            if isinstance(self.strip(f.type), m.Array) and self.strip(f.type).length is None \
+                    and i != nfields - 1:
+                raise LayoutError(f"flexible array member '{f.name}' not at end of struct", f.loc)
+            packed = rec_packed or f.attrs.packed
+            user_align = self.eval(f.attrs.aligned, f.loc) if f.attrs.aligned is not None else 0
+            start = 0 if is_union else pos
+            if f.bits is not None:
+                width = self.eval(f.bits, f.loc)
+                if width < 0 or width > tsize * 8:
+                    raise LayoutError(f"bitfield width {width} of '{f.name}' exceeds its type", f.loc)
+                if width == 0:
+                    if f.name:
+                        raise LayoutError(f"zero-width bitfield '{f.name}' has a name", f.loc)
+                    if not is_union:
+                        pos = _round(pos, talign * 8)
+                        if user_align:
+                            pos = _round(pos, user_align * 8)
+                    if tgt.zero_width_bitfield_aligns_struct:
+                        rec_align = max(rec_align, talign)
+                    continue
+                if user_align:
+                    start = _round(start, user_align * 8)
+                type_align = 1 if packed else talign
+                if not packed:
+                    unit = talign * 8
+                    if (start % unit + width + unit - 1) // unit > (tsize * 8) // unit:
+                        start = _round(start, unit)
+                if f.name or tgt.zero_width_bitfield_aligns_struct:
+                    rec_align = max(rec_align, type_align, user_align)
+                placed.append((f, start, tsize, talign))
+                pos = start + width
+                end = max(end, pos)
+                continue
+            falign = max(1 if packed else talign, user_align)
+            start = _round(start, falign * 8)
+            rec_align = max(rec_align, falign)
+            placed.append((f, start, tsize, falign))
+            pos = start + tsize * 8
+            end = max(end, pos)
+        if rec.attrs.aligned is not None:
+            rec_align = max(rec_align, self.eval(rec.attrs.aligned, rec.loc))
+        size = _round(_round(end, 8) // 8, rec_align)
+        return placed, size, rec_align
+
+    def member_tree(self, name: str | None, path: str | None, t: m.Type, bit_base: int,
+                    loc: SourceLoc | None, f: m.Field | None = None, width: int | None = None,
+                    align: int | None = None) -> Member:
+        size, talign = self.size_align(t, loc)
+        kind = self.kind(t)
+        children: tuple[Member, ...] = ()
+        if kind in ("struct", "union"):
+            rec = self.strip(t)
+            placed, _, _ = self._place(rec)
+            kids = []
+            for fld, off, _, falign in placed:
+                if fld.name is None and fld.bits is not None:
+                    continue          # unnamed bitfield: padding, not a member
+                cpath = path if fld.name is None else (f"{path}.{fld.name}" if path else fld.name)
+                w = self.eval(fld.bits, fld.loc) if fld.bits is not None else None
+                kids.append(self.member_tree(fld.name, cpath, fld.type, bit_base + off,
+                                             fld.loc, fld, w, falign))
+            children = tuple(kids)
+        is_bf = width is not None
+        return Member(
+            name=name, path=path, type=t, type_name=m.c_name(t),
+            offset=bit_base // 8, size=size, align=align or talign,
+            bit_offset=bit_base if is_bf else None, bit_width=width,
+            kind=kind, children=children, loc=loc)
+
+    def _holes(self, root: Member, size: int) -> tuple[tuple[Hole, ...], int]:
+        """Holes inside every struct level, and the top level's tail padding."""
+        holes: list[Hole] = []
+
+        def walk(node: Member, end_bits: int) -> None:
+            if node.kind == "struct":
+                cur = node.offset * 8
+                prev = None
+                for c in node.children:
+                    start = c.bit_offset if c.bit_offset is not None else c.offset * 8
+                    if start > cur:
+                        holes.append(Hole(prev, cur, start - cur, node.path))
+                    cend = start + (c.bit_width if c.bit_width is not None else c.size * 8)
+                    cur = max(cur, cend)
+                    prev = c.path if c.path is not None else prev
+                if node is not root and end_bits > cur:
+                    holes.append(Hole(prev, cur, end_bits - cur, node.path))
+                for c in node.children:
+                    walk(c, (c.offset + c.size) * 8)
+            elif node.kind == "union":
+                for c in node.children:
+                    walk(c, (c.offset + c.size) * 8)
+        walk(root, size * 8)
+        top_end = 0
+        if root.kind == "struct" and root.children:
+            last = root.children[-1]
+            top_end = last.bit_offset + last.bit_width if last.bit_offset is not None \
+                else (last.offset + last.size) * 8
+            top_end = max(top_end, max((c.bit_offset + c.bit_width if c.bit_offset is not None
+                                        else (c.offset + c.size) * 8) for c in root.children))
+            return tuple(holes), size - (top_end + 7) // 8
+        if root.kind == "union" and root.children:
+            top_end = max((c.offset + c.size) for c in root.children)
+            return tuple(holes), size - top_end
+        return tuple(holes), 0
+
+    # --- constant expressions ---------------------------------------------------
+
+    def eval(self, e: m.Expr, loc: SourceLoc | None = None) -> int:
+        """Evaluate an integer constant expression with this target's sizes."""
+        from abicheck.consteval import evaluate
+        return evaluate(e, self, loc)
+
+
+def layout_type(unit: m.Unit, name: str, target: Target) -> TypeLayout:
+    """The layout of the type called ``name`` in ``unit`` on ``target``."""
+    return Layouter(unit, target).layout(name)
+
+
+__all__ = ["Hole", "Layouter", "Member", "TypeLayout", "layout_type", "EvalError"]
