@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from abicheck.frontend import Translation, translate
+from abicheck.frontend import Translation, translate  # noqa: F401 (re-exported)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
 
@@ -36,3 +36,46 @@ def layout_source(source: str, types: Sequence[str], target: Target | str,
     """As :func:`layout_headers`, for C text given in memory (named ``<headers>``)."""
     tr = translate((), _target(target), include_dirs, defines, source=source)
     return layout_translation(tr, types)
+
+
+def declared_records(tr: Translation, headers: Sequence[str]) -> list[str]:
+    """Names of the structs and unions defined in the named headers themselves
+    (not in what they include), in declaration order."""
+    import os
+    wanted = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
+
+    def mine(file: str) -> bool:
+        return any(file == w or file.endswith("/" + w) for w in wanted)
+
+    recs = [(r.loc, f"{k} {tag}") for (k, tag), r in tr.unit.records.items()
+            if r.fields is not None and r.loc and mine(r.loc.file)]
+    return [name for _, name in sorted(recs)]
+
+
+def macro_table(tr: Translation) -> "MacroTable":
+    from abicheck.frontend.macros import MacroTable
+    return MacroTable(tr, Layouter(tr.unit, tr.target))
+
+
+def resolve_fields(tr: Translation, layouts: Sequence[TypeLayout], accessors: Sequence[str],
+                   *_ignored) -> dict[str, list[dict]]:
+    """Resolve public accessor names (``si_pkey``) or member paths to members
+    of ``layouts``; every accessor must resolve in at least one type."""
+    from abicheck.errors import UsageError
+    from abicheck.views.json import field_json
+    macros = macro_table(tr)
+    out: dict[str, list[dict]] = {}
+    for acc in accessors:
+        mac = macros.get(acc)
+        path = mac.path if mac is not None and mac.path else acc
+        found = False
+        for lay in layouts:
+            mem = lay.member(path)
+            if mem is not None:
+                out.setdefault(lay.name, []).append(field_json(acc, path, mem))
+                found = True
+        if not found:
+            names = ", ".join(x.name for x in layouts)
+            raise UsageError(f"'{acc}' names no member of {names} on {tr.target.name}"
+                             + (f" (it expands to '{mac.expansion}')" if mac else ""))
+    return out

@@ -53,6 +53,7 @@ class Member:
     bit_offset: int | None = None
     bit_width: int | None = None
     kind: str = "scalar"             # scalar | struct | union | array | pointer | enum
+    tag: str | None = None           # struct/union tag behind typedefs, if any
     children: tuple["Member", ...] = ()
     loc: SourceLoc | None = None
 
@@ -344,8 +345,10 @@ class Layouter:
         size, talign = self.size_align(t, loc)
         kind = self.kind(t)
         children: tuple[Member, ...] = ()
+        tag = None
         if kind in ("struct", "union"):
             rec = self.strip(t)
+            tag = rec.tag
             placed, _, _ = self._place(rec)
             kids = []
             for fld, off, _, falign in placed:
@@ -358,46 +361,33 @@ class Layouter:
             children = tuple(kids)
         is_bf = width is not None
         return Member(
-            name=name, path=path, type=t, type_name=m.c_name(t),
+            name=name, path=path, type=t, type_name=self.type_name(t, loc),
             offset=bit_base // 8, size=size, align=align or talign,
             bit_offset=bit_base if is_bf else None, bit_width=width,
-            kind=kind, children=children, loc=loc)
+            kind=kind, tag=tag, children=children, loc=loc)
+
+    def type_name(self, t: m.Type, loc: SourceLoc | None = None) -> str:
+        """C spelling with array dimensions evaluated: ``char[3][4]``."""
+        dims = ""
+        while isinstance(t, m.Array):
+            dims += "[]" if t.length is None else f"[{self.eval(t.length, loc)}]"
+            t = t.element
+        return m.c_name(t) + dims
 
     def _holes(self, root: Member, size: int) -> tuple[tuple[Hole, ...], int]:
         """Holes inside every struct level, and the top level's tail padding."""
         holes: list[Hole] = []
 
-        def walk(node: Member, end_bits: int) -> None:
+        def walk(node: Member, end_bits: int | None) -> None:
             if node.kind == "struct":
-                cur = node.offset * 8
-                prev = None
-                for c in node.children:
-                    start = c.bit_offset if c.bit_offset is not None else c.offset * 8
-                    if start > cur:
-                        holes.append(Hole(prev, cur, start - cur, node.path))
-                    cend = start + (c.bit_width if c.bit_width is not None else c.size * 8)
-                    cur = max(cur, cend)
-                    prev = c.path if c.path is not None else prev
-                if node is not root and end_bits > cur:
-                    holes.append(Hole(prev, cur, end_bits - cur, node.path))
-                for c in node.children:
+                for idx, start, bits in gaps(node, end_bits):
+                    after = _last_path(node.children[:idx + 1]) if idx >= 0 else None
+                    holes.append(Hole(after, start, bits, node.path))
+            for c in node.children:
+                if c.kind in ("struct", "union"):
                     walk(c, (c.offset + c.size) * 8)
-            elif node.kind == "union":
-                for c in node.children:
-                    walk(c, (c.offset + c.size) * 8)
-        walk(root, size * 8)
-        top_end = 0
-        if root.kind == "struct" and root.children:
-            last = root.children[-1]
-            top_end = last.bit_offset + last.bit_width if last.bit_offset is not None \
-                else (last.offset + last.size) * 8
-            top_end = max(top_end, max((c.bit_offset + c.bit_width if c.bit_offset is not None
-                                        else (c.offset + c.size) * 8) for c in root.children))
-            return tuple(holes), size - (top_end + 7) // 8
-        if root.kind == "union" and root.children:
-            top_end = max((c.offset + c.size) for c in root.children)
-            return tuple(holes), size - top_end
-        return tuple(holes), 0
+        walk(root, None)
+        return tuple(holes), padding(root, size)
 
     # --- constant expressions ---------------------------------------------------
 
@@ -405,6 +395,44 @@ class Layouter:
         """Evaluate an integer constant expression with this target's sizes."""
         from abicheck.consteval import evaluate
         return evaluate(e, self, loc)
+
+
+def member_end(c: Member) -> int:
+    """Bit just past member ``c``."""
+    if c.bit_offset is not None:
+        return c.bit_offset + c.bit_width
+    return (c.offset + c.size) * 8
+
+
+def gaps(node: Member, end_bits: int | None = None) -> list[tuple[int, int, int]]:
+    """Unused bit ranges inside struct ``node``: (index of the member before
+    it or -1, start bit, length in bits).  With ``end_bits`` the space between
+    the last member and that end counts too (a nested struct's tail)."""
+    out = []
+    cur = node.offset * 8
+    for i, c in enumerate(node.children):
+        start = c.bit_offset if c.bit_offset is not None else c.offset * 8
+        if start > cur:
+            out.append((i - 1, cur, start - cur))
+        cur = max(cur, member_end(c))
+    if end_bits is not None and end_bits > cur:
+        out.append((len(node.children) - 1, cur, end_bits - cur))
+    return out
+
+
+def padding(root: Member, size: int) -> int:
+    """Tail padding of a top-level record, in bytes."""
+    if root.kind not in ("struct", "union") or not root.children:
+        return 0
+    end = max(member_end(c) for c in root.children)
+    return size - (end - root.offset * 8 + 7) // 8
+
+
+def _last_path(children) -> str | None:
+    for c in reversed(children):
+        if c.path is not None:
+            return c.path
+    return None
 
 
 def layout_type(unit: m.Unit, name: str, target: Target) -> TypeLayout:

@@ -55,6 +55,7 @@ class Target:
     biggest_alignment: int
     zero_width_bitfield_aligns_struct: bool
     macros: Mapping[str, str] = field(default_factory=dict)
+    clang_args: tuple[str, ...] = ()
 
     @property
     def pointer_size(self) -> int:
@@ -118,6 +119,7 @@ def _make(row: dict) -> Target:
         biggest_alignment=row["biggest_alignment"],
         zero_width_bitfield_aligns_struct=row.get("zero_width_bitfield_aligns_struct", False),
         macros=MappingProxyType(dict(row["macros"])),
+        clang_args=tuple(row.get("clang_args", ())),
     )
 
 

@@ -22,6 +22,7 @@ class Translation:
     target: Target
     unit: model.Unit
     pre: Preprocessed
+    request: tuple = ()     # (headers, include_dirs, defines, system, source): to run cpp again
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
@@ -39,4 +40,5 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
               source: str | None = None) -> Translation:
     """Preprocess and parse ``headers`` (or in-memory C ``source``) for ``target``."""
     pre = preprocess(headers, target, include_dirs, defines, system, source=source)
-    return Translation(target, _parse_cached(pre.text), pre)
+    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
+    return Translation(target, _parse_cached(pre.text), pre, request)

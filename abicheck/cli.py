@@ -1,0 +1,163 @@
+"""The command line: parse arguments, call the library, render, set the exit code.
+
+Nothing else lives here.  Exit status is decided in one place (``main``):
+
+====  ==========================================================
+0     success; for ``check``, every check passed
+1     ``check``: at least one check failed
+2     bad input or usage, in every command (one ``file:line:col:
+      error: ...`` line on stderr, nothing on stdout)
+====  ==========================================================
+
+Output is built completely before anything is written, so an error never
+leaves half a report behind.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from abicheck import __version__
+from abicheck.errors import AbicheckError, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _common_header_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                   help="add an include directory (searched in order)")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
+                   help="define a macro for the preprocessor")
+    p.add_argument("--target", "-t", action="append", default=[], metavar="T",
+                   help="target ABI name, alias, Debian arch or GNU triple; 'all' for every "
+                        "ABI; repeat or comma-separate for several (default: the host)")
+    p.add_argument("--system", action="store_true",
+                   help="also search the host compiler's standard include directories")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="abicheck", description="Check the binary interface C headers promise.")
+    parser.add_argument("--version", action="version", version=f"abicheck {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    lay = sub.add_parser("layout", help="show the memory layout of types, pahole style")
+    lay.add_argument("headers", nargs="+", metavar="HEADER",
+                     help="a header file, or an include name resolved through -I (asm/siginfo.h)")
+    lay.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
+                     help="typedef name, 'struct TAG' or 'union TAG' (repeatable; default: "
+                          "every struct and union the named headers define)")
+    lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
+                     help="report a member by its public name (si_pkey) or path (repeatable)")
+    lay.add_argument("--format", choices=("text", "json"), default="text")
+    _common_header_args(lay)
+
+    tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
+    tg.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``abicheck`` command; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("a command is required (layout, targets); see abicheck --help")
+        if args.command == "layout":
+            out = _layout(args)
+        elif args.command == "targets":
+            out = _targets(args)
+        else:  # pragma: no cover - argparse restricts the choices
+            raise UsageError(f"unknown command {args.command}")
+        code = EXIT_OK
+        if isinstance(out, tuple):
+            out, code = out
+    except AbicheckError as e:
+        print(str(e).splitlines()[0] if str(e) else "abicheck: error", file=sys.stderr)
+        return EXIT_ERROR
+    except RecursionError:
+        print("abicheck: error: declarations nest too deeply", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    return code
+
+
+def _layout(args: argparse.Namespace) -> str:
+    from abicheck import api
+    from abicheck.views import json as jview
+    from abicheck.views import text as tview
+
+    targets = _targets_of(args)
+    per_type: dict[str, list] = {}
+    results = []
+    for t in targets:
+        tr = api.translate(args.headers, t, args.include_dirs, args.defines, args.system)
+        types = args.types or api.declared_records(tr, args.headers)
+        if not types:
+            raise UsageError("the headers define no struct or union; name one with --type")
+        layouts = api.layout_translation(tr, types)
+        fields = api.resolve_fields(tr, layouts, args.fields, args.headers, args.include_dirs,
+                                    args.defines, args.system) if args.fields else {}
+        results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
+        for x in layouts:
+            per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))
+    if args.format == "json":
+        return jview.dumps(jview.layout_document(results))
+    chunks = []
+    for name, items in per_type.items():
+        lays = [x for x, _ in items]
+        chunks.append(tview.render(lays[0]) if len(lays) == 1 else tview.render_comparison(lays))
+        lines = [f"{x.target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
+                 + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None else "")
+                 for x, fl in items for f in fl]
+        if lines:
+            chunks.append("\n".join(lines) + "\n")
+    return "\n".join(chunks)
+
+
+def _targets_of(args: argparse.Namespace):
+    from abicheck.targets import host_target, select_targets
+    if not args.target:
+        return [host_target()]
+    return select_targets(args.target)
+
+
+def _targets(args: argparse.Namespace) -> str:
+    from abicheck.targets import all_targets
+    from abicheck.views import json as jview
+    rows = all_targets()
+    if args.format == "json":
+        doc = {"tool": "abicheck", "version": __version__, "command": "targets", "targets": [
+            {"name": t.name, "description": t.description, "aliases": list(t.aliases),
+             "triple": t.triple, "kernel_arch": t.kernel_arch, "debian_arch": t.debian_arch,
+             "byte_order": t.byte_order, "char_signed": t.char_signed,
+             "classes": sorted(t.classes),
+             "scalars": {k: {"size": s.size, "align": s.align, "pref_align": s.pref_align}
+                         for k, s in t.scalars.items()}} for t in rows]}
+        return jview.dumps(doc)
+    head = f"{'target':<12} {'endian':<6} {'ptr':>3} {'long':>4} {'llong':>5} {'ldbl':>7}  aliases"
+    lines = [head]
+    for t in rows:
+        ll = t.scalars["long long"]
+        ld = t.scalars["long double"]
+        lines.append(f"{t.name:<12} {t.byte_order:<6} {t.pointer_size:>3} {t.scalars['long'].size:>4} "
+                     f"{'8/' + str(ll.align):>5} {str(ld.size) + '/' + str(ld.align):>7}  "
+                     f"{', '.join(t.aliases)}")
+    lines.append("")
+    lines.append("llong: size/alignment of long long inside structs; ldbl: long double size/alignment")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The macro table of one target's translation unit.
+
+Headers publish much of their ABI as macros: code values (``SEGV_PKUERR``),
+counters (``NSIGSEGV``), sizes (``SI_MAX_SIZE``) and *accessors* that expand
+to member paths (``si_pkey`` -> ``_sifields._sigfault._addr_pkey._pkey``).
+For each ``#define`` we keep its name, body, file:line and trailing comment,
+and compute on demand:
+
+- its full expansion, by asking cpp itself (a second run with one probe line
+  per macro) rather than re-implementing macro expansion;
+- its integer value, by evaluating the expansion with the target's sizes
+  (``sizeof``, ``__alignof__`` and enum constants included, which is how
+  glibc's ``#define SEGV_PKUERR SEGV_PKUERR`` gets its value from the enum);
+- the member path it names, when the expansion is a dotted chain of names.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frontend.parse import parse_expr
+from abicheck.frontend.preprocess import MacroDef, preprocess
+
+_PROBE = "@@abicheck"
+_PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """A macro with everything we could learn about it."""
+
+    name: str
+    params: tuple[str, ...] | None
+    body: str
+    loc: SourceLoc
+    expansion: str | None        # None for function-like macros
+    value: int | None            # None unless an integer constant expression
+    comment: str | None
+
+    @property
+    def path(self) -> str | None:
+        """The member path an accessor macro names, e.g. ``_sifields._rt._pid``."""
+        if self.expansion and _PATH.match(self.expansion) and "." in self.expansion:
+            return re.sub(r"\s+", "", self.expansion)
+        return None
+
+
+class MacroTable:
+    """Lazily evaluated macros of one ``Translation``."""
+
+    def __init__(self, translation, layouter) -> None:
+        self.tr = translation
+        self.lay = layouter
+        self._args = translation.request
+        self.defs: dict[str, MacroDef] = {d.name: d for d in translation.macros}
+        self._expansions: dict[str, str] | None = None
+        self._cache: dict[str, Macro] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.defs
+
+    def names(self) -> list[str]:
+        return list(self.defs)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        return [n for n in self.defs if n.startswith(prefix)]
+
+    def expansions(self) -> dict[str, str]:
+        """Full expansion of every object-like macro, from one extra cpp run."""
+        if self._expansions is None:
+            names = [n for n, d in self.defs.items() if d.params is None
+                     and not d.loc.file.startswith("<")]
+            extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
+            headers, dirs, defines, system, source = self._args
+            pre = preprocess(headers, self.tr.target, dirs, defines, system, source=source,
+                             extra=extra)
+            out: dict[str, str] = {}
+            for line in pre.text.splitlines():
+                if line.startswith(_PROBE):
+                    _, idx, _, rest = (line.split(None, 3) + [""])[:4]
+                    out[names[int(idx)]] = rest.strip()
+            self._expansions = out
+        return self._expansions
+
+    def get(self, name: str) -> Macro | None:
+        if name in self._cache:
+            return self._cache[name]
+        d = self.defs.get(name)
+        if d is None:
+            return None
+        expansion = self.expansions().get(name) if d.params is None else None
+        if d.params is None and expansion is None:
+            expansion = d.body
+        value = self._value(expansion) if expansion else None
+        mac = Macro(d.name, d.params, d.body, d.loc, expansion, value, trailing_comment(d.loc))
+        self._cache[name] = mac
+        return mac
+
+    def _value(self, expansion: str) -> int | None:
+        try:
+            expr = parse_expr(expansion, self.tr.unit.typedefs)
+            return self.lay.eval(expr)
+        except (AbicheckError, RecursionError, KeyError, ValueError):
+            return None
+
+    def all(self, names: Iterable[str] | None = None) -> list[Macro]:
+        return [m for m in (self.get(n) for n in (names or self.defs)) if m is not None]
+
+
+@functools.lru_cache(maxsize=256)
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return tuple(f.read().split("\n"))
+    except OSError:
+        return ()
+
+
+def trailing_comment(loc: SourceLoc) -> str | None:
+    """The comment that follows a ``#define`` on its own line, if any.
+
+    Reads the raw header (cpp dropped comments).  A ``/*`` comment may run
+    over several lines; ``[ \\t]`` rather than ``\\s`` keeps a comment on the
+    next line from being attached to this macro.
+    """
+    lines = _lines(loc.file)
+    if not loc.line or loc.line > len(lines):
+        return None
+    i = loc.line - 1
+    text = lines[i]
+    while text.endswith("\\") and i + 1 < len(lines):
+        i += 1
+        text = text[:-1] + " " + lines[i]
+    m = re.search(r"/\*|//", text)
+    if not m:
+        return None
+    if m.group(0) == "//":
+        return text[m.end():].strip() or None
+    body = text[m.end():]
+    while "*/" not in body and i + 1 < len(lines):
+        i += 1
+        body += "\n" + lines[i]
+    body = body.split("*/", 1)[0]
+    parts = [re.sub(r"^[ \t]*\*?[ \t]?", "", ln).rstrip() for ln in body.split("\n")]
+    return " ".join(p.strip() for p in parts if p.strip()) or None
