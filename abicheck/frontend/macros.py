@@ -43,7 +43,7 @@ class Macro:
     @property
     def path(self) -> str | None:
         """The member path an accessor macro names, e.g. ``_sifields._rt._pid``."""
-        if self.expansion and _PATH.match(self.expansion) and "." in self.expansion:
+        if self.expansion and _PATH.match(self.expansion):
             return re.sub(r"\s+", "", self.expansion)
         return None
 

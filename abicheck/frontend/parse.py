@@ -41,7 +41,7 @@ def parse(text: str, name: str = "<headers>") -> m.Unit:
     """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``."""
     parser = c_parser.CParser(dialect="c23")
     try:
-        ast = parser.parse(_PRELUDE + text, name)
+        ast = parser.parse(f'{_PRELUDE}# 1 "{name}"\n{text}', name)
     except c_parser.ParseError as e:
         raise _parse_error(str(e)) from None
     return _Builder().build(ast)
@@ -66,7 +66,10 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
 def _parse_error(msg: str) -> ParseError:
     mt = _ERR.match(msg)
     if mt:
-        return ParseError(mt.group(4).strip().splitlines()[0],
+        text = mt.group(4).strip().splitlines()[0]
+        if text.startswith("before:"):
+            text = f"syntax error before '{text[7:].strip()}'"
+        return ParseError(text,
                           SourceLoc(mt.group(1), int(mt.group(2)), int(mt.group(3))))
     return ParseError(msg.splitlines()[0] if msg else "parse error")
 
@@ -171,7 +174,8 @@ class _Builder:
 
     def type_of(self, node, attrs: list) -> m.Type:
         """Convert a declarator chain; decl-level attributes go to ``attrs``."""
-        attrs.extend(getattr(node, "attributes", None) or [])
+        if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
+            attrs.extend(getattr(node, "attributes", None) or [])
         if isinstance(node, c_ast.TypeDecl):
             return self.type_of(node.type, attrs)
         if isinstance(node, c_ast.Typename):

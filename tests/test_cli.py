@@ -1,0 +1,93 @@
+"""The command-line contract: exit codes, one-line errors, JSON schema, determinism."""
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from abicheck.cli import main
+
+SRC = """
+struct hdr { char tag; long value; unsigned flags:3; unsigned kind:5; };
+typedef union { int i; void *p; } word_t;
+#define hdr_value value
+"""
+
+
+@pytest.fixture
+def header(tmp_path):
+    p = tmp_path / "t.h"
+    p.write_text(SRC)
+    return str(p)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_layout_text_is_pahole_like(capsys, header):
+    code, out, err = run(capsys, "layout", header, "--type", "struct hdr", "--target", "x86_64")
+    assert code == 0 and err == ""
+    assert "struct hdr {" in out
+    assert "/* XXX 7 bytes hole, try to pack */" in out      # char then 8-aligned long: psABI fact
+    assert "/* size: 24, cachelines: 1, members: 4 */" in out
+    assert "BRAIN FART" not in out
+
+
+def test_layout_json_validates_and_is_deterministic(capsys, header):
+    argv = ("layout", header, "--type", "struct hdr", "--type", "word_t", "--field", "hdr_value",
+            "--target", "all", "--format", "json")
+    code, out1, _ = run(capsys, *argv)
+    _, out2, _ = run(capsys, *argv)
+    assert code == 0 and out1 == out2
+    doc = json.loads(out1)
+    schema = json.loads(resources.files("abicheck").joinpath("schemas/layout.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert len(doc["results"]) == 26
+    first = doc["results"][0]["types"][0]
+    assert first["fields"][0]["accessor"] == "hdr_value" and first["fields"][0]["path"] == "value"
+
+
+def test_default_types_are_the_header_records(capsys, header):
+    code, out, _ = run(capsys, "layout", header, "--target", "i386", "--format", "json")
+    names = [t["name"] for t in json.loads(out)["results"][0]["types"]]
+    assert names == ["struct hdr"]
+
+
+def test_targets_listing(capsys):
+    code, out, _ = run(capsys, "targets", "--format", "json")
+    names = [t["name"] for t in json.loads(out)["targets"]]
+    for required in ("x86_64", "i386", "x32", "aarch64", "arm", "arm_oabi", "m68k", "mips",
+                     "mipsel", "mipsn32", "mips64", "mips64el", "powerpc", "powerpc64",
+                     "powerpc64le", "s390", "s390x", "sparc", "sparc64", "alpha", "riscv32",
+                     "riscv64", "parisc", "sh4", "loongarch64", "ia64"):
+        assert required in names
+
+
+@pytest.mark.parametrize("argv, message", [
+    pytest.param(["layout", "missing.h"], "cannot find header 'missing.h'", id="missing-include"),
+    pytest.param(["layout", "HDR", "--type", "struct nope"], "unknown type 'struct nope'", id="unknown-type"),
+    pytest.param(["layout", "HDR", "--target", "vax"], "unknown target 'vax'", id="unknown-target"),
+    pytest.param(["layout", "HDR", "--field", "nope"], "'nope' names no member", id="unknown-field"),
+    pytest.param(["layout", "BAD"], "error: syntax error", id="syntax-error"),
+    pytest.param(["layout", "HDR", "-I", "/nonexistent"], "does not exist", id="bad-include-dir"),
+    pytest.param(["frobnicate"], "error:", id="unknown-command"),
+])
+def test_bad_input_is_one_line_exit_2(capsys, header, tmp_path, argv, message):
+    bad = tmp_path / "bad.h"
+    bad.write_text("struct a {\n  int x\n};\n")
+    argv = [{"HDR": header, "BAD": str(bad)}.get(a, a) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert message in err
+
+
+def test_syntax_error_points_at_the_line(capsys, tmp_path):
+    bad = tmp_path / "bad.h"
+    bad.write_text("struct a {\n  int x\n};\n")
+    _, _, err = run(capsys, "layout", str(bad))
+    assert err.startswith(f"{bad}:3:1: error:")
