@@ -95,7 +95,7 @@ class TypeLayout:
 
         def walk(node: Member) -> None:
             for c in node.children:
-                if c.path is not None:
+                if c.name is not None:      # anonymous members add no entry
                     out.append(c)
                 if c.kind in ("struct", "union"):
                     walk(c)
