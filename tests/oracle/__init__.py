@@ -34,12 +34,13 @@ import subprocess
 from dataclasses import dataclass
 from typing import Sequence
 
-from oracle.clang import clang_layout, have_clang
+from oracle.clang import clang_layout, clang_records, have_clang
 from oracle.common import MEMBER_KEYS, OracleError
-from oracle.gcc import gcc_layout, have_gcc
+from oracle.gcc import gcc_layout, gcc_records, have_gcc
 
 __all__ = ["MEMBER_KEYS", "NoOracle", "Oracle", "OracleError", "clang_layout",
-           "compiler_include_dir", "gcc_layout", "have_clang", "have_gcc", "pick_oracle"]
+           "clang_records", "compiler_include_dir", "gcc_layout", "gcc_records",
+           "have_clang", "have_gcc", "pick_oracle"]
 
 
 class NoOracle(Exception):
@@ -62,6 +63,15 @@ class Oracle:
             return clang_layout(source, types, self.triple, self.clang_args,
                                 include_dirs, defines)
         return gcc_layout(source, types, self.gcc, paths, include_dirs, defines)
+
+    def records(self, source: str, file_suffixes: Sequence[str],
+                include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> list[str]:
+        """Record types (and typedefs of records) the source defines in files
+        ending with ``file_suffixes``: what exists on this ABI."""
+        if self.kind == "clang":
+            return clang_records(source, self.triple, file_suffixes, self.clang_args,
+                                 include_dirs, defines)
+        return gcc_records(source, self.gcc, file_suffixes, include_dirs, defines)
 
     def __str__(self) -> str:
         if self.kind == "clang":

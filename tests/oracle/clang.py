@@ -63,6 +63,11 @@ def _is_anonymous_member(field) -> bool:
     return bool(ci.conf.lib.clang_Cursor_isAnonymousRecordDecl(canon.get_declaration()))
 
 
+def _is_tagged(c, kw: str) -> bool:
+    # clang 18 spells `typedef struct { } T;`'s record "T": not a tag.
+    return c.type.get_canonical().spelling == f"{kw} {c.spelling}"
+
+
 def _find_type(tu, name: str):
     """The clang ``Type`` for a typedef name, ``struct TAG`` or ``union TAG``."""
     ci = _cindex()
@@ -73,7 +78,7 @@ def _find_type(tu, name: str):
     def matches(c) -> bool:
         if c.kind != want or c.spelling != tag:
             return False
-        return kind is None or c.is_definition()
+        return kind is None or (c.is_definition() and _is_tagged(c, kind))
 
     for c in tu.cursor.get_children():
         if matches(c):
@@ -121,6 +126,47 @@ def _members(ctype, prefix: str, base_bits: int, out: list[dict], tname: str) ->
             _members(f.type, path + ".", off_bits, out, tname)
 
 
+def _parse(source, triple, args, include_dirs, defines):
+    ci = _cindex()
+    cmd = ["-x", "c", "-target", triple, "-nostdinc", *args]
+    for d in include_dirs:
+        cmd += ["-I", str(d)]
+    for d in defines:
+        cmd += ["-D", d]
+    try:
+        tu = _index().parse(_SOURCE_NAME, args=cmd, unsaved_files=[(_SOURCE_NAME, source)],
+                            options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
+    except ci.TranslationUnitLoadError as e:
+        raise OracleError(f"clang ({triple}): could not parse the source: {e}") from None
+    errors = [str(d) for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
+    if errors:
+        raise OracleError(f"clang ({triple}): " + "\n".join(errors[:10]))
+    return tu
+
+
+def clang_records(source: str, triple: str, file_suffixes: Sequence[str], args: Sequence[str] = (),
+                  include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> list[str]:
+    """Names of the complete structs, unions and typedefs of records declared
+    at file scope in a file whose path ends with one of ``file_suffixes``, as
+    clang sees them for ``-target triple``; sorted."""
+    ci = _cindex()
+    tu = _parse(source, triple, args, include_dirs, defines)
+    out = set()
+    for c in tu.cursor.get_children():
+        f = c.location.file
+        if f is None or not f.name.endswith(tuple(file_suffixes)):
+            continue
+        if c.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
+            kw = "struct" if c.kind == ci.CursorKind.STRUCT_DECL else "union"
+            if c.is_definition() and _is_tagged(c, kw):
+                out.add(f"{kw} {c.spelling}")
+        elif c.kind == ci.CursorKind.TYPEDEF_DECL:
+            t = c.type.get_canonical()
+            if t.kind == ci.TypeKind.RECORD and t.get_size() >= 0:
+                out.add(c.spelling)
+    return sorted(out)
+
+
 def clang_layout(source: str, types: Sequence[str], triple: str, args: Sequence[str] = (),
                  include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> dict[str, dict]:
     """Layouts of ``types`` as clang lays them out for ``-target triple``.
@@ -139,19 +185,7 @@ def clang_layout(source: str, types: Sequence[str], triple: str, args: Sequence[
     clang reports an error or cannot lay a type out.
     """
     ci = _cindex()
-    cmd = ["-x", "c", "-target", triple, "-nostdinc", *args]
-    for d in include_dirs:
-        cmd += ["-I", str(d)]
-    for d in defines:
-        cmd += ["-D", d]
-    try:
-        tu = _index().parse(_SOURCE_NAME, args=cmd, unsaved_files=[(_SOURCE_NAME, source)],
-                            options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
-    except ci.TranslationUnitLoadError as e:
-        raise OracleError(f"clang ({triple}): could not parse the source: {e}") from None
-    errors = [str(d) for d in tu.diagnostics if d.severity >= ci.Diagnostic.Error]
-    if errors:
-        raise OracleError(f"clang ({triple}): " + "\n".join(errors[:10]))
+    tu = _parse(source, triple, args, include_dirs, defines)
     out: dict[str, dict] = {}
     for name in types:
         t = _find_type(tu, name)

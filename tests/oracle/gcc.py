@@ -126,7 +126,12 @@ def _c_string(text: str) -> bytes:
     return bytes(out)
 
 
-def _attr_value(directive: str | None, operand: str, rest: str):
+def _attr_value(attr: str, directive: str | None, operand: str, rest: str):
+    m = re.match(r"^\s*\((?:\d+, )?(.*)\)\s*$", rest)
+    if m and (attr == "DW_AT_decl_file" or not operand):
+        # the file name of DW_AT_decl_file, or a DW_FORM_implicit_const value
+        # (no operand: the value lives in the abbreviation; -dA shows it here)
+        return int(m.group(1), 0) if _INT.match(m.group(1)) else m.group(1)
     m = re.match(r'^:\s*"(.*)"\s*$', rest)
     if m:  # strp forms: gcc puts the string in the comment
         return m.group(1)
@@ -166,7 +171,8 @@ def _parse_dwarf(asm: str) -> dict[int, _Die]:
         if cur is not None:
             m = _ATTR.match(ln)
             if m and not m.group(4).startswith("("):
-                cur.attrs.setdefault(m.group(3), _attr_value(m.group(1), m.group(2), m.group(4)))
+                cur.attrs.setdefault(m.group(3), _attr_value(m.group(3), m.group(1), m.group(2),
+                                                             m.group(4)))
     return dies
 
 
@@ -224,6 +230,32 @@ def _discover(dies: dict[int, _Die], var: str, tname: str) -> list[_Member]:
             _member_infos(dies, t, "", out)
             return out
     raise OracleError(f"gcc: no debug info found for '{tname}'")
+
+
+def gcc_records(source: str, gcc: Sequence[str] | str, file_suffixes: Sequence[str],
+                include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> list[str]:
+    """Names of the complete structs, unions and typedefs of records that the
+    source declares at file scope in a file whose path ends with one of
+    ``file_suffixes`` (``"asm/signal.h"``), as gcc sees them for its ABI:
+    ``["stack_t", "struct sigaction", ...]``, sorted."""
+    asm = _compile(gcc, ["-g", "-dA", "-fno-eliminate-unused-debug-types"], source + "\n",
+                   include_dirs, defines)
+    dies = _parse_dwarf(asm)
+    cus = [d for d in dies.values() if d.tag == "DW_TAG_compile_unit"]
+    out = set()
+    for d in (c for cu in cus for c in cu.children):
+        where = d.attrs.get("DW_AT_decl_file")
+        name = d.attrs.get("DW_AT_name")
+        if not (isinstance(where, str) and isinstance(name, str)
+                and where.endswith(tuple(file_suffixes))):
+            continue
+        if d.tag in _RECORDS and "DW_AT_declaration" not in d.attrs:
+            out.add(("struct " if d.tag == "DW_TAG_structure_type" else "union ") + name)
+        elif d.tag == "DW_TAG_typedef" and "DW_AT_type" in d.attrs:
+            t = _strip(dies, dies[d.attrs["DW_AT_type"]])
+            if t.tag in _RECORDS and "DW_AT_declaration" not in t.attrs:
+                out.add(name)
+    return sorted(out)
 
 
 # ------------------------------------------------------ data directives (.s)

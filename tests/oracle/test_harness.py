@@ -12,8 +12,9 @@ import os
 
 import pytest
 
-from oracle import (MEMBER_KEYS, NoOracle, OracleError, clang_layout, compiler_include_dir,
-                    gcc_layout, have_clang, have_gcc, pick_oracle)
+from oracle import (MEMBER_KEYS, NoOracle, OracleError, clang_layout, clang_records,
+                    compiler_include_dir, gcc_layout, gcc_records, have_clang, have_gcc,
+                    pick_oracle)
 
 pytestmark = pytest.mark.oracle
 
@@ -209,6 +210,18 @@ def test_torture_x86_64_clang_equals_host_gcc():
 
 
 @needs_clang
+@needs_gcc("gcc")
+def test_dwarf_implicit_const_widths_clang_equals_host_gcc():
+    # Alone, this record makes gcc move the equal widths of dst and src into
+    # the abbreviation (DW_FORM_implicit_const): no operand in the DIE.
+    src = "struct N { unsigned char code; unsigned char dst:4, src:4; short off; int imm; };"
+    a = clang_layout(src, ["struct N"], "x86_64-linux-gnu")
+    b = gcc_layout(src, ["struct N"], ["gcc"])
+    assert_same(a, b, "x86_64")
+    assert [m["bit_width"] for m in b["struct N"]["members"]] == [None, 4, 4, None, None]
+
+
+@needs_clang
 @needs_gcc("i686-linux-gnu-gcc")
 def test_torture_i386_clang_equals_cross_gcc():
     a = clang_layout(TORTURE, TORTURE_TYPES, "i686-linux-gnu")
@@ -299,6 +312,36 @@ def test_clang_raises_on_bad_input(src, types):
 def test_gcc_raises_on_bad_input(src, types, paths):
     with pytest.raises(OracleError):
         gcc_layout(src, types, ["gcc"], paths)
+
+
+RECORDS_SRC = r"""
+#include <defs.h>
+struct tagged { int a; };
+typedef struct { int b; } anon_t;
+typedef struct tagged tagged_t;
+union u { int c; };
+typedef int not_a_record;
+struct declared_only;
+"""
+DEFS_H = "struct elsewhere { int z; };\n"
+
+
+@needs_clang
+@needs_gcc("gcc")
+def test_records_discovery_clang_equals_gcc(tmp_path):
+    (tmp_path / "defs.h").write_text(DEFS_H)
+    a = clang_records(RECORDS_SRC, "x86_64-linux-gnu", ["defs.h"], include_dirs=[tmp_path])
+    b = gcc_records(RECORDS_SRC, ["gcc"], ["defs.h"], include_dirs=[tmp_path])
+    assert a == b == ["struct elsewhere"]
+    # the main file: tagged records and typedefs of complete records only
+    a = clang_records(RECORDS_SRC, "x86_64-linux-gnu", [".c"], include_dirs=[tmp_path])
+    assert a == ["anon_t", "struct tagged", "tagged_t", "union u"]
+
+
+@needs_clang
+def test_clang_does_not_take_a_typedef_name_for_a_tag():
+    with pytest.raises(OracleError):
+        clang_layout("typedef struct { int b; } anon_t;", ["struct anon_t"], "x86_64-linux-gnu")
 
 
 def test_have_gcc_false_for_missing_compiler():
