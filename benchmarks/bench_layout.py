@@ -1,0 +1,58 @@
+"""How fast is a full layout compared with what it cannot avoid?
+
+The baseline, measured in the same run, is the hermetic preprocessing alone
+(one ``gcc -E`` per target): abicheck cannot be faster than that.  We report
+the ratio of a full ``layout`` (preprocess + rewrite + parse + layout) on
+every target to that baseline, for the uapi and the glibc view of siginfo_t,
+so the numbers compare across machines.  Run: ``python benchmarks/bench_layout.py``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from abicheck import api
+from abicheck.frontend import _parse_cached
+from abicheck.frontend.preprocess import preprocess
+from abicheck.targets import all_targets
+
+HOST_DIRS = ["/usr/include/x86_64-linux-gnu", "/usr/include"]
+CASES = [("uapi asm/siginfo.h", ["asm/siginfo.h"], (), ["siginfo_t"], None),
+         ("glibc signal.h", ["signal.h"], ("_GNU_SOURCE",), ["siginfo_t", "struct sigaction"],
+          "x86_64")]
+
+
+def best_of(n: int, fn) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> int:
+    if not os.path.isfile(os.path.join(HOST_DIRS[0], "asm/siginfo.h")):
+        print("host uapi headers missing (linux-libc-dev)", file=sys.stderr)
+        return 2
+    for label, headers, defines, types, only in CASES:
+        targets = [t for t in all_targets() if only in (None, t.name)]
+        def baseline():
+            for t in targets:
+                preprocess(headers, t, HOST_DIRS, defines)
+
+        def full():
+            _parse_cached.cache_clear()
+            for t in targets:
+                api.layout_headers(headers, types, t, HOST_DIRS, defines)
+
+        b = best_of(3, baseline)
+        f = best_of(3, full)
+        print(f"{label}: {len(targets)} targets, full layout / preprocessing alone = "
+              f"{f / b:.2f}x  (baseline {b * 1000:.0f} ms, full {f * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
