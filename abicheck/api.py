@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from abicheck.frontend import Translation, translate  # noqa: F401 (re-exported)
+from abicheck.frontend import Translation, translate, translate_all  # noqa: F401 (re-exported)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
 

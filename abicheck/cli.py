@@ -101,8 +101,8 @@ def _layout(args: argparse.Namespace) -> str:
     targets = _targets_of(args)
     per_type: dict[str, list] = {}
     results = []
-    for t in targets:
-        tr = api.translate(args.headers, t, args.include_dirs, args.defines, args.system)
+    for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
+        t = tr.target
         types = args.types or api.declared_records(tr, args.headers)
         if not types:
             raise UsageError("the headers define no struct or union; name one with --type")

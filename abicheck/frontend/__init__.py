@@ -6,6 +6,7 @@ preprocess (hermetic cpp) -> gnu.rewrite (GNU C -> C23) -> parse (pycparser
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -42,3 +43,20 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
     pre = preprocess(headers, target, include_dirs, defines, system, source=source)
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
     return Translation(target, _parse_cached(pre.text), pre, request)
+
+
+def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
+                  defines: Sequence[str] = (), system: bool = False,
+                  source: str | None = None) -> list[Translation]:
+    """``translate`` for several targets; the cpp runs (separate processes)
+    overlap, parsing stays sequential.  Results keep ``targets``' order, and
+    the first error (in target order) is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+    if len(targets) == 1:
+        return [translate(headers, targets[0], include_dirs, defines, system, source)]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+        futures = [pool.submit(preprocess, headers, t, include_dirs, defines, system, source=source)
+                   for t in targets]
+        pres = [f.result() for f in futures]
+    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
+    return [Translation(t, _parse_cached(p.text), p, request) for t, p in zip(targets, pres)]
