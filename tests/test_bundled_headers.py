@@ -1,0 +1,186 @@
+"""The bundled header sets in ``headers/`` against real compilers.
+
+Every set (kernel revisions around the protection-keys change, and the glibc
+and musl views) is laid out by abicheck and by an independent oracle from the
+same header text on every ABI: libclang (``-target``) where the ABI table has a
+``clang_triple``, else the row's cross gcc (m68k, alpha, hppa, sh4, arm OABI,
+31-bit s390, 32-bit sparc), read from ``-S`` output; see ``tests/oracle``.
+No expected number here comes from abicheck itself.  On top of the
+member-by-member comparison:
+
+- 128 bytes everywhere, the MIPS errno/code swap, x32's 8-byte alignment;
+- the offsets the kernel asserts today (shared/facts/siginfo-abi.md), for
+  ``linux-6.6`` and the two libc views, per ABI class (64-bit, 32-bit incl.
+  x32, m68k);
+- where each revision puts the protection key, checked against the oracle.
+
+ia64 has no oracle here: only the documented offsets are checked there.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+import pytest
+
+from abicheck import api
+from abicheck.targets import all_targets
+from oracle import NoOracle, OracleError, pick_oracle
+
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "headers")
+
+KERNEL_SETS = ["linux-4.5", "pkeys-v1", "pkeys-u32", "pkeys-u8-reserved", "linux-4.6",
+               "linux-6.6"]
+LIBC_SETS = ["glibc", "musl"]
+SETS = KERNEL_SETS + LIBC_SETS
+TARGETS = all_targets()
+
+#: ABIs musl has no port for (its header says so with #error).
+MUSL_MISSING = {"arm_oabi", "s390", "sparc", "sparc64", "alpha", "parisc", "ia64"}
+
+#: Offsets the kernel asserts today, per ABI class (shared/facts/siginfo-abi.md).
+KERNEL = {
+    "64": {"si_addr": 0x10, "si_addr_lsb": 0x18, "si_lower": 0x20, "si_upper": 0x28,
+           "si_pkey": 0x20, "si_perf_data": 0x18, "si_perf_type": 0x20,
+           "si_pid": 0x10, "si_band": 0x10, "si_call_addr": 0x10},
+    "32": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x14, "si_upper": 0x18,
+           "si_pkey": 0x14, "si_perf_data": 0x10, "si_perf_type": 0x14,
+           "si_pid": 0x0C, "si_band": 0x0C, "si_call_addr": 0x0C},
+    "m68k": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x12, "si_upper": 0x16,
+             "si_pkey": 0x12, "si_pid": 0x0C, "si_band": 0x0C, "si_call_addr": 0x0C},
+}
+
+
+def entry(set_name: str) -> str:
+    return "signal.h" if set_name in LIBC_SETS else "asm/siginfo.h"
+
+
+def supported(set_name: str, t) -> bool:
+    return not (set_name == "musl" and t.name in MUSL_MISSING)
+
+
+def abi_class(t) -> str:
+    return "m68k" if t.name == "m68k" else ("64" if t.pointer_size == 8 else "32")
+
+
+@functools.cache
+def engine(set_name: str, tname: str):
+    t = next(x for x in TARGETS if x.name == tname)
+    tr = api.translate([entry(set_name)], t, [os.path.join(ROOT, set_name)])
+    (lay,) = api.layout_translation(tr, ["siginfo_t"])
+    return tr, lay
+
+
+def offsets(set_name: str, t, accessors) -> dict[str, int]:
+    tr, lay = engine(set_name, t.name)
+    fields = api.resolve_fields(tr, [lay], list(accessors))["siginfo_t"]
+    return {f["accessor"]: f["offset"] for f in fields}
+
+
+@functools.cache
+def oracle_layout(set_name: str, tname: str) -> dict:
+    t = next(x for x in TARGETS if x.name == tname)
+    try:
+        orc = pick_oracle(t)
+    except NoOracle as e:
+        pytest.skip(str(e))
+    src = f"#include <{entry(set_name)}>\n"
+    return orc.layout(src, ["siginfo_t"], [os.path.join(ROOT, set_name)])["siginfo_t"]
+
+
+CASES = [pytest.param(s, t, id=f"{s}-{t.name}") for s in SETS for t in TARGETS
+         if supported(s, t)]
+
+
+@pytest.mark.parametrize("set_name,t", CASES)
+def test_matches_compiler(set_name, t):
+    """Every member (path, offset, size), size and alignment as the compiler says."""
+    want = oracle_layout(set_name, t.name)
+    _, lay = engine(set_name, t.name)
+    got = [{"path": m["path"], "offset": m["offset"], "size": m["size"]}
+           for m in api_members(lay)]
+    exp = [{"path": m["path"], "offset": m["offset"], "size": m["size"]}
+           for m in want["members"]]
+    assert got == exp
+    assert (lay.size, lay.align) == (want["size"], want["align"])
+
+
+def api_members(lay) -> list[dict]:
+    from abicheck.views.json import type_json
+    return type_json(lay)["members"]
+
+
+@pytest.mark.parametrize("set_name,t", CASES)
+def test_whole_record(set_name, t):
+    _, lay = engine(set_name, t.name)
+    assert lay.size == 128, "SI_MAX_SIZE"
+    mips = t.kernel_arch == "mips"
+    got = offsets(set_name, t, ["si_signo", "si_errno", "si_code"])
+    assert got == {"si_signo": 0, "si_errno": 8 if mips else 4, "si_code": 4 if mips else 8}
+    if t.name == "x32" and set_name != "musl":  # musl adds no attribute
+        assert lay.align == 8, "x32 marks siginfo_t aligned(8)"
+    elif t.pointer_size == 4:
+        assert lay.align <= 4, "32-bit siginfo_t must stay at most 4-byte aligned"
+    head = 16 if t.pointer_size == 8 else 12
+    assert offsets(set_name, t, ["si_addr"])["si_addr"] == head
+
+
+#: glibc puts sparc's trap number between si_addr and si_addr_lsb (the kernel
+#: moved it into the fault union), so the later fault fields move there.
+GLIBC_SPARC_MOVED = {"si_addr_lsb", "si_lower", "si_upper", "si_pkey"}
+
+
+@pytest.mark.parametrize("set_name,t", [c for c in CASES
+                                        if c.values[0] in ("linux-6.6", "glibc", "musl")])
+def test_kernel_asserted_offsets(set_name, t):
+    want = dict(KERNEL[abi_class(t)])
+    if set_name != "linux-6.6":
+        want.pop("si_perf_data", None)
+        want.pop("si_perf_type", None)
+    if t.name == "ia64":
+        # ia64's _imm, _flags, _isr follow si_addr: the fault union moves by 16.
+        for k in ("si_addr_lsb", "si_lower", "si_upper", "si_pkey", "si_perf_data",
+                  "si_perf_type"):
+            if k in want:
+                want[k] += 16
+    if set_name == "glibc" and t.kernel_arch == "sparc":
+        for k in GLIBC_SPARC_MOVED:
+            want.pop(k)
+    assert offsets(set_name, t, want) == want
+
+
+def oracle_offset(set_name, t, path: str) -> int:
+    lay = oracle_layout(set_name, t.name)
+    (m,) = [m for m in lay["members"] if m["path"] == path]
+    return m["offset"], m["size"]
+
+
+PKEY_PATH = {"pkeys-v1": "_sifields._sigfault._pkey", "pkeys-u32": "_sifields._sigfault._pkey",
+             "pkeys-u8-reserved": "_sifields._sigfault._pkey",
+             "linux-4.6": "_sifields._sigfault._pkey",
+             "linux-6.6": "_sifields._sigfault._addr_pkey._pkey"}
+
+
+@pytest.mark.parametrize("set_name,t", [c for c in CASES if c.values[0] in PKEY_PATH])
+def test_pkey_placement(set_name, t):
+    """Where each revision puts the key: after _addr_bnd for the review-era
+    patches, over _addr_bnd's start from 4.6 on; size 1 only for the u8 option."""
+    tr, lay = engine(set_name, t.name)
+    got = api.resolve_fields(tr, [lay], ["si_pkey", "si_upper"])
+    got = {f["accessor"]: f for f in got["siginfo_t"]}
+    assert got["si_pkey"]["path"] == PKEY_PATH[set_name]
+    if t.name != "ia64":
+        off, size = oracle_offset(set_name, t, PKEY_PATH[set_name])
+        assert (got["si_pkey"]["offset"], got["si_pkey"]["size"]) == (off, size)
+    ptr = t.pointer_size
+    if set_name in ("pkeys-v1", "pkeys-u32", "pkeys-u8-reserved"):
+        assert got["si_pkey"]["offset"] == got["si_upper"]["offset"] + ptr
+        assert got["si_pkey"]["size"] == (1 if set_name == "pkeys-u8-reserved" else 4)
+    else:
+        assert got["si_pkey"]["size"] == 4
+
+
+def test_every_set_exists():
+    for s in SETS:
+        assert os.path.isfile(os.path.join(ROOT, s, entry(s)))
+        assert os.path.isfile(os.path.join(ROOT, s, "README.md"))
