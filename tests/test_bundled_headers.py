@@ -71,10 +71,30 @@ def engine(set_name: str, tname: str):
     return tr, lay
 
 
-def offsets(set_name: str, t, accessors) -> dict[str, int]:
-    tr, lay = engine(set_name, t.name)
-    fields = api.resolve_fields(tr, [lay], list(accessors))["siginfo_t"]
-    return {f["accessor"]: f["offset"] for f in fields}
+#: Public accessors every set has, plus the era-dependent ones.
+ACCESSORS = ["si_signo", "si_errno", "si_code", "si_pid", "si_uid", "si_status", "si_utime",
+             "si_stime", "si_addr", "si_addr_lsb", "si_lower", "si_upper", "si_band", "si_fd",
+             "si_call_addr", "si_syscall", "si_arch"]
+
+
+def accessors(set_name: str) -> list[str]:
+    extra = [] if set_name == "linux-4.5" else ["si_pkey"]
+    if set_name == "linux-6.6":
+        extra += ["si_perf_data", "si_perf_type", "si_perf_flags"]
+    return ACCESSORS + extra
+
+
+@functools.cache
+def resolved(set_name: str, tname: str) -> dict[str, dict]:
+    """abicheck's view of every public accessor: one resolve_fields call."""
+    tr, lay = engine(set_name, tname)
+    fields = api.resolve_fields(tr, [lay], accessors(set_name))["siginfo_t"]
+    return {f["accessor"]: f for f in fields}
+
+
+def offsets(set_name: str, t, names) -> dict[str, int]:
+    res = resolved(set_name, t.name)
+    return {n: res[n]["offset"] for n in names}
 
 
 @functools.cache
@@ -165,9 +185,7 @@ PKEY_PATH = {"pkeys-v1": "_sifields._sigfault._pkey", "pkeys-u32": "_sifields._s
 def test_pkey_placement(set_name, t):
     """Where each revision puts the key: after _addr_bnd for the review-era
     patches, over _addr_bnd's start from 4.6 on; size 1 only for the u8 option."""
-    tr, lay = engine(set_name, t.name)
-    got = api.resolve_fields(tr, [lay], ["si_pkey", "si_upper"])
-    got = {f["accessor"]: f for f in got["siginfo_t"]}
+    got = resolved(set_name, t.name)
     assert got["si_pkey"]["path"] == PKEY_PATH[set_name]
     if t.name != "ia64":
         off, size = oracle_offset(set_name, t, PKEY_PATH[set_name])
@@ -184,3 +202,110 @@ def test_every_set_exists():
     for s in SETS:
         assert os.path.isfile(os.path.join(ROOT, s, entry(s)))
         assert os.path.isfile(os.path.join(ROOT, s, "README.md"))
+
+
+# --- x86 with gcc as well ---------------------------------------------------
+
+X86_GCC = [pytest.param(s, tn, id=f"{s}-{tn}") for s in ("linux-6.6", "pkeys-v1", "glibc")
+           for tn in ("x86_64", "i386", "x32")]
+
+
+@pytest.mark.parametrize("set_name,tname", X86_GCC)
+def test_x86_matches_gcc(set_name, tname):
+    """The x86 trio again with the GNU compilers (host gcc, i686 and x32 cross
+    gcc), which is what the x32 typedef-alignment trick was written for."""
+    from oracle import Oracle, have_gcc
+    t = next(x for x in TARGETS if x.name == tname)
+    gcc = tuple(t.gcc or ())
+    if not gcc or not have_gcc(gcc):
+        pytest.skip(f"{' '.join(gcc) or tname}: no cross gcc here")
+    want = Oracle("gcc", gcc=gcc).layout(f"#include <{entry(set_name)}>\n", ["siginfo_t"],
+                                         [os.path.join(ROOT, set_name)])["siginfo_t"]
+    _, lay = engine(set_name, tname)
+    key = lambda ms: [(m["path"], m["offset"], m["size"]) for m in ms]  # noqa: E731
+    assert key(api_members(lay)) == key(want["members"])
+    assert (lay.size, lay.align) == (want["size"], want["align"])
+
+
+# --- si_code values ---------------------------------------------------------
+
+CODE_PREFIXES = ("SI_", "ILL_", "FPE_", "SEGV_", "BUS_", "TRAP_", "CLD_", "POLL_", "SYS_",
+                 "EMT_", "NSIG", "__SEGV_", "__ILL_", "__FPE_")
+CODE_TARGETS = ("x86_64", "mips", "ia64", "sparc64", "alpha")
+
+
+@functools.cache
+def code_values(set_name, tname) -> dict[str, int]:
+    tr, _ = engine(set_name, tname)
+    mt = api.macro_table(tr)
+    out = {}
+    for name in mt.names():
+        if name.startswith(CODE_PREFIXES) and "(" not in name:
+            m = mt.get(name)
+            if m is not None and m.params is None and m.value is not None:
+                out[name] = m.value
+    return out
+
+
+@pytest.mark.parametrize("set_name,tname", [
+    pytest.param(s, tn, id=f"{s}-{tn}") for s in SETS for tn in CODE_TARGETS
+    if supported(s, next(x for x in TARGETS if x.name == tn))])
+def test_code_values_match_gcc(set_name, tname, tmp_path):
+    """Every si_code constant abicheck evaluates has the value gcc gives it
+    (glibc's come from enums behind self-referencing macros)."""
+    import shutil
+    import subprocess
+    gcc = shutil.which("gcc")
+    if not gcc:
+        pytest.skip("no host gcc")
+    t = next(x for x in TARGETS if x.name == tname)
+    vals = code_values(set_name, tname)
+    assert vals
+    src = tmp_path / "codes.c"
+    src.write_text(f"#include <{entry(set_name)}>\n" + "".join(
+        f'_Static_assert(({n}) == ({v}), "{n}");\n' for n, v in sorted(vals.items())))
+    defs = [f"-D{k}={v}" for k, v in t.macros.items() if k.isidentifier()]
+    r = subprocess.run([gcc, "-fsyntax-only", "-undef", "-nostdinc", *defs,
+                        "-I", os.path.join(ROOT, set_name), str(src)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+#: The si_code facts of shared/facts/siginfo-abi.md, per set.
+SEGV_FACTS = {
+    "linux-4.5": {"SEGV_MAPERR": 1, "SEGV_ACCERR": 2, "SEGV_BNDERR": 3, "NSIGSEGV": 3},
+    "pkeys-v1": {"SEGV_BNDERR": 3, "SEGV_PKUERR": 4, "NSIGSEGV": 4},
+    "pkeys-u32": {"SEGV_PKUERR": 4, "NSIGSEGV": 4},
+    "pkeys-u8-reserved": {"SEGV_PKUERR": 4, "NSIGSEGV": 4},
+    "linux-4.6": {"SEGV_PKUERR": 4, "NSIGSEGV": 4},
+    "linux-6.6": {"SEGV_MAPERR": 1, "SEGV_ACCERR": 2, "SEGV_BNDERR": 3, "SEGV_PKUERR": 4,
+                  "SEGV_ACCADI": 5, "SEGV_ADIDERR": 6, "SEGV_ADIPERR": 7, "SEGV_MTEAERR": 8,
+                  "SEGV_MTESERR": 9, "SEGV_CPERR": 10, "NSIGSEGV": 10},
+    "glibc": {"SEGV_PKUERR": 4, "SEGV_ACCADI": 5, "SEGV_MTESERR": 9, "SEGV_CPERR": 10},
+    "musl": {"SEGV_PKUERR": 4, "SEGV_MTEAERR": 8, "SEGV_MTESERR": 9},
+}
+ABSENT = {"linux-4.5": ["SEGV_PKUERR"], "musl": ["SEGV_ACCADI", "SEGV_ADIDERR",
+                                                 "SEGV_ADIPERR", "SEGV_CPERR"]}
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_segv_code_facts(set_name):
+    vals = code_values(set_name, "x86_64")
+    assert {k: vals.get(k) for k in SEGV_FACTS[set_name]} == SEGV_FACTS[set_name]
+    for name in ABSENT.get(set_name, []):
+        assert name not in vals
+
+
+def test_ia64_owns_segv_code_4():
+    vals = code_values("linux-6.6", "ia64")
+    assert vals["__SEGV_PSTKOVF"] == 4 and "SEGV_PKUERR" not in vals
+
+
+def test_pkeys_v1_comments():
+    """The patch under review: the copy-pasted SEGV_PKUERR comment and the FIXME."""
+    tr, _ = engine("pkeys-v1", "x86_64")
+    assert "bound" in api.macro_table(tr).get("SEGV_PKUERR").comment
+    text = open(os.path.join(ROOT, "pkeys-v1", "asm-generic", "siginfo.h")).read()
+    assert "FIXME" in text
+    tr, _ = engine("pkeys-u32", "x86_64")
+    assert "protection key" in api.macro_table(tr).get("SEGV_PKUERR").comment
