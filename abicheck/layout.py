@@ -14,6 +14,10 @@ psABIs that every Linux target uses (PCC_BITFIELD_TYPE_MATTERS):
 - a bitfield may not straddle more units of its type's alignment than the type
   itself has; if it would, it starts at the next such boundary (packed
   bitfields skip this rule and sit at the next free bit);
+- on ABIs without PCC bitfield rules (m68k: ``pcc_bitfields`` false) a
+  bitfield simply takes the next free bits and leaves the alignment alone;
+- some ABIs give every record a minimum alignment (arm OABI: 4,
+  ``record_min_align``), so ``struct { char c; }`` is 4 bytes there;
 - a named bitfield raises the record's alignment to its type's, an unnamed one
   does not (except where the ABI says so: AAPCS, ``zero_width_bitfield_aligns_
   struct``); a zero-width bitfield moves the next member to its type's
@@ -317,13 +321,15 @@ class Layouter:
                     continue
                 if user_align:
                     start = _round(start, user_align * 8)
-                type_align = 1 if packed else talign
-                if not packed:
+                type_align = 1 if packed or not tgt.pcc_bitfields else talign
+                if not packed and tgt.pcc_bitfields:
                     unit = talign * 8
                     if (start % unit + width + unit - 1) // unit > (tsize * 8) // unit:
                         start = _round(start, unit)
                 if f.name or tgt.zero_width_bitfield_aligns_struct:
                     rec_align = max(rec_align, type_align, user_align)
+                else:
+                    rec_align = max(rec_align, user_align)
                 placed.append((f, start, tsize, talign))
                 pos = start + width
                 end = max(end, pos)
@@ -336,6 +342,7 @@ class Layouter:
             end = max(end, pos)
         if rec.attrs.aligned is not None:
             rec_align = max(rec_align, self.eval(rec.attrs.aligned, rec.loc))
+        rec_align = max(rec_align, tgt.record_min_align)
         size = _round(_round(end, 8) // 8, rec_align)
         return placed, size, rec_align
 

@@ -54,6 +54,8 @@ class Target:
     scalars: Mapping[str, Scalar]
     biggest_alignment: int
     zero_width_bitfield_aligns_struct: bool
+    pcc_bitfields: bool = True
+    record_min_align: int = 1
     macros: Mapping[str, str] = field(default_factory=dict)
     clang_args: tuple[str, ...] = ()
 
@@ -118,6 +120,8 @@ def _make(row: dict) -> Target:
         scalars=MappingProxyType(scalars),
         biggest_alignment=row["biggest_alignment"],
         zero_width_bitfield_aligns_struct=row.get("zero_width_bitfield_aligns_struct", False),
+        pcc_bitfields=row.get("pcc_bitfields", True),
+        record_min_align=row.get("record_min_align", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
     )
