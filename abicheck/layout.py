@@ -342,7 +342,8 @@ class Layouter:
             end = max(end, pos)
         if rec.attrs.aligned is not None:
             rec_align = max(rec_align, self.eval(rec.attrs.aligned, rec.loc))
-        rec_align = max(rec_align, tgt.record_min_align)
+        if not rec_packed:             # GCC: STRUCTURE_SIZE_BOUNDARY spares packed records
+            rec_align = max(rec_align, tgt.record_min_align)
         size = _round(_round(end, 8) // 8, rec_align)
         return placed, size, rec_align
 
