@@ -309,3 +309,26 @@ def test_pkeys_v1_comments():
     assert "FIXME" in text
     tr, _ = engine("pkeys-u32", "x86_64")
     assert "protection key" in api.macro_table(tr).get("SEGV_PKUERR").comment
+
+
+# --- the libc views against today's kernel, joined by accessor name ---------
+
+@pytest.mark.parametrize("set_name,t", [c for c in CASES if c.values[0] in LIBC_SETS])
+def test_libc_agrees_with_kernel(set_name, t):
+    """Every public accessor both views have sits at the same offset with the
+    same size in the libc view and in linux-6.6, except the documented
+    differences (README.md of each set)."""
+    kern = resolved("linux-6.6", t.name)
+    libc = resolved(set_name, t.name)
+    skip = set()
+    if set_name == "glibc" and t.kernel_arch == "sparc":
+        skip |= GLIBC_SPARC_MOVED
+    for name in ACCESSORS + ["si_pkey"]:
+        if name in skip:
+            continue
+        k, c = kern[name], libc[name]
+        if set_name == "musl" and t.name == "x32" and name in ("si_utime", "si_stime"):
+            # musl's 32-bit clock_t on x32 (headers/musl/README.md, "Uncertain")
+            assert (c["size"], k["size"]) == (4, 8)
+            continue
+        assert (c["offset"], c["size"]) == (k["offset"], k["size"]), name
