@@ -1,0 +1,192 @@
+"""Hand-picked layout corners, each checked against the compiler oracle on
+every ABI it handles.  No expected number is written here: the oracle
+(libclang with ``-target`` or the target's cross gcc) gives it at test time.
+
+These are the corners the generated corpus (``test_torture.py``) found, or
+that the psABIs single out: zero-width bitfields, bitfields straddling their
+storage unit, packed and aligned together, typedef alignment that *lowers*,
+``long long`` bitfields on i386, m68k's 2-byte alignment, ``_Bool``
+bitfields, enums wider than ``int``.
+"""
+from __future__ import annotations
+
+import pytest
+
+try:
+    from test_torture import (dialect, first_difference, format_failure,
+                              our_layouts, require_oracle_and_engine)
+except ImportError:  # tests/ is a package
+    from tests.test_torture import (dialect, first_difference, format_failure,
+                                    our_layouts, require_oracle_and_engine)
+
+
+def case(id: str, source: str, *types: str, needs: str | None = None):
+    """A case: C text and the types to lay out (``needs``: a scalar kind the
+    target must have, e.g. ``__int128``)."""
+    return pytest.param(source, list(types) or ["struct s"], needs, id=id)
+
+
+CASES = [
+    # -- zero-width bitfields
+    case("zero_width_after_char",
+         "struct s { char a; int :0; char b; };"),
+    case("zero_width_long_long_after_char",
+         "struct s { char a; long long :0; char b; };"),
+    case("zero_width_between_bitfields",
+         "struct s { char a:3; int :0; char b:3; };"),
+    case("zero_width_char_between_bitfields",
+         "struct s { int a:3; char :0; int b:3; };"),
+    case("zero_width_trailing_pads_size",
+         "struct s { float f; long long :0; }; struct t { _Bool b; long long :0; };",
+         "struct s", "struct t"),
+    case("zero_width_int128_trailing",
+         "struct s { float f; __int128 :0; };", needs="__int128"),
+    case("zero_width_first",
+         "struct s { int :0; char a; };"),
+    case("zero_width_in_union",
+         "union s { char a; long long :0; };", "union s"),
+    case("zero_width_in_packed_struct",
+         "struct s { char a[3]; unsigned :0; } __attribute__((packed));"),
+    case("zero_width_in_packed_union",
+         "union s { int :0; int a:29; } __attribute__((packed));", "union s"),
+    case("zero_width_short_after_long_bitfield_packed",
+         "struct s { long a:21; short :0; } __attribute__((packed));"),
+    # -- unnamed bitfields and what they do to alignment
+    case("unnamed_bitfield_after_char",
+         "struct s { char a; int :4; };"),
+    case("unnamed_long_long_bitfield",
+         "struct s { char a; long long :62; char b; };"),
+    # -- bitfields straddling their storage unit
+    case("int_bitfield_after_char_fits",
+         "struct s { char a; int b:24; };"),
+    case("int_bitfield_after_char_straddles",
+         "struct s { char a; int b:25; };"),
+    case("short_bitfields_straddle",
+         "struct s { short a:9; short b:9; };"),
+    case("int_bitfields_straddle",
+         "struct s { int a:20; int b:20; };"),
+    case("char_bitfields_straddle",
+         "struct s { char a:7; char b:2; };"),
+    case("long_long_bitfields_straddle",
+         "struct s { long long a:33; long long b:33; };"),
+    case("mixed_type_bitfields",
+         "struct s { char a:4; short b:10; int c:20; long long d:40; };"),
+    case("lone_small_bitfields",
+         "struct s { int a:22; }; struct t { unsigned long a:2; };"
+         " struct u { unsigned short a:12; }; struct v { char c; struct s x; };",
+         "struct s", "struct t", "struct u", "struct v"),
+    # -- long long bitfields (i386 aligns long long to 4 in structs)
+    case("long_long_bitfield_after_char",
+         "struct s { char a; long long b:40; };"),
+    case("long_long_bitfield_after_int_bitfield",
+         "struct s { int a:8; long long b:60; };"),
+    case("long_long_bitfield_alone",
+         "struct s { unsigned long long a:45; };"),
+    # -- _Bool bitfields
+    case("bool_bitfields",
+         "struct s { _Bool a:1; _Bool b:1; char c; _Bool :0; _Bool d:1; };"),
+    case("bool_bitfield_then_long_long_unnamed",
+         "struct s { _Bool a:1; long long :62; };"),
+    # -- char-sized records (m68k rounds to 2, ARM OABI to 4)
+    case("char_only_structs",
+         "struct s { char a; }; struct t { signed char a[3]; }; union u { short a[3]; };"
+         " struct v { _Bool b; };",
+         "struct s", "struct t", "union u", "struct v"),
+    case("char_bitfield_struct",
+         "struct s { char a:3; };"),
+    # -- packed and aligned
+    case("packed_struct_aligned_member",
+         "struct __attribute__((packed)) s { char a; int b __attribute__((aligned(2))); };"),
+    case("packed_and_aligned_member",
+         "struct s { char a; int b __attribute__((packed, aligned(2))); };"),
+    case("packed_aligned_struct",
+         "struct __attribute__((packed, aligned(4))) s { char a; int b; char c; };"),
+    case("packed_bitfield_struct",
+         "struct __attribute__((packed)) s { char a; int b:31; char c; };"),
+    case("packed_member_of_struct_type",
+         "struct in { int a; char b; }; struct s { char c; struct in x __attribute__((packed)); };"),
+    case("packed_pointer_member",
+         "struct s { char c; int *p __attribute__((packed)); };"),
+    case("aligned_pointer_member",
+         "struct s { char c; void (*f)(int) __attribute__((aligned(16))); };"),
+    case("packed_attribute_after_bitfield",
+         "struct s { char c; int b:3 __attribute__((packed)); int d:31 __attribute__((packed)); };"),
+    case("aligned_before_declaration",
+         "struct s { char c; __attribute__((aligned(8))) int p; __attribute__((packed)) long q; };"),
+    case("bare_aligned_struct",
+         "struct s { short a; } __attribute__((aligned));"),
+    case("bare_aligned_array_member",
+         "struct s { double d[3] __attribute__((aligned)); };"),
+    case("aligned_struct_lowering_ignored",
+         "struct s { int a; } __attribute__((aligned(1)));"),
+    # -- typedef alignment (GCC lets a typedef lower it)
+    case("typedef_aligned_lowers_int",
+         "typedef int i2 __attribute__((aligned(2))); struct s { char a; i2 b; };"),
+    case("typedef_aligned_lowers_long_long",
+         "typedef long long ll4 __attribute__((aligned(4))); struct s { char a; ll4 b; };"),
+    case("typedef_aligned_lowers_struct",
+         "struct in { int a; }; typedef struct in in1 __attribute__((aligned(1)));"
+         " struct s { char c; in1 x; };"),
+    case("typedef_chain_lower_then_raise",
+         "typedef int t1 __attribute__((aligned(1))); typedef t1 t2 __attribute__((aligned(8)));"
+         " typedef t2 t3; struct s { char c; t1 a; t3 b; };"),
+    case("typedef_aligned_bitfield_raised",
+         "typedef int a8 __attribute__((aligned(8))); struct s { char f; a8 b:3; char c; };"),
+    case("typedef_aligned_bitfield_16",
+         "typedef long long a16 __attribute__((aligned(16))); struct s { float f; a16 b:22; };"),
+    case("typedef_aligned_bitfield_lowered",
+         "typedef int a1 __attribute__((aligned(1))); struct s { char f; a1 b:31; };"),
+    # -- enums
+    case("enum_unsigned_32",
+         "enum u { U = 0x80000000U }; struct s { char a; enum u b; enum u c:32; };"),
+    case("enum_64_bit",
+         "enum big { B = 0x100000000LL }; struct s { char a; enum big b; };"),
+    case("enum_64_bit_bitfield",
+         "enum big { B = 0x100000000LL }; struct s { char a; enum big b:40; enum big c:33; };"),
+    case("enum_negative_64_bit",
+         "enum neg { N = -0x100000000LL }; struct s { short a; enum neg b:36; };"),
+    # -- scalars whose alignment varies most
+    case("double_long_long_alignment",
+         "struct s { char c; double d; char e; long long f; };"),
+    case("long_double_member",
+         "struct s { char c; long double d; };"),
+    case("int128_member",
+         "struct s { char c; __int128 d; unsigned __int128 e:100; };", needs="__int128"),
+    # -- anonymous members and flexible arrays
+    case("anonymous_union_of_bitfields",
+         "struct s { char a; union { int b:3; char c; }; char d; };"),
+    case("anonymous_packed_struct",
+         "struct s { char a; struct __attribute__((packed)) { char b; int c; }; short d; };"),
+    case("flexible_array_long_long",
+         "struct s { char a; long long b[]; };"),
+    case("flexible_array_in_aligned_struct",
+         "struct s { short a; char b[]; } __attribute__((aligned(8)));"),
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("source", "types", "needs"), CASES)
+def test_case(source: str, types: list[str], needs: str | None):
+    failures = []
+    checked = 0
+    for target, orc in require_oracle_and_engine():
+        if needs and needs not in target.scalars:
+            continue
+        text = source
+        if not dialect(target, orc).bare_aligned:   # see test_torture.bare_aligned_consistent
+            text = text.replace("((aligned))", "((aligned(__BIGGEST_ALIGNMENT__)))")
+        theirs = orc.layout(text, types)
+        checked += 1
+        try:
+            ours = our_layouts(text, types, target)
+        except Exception as e:  # noqa: BLE001 - an engine crash is a finding
+            failures.append(format_failure(target, orc, None,
+                                           f"abicheck raised {type(e).__name__}: {e}", text))
+            continue
+        for name in types:
+            diff = first_difference(ours[name], theirs[name])
+            if diff:
+                failures.append(format_failure(target, orc, name, diff, text))
+    if not checked:
+        pytest.skip(f"no target with {needs}")
+    assert not failures, f"{len(failures)} ABI(s) disagree:\n\n" + "\n".join(failures)
