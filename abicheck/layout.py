@@ -310,14 +310,21 @@ class Layouter:
                 if width < 0 or width > tsize * 8:
                     raise LayoutError(f"bitfield width {width} of '{f.name}' exceeds its type", f.loc)
                 if width == 0:
+                    # GCC: not influenced by packing; moves the next member to
+                    # the type's alignment (PCC) or EMPTY_FIELD_BOUNDARY, and
+                    # the space it skips counts in the record's size.
                     if f.name:
                         raise LayoutError(f"zero-width bitfield '{f.name}' has a name", f.loc)
+                    if tgt.pcc_bitfields:
+                        boundary = max(talign, user_align)
+                        if tgt.zero_width_bitfield_aligns_struct:   # AAPCS: even when packed
+                            rec_align = max(rec_align, talign)
+                    else:
+                        boundary = max(tgt.empty_field_boundary, user_align)
+                        rec_align = max(rec_align, boundary)
                     if not is_union:
-                        pos = _round(pos, talign * 8)
-                        if user_align:
-                            pos = _round(pos, user_align * 8)
-                    if tgt.zero_width_bitfield_aligns_struct:
-                        rec_align = max(rec_align, talign)
+                        pos = _round(pos, boundary * 8)
+                        end = max(end, pos)
                     continue
                 if user_align:
                     start = _round(start, user_align * 8)

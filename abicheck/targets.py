@@ -56,6 +56,7 @@ class Target:
     zero_width_bitfield_aligns_struct: bool
     pcc_bitfields: bool = True
     record_min_align: int = 1
+    empty_field_boundary: int = 1
     macros: Mapping[str, str] = field(default_factory=dict)
     clang_args: tuple[str, ...] = ()
 
@@ -122,6 +123,7 @@ def _make(row: dict) -> Target:
         zero_width_bitfield_aligns_struct=row.get("zero_width_bitfield_aligns_struct", False),
         pcc_bitfields=row.get("pcc_bitfields", True),
         record_min_align=row.get("record_min_align", 1),
+        empty_field_boundary=row.get("empty_field_boundary", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
     )

@@ -136,7 +136,7 @@ def _clang_probe(t):
             where[len(lines) + 1] = (kind, f"{i}_{j}")
             lines.append(f"struct s{i}_{j} {{ char c; {c} x; }}; {c} v{i}_{j}; "
                          f"char p{i}_{j}[__alignof__({c})];")
-    lines.append("struct zw { char a; int :0; char b; };")
+    lines.append("struct __attribute__((packed)) zw { char a; int :0; char b; };")
     lines.append("char cs[(char)-1 < 0 ? 1 : 2];")
     lines.append("char le[__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 1 : 2];")
     lines.append("char ba[__BIGGEST_ALIGNMENT__];")
@@ -235,7 +235,7 @@ def test_scalars_match_gcc(t, tmp_path):
     kinds = [k for k in CTYPE if k not in OPTIONAL or exists[k]]
     src = ["#define V(n, e) __asm__ volatile (\"@@ \" n \" %0\" :: \"n\" ((int)(e)));"]
     src += [f"struct m{i} {{ char c; {CTYPE[k]} x; }};" for i, k in enumerate(kinds)]
-    src += ["struct zw { char a; int :0; char b; };", "void f(void) {"]
+    src += ["struct __attribute__((packed)) zw { char a; int :0; char b; };", "void f(void) {"]
     for i, k in enumerate(kinds):
         src.append(f'V("{i}.size", sizeof({CTYPE[k]})) '
                    f'V("{i}.align", __builtin_offsetof(struct m{i}, x)) '

@@ -98,7 +98,7 @@ def _probe_source(kinds: list[str]) -> str:
     lines = ["#define P(tag, v) __asm__ volatile (\"# ABIPROBE \" tag \" %0\" :: \"i\" ((int)(v)));"]
     for i, k in enumerate(kinds):
         lines.append(f"struct abiprobe_{i} {{ char c; {SCALAR_TYPES[k]} x; }};")
-    lines.append("struct abiprobe_zw { char a; int :0; char b; };")
+    lines.append("struct __attribute__((packed)) abiprobe_zw { char a; int :0; char b; };")
     lines.append("void abiprobe(void) {")
     for i, k in enumerate(kinds):
         t = SCALAR_TYPES[k]
@@ -234,7 +234,7 @@ def clang_scalars(triple: str, args: list[str]) -> dict:
     src = []
     for i, (k, t) in enumerate(SCALAR_TYPES.items()):
         src.append(f"struct s{i} {{ char c; {t} x; }}; char p{i}[__alignof__({t})]; {t} v{i};")
-    src.append("struct zw { char a; int :0; char b; }; char cs[(char)-1 < 0 ? 1 : 2];")
+    src.append("struct __attribute__((packed)) zw { char a; int :0; char b; }; char cs[(char)-1 < 0 ? 1 : 2];")
     tu = ci.Index.create().parse(
         "probe.c", args=["-target", triple, *args, "-nostdinc", "-xc"],
         unsaved_files=[("probe.c", "\n".join(src))])

@@ -160,7 +160,28 @@ def rewrite(text: str) -> str:
             continue
         i = m.end()
     out.append(text[pos:])
-    return strip_function_bodies("".join(out))
+    return _hoist_bitfield_attributes(strip_function_bodies("".join(out)))
+
+
+# A member declaration (after ``;`` or ``{``) with a bitfield width, then a
+# C23 attribute list: C23 has no place for attributes after ``: width``.
+_BITFIELD_ATTR = re.compile(
+    r"(?P<pre>[;{])(?P<decl>[^;{}]*?:[^;{}\[\]?]*?)"
+    r"(?P<attr>\s*\[\[(?:[^\[\]]|\[[^\[\]]*\])*\]\])")
+
+
+def _hoist_bitfield_attributes(text: str) -> str:
+    """``int b:3 [[gnu::packed]];`` -> ``[[gnu::packed]] int b:3;``.
+
+    GCC accepts attributes after a bitfield's width and applies them to the
+    member; C23 only allows them before the declaration, where they apply to
+    the member too.  Newlines move with the attribute text, so line counts stay.
+    """
+    while True:
+        new = _BITFIELD_ATTR.sub(lambda m: m["pre"] + m["attr"] + " " + m["decl"], text)
+        if new == text:
+            return new
+        text = new
 
 
 def strip_function_bodies(text: str) -> str:

@@ -181,7 +181,9 @@ class _Builder:
         if isinstance(node, c_ast.Typename):
             return self.type_of(node.type, attrs)
         if isinstance(node, c_ast.PtrDecl):
-            return m.Pointer(self.type_of(node.type, []))
+            # the declarator name's attributes sit on the innermost TypeDecl
+            # and still belong to the declaration (GCC), so pass them on
+            return m.Pointer(self.type_of(node.type, attrs))
         if isinstance(node, c_ast.ArrayDecl):
             dim = self.expr(node.dim) if node.dim is not None else None
             return m.Array(self.type_of(node.type, attrs), dim)
