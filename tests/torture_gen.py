@@ -35,12 +35,18 @@ class Dialect(NamedTuple):
     # False: write a bare ``aligned`` as ``aligned(__BIGGEST_ALIGNMENT__)``
     # (for an oracle that disagrees with itself on the two, see test_torture)
     bare_aligned: bool = True
+    # False: a bitfield whose type is a typedef with an alignment attribute
+    # is written with the typedef's underlying type instead (libclang 18
+    # places those differently from GCC; only gcc oracles judge them)
+    aligned_typedef_bitfields: bool = True
 
     @classmethod
-    def of(cls, target, bare_aligned: bool = True) -> "Dialect":
+    def of(cls, target, bare_aligned: bool = True,
+           aligned_typedef_bitfields: bool = True) -> "Dialect":
         return cls(int128="__int128" in target.scalars,
                    long_bits=8 * target.scalars["long"].size,
-                   bare_aligned=bare_aligned)
+                   bare_aligned=bare_aligned,
+                   aligned_typedef_bitfields=aligned_typedef_bitfields)
 
 
 HOST = Dialect(int128=True, long_bits=64)
@@ -258,7 +264,10 @@ def _render_members(members, d: Dialect, indent: str, self_tag) -> Iterator[str]
         elif isinstance(m, BitField):
             attr = _attr(["packed"], m.spelling) if m.packed else ""
             name = m.name or ""
-            yield (f"{indent}{type_name(m.ctype, d)} {name}:{_bit_width(m, d)}"
+            t = m.ctype
+            if not d.aligned_typedef_bitfields and chain_aligns(t):
+                t = resolve(t)
+            yield (f"{indent}{type_name(t, d)} {name}:{_bit_width(m, d)}"
                    f"{' ' + attr if attr else ''};")
         elif isinstance(m, FlexArray):
             yield f"{indent}{declare(m.ctype, m.name + '[]', d, self_tag)};"
