@@ -154,6 +154,13 @@ CASES = [
          marks=pytest.mark.xfail(strict=True, reason=(
              "known engine gap: on arm OABI and sh4 gcc keeps a 16-aligned-typedef bitfield "
              "in place (size 16) where x86/aarch64 gcc moves it (size 32); rule not yet found"))),
+    case("typedef_aligned_bitfield_fits_in_place",
+         "typedef int a32 __attribute__((aligned(32))); struct s { void *p; a32 m:16; };",
+         gcc_only=True),
+    case("typedef_aligned_bitfield_after_array",
+         "typedef int a32 __attribute__((aligned(32)));"
+         " struct s { long long a:34; unsigned short b[18]; a32 m:11; };",
+         gcc_only=True),
     case("typedef_aligned_bitfield_lowered",
          "typedef int a1 __attribute__((aligned(1))); struct s { char f; a1 b:31; };"),
     # -- enums
