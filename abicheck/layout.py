@@ -329,14 +329,31 @@ class Layouter:
                 if user_align:
                     start = _round(start, user_align * 8)
                 type_align = 1 if packed or not tgt.pcc_bitfields else talign
-                if not packed and tgt.pcc_bitfields:
+                # GCC layout_decl: a bitfield exactly as wide as an integer
+                # mode, at a position already aligned for that mode, becomes an
+                # ordinary field of that mode: no straddle rule, and it aligns
+                # the record (visible on m68k and with over-aligned typedefs).
+                mode = {8: "char", 16: "short", 32: "int", 64: "long long"}.get(width)
+                xalign = tgt.scalar(mode).align if mode else 0
+                known = start & -start if start else 1 << 30
+                as_field = bool(mode) and not (xalign > 1 and packed) and known >= xalign * 8
+                if not as_field and not packed and tgt.pcc_bitfields:
                     unit = talign * 8
                     if (start % unit + width + unit - 1) // unit > (tsize * 8) // unit:
-                        start = _round(start, unit)
+                        # GCC rounds the bit position *within* the current
+                        # BIGGEST_ALIGNMENT-aligned offset (place_field rounds
+                        # rli->bitpos, not the offset), which only shows for
+                        # over-aligned typedefs: unit > biggest alignment.
+                        base = start - start % (tgt.biggest_alignment * 8)
+                        start = base + _round(start - base, unit)
                 if f.name or tgt.zero_width_bitfield_aligns_struct:
                     rec_align = max(rec_align, type_align, user_align)
                 else:
                     rec_align = max(rec_align, user_align)
+                if as_field and not tgt.pcc_bitfields:
+                    # PCC ABIs already took the type's alignment for named
+                    # bitfields; elsewhere the field's mode alignment counts
+                    rec_align = max(rec_align, xalign)
                 placed.append((f, start, tsize, talign))
                 pos = start + width
                 end = max(end, pos)

@@ -150,10 +150,12 @@ CASES = [
          gcc_only=True),
     case("typedef_aligned_bitfield_16",
          "typedef long long a16 __attribute__((aligned(16))); struct s { float f; a16 b:22; };",
-         gcc_only=True,
-         marks=pytest.mark.xfail(strict=True, reason=(
-             "known engine gap: on arm OABI and sh4 gcc keeps a 16-aligned-typedef bitfield "
-             "in place (size 16) where x86/aarch64 gcc moves it (size 32); rule not yet found"))),
+         gcc_only=True),
+    case("typedef_aligned_bitfield_past_biggest_alignment",
+         "typedef unsigned int u32a __attribute__((aligned(32)));"
+         " struct s { char p[24]; u32a b:3; char z; }; struct t { char p[4]; u32a b:22; char z; };"
+         " struct u { long long m5; long long m6; u32a :10; };",
+         "struct s", "struct t", "struct u", gcc_only=True),
     case("typedef_aligned_bitfield_fits_in_place",
          "typedef int a32 __attribute__((aligned(32))); struct s { void *p; a32 m:16; };",
          gcc_only=True),

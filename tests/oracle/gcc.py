@@ -309,6 +309,14 @@ def _calibrate(blocks) -> dict[str, int]:
         sizes[dirs[0][0]] = 8
     # else: emitted as smaller pieces (two .long, or eight .byte on sparc64),
     # whose directives are known by now.
+    # unaligned directives differ per assembler (.uaword: 4 bytes on sparc,
+    # 2 on sh): read them from the packed calibration constants
+    for n in (2, 4, 8):
+        dirs = [d for d in blocks.get(f"__abicheck_ucal_{n}", []) if d[0] not in _ZERO_DIRECTIVES]
+        if len(dirs) == 2 and int(dirs[1][1], 0) == _CAL_VALUE[n]:
+            sizes.setdefault(dirs[1][0], n)
+    for name, n in ((".2byte", 2), (".4byte", 4), (".8byte", 8)):   # GNU as: fixed sizes
+        sizes.setdefault(name, n)
     return sizes
 
 
@@ -391,6 +399,9 @@ def gcc_layout(source: str, types: Sequence[str], gcc: Sequence[str] | str,
     names -= {record_name(t)[1] for t in types}
     src += [f"#undef {n}" for n in sorted(names)]
     src += [f"const {_CAL[n]} __abicheck_cal_{n} = {_CAL_VALUE[n]:#x}ULL;" for n in _CAL]
+    # unaligned twins: packed data uses other directives (.uaword, .4byte...)
+    src += [f"const struct __attribute__((packed)) {{ char c; {_CAL[n]} x; }} "
+            f"__abicheck_ucal_{n} = {{ 0, {_CAL_VALUE[n]:#x}ULL }};" for n in _CAL if n > 1]
     src.append("void __abicheck_probe(void) {")
     objects = []
     for ti, t in enumerate(types):
