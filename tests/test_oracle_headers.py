@@ -34,6 +34,7 @@ the oracle rejects the headers; it fails when abicheck disagrees or errors.
 """
 from __future__ import annotations
 
+import json
 import functools
 import os
 from itertools import zip_longest
@@ -219,3 +220,31 @@ def test_uapi_asm_signal_records(target):
 @pytest.mark.parametrize("target", TARGETS)
 def test_uapi_records(target, header, types):
     compare(target, f"#include <{header}>\n", types, f"<{header}>")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_layout_command_line(target, capsys):
+    """The command a newcomer types, exactly:
+    ``abicheck layout asm/siginfo.h --type siginfo_t --target T -I /usr/<triple>/include``
+    (JSON output), against the oracle."""
+    from abicheck.cli import main
+
+    dirs, note = header_dirs(target)
+    oracle = _oracle(target)
+    theirs = _oracle_layouts(target.name, UAPI_SIGINFO, ("siginfo_t",), tuple(dirs))
+    if isinstance(theirs, OracleError):
+        pytest.skip(f"{target.name}: {oracle} rejects <asm/siginfo.h>{note}")
+    argv = ["layout", "asm/siginfo.h", "--type", "siginfo_t", "--target", target.name]
+    for d in dirs:
+        argv += ["-I", d]
+    code = main(argv + ["--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (result,) = json.loads(out)["results"]
+    assert result["target"] == target.name
+    diff = first_difference(result["types"][0], theirs["siginfo_t"])
+    assert diff is None, f"{target.name}{note}, oracle {oracle}: {diff}"
+    # and the text form renders without an accounting error
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "/* size: 128," in text and "BRAIN FART" not in text

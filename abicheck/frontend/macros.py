@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.parse import parse_expr
 from abicheck.frontend.preprocess import MacroDef, preprocess
 
@@ -72,7 +73,7 @@ class MacroTable:
         """Full expansion of every object-like macro, from one extra cpp run."""
         if self._expansions is None:
             names = [n for n, d in self.defs.items() if d.params is None
-                     and not d.loc.file.startswith("<")]
+                     and d.loc.file not in ("<built-in>", "<command-line>")]
             extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
             headers, dirs, defines, system, source = self._args
             pre = preprocess(headers, self.tr.target, dirs, defines, system, source=source,
@@ -101,7 +102,7 @@ class MacroTable:
 
     def _value(self, expansion: str) -> int | None:
         try:
-            expr = parse_expr(expansion, self.tr.unit.typedefs)
+            expr = parse_expr(rewrite(expansion), self.tr.unit.typedefs)
             return self.lay.eval(expr)
         except (AbicheckError, RecursionError, KeyError, ValueError):
             return None
