@@ -5,11 +5,14 @@ front end (``frontend``) -> model (``model``) -> layout (``layout``).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from abicheck.frontend import Translation, translate, translate_all  # noqa: F401 (re-exported)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
+
+if TYPE_CHECKING:
+    from abicheck.frontend.macros import MacroTable
 
 
 def _target(t: Target | str) -> Target:

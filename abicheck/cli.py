@@ -15,7 +15,6 @@ leaves half a report behind.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Sequence
 

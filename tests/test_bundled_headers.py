@@ -23,9 +23,10 @@ import os
 
 import pytest
 
+from kernel_facts import SIGINFO_OFFSETS
 from abicheck import api
 from abicheck.targets import all_targets
-from oracle import NoOracle, OracleError, pick_oracle
+from oracle import NoOracle, pick_oracle
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "headers")
 
@@ -38,17 +39,7 @@ TARGETS = all_targets()
 #: ABIs musl has no port for (its header says so with #error).
 MUSL_MISSING = {"arm_oabi", "s390", "sparc", "sparc64", "alpha", "parisc", "ia64"}
 
-#: Offsets the kernel asserts today, per ABI class (shared/facts/siginfo-abi.md).
-KERNEL = {
-    "64": {"si_addr": 0x10, "si_addr_lsb": 0x18, "si_lower": 0x20, "si_upper": 0x28,
-           "si_pkey": 0x20, "si_perf_data": 0x18, "si_perf_type": 0x20,
-           "si_pid": 0x10, "si_band": 0x10, "si_call_addr": 0x10},
-    "32": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x14, "si_upper": 0x18,
-           "si_pkey": 0x14, "si_perf_data": 0x10, "si_perf_type": 0x14,
-           "si_pid": 0x0C, "si_band": 0x0C, "si_call_addr": 0x0C},
-    "m68k": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x12, "si_upper": 0x16,
-             "si_pkey": 0x12, "si_pid": 0x0C, "si_band": 0x0C, "si_call_addr": 0x0C},
-}
+KERNEL = SIGINFO_OFFSETS   # documented kernel facts (tests/kernel_facts.py)
 
 
 def entry(set_name: str) -> str:

@@ -7,20 +7,11 @@ import os
 
 import pytest
 
+from kernel_facts import SIGINFO_OFFSETS
 from abicheck import api
 from abicheck.targets import all_targets
 
-#: accessor -> offset, per ABI class, from the kernel's own static asserts.
-KERNEL = {
-    "64": {"si_addr": 0x10, "si_addr_lsb": 0x18, "si_lower": 0x20, "si_upper": 0x28,
-           "si_pkey": 0x20, "si_perf_data": 0x18, "si_perf_type": 0x20,
-           "si_pid": 0x10, "si_band": 0x10, "si_call_addr": 0x10},
-    "32": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x14, "si_upper": 0x18,
-           "si_pkey": 0x14, "si_perf_data": 0x10, "si_perf_type": 0x14,
-           "si_pid": 0x0C, "si_band": 0x0C, "si_call_addr": 0x0C},
-    "m68k": {"si_addr": 0x0C, "si_addr_lsb": 0x10, "si_lower": 0x12, "si_upper": 0x16,
-             "si_pkey": 0x12},
-}
+KERNEL = SIGINFO_OFFSETS   # documented kernel facts (tests/kernel_facts.py)
 
 
 def include_dirs(t):
