@@ -199,6 +199,13 @@ class _Builder:
             return self.type_of(inner, attrs)
         if isinstance(node, (c_ast.Struct, c_ast.Union, c_ast.Enum)):
             return self.tagged(node, [])
+        if isinstance(node, c_ast.TypeOf):
+            # typeof(type) is that type; typeof(expression) would need C's
+            # expression typing, which layouts have never needed
+            if isinstance(node.expr, c_ast.Typename):
+                return self.type_of(node.expr, attrs)
+            raise ParseError("typeof of an expression is not supported; use a type",
+                             _loc(node.coord))
         if isinstance(node, c_ast.IdentifierType):
             names = node.names
             if len(names) == 1 and names[0] in _BUILTIN:

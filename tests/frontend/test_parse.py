@@ -43,3 +43,10 @@ def test_syntax_error_has_location():
         unit("struct a { int x };\n")
     assert str(e.value).startswith("t.h:1:")
     assert "error:" in str(e.value)
+
+
+def test_typeof_a_type_is_that_type():
+    u = unit("typedef int T; struct s { __typeof__(T) a; __typeof__(int *) b; };")
+    a, b = u.records[("struct", "s")].fields
+    assert a.type == m.TypedefRef("T")
+    assert isinstance(b.type, m.Pointer)
