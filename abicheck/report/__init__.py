@@ -1,0 +1,1 @@
+"""Reports: one findings model for every check, and the renderers."""
