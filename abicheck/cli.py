@@ -59,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--format", choices=("text", "json"), default="text")
     _common_header_args(lay)
 
+    ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
+    ck.add_argument("spec", nargs="?", metavar="SPEC",
+                    help="a spec file (default: the bundled specs/siginfo.json)")
+    ck.add_argument("headers", nargs="*", metavar="HEADER",
+                    help="headers to check instead of the spec's own entry headers")
+    ck.add_argument("--headers", dest="headers_dir", metavar="DIR",
+                    help="a header directory (default: the bundled set the spec names; "
+                         "a bundled set's name works too, e.g. pkeys-v1)")
+    ck.add_argument("--format", default="text",
+                    choices=("text", "json", "sarif", "junit", "markdown"))
+    ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
+    _common_header_args(ck)
+
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -69,9 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required (layout, targets); see abicheck --help")
+            raise UsageError("a command is required (check, layout, targets); see abicheck --help")
         if args.command == "layout":
             out = _layout(args)
+        elif args.command == "check":
+            out = _check(args)
         elif args.command == "targets":
             out = _targets(args)
         else:  # pragma: no cover - argparse restricts the choices
@@ -80,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(out, tuple):
             out, code = out
     except AbicheckError as e:
-        print(str(e).splitlines()[0] if str(e) else "abicheck: error", file=sys.stderr)
+        # one line per problem (a spec lists all of its problems at once)
+        print(str(e) or "abicheck: error", file=sys.stderr)
         return EXIT_ERROR
     except RecursionError:
         print("abicheck: error: declarations nest too deeply", file=sys.stderr)
@@ -123,6 +139,31 @@ def _layout(args: argparse.Namespace) -> str:
         if lines:
             chunks.append("\n".join(lines) + "\n")
     return "\n".join(chunks)
+
+
+def _check(args: argparse.Namespace) -> tuple[str, int]:
+    from abicheck import bundled
+    from abicheck.checks.spec import bundled_spec, load_spec, run_spec
+    from abicheck.report.render import render
+    from abicheck.targets import select_targets
+
+    spec = load_spec(args.spec or bundled_spec())
+    dirs = list(args.include_dirs)
+    subject = spec.name
+    if args.headers_dir:
+        d = args.headers_dir if os.path.isdir(args.headers_dir) else bundled.headers_dir(args.headers_dir)
+        dirs.insert(0, d)
+        subject = f"{spec.name} on {os.path.basename(os.path.normpath(d))}"
+    elif not args.headers and not args.include_dirs:
+        if "bundled_headers" not in spec.data:
+            raise UsageError(f"{spec.file}: the spec names no bundled headers; give --headers DIR or -I DIR")
+        dirs.insert(0, bundled.headers_dir(spec.data["bundled_headers"]))
+        subject = f"{spec.name} on {spec.data['bundled_headers']}"
+    targets = select_targets(args.target or ["all"])
+    report = run_spec(spec, targets, args.headers, dirs, args.defines, subject)
+    out = render(report, args.format)
+    code = EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_OK
+    return out, code
 
 
 def _targets_of(args: argparse.Namespace):

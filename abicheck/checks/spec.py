@@ -1,0 +1,446 @@
+"""Spec checks: what headers must promise, checked on every target.
+
+A spec (JSON, ``schemas/spec.schema.json``) lists checks of seven kinds:
+record size/alignment, field offset/size/signedness/fixed width, constant
+values, code groups (unique, contiguous from 1, counter = highest), padding
+rules (no implicit holes, reserved members) and the si_code -> member map.
+``run_spec`` evaluates every check on every selected target against the
+headers as that target's compiler would see them, and returns one
+``report.findings.Report``.  Nothing here prints.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Callable, Sequence
+
+from abicheck import api
+from abicheck.errors import AbicheckError, SourceLoc, UsageError
+from abicheck.layout import Layouter, TypeLayout
+from abicheck.report.findings import CheckResult, Finding, Report
+from abicheck.targets import Target, all_targets
+
+_FIXED = re.compile(r"^(__[us](8|16|32|64)|u?int(8|16|32|64)_t|__u?int(8|16|32|64)_t|"
+                    r"__kernel_u?(8|16|32|64)_t)$")
+_RESERVED = r"(^|_)(reserved|pad|unused|rsvd|spare)"
+HEADERS_CHECK = "headers compile for the target"
+
+
+class SpecError(AbicheckError):
+    """A spec that is not valid: every problem, one line each, sorted by path."""
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("; ".join(self.problems), SourceLoc(file))
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.loc}: error: {p}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Spec:
+    file: str
+    data: dict
+
+    @property
+    def name(self) -> str:
+        return self.data["spec"]
+
+    @property
+    def checks(self) -> list[dict]:
+        return self.data["checks"]
+
+
+def _schema() -> dict:
+    return json.loads(resources.files("abicheck").joinpath("schemas/spec.schema.json").read_text())
+
+
+def _json_path(parts) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def load_spec(path: str) -> Spec:
+    """Read and validate a spec; all schema and reference errors at once."""
+    import jsonschema
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise UsageError(f"cannot read spec '{path}': {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise AbicheckError(f"invalid JSON: {e.msg}", SourceLoc(path, e.lineno, e.colno)) from None
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems = []
+    for err in validator.iter_errors(data):
+        # report the deepest cause of oneOf/anyOf/if-then failures
+        leaves = [err]
+        while leaves and leaves[0].context:
+            leaves = sorted(leaves[0].context, key=lambda e: len(e.absolute_path), reverse=True)[:1]
+        leaf = leaves[0] if leaves else err
+        problems.append(f"{_json_path(leaf.absolute_path)}: {leaf.message}")
+    if problems:
+        raise SpecError(path, sorted(set(problems)))
+    problems = _reference_problems(data)
+    if problems:
+        raise SpecError(path, problems)
+    return Spec(path, data)
+
+
+def _reference_problems(data: dict) -> list[str]:
+    """Unknown target selectors and accessors: what a schema cannot know."""
+    known = {"all"}
+    for t in all_targets():
+        known |= {t.name, t.triple, *(a.lower() for a in t.aliases), *t.classes}
+        if t.debian_arch:
+            known.add(t.debian_arch)
+    accessors = set(data.get("accessors", ()))
+    problems = []
+    for i, chk in enumerate(data["checks"]):
+        sels = [] if chk.get("targets", "all") == "all" else list(chk["targets"])
+        sels += chk.get("except", [])
+        for key in ("size", "align", "max_align", "offset", "value", "highest"):
+            if isinstance(chk.get(key), dict):
+                sels += list(chk[key])
+        sels += list(chk.get("extra", {}))
+        for s in sels:
+            if s.lower() not in known:
+                problems.append(f"$.checks[{i}]: unknown target or target class '{s}'")
+        acc = chk.get("accessor")
+        if acc and "." not in acc and acc not in accessors:
+            problems.append(f"$.checks[{i}].accessor: unknown accessor '{acc}' "
+                            "(list it in $.accessors or give a member path)")
+        for code, accs in chk.get("map", {}).items():
+            for a in accs:
+                if "." not in a and a not in accessors:
+                    problems.append(f"$.checks[{i}].map.{code}: unknown accessor '{a}'")
+    return problems
+
+
+def bundled_spec() -> str:
+    """Path of the bundled siginfo spec."""
+    from abicheck import bundled
+    return bundled.spec_path("siginfo.json")
+
+
+# --- selection ----------------------------------------------------------------
+
+
+def _matches(target: Target, selector: str) -> bool:
+    s = selector.lower()
+    return (s == "all" or s == target.name or s == target.triple or s == (target.debian_arch or "")
+            or s in (a.lower() for a in target.aliases) or s in target.classes)
+
+
+def applies(chk: dict, target: Target) -> bool:
+    sel = chk.get("targets", "all")
+    if sel != "all" and not any(_matches(target, s) for s in sel):
+        return False
+    return not any(_matches(target, s) for s in chk.get("except", ()))
+
+
+def pick(value, target: Target):
+    """A plain value, or the first entry of a selector map matching ``target``."""
+    if not isinstance(value, dict):
+        return value
+    for sel, v in value.items():
+        if _matches(target, sel):
+            return v
+    return None
+
+
+# --- running ------------------------------------------------------------------
+
+
+class _Context:
+    """One target's view of the headers, with lazy layouts and macros."""
+
+    def __init__(self, tr) -> None:
+        self.tr = tr
+        self.target = tr.target
+        self.lay = Layouter(tr.unit, tr.target)
+        self.macros = api.macro_table(tr)
+        self._layouts: dict[str, TypeLayout | AbicheckError] = {}
+
+    def layout(self, name: str) -> TypeLayout:
+        if name not in self._layouts:
+            try:
+                self._layouts[name] = self.lay.layout(name)
+            except AbicheckError as e:
+                self._layouts[name] = e
+        got = self._layouts[name]
+        if isinstance(got, AbicheckError):
+            raise got
+        return got
+
+    def resolve(self, accessor: str) -> str:
+        mac = self.macros.get(accessor)
+        return mac.path if mac is not None and mac.path else accessor
+
+
+Outcome = list[tuple[str, str, SourceLoc | None, Any, Any]]   # (id, message, loc, measured, expected)
+
+
+def _record(chk: dict, cx: _Context) -> Outcome:
+    lay = cx.layout(chk["type"])
+    out: Outcome = []
+    t = cx.target
+    size, align, ceil = pick(chk.get("size"), t), pick(chk.get("align"), t), pick(chk.get("max_align"), t)
+    if size is not None and lay.size != size:
+        out.append(("ABI120", f"{chk['type']} is {lay.size} bytes, expected {size}", lay.loc, lay.size, size))
+    if align is not None and lay.align != align:
+        out.append(("ABI121", f"{chk['type']} is {lay.align}-byte aligned, expected {align}",
+                    lay.loc, lay.align, align))
+    if ceil is not None and lay.align > ceil:
+        out.append(("ABI121", f"{chk['type']} is {lay.align}-byte aligned, at most {ceil} allowed",
+                    lay.loc, lay.align, ceil))
+    return out
+
+
+def _field(chk: dict, cx: _Context) -> Outcome:
+    lay = cx.layout(chk["type"])
+    acc = chk["accessor"]
+    path = cx.resolve(acc)
+    mem = lay.member(path)
+    if mem is None:
+        return [("ABI130", f"{acc} is not a member of {chk['type']}", lay.loc, None, path)]
+    t = cx.target
+    out: Outcome = []
+    off, size = pick(chk.get("offset"), t), pick(chk.get("size"), t)
+    where = f"{acc} ({path})" if path != acc else acc
+    if off is not None and mem.offset != off:
+        out.append(("ABI130", f"{where} at offset {mem.offset:#x}, expected {off:#x}", mem.loc, mem.offset, off))
+    if size is not None and mem.size != size:
+        out.append(("ABI131", f"{where} is {mem.size} bytes ({mem.type_name}), expected {size}",
+                    mem.loc, mem.size, size))
+    if "signed" in chk:
+        signed = _signed(mem, cx)
+        if signed is not None and signed != chk["signed"]:
+            want = "signed" if chk["signed"] else "unsigned"
+            out.append(("ABI132", f"{where} has type {mem.type_name}, which is not {want}",
+                        mem.loc, mem.type_name, want))
+    span = chk.get("explicit_bytes")
+    if span:
+        gap = _uncovered(lay, mem.offset, span)
+        if gap:
+            out.append(("ABI142", f"{where}: bytes {gap} of its {span}-byte slot are implicit "
+                                  "padding, not declared members", mem.loc, gap, span))
+    if chk.get("fixed_width") and not _FIXED.match(mem.type_name):
+        out.append(("ABI133", f"{where} has type {mem.type_name}, not a fixed-width ABI type "
+                              "(__u32, __s64, uint32_t, ...)", mem.loc, mem.type_name, "fixed-width"))
+    return out
+
+
+def _uncovered(lay: TypeLayout, start: int, span: int) -> list[int]:
+    """Offsets in [start, start+span) that no declared leaf member covers."""
+    covered = set()
+    for mem in lay.members():
+        if mem.children:
+            continue
+        if mem.bit_offset is not None:
+            lo, hi = mem.bit_offset // 8, (mem.bit_offset + mem.bit_width + 7) // 8
+        else:
+            lo, hi = mem.offset, mem.offset + mem.size
+        covered.update(range(max(lo, start), min(hi, start + span)))
+    return [b for b in range(start, start + span) if b not in covered]
+
+
+def _signed(mem, cx: _Context) -> bool | None:
+    from abicheck import model as m
+    s = cx.lay.strip(mem.type)
+    while isinstance(s, m.Array):
+        s = cx.lay.strip(s.element)
+    if isinstance(s, m.Scalar):
+        if s.kind == "char" and "signed" not in s.spelling:
+            return cx.target.char_signed
+        return s.signed if s.kind != "_Bool" else False
+    return None
+
+
+def _constant(chk: dict, cx: _Context) -> Outcome:
+    name = chk["constant"]
+    mac = cx.macros.get(name)
+    if chk.get("absent"):
+        if mac is not None:
+            return [("ABI102", f"{name} is defined ({mac.expansion}), must not be", mac.loc, mac.value, None)]
+        return []
+    want = pick(chk["value"], cx.target)
+    if mac is None:
+        en = cx.tr.unit.constants.get(name)
+        if en is None:
+            return [("ABI102", f"{name} is not defined, expected {want}", None, None, want)]
+        got, loc = cx.lay.eval(en.value, en.loc), en.loc
+    else:
+        got, loc = mac.value, mac.loc
+    if got != want:
+        return [("ABI101", f"{name} is {got}, expected {want}", loc, got, want)]
+    return []
+
+
+def _group(chk: dict, cx: _Context) -> Outcome:
+    prefix, counter = chk["prefix"], chk["counter"]
+    exclude = set(chk.get("exclude", ())) | {counter}
+    extra = [n for sel, names in chk.get("extra", {}).items() if _matches(cx.target, sel) for n in names]
+    names = [n for n in cx.macros.with_prefix(prefix) if n not in exclude] + \
+            [n for n in extra if n in cx.macros]
+    codes = {}
+    for n in names:
+        mac = cx.macros.get(n)
+        if mac.params is None and mac.value is not None and mac.loc.file not in ("<built-in>", "<command-line>"):
+            codes[n] = mac
+    out: Outcome = []
+    cmac = cx.macros.get(counter)
+    cloc = cmac.loc if cmac else None
+    for n in chk.get("members", ()):
+        if n not in codes:
+            out.append(("ABI110", f"{n} is missing from the {prefix} codes", cloc, None, n))
+    by_value: dict[int, list[str]] = {}
+    for n, mac in codes.items():
+        by_value.setdefault(mac.value, []).append(n)
+    for v, ns in sorted(by_value.items()):
+        if len(ns) > 1:
+            out.append(("ABI111", f"{' and '.join(sorted(ns))} share the value {v}",
+                        codes[sorted(ns)[1]].loc, v, "unique"))
+    values = sorted(by_value)
+    top = values[-1] if values else 0
+    missing = [v for v in range(1, top + 1) if v not in by_value]
+    if missing or (values and values[0] < 1):
+        out.append(("ABI112", f"{prefix} codes are not contiguous from 1: "
+                              f"have {values}, missing {missing}", cloc, values, list(range(1, top + 1))))
+    if cmac is None:
+        out.append(("ABI113", f"{counter} is not defined", None, None, top))
+    elif cmac.value != top:
+        out.append(("ABI113", f"{counter} is {cmac.value}, but the highest {prefix} code is {top}",
+                    cmac.loc, cmac.value, top))
+    highest = pick(chk.get("highest"), cx.target)
+    if highest is not None and top != highest:
+        out.append(("ABI114", f"the highest {prefix} code is {top}, expected {highest}", cloc, top, highest))
+    return out
+
+
+def _no_holes(chk: dict, cx: _Context) -> Outcome:
+    lay = cx.layout(chk["type"])
+    out: Outcome = []
+    for h in lay.holes:
+        where = f"after {h.after}" if h.after else "at the start"
+        inside = f" in {h.record}" if h.record else ""
+        n = f"{h.bits // 8} bytes" if h.bits % 8 == 0 else f"{h.bits} bits"
+        out.append(("ABI140", f"{chk['type']} has a {n} hole {where}{inside} (offset {h.bit_offset // 8})",
+                    lay.loc, h.bits, 0))
+    if lay.padding and not chk.get("allow_tail"):
+        out.append(("ABI140", f"{chk['type']} has {lay.padding} bytes of tail padding", lay.loc,
+                    lay.padding, 0))
+    return out
+
+
+def _reserved(chk: dict, cx: _Context) -> Outcome:
+    lay = cx.layout(chk["type"])
+    pattern = re.compile(chk.get("pattern", _RESERVED))
+    out: Outcome = []
+    for acc in chk["members"]:
+        path = cx.resolve(acc)
+        mem = lay.member(path)
+        if mem is None:
+            out.append(("ABI141", f"reserved member {acc} is missing from {chk['type']}", lay.loc, None, acc))
+        elif not pattern.search(mem.name or ""):
+            out.append(("ABI141", f"{path} is not named as reserved (pattern {pattern.pattern})",
+                        mem.loc, mem.name, pattern.pattern))
+    return out
+
+
+def _code_map(chk: dict, cx: _Context) -> Outcome:
+    lay = cx.layout(chk["type"])
+    out: Outcome = []
+    for code, accs in chk["map"].items():
+        if code not in cx.macros and code not in cx.tr.unit.constants:
+            continue            # a code this revision lacks is the constant checks' business
+        for acc in accs:
+            path = cx.resolve(acc)
+            if lay.member(path) is None:
+                out.append(("ABI150", f"{acc}, meaningful for {code}, is not a member of {chk['type']}",
+                            lay.loc, None, acc))
+    return out
+
+
+_KINDS: dict[str, tuple[str, Callable[[dict, _Context], Outcome]]] = {
+    "record": ("ABI120", _record), "field": ("ABI130", _field), "constant": ("ABI101", _constant),
+    "code_group": ("ABI110", _group), "no_holes": ("ABI140", _no_holes),
+    "reserved": ("ABI141", _reserved), "code_map": ("ABI150", _code_map),
+}
+
+
+def check_name(chk: dict) -> str:
+    """The row label of a check in reports."""
+    if chk.get("name"):
+        return chk["name"]
+    k = chk["kind"]
+    if k == "record":
+        parts = [p for p in ("size", "align", "max_align") if p in chk]
+        return f"{chk['type']}: {', '.join(parts).replace('max_align', 'alignment ceiling')}"
+    if k == "field":
+        parts = [p for p in ("offset", "size", "signed", "fixed_width", "explicit_bytes") if p in chk]
+        return f"{chk['type']}.{chk['accessor']}: {', '.join(parts).replace('_', ' ')}"
+    if k == "constant":
+        return f"{chk['constant']} " + ("undefined" if chk.get("absent") else "value")
+    if k == "code_group":
+        return f"{chk['prefix']}* codes and {chk['counter']}"
+    if k == "no_holes":
+        return f"{chk['type']}: no implicit padding"
+    if k == "reserved":
+        return f"{chk['type']}: reserved members"
+    return f"{chk['type']}: si_code member map"
+
+
+def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
+             include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
+             subject: str = "") -> Report:
+    """Evaluate every check of ``spec`` on every target."""
+    hdrs = list(headers) or list(spec.data["headers"])
+    defs = list(spec.data.get("defines", ())) + list(defines)
+    try:
+        trs: list = api.translate_all(hdrs, list(targets), include_dirs, defs)
+    except AbicheckError:
+        # some target's view of the headers fails (an #error for an ABI a libc
+        # has no port to): report it on that target, check the others
+        trs = []
+        for t in targets:
+            try:
+                trs.append(api.translate(hdrs, t, include_dirs, defs))
+            except AbicheckError as e:
+                trs.append((t, e))
+    results: list[CheckResult] = []
+    names: list[str] = []
+    for chk in spec.checks:
+        name = check_name(chk)
+        if name in names:           # keep rows distinct
+            name = f"{name} ({sum(n.startswith(name) for n in names) + 1})"
+        names.append(name)
+    for tr in trs:
+        if isinstance(tr, tuple):
+            t, err = tr
+            results.append(CheckResult(HEADERS_CHECK, "ABI100", t.name, False, (
+                Finding("ABI100", "error", (t.name,), err.loc, f"the headers do not compile for "
+                        f"this target: {err.msg}", HEADERS_CHECK),)))
+            results.extend(CheckResult(n, _KINDS[c["kind"]][0], t.name, None)
+                           for c, n in zip(spec.checks, names))
+            continue
+        results.append(CheckResult(HEADERS_CHECK, "ABI100", tr.target.name, True))
+        cx = _Context(tr)
+        for chk, name in zip(spec.checks, names):
+            code, fn = _KINDS[chk["kind"]]
+            if not applies(chk, tr.target):
+                results.append(CheckResult(name, code, tr.target.name, None))
+                continue
+            try:
+                outcome = fn(chk, cx)
+            except AbicheckError as e:          # the type is missing or cannot be laid out
+                outcome = [(code, e.msg, e.loc, None, None)]
+            findings = tuple(Finding(fid, "error", (tr.target.name,), loc, msg, name, meas, exp)
+                             for fid, msg, loc, meas, exp in outcome)
+            results.append(CheckResult(name, code, tr.target.name, not findings, findings))
+    return Report("check", subject or spec.name, tuple(t.name for t in targets), tuple(results),
+                  {"spec": spec.name, "headers": hdrs})
