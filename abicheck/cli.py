@@ -15,6 +15,7 @@ leaves half a report behind.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
