@@ -37,3 +37,17 @@ def spec_path(name: str) -> str:
     if not p.is_file():
         raise UsageError(f"no bundled spec '{name}'")
     return os.fspath(p)
+
+
+def display_path(path: str) -> str:
+    """``headers/<set>/...`` for a file of a bundled set, wherever it is
+    installed, so reports read the same on every machine; other paths as given."""
+    try:
+        root = _root("headers")
+    except UsageError:
+        return path
+    try:
+        rel = Path(path).resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return path
+    return f"headers/{rel.as_posix()}"

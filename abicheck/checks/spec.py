@@ -395,6 +395,13 @@ def check_name(chk: dict) -> str:
     return f"{chk['type']}: si_code member map"
 
 
+def _shown(loc: SourceLoc | None) -> SourceLoc | None:
+    from abicheck.bundled import display_path
+    if loc is None:
+        return None
+    return SourceLoc(display_path(loc.file), loc.line, loc.col)
+
+
 def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
              include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
              subject: str = "") -> Report:
@@ -439,7 +446,7 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 outcome = fn(chk, cx)
             except AbicheckError as e:          # the type is missing or cannot be laid out
                 outcome = [(code, e.msg, e.loc, None, None)]
-            findings = tuple(Finding(fid, "error", (tr.target.name,), loc, msg, name, meas, exp)
+            findings = tuple(Finding(fid, "error", (tr.target.name,), _shown(loc), msg, name, meas, exp)
                              for fid, msg, loc, meas, exp in outcome)
             results.append(CheckResult(name, code, tr.target.name, not findings, findings))
     return Report("check", subject or spec.name, tuple(t.name for t in targets), tuple(results),
