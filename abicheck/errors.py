@@ -56,3 +56,15 @@ class LayoutError(AbicheckError):
 
 class EvalError(AbicheckError):
     """A constant expression that cannot be evaluated."""
+
+
+class ErrorList(AbicheckError):
+    """Several errors at once (the same header problem on several targets
+    prints once); each is one line, sorted."""
+
+    def __init__(self, errors: list[AbicheckError]) -> None:
+        self.lines = sorted({str(e).splitlines()[0] for e in errors})
+        super().__init__(self.lines[0] if self.lines else "error")
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import AbicheckError, SourceLoc, UsageError
+from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.targets import Target, all_targets
@@ -419,6 +419,9 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 trs.append(api.translate(hdrs, t, include_dirs, defs))
             except AbicheckError as e:
                 trs.append((t, e))
+        if all(isinstance(tr, tuple) for tr in trs):
+            # nothing compiles anywhere: bad input, not a finding
+            raise ErrorList([e for _, e in trs]) from None
     results: list[CheckResult] = []
     names: list[str] = []
     for chk in spec.checks:

@@ -152,3 +152,12 @@ def test_invalid_json_points_at_line_and_column(tmp_path, capsys):
     p.write_text('{\n  "spec": "x",\n  oops\n}\n')
     assert main(["check", str(p)]) == 2
     assert capsys.readouterr().err.startswith(f"{p}:3:3: error: invalid JSON")
+
+
+def test_header_set_that_does_not_parse(tmp_path, capsys):
+    (tmp_path / "asm").mkdir()
+    (tmp_path / "asm" / "siginfo.h").write_text("typedef struct {\n  int a\n} siginfo_t;\n")
+    code = main(["check", "--headers", str(tmp_path), "--target", "x86_64,m68k"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == f"{tmp_path}/asm/siginfo.h:3:1: error: syntax error before '}}'\n"
