@@ -60,8 +60,8 @@ def macro_table(tr: Translation) -> "MacroTable":
     return MacroTable(tr, Layouter(tr.unit, tr.target))
 
 
-def resolve_fields(tr: Translation, layouts: Sequence[TypeLayout], accessors: Sequence[str],
-                   *_ignored) -> dict[str, list[dict]]:
+def resolve_fields(tr: Translation, layouts: Sequence[TypeLayout],
+                   accessors: Sequence[str]) -> dict[str, list[dict]]:
     """Resolve public accessor names (``si_pkey``) or member paths to members
     of ``layouts``; every accessor must resolve in at least one type."""
     from abicheck.errors import UsageError

@@ -123,8 +123,7 @@ def _layout(args: argparse.Namespace) -> str:
         if not types:
             raise UsageError("the headers define no struct or union; name one with --type")
         layouts = api.layout_translation(tr, types)
-        fields = api.resolve_fields(tr, layouts, args.fields, args.headers, args.include_dirs,
-                                    args.defines, args.system) if args.fields else {}
+        fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
         for x in layouts:
             per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))

@@ -28,7 +28,7 @@ psABIs that every Linux target uses (PCC_BITFIELD_TYPE_MATTERS):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from abicheck import model as m
 from abicheck.errors import EvalError, LayoutError, SourceLoc
@@ -91,7 +91,6 @@ class TypeLayout:
     holes: tuple[Hole, ...] = ()
     padding: int = 0                 # tail padding of the top-level record, bytes
     loc: SourceLoc | None = None
-    fields: dict = field(default_factory=dict)   # accessor -> Member (filled by callers)
 
     def members(self) -> list[Member]:
         """Named members, pre-order, anonymous levels flattened away."""
