@@ -51,7 +51,33 @@ def main() -> int:
         f = best_of(3, full)
         print(f"{label}: {len(targets)} targets, full layout / preprocessing alone = "
               f"{f / b:.2f}x  (baseline {b * 1000:.0f} ms, full {f * 1000:.0f} ms)")
+    bench_check()
     return 0
+
+
+def bench_check() -> None:
+    """``abicheck check`` (bundled spec and headers, every ABI) against the
+    preprocessing of those headers alone, in the same run."""
+    from abicheck import bundled
+    from abicheck.checks.spec import bundled_spec, load_spec, run_spec
+
+    spec = load_spec(bundled_spec())
+    dirs = [bundled.headers_dir(spec.data["bundled_headers"])]
+    targets = all_targets()
+
+    def baseline():
+        for t in targets:
+            preprocess(spec.data["headers"], t, dirs)
+
+    def full():
+        _parse_cached.cache_clear()
+        run_spec(spec, targets, (), dirs)
+
+    b = best_of(3, baseline)
+    f = best_of(3, full)
+    print(f"check, bundled spec: {len(targets)} targets, {len(spec.checks)} checks, "
+          f"full check / preprocessing alone = {f / b:.2f}x  "
+          f"(baseline {b * 1000:.0f} ms, full {f * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -92,15 +92,32 @@ class MacroTable:
         d = self.defs.get(name)
         if d is None:
             return None
-        expansion = self.expansions().get(name) if d.params is None else None
-        if d.params is None and expansion is None:
-            expansion = d.body
+        expansion = None
+        if d.params is None:
+            # ask cpp only when the body uses other macros (one extra run for
+            # the whole table); plain numbers and member paths are their own
+            # expansion
+            uses = set(re.findall(r"[A-Za-z_]\w*", d.body)) - {name}
+            needs_cpp = any(u in self.defs for u in uses)
+            expansion = self.expansions().get(name) if needs_cpp else None
+            if expansion is None:
+                expansion = d.body
         value = self._value(expansion) if expansion else None
         mac = Macro(d.name, d.params, d.body, d.loc, expansion, value, trailing_comment(d.loc))
         self._cache[name] = mac
         return mac
 
     def _value(self, expansion: str) -> int | None:
+        if _PATH.match(expansion):
+            # a name or a member path: only an enum constant has a value
+            # (glibc's "#define SEGV_PKUERR SEGV_PKUERR"); skip the parser
+            en = self.tr.unit.constants.get(expansion.strip())
+            if en is None:
+                return None
+            try:
+                return self.lay.eval(en.value, en.loc)
+            except (AbicheckError, RecursionError):
+                return None
         try:
             expr = parse_expr(rewrite(expansion), self.tr.unit.typedefs)
             return self.lay.eval(expr)

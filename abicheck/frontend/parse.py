@@ -53,7 +53,9 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     lit = _INT.match(t)
     if lit:
         return m.Const(int_literal(t))
-    decls = "".join(f"typedef int {n};\n" for n in typedef_names if n not in _BUILTIN)
+    # only the typedef names the text uses need declaring for the lexer
+    used = set(re.findall(r"[A-Za-z_]\w*", t))
+    decls = "".join(f"typedef int {n};\n" for n in typedef_names if n in used and n not in _BUILTIN)
     src = f'{_PRELUDE}{decls}# 1 "<attribute>"\nchar __abicheck_expr[({t})];\n'
     try:
         ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
