@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
     ck.add_argument("spec", nargs="?", metavar="SPEC",
-                    help="a spec file (default: the bundled specs/siginfo.json)")
+                    help="a spec file, *.json (default: the bundled specs/siginfo.json)")
     ck.add_argument("headers", nargs="*", metavar="HEADER",
                     help="headers to check instead of the spec's own entry headers")
     ck.add_argument("--headers", dest="headers_dir", metavar="DIR",
@@ -147,6 +147,9 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     from abicheck.report.render import render
     from abicheck.targets import select_targets
 
+    if args.spec and not args.spec.endswith(".json"):
+        # `abicheck check signal.h --headers glibc`: a header, not a spec
+        args.headers, args.spec = [args.spec, *args.headers], None
     spec = load_spec(args.spec or bundled_spec())
     dirs = list(args.include_dirs)
     subject = spec.name

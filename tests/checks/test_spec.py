@@ -161,3 +161,23 @@ def test_header_set_that_does_not_parse(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err == f"{tmp_path}/asm/siginfo.h:3:1: error: syntax error before '}}'\n"
+
+
+def test_glibc_view_agrees_on_offsets_and_codes():
+    """glibc's own siginfo_t must agree with the kernel by accessor on every
+    offset (facts file); it has no NSIG* counters of its own."""
+    targets = [get_target(t) for t in ("x86_64", "i386", "x32", "m68k", "mips", "aarch64")]
+    report = run("glibc", targets)
+    for t in targets:
+        bad = failing(report, t.name)
+        offsets = [c for c in bad if c.startswith("siginfo_t.si_") and "perf" not in c]
+        assert offsets == [], (t.name, {c: bad[c] for c in offsets})
+        for code in ("SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"):
+            assert f"{code} value" not in bad
+        assert bad["SEGV_* codes and NSIGSEGV"] == {"ABI113"}     # NSIGSEGV is the kernel's
+
+
+def test_header_argument_without_spec(capsys):
+    assert main(["check", "signal.h", "--headers", "glibc", "-t", "x86_64", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["checks"][0]["results"]["x86_64"] == "pass"      # the headers compile
