@@ -91,3 +91,11 @@ def test_syntax_error_points_at_the_line(capsys, tmp_path):
     bad.write_text("struct a {\n  int x\n};\n")
     _, _, err = run(capsys, "layout", str(bad))
     assert err.startswith(f"{bad}:3:1: error:")
+
+
+def test_multi_target_errors_name_the_target(capsys, tmp_path):
+    hdr = tmp_path / "only64.h"
+    hdr.write_text("#ifndef __LP64__\n#error 64-bit only\n#endif\nstruct s { long x; };\n")
+    code, out, err = run(capsys, "layout", str(hdr), "--target", "x86_64,i386")
+    assert code == 2 and out == ""
+    assert err == f"{hdr}:2:2: error: #error 64-bit only (target i386)\n"

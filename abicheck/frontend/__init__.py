@@ -12,6 +12,7 @@ from typing import Sequence
 
 from abicheck import model
 from abicheck.frontend import gnu, parse
+from abicheck.errors import AbicheckError
 from abicheck.frontend.preprocess import MacroDef, Preprocessed, preprocess
 from abicheck.targets import Target
 
@@ -57,6 +58,13 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
         futures = [pool.submit(preprocess, headers, t, include_dirs, defines, system, source=source)
                    for t in targets]
-        pres = [f.result() for f in futures]
+        pres = []
+        for t, f in zip(targets, futures):
+            try:
+                pres.append(f.result())
+            except AbicheckError as e:
+                # say which of many targets the headers failed on
+                e.msg = f"{e.msg} (target {t.name})"
+                raise e from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
     return [Translation(t, _parse_cached(p.text), p, request) for t, p in zip(targets, pres)]
