@@ -45,6 +45,7 @@ def _common_header_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from abicheck.report.render import formats
     parser = _Parser(prog="abicheck", description="Check the binary interface C headers promise.")
     parser.add_argument("--version", action="version", version=f"abicheck {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -68,8 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--headers", dest="headers_dir", metavar="DIR",
                     help="a header directory (default: the bundled set the spec names; "
                          "a bundled set's name works too, e.g. pkeys-v1)")
-    ck.add_argument("--format", default="text",
-                    choices=("text", "json", "sarif", "junit", "markdown"))
+    ck.add_argument("--format", default="text", choices=formats())
     ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
     _common_header_args(ck)
 
@@ -195,7 +195,7 @@ def _targets(args: argparse.Namespace) -> str:
         ll = t.scalars["long long"]
         ld = t.scalars["long double"]
         lines.append(f"{t.name:<12} {t.byte_order:<6} {t.pointer_size:>3} {t.scalars['long'].size:>4} "
-                     f"{'8/' + str(ll.align):>5} {str(ld.size) + '/' + str(ld.align):>7}  "
+                     f"{str(ll.size) + '/' + str(ll.align):>5} {str(ld.size) + '/' + str(ld.align):>7}  "
                      f"{', '.join(t.aliases)}")
     lines.append("")
     lines.append("llong: size/alignment of long long inside structs; ldbl: long double size/alignment")

@@ -59,13 +59,13 @@ def evaluate(e: m.Expr, lay: "Layouter", loc: SourceLoc | None = None) -> int:
         en = lay.unit.constants.get(e.name)
         if en is None:
             raise EvalError(f"'{e.name}' is not a constant", e.loc or loc)
-        if e.name in lay._evaluating:
+        if e.name in lay.evaluating:
             raise EvalError(f"'{e.name}' is defined in terms of itself", e.loc or loc)
-        lay._evaluating.add(e.name)
+        lay.evaluating.add(e.name)
         try:
             return evaluate(en.value, lay, en.loc)
         finally:
-            lay._evaluating.discard(e.name)
+            lay.evaluating.discard(e.name)
     if isinstance(e, m.SizeOf):
         return lay.size_align(e.type, loc)[0]
     if isinstance(e, m.AlignOf):
@@ -116,7 +116,7 @@ def offset_of(e: m.OffsetOf, lay: "Layouter", loc) -> int:
         rec = lay.strip(t)
         if not isinstance(rec, m.Record) or rec.fields is None:
             raise EvalError(f"offsetof: '{name}' is not in a complete struct or union", loc)
-        placed, _, _ = lay._place(rec)
+        placed, _, _ = lay.place(rec)
         hit = _find(placed, name, lay)
         if hit is None:
             raise EvalError(f"offsetof: no member '{name}' in {m.c_name(rec)}", loc)
@@ -133,7 +133,7 @@ def _find(placed, name: str, lay: "Layouter"):
         if f.name is None and f.bits is None:
             inner = lay.strip(f.type)
             if isinstance(inner, m.Record) and inner.fields is not None:
-                hit = _find(lay._place(inner)[0], name, lay)
+                hit = _find(lay.place(inner)[0], name, lay)
                 if hit is not None:
                     return bit + hit[0], hit[1]
     return None
@@ -142,11 +142,10 @@ def _find(placed, name: str, lay: "Layouter"):
 def _wrap(v: int, t: m.Type, lay: "Layouter", loc) -> int:
     s = lay.strip(t)
     if isinstance(s, m.Scalar) and s.kind not in ("void", "float", "double", "long double", "_Float128"):
-        bits = lay.size_align(t, loc)[0] * 8
-        signed = s.signed if s.kind != "char" else (s.signed and lay.target.char_signed
-                                                   if "signed" not in s.spelling else s.signed)
         if s.kind == "_Bool":
             return int(bool(v))
+        bits = lay.size_align(t, loc)[0] * 8
+        signed = lay.is_signed(s)
         v &= (1 << bits) - 1
         if signed and v >= 1 << (bits - 1):
             v -= 1 << bits

@@ -134,7 +134,8 @@ class Layouter:
         self.target = target
         self._sa: dict[int, tuple[int, int]] = {}
         self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
-        self._evaluating: set[str] = set()
+        self._placed: dict[int, tuple] = {}
+        self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
 
     # --- public --------------------------------------------------------------
 
@@ -242,7 +243,7 @@ class Layouter:
         if isinstance(t, m.Record):
             if t.fields is None:
                 raise LayoutError(f"'{m.c_name(t)}' is incomplete", loc)
-            _, size, align = self._place(t)
+            _, size, align = self.place(t)
             return size, align
         if isinstance(t, m.EnumRef):
             en = self.unit.enums.get(t.tag)
@@ -283,11 +284,26 @@ class Layouter:
 
     # --- records ---------------------------------------------------------------
 
-    def _place(self, rec: m.Record) -> tuple[list[tuple[m.Field, int, int, int]], int, int]:
+    def place(self, rec: m.Record) -> tuple[list[tuple[m.Field, int, int, int]], int, int]:
         """Place ``rec``'s fields: [(field, bit offset, size, align)], size, align.
 
-        Bit offsets here are relative to the record's start.
+        Bit offsets here are relative to the record's start.  Memoised: sizes,
+        member trees and ``offsetof`` all ask for the same records.
         """
+        key = id(rec)
+        hit = self._placed.get(key)
+        if hit is None:
+            hit = self._placed[key] = self._place(rec)
+            self._keep.append(rec)
+        return hit
+
+    def is_signed(self, s: m.Scalar) -> bool:
+        """Signedness of a scalar on this target (plain ``char`` varies)."""
+        if s.kind == "_Bool":
+            return False
+        return self.target.char_signed if s.signed is None else s.signed
+
+    def _place(self, rec: m.Record) -> tuple[list[tuple[m.Field, int, int, int]], int, int]:
         tgt = self.target
         is_union = rec.kind == "union"
         rec_packed = rec.attrs.packed
@@ -380,7 +396,7 @@ class Layouter:
         if kind in ("struct", "union"):
             rec = self.strip(t)
             tag = rec.tag
-            placed, _, _ = self._place(rec)
+            placed, _, _ = self.place(rec)
             kids = []
             for fld, off, _, falign in placed:
                 if fld.name is None and fld.bits is not None:

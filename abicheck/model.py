@@ -119,10 +119,11 @@ NO_ATTRS = Attrs()
 @dataclass(frozen=True, slots=True)
 class Scalar:
     """A base type: ``kind`` is a row key of the ABI table (``int``,
-    ``long long``, ``long double``, ``__int128`` ...) or ``void``."""
+    ``long long``, ``long double``, ``__int128`` ...) or ``void``.  ``signed``
+    is None for plain ``char``, whose signedness is the target's."""
 
     kind: str
-    signed: bool = True
+    signed: bool | None = True
     spelling: str = ""
 
     def c_name(self) -> str:

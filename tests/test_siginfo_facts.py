@@ -3,24 +3,14 @@ kernel itself asserts (its build-time checks and selftests; see
 shared/facts/siginfo-abi.md).  These numbers are documented kernel facts,
 written by hand on purpose; the member-by-member comparison with compilers
 lives in test_oracle_headers.py."""
-import os
-
 import pytest
 
+from debian_headers import include_dirs
 from kernel_facts import SIGINFO_OFFSETS
 from abicheck import api
 from abicheck.targets import all_targets
 
 KERNEL = SIGINFO_OFFSETS   # documented kernel facts (tests/kernel_facts.py)
-
-
-def include_dirs(t):
-    """Debian's cross uapi headers for target ``t``, or None."""
-    if t.name == "x86_64":
-        dirs = ["/usr/include/x86_64-linux-gnu", "/usr/include"]
-    else:
-        dirs = [f"/usr/{t.triple}/include"]
-    return dirs if os.path.isfile(os.path.join(dirs[0], "asm/siginfo.h")) else None
 
 
 TARGETS = [t for t in all_targets() if include_dirs(t)]

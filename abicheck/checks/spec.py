@@ -255,9 +255,7 @@ def _signed(mem, cx: _Context) -> bool | None:
     while isinstance(s, m.Array):
         s = cx.lay.strip(s.element)
     if isinstance(s, m.Scalar):
-        if s.kind == "char" and "signed" not in s.spelling:
-            return cx.target.char_signed
-        return s.signed if s.kind != "_Bool" else False
+        return cx.lay.is_signed(s)
     return None
 
 

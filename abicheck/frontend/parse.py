@@ -129,8 +129,9 @@ def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     if kind is None:
         raise ParseError(f"unsupported type specifiers '{' '.join(names)}'", loc)
     if kind == "char":
-        # plain char's signedness is the target's; "signed"/"unsigned" fix it.
-        return m.Scalar("char", not unsigned, spelling)
+        # plain char's signedness is the target's (None); "signed"/"unsigned" fix it
+        explicit = "signed" in names or unsigned
+        return m.Scalar("char", (not unsigned) if explicit else None, spelling)
     return m.Scalar(kind, not unsigned, spelling)
 
 

@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from debian_headers import include_dirs
+
 from abicheck import bundled
 from abicheck.checks.spec import load_spec, run_spec
 from abicheck.cli import main
@@ -14,11 +16,7 @@ STATX = os.path.join(os.path.dirname(bundled.spec_path("siginfo.json")), "statx.
 
 
 def debian_dirs(t):
-    if t.name == "x86_64":
-        dirs = ["/usr/include/x86_64-linux-gnu", "/usr/include"]
-    else:
-        dirs = [f"/usr/{t.triple}/include"]
-    return dirs if os.path.isfile(os.path.join(dirs[0], "linux/stat.h")) else None
+    return include_dirs(t, "linux/stat.h")
 
 
 @pytest.mark.parametrize("t", [t for t in all_targets() if debian_dirs(t)], ids=lambda t: t.name)

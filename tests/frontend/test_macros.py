@@ -18,11 +18,14 @@ enum codes { CODE_ONE = 1, CODE_TWO, CODE_BIG = CODE_TWO << 4 };
 #define ABI_ALIGN _Alignof(long long)
 #define MIXED ((TWO_LONGS + CODE_BIG) / 3 - (-7 % 3))
 #define CASTED ((unsigned char)-1)
+#define PLAIN_CHAR ((char)-1)
+#define SIGNED_CHAR ((signed char)-1)
 #define rec_c u.in.c /* the c member,
                       * reached through the union */
 #define NOT_A_NUMBER "text"
 """
-NUMERIC = ["CODE_TWO", "TWO_LONGS", "PREF_ALIGN", "ABI_ALIGN", "MIXED", "CASTED"]
+NUMERIC = ["CODE_TWO", "TWO_LONGS", "PREF_ALIGN", "ABI_ALIGN", "MIXED", "CASTED",
+           "PLAIN_CHAR", "SIGNED_CHAR"]   # plain char: signed on x86/m68k, unsigned on arm
 COMPILERS = {"x86_64": "gcc", "i386": "i686-linux-gnu-gcc", "m68k": "m68k-linux-gnu-gcc",
              "arm_oabi": "arm-linux-gnueabi-gcc"}
 
