@@ -217,7 +217,8 @@ class Layouter:
             if t.kind == "void":
                 return 1, 1          # GNU C: sizeof(void) == 1
             s = tgt.scalar(t.kind)
-            return s.size, s.align
+            # C11 6.2.5p13: a complex type is an array of two of its real type
+            return (2 * s.size if t.complex else s.size), s.align
         if isinstance(t, (m.Pointer, m.Function)):
             s = tgt.scalars["pointer"]
             return s.size, s.align
@@ -307,6 +308,7 @@ class Layouter:
         tgt = self.target
         is_union = rec.kind == "union"
         rec_packed = rec.attrs.packed
+        cap = rec.max_align            # #pragma pack(N): no member aligned beyond N
         pos = 0                        # next free bit
         rec_align = 1
         end = 0
@@ -344,6 +346,8 @@ class Layouter:
                 if user_align:
                     start = _round(start, user_align * 8)
                 type_align = 1 if packed or not tgt.pcc_bitfields else talign
+                if cap and tgt.pcc_bitfields:
+                    type_align, user_align = min(type_align, cap), min(user_align, cap)
                 # GCC layout_decl: a bitfield exactly as wide as an integer
                 # mode, at a position already aligned for that mode, becomes an
                 # ordinary field of that mode: no straddle rule, and it aligns
@@ -352,7 +356,8 @@ class Layouter:
                 xalign = tgt.scalar(mode).align if mode else 0
                 known = start & -start if start else 1 << 30
                 as_field = bool(mode) and not (xalign > 1 and packed) and known >= xalign * 8
-                if not as_field and not packed and tgt.pcc_bitfields:
+                # GCC skips the straddle rule while a #pragma pack is in force
+                if not as_field and not packed and not cap and tgt.pcc_bitfields:
                     unit = talign * 8
                     if (start % unit + width + unit - 1) // unit > (tsize * 8) // unit:
                         # GCC rounds the bit position *within* the current
@@ -368,12 +373,14 @@ class Layouter:
                 if as_field and not tgt.pcc_bitfields:
                     # PCC ABIs already took the type's alignment for named
                     # bitfields; elsewhere the field's mode alignment counts
-                    rec_align = max(rec_align, xalign)
+                    rec_align = max(rec_align, min(xalign, cap) if cap else xalign)
                 placed.append((f, start, tsize, talign))
                 pos = start + width
                 end = max(end, pos)
                 continue
             falign = max(1 if packed else talign, user_align)
+            if cap:
+                falign = min(falign, cap)
             start = _round(start, falign * 8)
             rec_align = max(rec_align, falign)
             placed.append((f, start, tsize, falign))
@@ -382,7 +389,8 @@ class Layouter:
         if rec.attrs.aligned is not None:
             rec_align = max(rec_align, self.eval(rec.attrs.aligned, rec.loc))
         if not rec_packed:             # GCC: STRUCTURE_SIZE_BOUNDARY spares packed records
-            rec_align = max(rec_align, tgt.record_min_align)
+            # and #pragma pack caps it (arm OABI: pack(2) gives 2, not 4)
+            rec_align = max(rec_align, min(tgt.record_min_align, cap) if cap else tgt.record_min_align)
         size = _round(_round(end, 8) // 8, rec_align)
         return placed, size, rec_align
 

@@ -181,10 +181,8 @@ def _split_defines(output: str, main: str) -> Preprocessed:
                 if u:
                     macros.pop(u.group(1), None)
                     lines[i] = ""
-                elif text.startswith("#pragma"):
-                    if re.match(r"#pragma\s+pack\b", text):
-                        raise PreprocessError("#pragma pack is not supported", SourceLoc(file, line, 1))
-                    lines[i] = ""
+                elif text.startswith("#pragma") and not re.match(r"#pragma\s+pack\b", text):
+                    lines[i] = ""       # the parser sees only #pragma pack (layout)
         line += 1
     return Preprocessed("\n".join(lines), tuple(macros.values()), main)
 
