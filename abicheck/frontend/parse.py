@@ -15,6 +15,7 @@ from pycparser import c_ast, c_parser
 
 from abicheck import model as m
 from abicheck.frontend import gnu
+from abicheck.frontend.diagnose import unknown_type_name
 from abicheck.frontend.pragma import PackState
 from abicheck.errors import ParseError, SourceLoc
 
@@ -22,7 +23,7 @@ from abicheck.errors import ParseError, SourceLoc
 #: as typedefs only so the lexer treats them as type names; ``_BUILTIN`` gives
 #: what they really are.
 _BUILTIN = {
-    "__builtin_va_list": m.Pointer(m.Scalar("void")),
+    "__builtin_va_list": m.Scalar("__builtin_va_list", spelling="__builtin_va_list"),
     "_Float128": m.Scalar("_Float128", spelling="_Float128"),
     "__float128": m.Scalar("_Float128", spelling="__float128"),
     "_Float64x": m.Scalar("long double", spelling="_Float64x"),
@@ -47,10 +48,18 @@ _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)
 def parse(text: str, name: str = "<headers>") -> m.Unit:
     """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``."""
     parser = c_parser.CParser(dialect="c23")
+    full = f'{_PRELUDE}# 1 "{name}"\n{text}'
     try:
-        ast = parser.parse(f'{_PRELUDE}# 1 "{name}"\n{text}', name)
+        ast = parser.parse(full, name)
     except c_parser.ParseError as e:
-        raise _parse_error(str(e)) from None
+        err = _parse_error(str(e))
+        # the parser's own words are often "Invalid specifier list" with no
+        # line; an undeclared type name is the usual cause: say so, as GCC does
+        scope = getattr(parser, "_scope_stack", [{}])
+        names = {n for n, is_type in scope[0].items() if is_type}
+        before = (err.loc.file, err.loc.line) if err.loc and err.loc.line else None
+        better = unknown_type_name(full, names, name, before)
+        raise (better or err) from None
     return _Builder().build(ast)
 
 
