@@ -43,7 +43,12 @@ class UsageError(AbicheckError):
 
 
 class PreprocessError(AbicheckError):
-    """The preprocessor rejected the headers (missing include, #error)."""
+    """The preprocessor rejected the headers (missing include, #error).
+
+    ``partial`` is what cpp still wrote: GCC compiles as it preprocesses, so
+    a syntax error *before* the cpp error is what GCC reports first."""
+
+    partial: str | None = None
 
 
 class ParseError(AbicheckError):

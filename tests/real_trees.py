@@ -251,12 +251,24 @@ def check_header(target, header: str, dirs: Sequence[str]) -> str | None:
     return compare_layouts(target, header, source, dirs, path, names, layouts)
 
 
+def _bare_aligned_right(oracle) -> bool:
+    from test_torture import bare_aligned_consistent
+    return bare_aligned_consistent(oracle)
+
+
 def compare_layouts(target, header, source, dirs, path, names, layouts) -> str | None:
     from test_oracle_headers import first_difference
     try:
         oracle = pick_oracle(target)
     except NoOracle:
         return None
+    if oracle.kind == "clang" and not _bare_aligned_right(oracle):
+        # libclang's MIPS o32 gives a bare `aligned` 16, gcc 8 (glibc's
+        # __pthread_unwind_buf_t has one): there the ABI's gcc judges
+        from oracle import Oracle, have_gcc
+        if not (target.gcc and have_gcc(target.gcc)):
+            return None
+        oracle = Oracle("gcc", gcc=tuple(target.gcc))
     try:
         if oracle.kind == "clang":
             declared = _clang_declared(target, source, dirs, path)

@@ -45,10 +45,17 @@ _ERR = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
 
 
-def parse(text: str, name: str = "<headers>") -> m.Unit:
-    """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``."""
+def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) -> m.Unit:
+    """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``.
+
+    assume_types:
+        names to take for typedef names although nothing declares them (the
+        diagnosis of a failed parse, ``diagnose.first_error``, reads on past
+        an unknown type name that way).
+    """
     parser = c_parser.CParser(dialect="c23")
-    full = f'{_PRELUDE}# 1 "{name}"\n{text}'
+    assumed = "".join(f"typedef int {n};\n" for n in assume_types)
+    full = f'{_PRELUDE}{assumed}# 1 "{name}"\n{text}'
     try:
         ast = parser.parse(full, name)
     except c_parser.ParseError as e:

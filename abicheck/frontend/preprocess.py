@@ -130,7 +130,13 @@ def _run_gcc(text: str, dirs: list[str], macros: dict[str, str]) -> Preprocessed
     args.append("-")
     res = subprocess.run(args, input=text, capture_output=True, text=True)
     if res.returncode != 0:
-        raise _gcc_error(res.stderr, dirs)
+        err = _gcc_error(res.stderr, dirs)
+        if res.stdout:
+            try:
+                err.partial = _split_defines(res.stdout, text).text
+            except PreprocessError:
+                pass
+        raise err
     return _split_defines(res.stdout, text)
 
 
