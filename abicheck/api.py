@@ -55,6 +55,32 @@ def declared_records(tr: Translation, headers: Sequence[str]) -> list[str]:
     return [name for _, name in sorted(recs)]
 
 
+def declared_typedefs(tr: Translation, headers: Sequence[str]) -> list[str]:
+    """Typedef names the named headers themselves declare for an object type
+    (not a function type, not ``void``, not an incomplete record), in
+    declaration order: what ``layout`` shows of a header without records
+    (glibc's ``<complex.h>`` has none, ``<tgmath.h>`` has ``float_t``...)."""
+    import os
+
+    from abicheck import model as m
+    from abicheck.errors import AbicheckError
+    wanted = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
+    lay = Layouter(tr.unit, tr.target)
+    out = []
+    for name, td in tr.unit.typedefs.items():
+        if not (td.loc and any(td.loc.file == w or td.loc.file.endswith("/" + w) for w in wanted)):
+            continue
+        t = lay.strip(td.type)
+        if isinstance(t, m.Function) or (isinstance(t, m.Scalar) and t.kind == "void"):
+            continue
+        try:
+            lay.size_align(m.TypedefRef(name))
+        except AbicheckError:
+            continue            # an incomplete type: nothing to lay out
+        out.append((td.loc, name))
+    return [name for _, name in sorted(out)]
+
+
 def macro_table(tr: Translation) -> "MacroTable":
     from abicheck.frontend.macros import MacroTable
     return MacroTable(tr, Layouter(tr.unit, tr.target))

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a header file, or an include name resolved through -I (asm/siginfo.h)")
     lay.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
                      help="typedef name, 'struct TAG' or 'union TAG' (repeatable; default: "
-                          "every struct and union the named headers define)")
+                          "every struct and union the named headers define, else their typedefs)")
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
     lay.add_argument("--format", choices=("text", "json"), default="text")
@@ -119,9 +119,10 @@ def _layout(args: argparse.Namespace) -> str:
     results = []
     for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
         t = tr.target
-        types = args.types or api.declared_records(tr, args.headers)
-        if not types:
-            raise UsageError("the headers define no struct or union; name one with --type")
+        # default: the records the headers define, else their typedefs; a
+        # header that declares neither (glibc's <complex.h>) has nothing to show
+        types = args.types or api.declared_records(tr, args.headers) \
+            or api.declared_typedefs(tr, args.headers)
         layouts = api.layout_translation(tr, types)
         fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
@@ -130,6 +131,10 @@ def _layout(args: argparse.Namespace) -> str:
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
     chunks = []
+    if not per_type:
+        verb = "declares" if len(args.headers) == 1 else "declare"
+        return (f"/* {', '.join(args.headers)} {verb} no struct, union or typedef "
+                f"on {', '.join(t.name for t in targets)} */\n")
     for name, items in per_type.items():
         lays = [x for x, _ in items]
         chunks.append(tview.render(lays[0]) if len(lays) == 1 else tview.render_comparison(lays))
