@@ -43,7 +43,7 @@ def parse(text: str, name: str = "<headers>") -> m.Unit:
     try:
         ast = parser.parse(f'{_PRELUDE}# 1 "{name}"\n{text}', name)
     except c_parser.ParseError as e:
-        raise _parse_error(str(e)) from None
+        raise _parse_error(str(e), parser) from None
     return _Builder().build(ast)
 
 
@@ -56,7 +56,11 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     # only the typedef names the text uses need declaring for the lexer
     used = set(re.findall(r"[A-Za-z_]\w*", t))
     decls = "".join(f"typedef int {n};\n" for n in typedef_names if n in used and n not in _BUILTIN)
-    src = f'{_PRELUDE}{decls}# 1 "<attribute>"\nchar __abicheck_expr[({t})];\n'
+    # coordinates inside the argument point at the attribute in the header
+    at = loc if loc is not None and loc.line >= 1 and not re.search(r'["\\\n]', loc.file) else None
+    where = f'# {at.line - 1} "{at.file}"\n' if at else '# 1 "<attribute>"\n'
+    pad = " " * (at.col - 1) if at and at.col else ""
+    src = f'{_PRELUDE}{decls}{where}char __abicheck_expr[(\n{pad}{t})];\n'
     try:
         ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
     except c_parser.ParseError:
@@ -65,8 +69,22 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     return _Builder().expr(decl.type.dim)
 
 
-def _parse_error(msg: str) -> ParseError:
+def _parse_error(msg: str, parser=None) -> ParseError:
     mt = _ERR.match(msg)
+    if not mt and parser is not None:
+        # pycparser names only the file for some errors: take the token it
+        # stood on (or the last one, at the end of the input)
+        ts = parser._tokens
+        toks = [x for x in ts._buffer if x is not None]
+        cur = ts._buffer[ts._index] if ts._index < len(ts._buffer) else None
+        tok = cur or (toks[-1] if toks else None)
+        text = msg.split(": ", 1)[-1].strip()
+        if text == "At end of input":
+            text = "unexpected end of input"
+        elif text == "Invalid specifier list" and cur is not None and cur.type == "ID":
+            text = f"unknown type name '{cur.value}'"
+        if tok is not None and tok.filename:
+            return ParseError(text, SourceLoc(tok.filename, tok.lineno, tok.column))
     if mt:
         text = mt.group(4).strip().splitlines()[0]
         if text.startswith("before:"):
