@@ -51,7 +51,7 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     """Parse a constant expression given as text (attribute arguments)."""
     t = text.strip()
     lit = _INT.match(t)
-    if lit:
+    if lit and len(t) <= 140:
         return m.Const(int_literal(t))
     # only the typedef names the text uses need declaring for the lexer
     used = set(re.findall(r"[A-Za-z_]\w*", t))
@@ -307,8 +307,13 @@ class _Builder:
         if isinstance(node, c_ast.Constant):
             v = node.value
             if node.type == "char" or v.startswith("'"):
-                return m.Const(_char_literal(v))
+                try:
+                    return m.Const(_char_literal(v))
+                except (KeyError, ValueError, TypeError, IndexError):
+                    raise ParseError(f"unsupported character constant {v}", loc) from None
             if _INT.match(v):
+                if len(v) > 140:        # more than 128 bits in any base
+                    raise ParseError("integer constant is too large for its type", loc)
                 return m.Const(int_literal(v))
             raise ParseError(f"'{v}' is not an integer constant", loc)
         if isinstance(node, c_ast.ID):
