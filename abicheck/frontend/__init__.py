@@ -6,14 +6,14 @@ preprocess (hermetic cpp) -> gnu.rewrite (GNU C -> C23) -> parse (pycparser
 from __future__ import annotations
 
 import functools
-import os
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from abicheck import model
+from abicheck import limits, model
 from abicheck.frontend import gnu, parse
-from abicheck.errors import AbicheckError
-from abicheck.frontend.preprocess import MacroDef, Preprocessed, preprocess
+from abicheck.errors import AbicheckError, LimitError, SourceLoc
+from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
 from abicheck.targets import Target
 
 
@@ -37,13 +37,58 @@ def _parse_cached(text: str) -> model.Unit:
     return parse.parse(gnu.rewrite(text))
 
 
+def _parse(text: str) -> model.Unit:
+    """Parse, after making sure the text nests no deeper than the limit
+    (the parser and the layout recurse once per level)."""
+    lim = limits.active()
+    depth, at = _nesting(text, lim.nesting)
+    if depth > lim.nesting:
+        raise LimitError(f"brackets nest {lim.nesting + 1} deep here, more than the limit of "
+                         f"{lim.nesting}; raise it with --limit nesting=N", _locate(text, at))
+    return _parse_cached(text)
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+@functools.lru_cache(maxsize=64)
+def _nesting(text: str, lim: int) -> tuple[int, int]:
+    """(deepest bracket nesting, offset where ``lim`` is first passed).
+
+    Brackets inside string and character literals count too: a false
+    alarm needs a literal with hundreds of open brackets in a header."""
+    depth = deepest = 0
+    first = -1
+    for m in _BRACKET.finditer(text):
+        if m.group(0) in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > lim and first < 0:
+                    first = m.start()
+        else:
+            depth -= 1
+    return deepest, first
+
+
+def _locate(text: str, offset: int) -> SourceLoc | None:
+    """file:line:col of ``offset`` in preprocessed text, from its line markers."""
+    if offset < 0:
+        return None
+    start = text.rfind("\n", 0, offset) + 1
+    file, line, after = MAIN, 1, 0          # the line numbered ``line`` starts at ``after``
+    for m in re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)".*$', text[:start], re.M):
+        file, line, after = m.group(2), int(m.group(1)), m.end() + 1
+    return SourceLoc(file, line + text.count("\n", after, start), offset - start + 1)
+
+
 def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
               defines: Sequence[str] = (), system: bool = False,
               source: str | None = None) -> Translation:
     """Preprocess and parse ``headers`` (or in-memory C ``source``) for ``target``."""
     pre = preprocess(headers, target, include_dirs, defines, system, source=source)
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
-    return Translation(target, _parse_cached(pre.text), pre, request)
+    return Translation(target, _parse(pre.text), pre, request)
 
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
@@ -51,11 +96,21 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
                   source: str | None = None) -> list[Translation]:
     """``translate`` for several targets; the cpp runs (separate processes)
     overlap, parsing stays sequential.  Results keep ``targets``' order, and
-    the first error (in target order) is raised."""
+    the first error (in target order) is raised, so neither depends on how
+    many processes ran at once (``limits.jobs()``: ``-j``, ``ABICHECK_JOBS``)."""
     from concurrent.futures import ThreadPoolExecutor
-    if len(targets) == 1:
-        return [translate(headers, targets[0], include_dirs, defines, system, source)]
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+    jobs = limits.jobs()
+    if len(targets) == 1 or jobs == 1:
+        out = []
+        for t in targets:
+            try:
+                out.append(translate(headers, t, include_dirs, defines, system, source))
+            except AbicheckError as e:
+                if len(targets) > 1:
+                    e.msg = f"{e.msg} (target {t.name})"
+                raise
+        return out
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(preprocess, headers, t, include_dirs, defines, system, source=source)
                    for t in targets]
         pres = []
@@ -67,4 +122,11 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
                 e.msg = f"{e.msg} (target {t.name})"
                 raise e from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
-    return [Translation(t, _parse_cached(p.text), p, request) for t, p in zip(targets, pres)]
+    out = []
+    for t, p in zip(targets, pres):
+        try:
+            out.append(Translation(t, _parse(p.text), p, request))
+        except AbicheckError as e:
+            e.msg = f"{e.msg} (target {t.name})"
+            raise
+    return out
