@@ -7,6 +7,11 @@ rules (no implicit holes, reserved members) and the si_code -> member map.
 ``run_spec`` evaluates every check on every selected target against the
 headers as that target's compiler would see them, and returns one
 ``report.findings.Report``.  Nothing here prints.
+
+No check passes on what it did not check: a target for which the spec gives
+no expected value is "not applicable", and what abicheck cannot decide (a
+macro it cannot evaluate, the signedness of a member that is not an
+integer) is a finding, never a silent pass.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError
+from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError, printable
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.targets import Target, all_targets
@@ -36,7 +41,7 @@ class SpecError(AbicheckError):
         super().__init__("; ".join(self.problems), SourceLoc(file))
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.loc}: error: {p}" for p in self.problems)
+        return "\n".join(printable(f"{self.loc}: error: {p}") for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,37 @@ def _json_path(parts) -> str:
 def load_spec(path: str) -> Spec:
     """Read and validate a spec; all schema and reference errors at once."""
     import jsonschema
+
+    from abicheck import limits
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        with open(path, "rb") as f:
+            raw = f.read(limits.active().input_size + 1)
     except OSError as e:
         raise UsageError(f"cannot read spec '{path}': {e.strerror}") from None
+    if len(raw) > limits.active().input_size:
+        raise AbicheckError(f"the spec is more than the input limit of {limits.active().input_size} "
+                            "bytes; raise it with --limit input-size=SIZE", SourceLoc(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise AbicheckError(f"the spec is not UTF-8 text (byte {raw[e.start]:#04x})",
+                            SourceLoc(path, line, col)) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise AbicheckError(f"invalid JSON: {e.msg}", SourceLoc(path, e.lineno, e.colno)) from None
-    validator = jsonschema.Draft202012Validator(_schema())
+    except RecursionError:
+        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
+    validator = jsonschema.Draft202012Validator(
+        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
-    for err in validator.iter_errors(data):
+    try:
+        errors = list(validator.iter_errors(data))
+    except RecursionError:
+        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
+    for err in errors:
         # report the deepest cause of oneOf/anyOf/if-then failures
         leaves = [err]
         while leaves and leaves[0].context:
@@ -185,11 +211,13 @@ class _Context:
 Outcome = list[tuple[str, str, SourceLoc | None, Any, Any]]   # (id, message, loc, measured, expected)
 
 
-def _record(chk: dict, cx: _Context) -> Outcome:
+def _record(chk: dict, cx: _Context) -> Outcome | None:
     lay = cx.layout(chk["type"])
     out: Outcome = []
     t = cx.target
     size, align, ceil = pick(chk.get("size"), t), pick(chk.get("align"), t), pick(chk.get("max_align"), t)
+    if size is None and align is None and ceil is None:
+        return None                 # the spec expects nothing on this target
     if size is not None and lay.size != size:
         out.append(("ABI120", f"{chk['type']} is {lay.size} bytes, expected {size}", lay.loc, lay.size, size))
     if align is not None and lay.align != align:
@@ -201,14 +229,17 @@ def _record(chk: dict, cx: _Context) -> Outcome:
     return out
 
 
-def _field(chk: dict, cx: _Context) -> Outcome:
+def _field(chk: dict, cx: _Context) -> Outcome | None:
+    t = cx.target
+    if all(pick(chk.get(k), t) is None for k in ("offset", "size", "signed", "explicit_bytes",
+                                                  "fixed_width")):
+        return None                 # the spec expects nothing on this target
     lay = cx.layout(chk["type"])
     acc = chk["accessor"]
     path = cx.resolve(acc)
     mem = lay.member(path)
     if mem is None:
         return [("ABI130", f"{acc} is not a member of {chk['type']}", lay.loc, None, path)]
-    t = cx.target
     out: Outcome = []
     off, size = pick(chk.get("offset"), t), pick(chk.get("size"), t)
     where = f"{acc} ({path})" if path != acc else acc
@@ -219,7 +250,10 @@ def _field(chk: dict, cx: _Context) -> Outcome:
                     mem.loc, mem.size, size))
     if "signed" in chk:
         signed = _signed(mem, cx)
-        if signed is not None and signed != chk["signed"]:
+        if signed is None:
+            out.append(("ABI132", f"{where} has type {mem.type_name}, which is not an integer type: "
+                                  "its signedness cannot be checked", mem.loc, mem.type_name, "integer"))
+        elif signed != chk["signed"]:
             want = "signed" if chk["signed"] else "unsigned"
             out.append(("ABI132", f"{where} has type {mem.type_name}, which is not {want}",
                         mem.loc, mem.type_name, want))
@@ -259,7 +293,7 @@ def _signed(mem, cx: _Context) -> bool | None:
     return None
 
 
-def _constant(chk: dict, cx: _Context) -> Outcome:
+def _constant(chk: dict, cx: _Context) -> Outcome | None:
     name = chk["constant"]
     mac = cx.macros.get(name)
     if chk.get("absent"):
@@ -267,6 +301,8 @@ def _constant(chk: dict, cx: _Context) -> Outcome:
             return [("ABI102", f"{name} is defined ({mac.expansion}), must not be", mac.loc, mac.value, None)]
         return []
     want = pick(chk["value"], cx.target)
+    if want is None:
+        return None                 # the spec expects nothing on this target
     if mac is None:
         en = cx.tr.unit.constants.get(name)
         if en is None:
@@ -274,6 +310,9 @@ def _constant(chk: dict, cx: _Context) -> Outcome:
         got, loc = cx.lay.eval(en.value, en.loc), en.loc
     else:
         got, loc = mac.value, mac.loc
+        if got is None:
+            return [("ABI101", f"{name} expands to '{mac.expansion or mac.body}', which abicheck "
+                               f"cannot evaluate as an integer constant; expected {want}", loc, None, want)]
     if got != want:
         return [("ABI101", f"{name} is {got}, expected {want}", loc, got, want)]
     return []
@@ -286,11 +325,17 @@ def _group(chk: dict, cx: _Context) -> Outcome:
     names = [n for n in cx.macros.with_prefix(prefix) if n not in exclude] + \
             [n for n in extra if n in cx.macros]
     codes = {}
+    out: Outcome = []
     for n in names:
         mac = cx.macros.get(n)
-        if mac.params is None and mac.value is not None and mac.loc.file not in ("<built-in>", "<command-line>"):
-            codes[n] = mac
-    out: Outcome = []
+        if mac.params is not None or mac.loc.file in ("<built-in>", "<command-line>"):
+            continue
+        if mac.value is None:
+            # a code we cannot evaluate could hide a duplicate or a gap
+            out.append(("ABI115", f"{n} expands to '{mac.expansion or mac.body}', which abicheck cannot "
+                                  f"evaluate as an integer; exclude it or fix it", mac.loc, None, "integer"))
+            continue
+        codes[n] = mac
     cmac = cx.macros.get(counter)
     cloc = cmac.loc if cmac else None
     for n in chk.get("members", ()):
@@ -311,6 +356,9 @@ def _group(chk: dict, cx: _Context) -> Outcome:
                               f"have {values}, missing {missing}", cloc, values, list(range(1, top + 1))))
     if cmac is None:
         out.append(("ABI113", f"{counter} is not defined", None, None, top))
+    elif cmac.value is None:
+        out.append(("ABI113", f"{counter} expands to '{cmac.expansion or cmac.body}', which abicheck "
+                              "cannot evaluate as an integer", cmac.loc, None, top))
     elif cmac.value != top:
         out.append(("ABI113", f"{counter} is {cmac.value}, but the highest {prefix} code is {top}",
                     cmac.loc, cmac.value, top))
@@ -350,11 +398,14 @@ def _reserved(chk: dict, cx: _Context) -> Outcome:
     return out
 
 
-def _code_map(chk: dict, cx: _Context) -> Outcome:
+def _code_map(chk: dict, cx: _Context) -> Outcome | None:
     lay = cx.layout(chk["type"])
     out: Outcome = []
+    present = [c for c in chk["map"] if c in cx.macros or c in cx.tr.unit.constants]
+    if not present:
+        return None             # not one of the codes exists here: nothing was checked
     for code, accs in chk["map"].items():
-        if code not in cx.macros and code not in cx.tr.unit.constants:
+        if code not in present:
             continue            # a code this revision lacks is the constant checks' business
         for acc in accs:
             path = cx.resolve(acc)
@@ -447,6 +498,9 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 outcome = fn(chk, cx)
             except AbicheckError as e:          # the type is missing or cannot be laid out
                 outcome = [(code, e.msg, e.loc, None, None)]
+            if outcome is None:                 # nothing to check on this target
+                results.append(CheckResult(name, code, tr.target.name, None))
+                continue
             findings = tuple(Finding(fid, "error", (tr.target.name,), _shown(loc), msg, name, meas, exp)
                              for fid, msg, loc, meas, exp in outcome)
             results.append(CheckResult(name, code, tr.target.name, not findings, findings))
