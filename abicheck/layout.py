@@ -239,12 +239,10 @@ class Layouter:
             if n < 0:
                 raise LayoutError(f"size of {what} is negative ({n})", loc)
             if n > self.max_object:
-                raise LayoutError(f"size of {what} is too large ({n} elements; at most "
-                                  f"{self.max_object} on {self.target.name})", loc)
+                raise LayoutError(f"size of {what} is too large ({n} elements)", loc)
             es, ea = self.size_align(t.element, loc, name)
             if es * n > self.max_object:
-                raise LayoutError(f"size of {what} exceeds maximum object size {self.max_object} "
-                                  f"on {self.target.name}", loc)
+                raise LayoutError(f"size of {what} exceeds maximum object size {self.max_object}", loc)
             return es * n, ea
         if isinstance(t, m.TypedefRef):
             td = self._typedef(t.name)
@@ -337,8 +335,8 @@ class Layouter:
             finally:
                 self._placing.discard(key)
             if hit[1] > self.max_object:
-                raise LayoutError(f"type '{m.c_name(rec)}' is too large ({hit[1]} bytes; at most "
-                                  f"{self.max_object} on {self.target.name})", rec.loc)
+                raise LayoutError(f"type '{m.c_name(rec)}' is too large ({hit[1]} bytes, maximum "
+                                  f"object size {self.max_object})", rec.loc)
             self._placed[key] = hit
             self._keep.append(rec)
         return hit

@@ -451,6 +451,16 @@ def _shown(loc: SourceLoc | None) -> SourceLoc | None:
     return SourceLoc(display_path(loc.file), loc.line, loc.col)
 
 
+def _compile_error(cx: _Context, headers: Sequence[str]) -> AbicheckError | None:
+    """The first error laying out the records the named headers define."""
+    for name in api.declared_records(cx.tr, headers):
+        try:
+            cx.layout(name)
+        except AbicheckError as e:
+            return e
+    return None
+
+
 def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
              include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
              subject: str = "") -> Report:
@@ -468,9 +478,22 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 trs.append(api.translate(hdrs, t, include_dirs, defs))
             except AbicheckError as e:
                 trs.append((t, e))
-        if all(isinstance(tr, tuple) for tr in trs):
-            # nothing compiles anywhere: bad input, not a finding
-            raise ErrorList([e for _, e in trs]) from None
+    # gcc compiles every record of a header, not only those a spec names: a
+    # record it would reject (an array beyond the address space, a bad
+    # alignment) means the headers do not compile for that target
+    contexts: dict[str, _Context] = {}
+    for i, tr in enumerate(trs):
+        if isinstance(tr, tuple):
+            continue
+        cx = _Context(tr)
+        err = _compile_error(cx, hdrs)
+        if err is None:
+            contexts[tr.target.name] = cx
+        else:
+            trs[i] = (tr.target, err)
+    if all(isinstance(tr, tuple) for tr in trs):
+        # nothing compiles anywhere: bad input, not a finding
+        raise ErrorList([e for _, e in trs]) from None
     results: list[CheckResult] = []
     names: list[str] = []
     for chk in spec.checks:
@@ -488,7 +511,7 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                            for c, n in zip(spec.checks, names))
             continue
         results.append(CheckResult(HEADERS_CHECK, "ABI100", tr.target.name, True))
-        cx = _Context(tr)
+        cx = contexts[tr.target.name]
         for chk, name in zip(spec.checks, names):
             code, fn = _KINDS[chk["kind"]]
             if not applies(chk, tr.target):
