@@ -132,9 +132,13 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     if use_pcpp:
         from abicheck.frontend.pure_cpp import run_pcpp
         return run_pcpp(text, dirs, macros, roots, lim, source is not None)
-    pre = _run_gcc(text, dirs, macros, lim)
+    code, pre, stderr = _run_gcc(text, dirs, macros, lim)
+    # confinement first: a file outside the roots is refused whether or not
+    # cpp could make sense of it (its own complaint would quote it)
     confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
                           text.split("\n") if source is not None else None, MAIN)
+    if code != 0:
+        raise _gcc_error(stderr, dirs)
     return pre
 
 
@@ -173,7 +177,10 @@ def _gcc() -> str | None:
     return shutil.which("gcc") or shutil.which("cpp")
 
 
-def _run_gcc(text: str, dirs: list[str], macros: dict[str, str], lim: limits.Limits) -> Preprocessed:
+def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
+             lim: limits.Limits) -> tuple[int, Preprocessed, str]:
+    """(exit status, what cpp wrote, its diagnostics): even a failed run's
+    output shows which files cpp entered."""
     cc = _gcc()
     assert cc
     args = [cc, "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
@@ -184,9 +191,13 @@ def _run_gcc(text: str, dirs: list[str], macros: dict[str, str], lim: limits.Lim
     args.append("-")
     code, out, err = run_bounded(args, text.encode("utf-8", "surrogateescape"), lim)
     stderr = err.decode("utf-8", "surrogateescape")
-    if code != 0:
-        raise _gcc_error(stderr, dirs)
-    return _split_defines(out.decode("utf-8", "surrogateescape"), text)
+    try:
+        pre = _split_defines(out.decode("utf-8", "surrogateescape"), text)
+    except PreprocessError:
+        if code == 0:
+            raise
+        pre = Preprocessed("", (), text)
+    return code, pre, stderr
 
 
 def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int, bytes, bytes]:
