@@ -22,7 +22,8 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError, printable
+from abicheck.errors import (AbicheckError, ConfinementError, ErrorList, LimitError, SourceLoc,
+                             UsageError, printable)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.targets import Target, all_targets
@@ -469,6 +470,10 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
     defs = list(spec.data.get("defines", ())) + list(defines)
     try:
         trs: list = api.translate_all(hdrs, list(targets), include_dirs, defs)
+    except (LimitError, ConfinementError) as e:
+        # the input itself is out of bounds, whatever the target: no retries
+        e.msg = re.sub(r" \(target [^)]*\)$", "", e.msg)
+        raise
     except AbicheckError:
         # some target's view of the headers fails (an #error for an ABI a libc
         # has no port to): report it on that target, check the others

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
 from abicheck import limits, model
 from abicheck.frontend import gnu, parse
 from abicheck.errors import AbicheckError, LimitError, SourceLoc
-from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
+from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, _cancel, preprocess
 from abicheck.targets import Target
 
 
@@ -110,15 +111,25 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
                     e.msg = f"{e.msg} (target {t.name})"
                 raise
         return out
+    stop = threading.Event()
+
+    def run(t: Target) -> Preprocessed:
+        _cancel.event = stop
+        try:
+            return preprocess(headers, t, include_dirs, defines, system, source=source)
+        finally:
+            _cancel.event = None
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(preprocess, headers, t, include_dirs, defines, system, source=source)
-                   for t in targets]
+        futures = [pool.submit(run, t) for t in targets]
         pres = []
         for t, f in zip(targets, futures):
             try:
                 pres.append(f.result())
             except AbicheckError as e:
-                # say which of many targets the headers failed on
+                # the first failure in target order wins; the others need not finish
+                stop.set()
+                pool.shutdown(wait=True, cancel_futures=True)
                 e.msg = f"{e.msg} (target {t.name})"
                 raise e from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)

@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -220,12 +221,15 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
             except BrokenPipeError:
                 pass
             why = None
+            stop = getattr(_cancel, "event", None)
             while True:
                 try:
                     proc.wait(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
                     break
                 except subprocess.TimeoutExpired:
                     pass
+                if stop is not None and stop.is_set():
+                    raise Cancelled()
                 if os.fstat(out.fileno()).st_size > lim.cpp_output:
                     why = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
                            "too far?); raise the bound with --limit cpp-output=SIZE")
@@ -248,19 +252,39 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
         return proc.returncode, out.read(), err.read()
 
 
+class Cancelled(Exception):
+    """Another target's run already failed (``translate_all``): stop this one."""
+
+
+#: ``translate_all`` sets ``_cancel.event`` in its worker threads; when it is
+#: set, runs still going are killed rather than waited for
+_cancel = threading.local()
+
+
 def _last_marker(f) -> SourceLoc | None:
     """Where cpp was when it was stopped: the last line marker in its
-    output, plus the lines after it."""
-    size = os.fstat(f.fileno()).st_size
-    chunk = min(size, 1 << 20)
-    f.seek(size - chunk)
-    tail = f.read(chunk).decode("utf-8", "surrogateescape")
-    for m in reversed(list(re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)"', tail, re.M))):
-        name = _unescape(m.group(2))
-        if name.startswith("<") and name != "<stdin>":
-            continue
-        line = int(m.group(1)) + tail.count("\n", m.end()) - 1
-        return SourceLoc(MAIN if name == "<stdin>" else name, max(line, 1), 1)
+    output, plus the lines after it (read backwards, 1 MiB at a time)."""
+    end = os.fstat(f.fileno()).st_size
+    newlines = 0
+    while end > 0:
+        start = max(0, end - (1 << 20))
+        f.seek(start)
+        raw = f.read(end - start)
+        if start > 0:                  # begin at a whole line
+            cut = raw.find(b"\n")
+            if cut < 0:
+                end = start
+                continue
+            raw, start = raw[cut + 1:], start + cut + 1
+        chunk = raw.decode("utf-8", "surrogateescape")
+        for m in reversed(list(re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)"', chunk, re.M))):
+            name = _unescape(m.group(2))
+            if name.startswith("<") and name != "<stdin>":
+                continue
+            line = int(m.group(1)) + chunk.count("\n", m.end()) + newlines - 1
+            return SourceLoc(MAIN if name == "<stdin>" else name, max(line, 1), 1)
+        newlines += chunk.count("\n")
+        end = start
     return None
 
 
