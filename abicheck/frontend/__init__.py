@@ -13,7 +13,7 @@ from typing import Sequence
 
 from abicheck import limits, model
 from abicheck.frontend import gnu, parse
-from abicheck.errors import AbicheckError, LimitError, SourceLoc
+from abicheck.errors import AbicheckError, LimitError, ParseError, SourceLoc
 from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, _cancel, preprocess
 from abicheck.targets import Target
 
@@ -38,15 +38,43 @@ def _parse_cached(text: str) -> model.Unit:
     return parse.parse(gnu.rewrite(text))
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
+    """The parse error of ``text``, remembered: a header that does not parse
+    fails the same way on all 26 targets, and parsing a hostile one can take
+    seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
+    try:
+        _parse_cached(text)
+    except ParseError as e:
+        return _STRAY.sub(_stray, e.msg), e.loc
+    return None
+
+
 def _parse(text: str) -> model.Unit:
     """Parse, after making sure the text nests no deeper than the limit
     (the parser and the layout recurse once per level)."""
     lim = limits.active()
+    # what precedes the main file is the blanked predefines, which differ
+    # per target; without them most targets share one text, parsed once
+    cut = text.find(f'\n# 1 "{MAIN}"\n')
+    if cut >= 0:
+        text = text[cut + 1:]
     depth, at = _nesting(text, lim.nesting)
     if depth > lim.nesting:
-        raise LimitError(f"brackets nest {lim.nesting + 1} deep here, more than the limit of "
+        raise LimitError(f"declarations nest {lim.nesting + 1} deep here, more than the limit of "
                          f"{lim.nesting}; raise it with --limit nesting=N", _locate(text, at))
+    failed = _parse_failure(text)
+    if failed is not None:
+        raise ParseError(*failed)
     return _parse_cached(text)
+
+
+# pycparser names a byte it cannot lex by its Python repr; gcc says "stray"
+_STRAY = re.compile(r"^Illegal character '\\(?:udc([89a-f][0-9a-f])|x([0-9a-f]{2}))'$")
+
+
+def _stray(m: re.Match) -> str:
+    return f"stray '\\x{m.group(1) or m.group(2)}' in program"
 
 
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -69,6 +97,11 @@ def _nesting(text: str, lim: int) -> tuple[int, int]:
                     first = m.start()
         else:
             depth -= 1
+    if first < 0:
+        # pointer declarators nest too, without brackets: int ***...*p
+        star = re.search(r"\*(?:[ \t]*\*){%d}" % lim, text)
+        if star:
+            return lim + 1, star.start() + lim
     return deepest, first
 
 
