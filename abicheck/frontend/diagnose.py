@@ -16,6 +16,7 @@ declaration starts and is followed by a declarator is the culprit.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from pycparser import c_lexer
@@ -50,6 +51,7 @@ def unknown_type_names(text: str, typedef_names: set[str], name: str,
     out: list[ParseError] = []
     prev2: c_lexer.Token | None = None
     prev: c_lexer.Token | None = None
+    parens = 0                      # a comma starts a declaration only in a parameter list
     while True:
         try:
             tok = lex.token()
@@ -59,8 +61,9 @@ def unknown_type_names(text: str, typedef_names: set[str], name: str,
             return out
         if before and tok.filename == before[0] and tok.lineno > before[1]:
             return out
-        if prev is not None and prev.type == "ID" and prev.value not in typedef_names \
-                and (prev2 is None or prev2.type in _STARTS):
+        parens += {"LPAREN": 1, "RPAREN": -1}.get(tok.type, 0)
+        starts = prev2 is None or (prev2.type in _STARTS and (prev2.type != "COMMA" or parens > 0))
+        if prev is not None and prev.type == "ID" and prev.value not in typedef_names and starts:
             declarator = tok.type == "ID" or (tok.type == "TIMES" and prev2 is not None
                                               and prev2.type in ("SEMI", "LBRACE", "RBRACE"))
             if declarator:
@@ -95,7 +98,7 @@ _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"')
 
 
 def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
-                limit: int = 64) -> AbicheckError:
+                limit: int = 8) -> AbicheckError:
     """The error GCC would report first for ``text`` the parser rejected.
 
     The parser stops at the first unknown type name, but GCC reads on and may
@@ -106,31 +109,10 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
     ``limit`` times); then every enum constant and record declared is
     evaluated on ``target``, and the earliest error in unit order wins.
     """
-    from abicheck import model as m
-    from abicheck.frontend.parse import parse
     from abicheck.layout import Layouter
 
-    errors: list[AbicheckError] = [failure]
-    assumed: set[str] = set()
-    unit = None
-    err: AbicheckError = failure
-    for _ in range(limit):
-        # every identifier that looks like an unknown type name at once: one
-        # parse per round, not one per name
-        new = [e for e in unknown_type_names(text, assumed | _known(text, name), name)
-               if e.msg.split("'")[1] not in assumed]
-        mt = re.match(r"unknown type name '(\w+)'$", err.msg)
-        names = {e.msg.split("'")[1] for e in new} | ({mt.group(1)} if mt else set())
-        if not names - assumed:
-            break
-        errors.extend(new)
-        assumed |= names
-        try:
-            unit = parse(text, name, sorted(assumed))
-            break
-        except ParseError as e:
-            err = e
-            errors.append(e)
+    unit, found = _read_on(text, name, failure.msg, failure.loc, limit)
+    errors: list[AbicheckError] = [failure, *(ParseError(msg, loc) for msg, loc in found)]
     if unit is not None:
         lay = Layouter(unit, target)
         for en in unit.constants.values():
@@ -138,17 +120,50 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
                 lay.eval(en.value, en.loc)
             except AbicheckError as e:
                 errors.append(e if e.loc else AbicheckError(e.msg, en.loc))
+            except RecursionError:
+                break               # hostile nesting: the parse error stands
         for rec in unit.records.values():
             if rec.fields is not None:
                 try:
                     lay.size_align(rec, rec.loc)
                 except AbicheckError as e:
                     errors.append(e)
+                except RecursionError:
+                    break
     order = tu_order(f'# 1 "{name}"\n{text}')
     placed = [e for e in errors if e.loc is not None]
     if not placed:
         return failure
     return min(placed, key=lambda e: (position(order, e.loc), e.loc.col))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_on(text: str, name: str, msg: str, loc: SourceLoc | None,
+             limit: int) -> tuple[object, tuple[tuple[str, SourceLoc | None], ...]]:
+    """(the unit parsed with every unknown type name assumed a type, or None;
+    the errors met on the way).  Target-independent, so computed once per
+    text: a header that fails, fails on every target alike."""
+    from abicheck.frontend.parse import parse
+
+    found: list[tuple[str, SourceLoc | None]] = []
+    assumed: set[str] = set()
+    for _ in range(limit):
+        # every identifier that looks like an unknown type name at once: one
+        # parse per round, not one per name
+        new = [e for e in unknown_type_names(text, assumed | _known(text, name), name)
+               if e.msg.split("'")[1] not in assumed]
+        mt = re.match(r"unknown type name '(\w+)'$", msg)
+        names = {e.msg.split("'")[1] for e in new} | ({mt.group(1)} if mt else set())
+        if not names - assumed:
+            break
+        found.extend((e.msg, e.loc) for e in new)
+        assumed |= names
+        try:
+            return parse(text, name, sorted(assumed)), tuple(found)
+        except ParseError as e:
+            msg, loc = e.msg, e.loc
+            found.append((msg, loc))
+    return None, tuple(found)
 
 
 def position(order: dict[tuple[str, int], int], loc: SourceLoc) -> float:

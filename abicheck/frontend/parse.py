@@ -59,9 +59,10 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) 
     try:
         ast = parser.parse(full, name)
     except c_parser.ParseError as e:
-        err = _parse_error(str(e))
-        # the parser's own words are often "Invalid specifier list" with no
-        # line; an undeclared type name is the usual cause: say so, as GCC does
+        err = _parse_error(str(e), parser)
+        # the parser's own words are often "Invalid specifier list"; an
+        # undeclared type name is the usual cause: name the first one before
+        # where the parser stopped, as GCC does
         scope = getattr(parser, "_scope_stack", [{}])
         names = {n for n, is_type in scope[0].items() if is_type}
         before = (err.loc.file, err.loc.line) if err.loc and err.loc.line else None
@@ -74,13 +75,17 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     """Parse a constant expression given as text (attribute arguments)."""
     t = text.strip()
     lit = _INT.match(t)
-    if lit:
+    if lit and len(t) <= 140:
         return m.Const(int_literal(t))
     # only the typedef names the text uses need declaring for the lexer
     used = set(re.findall(r"[A-Za-z_]\w*", t))
     names = sorted(n for n in used if n in typedef_names and n not in _BUILTIN)
     decls = "".join(f"typedef int {n};\n" for n in names)
-    src = f'{_PRELUDE}{decls}# 1 "<attribute>"\nchar __abicheck_expr[({t})];\n'
+    # coordinates inside the argument point at the attribute in the header
+    at = loc if loc is not None and loc.line >= 1 and not re.search(r'["\\\n]', loc.file) else None
+    where = f'# {at.line - 1} "{at.file}"\n' if at else '# 1 "<attribute>"\n'
+    pad = " " * (at.col - 1) if at and at.col else ""
+    src = f'{_PRELUDE}{decls}{where}char __abicheck_expr[(\n{pad}{t})];\n'
     try:
         ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
     except c_parser.ParseError:
@@ -90,12 +95,28 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
         # the typedef names stay references into the unit the text came from
         return _Builder(frozenset(names)).expr(decl.type.dim)
     except ParseError as e:
-        # the synthetic "<attribute>" text is nowhere the user can look
-        raise ParseError(f"{e.msg} in '{t}'", loc) from None
+        # "<attribute>" (no location given) is nowhere the user can look
+        if e.loc is None or e.loc.file == "<attribute>":
+            raise ParseError(f"{e.msg} in '{t}'", loc) from None
+        raise
 
 
-def _parse_error(msg: str) -> ParseError:
+def _parse_error(msg: str, parser=None) -> ParseError:
     mt = _ERR.match(msg)
+    if not mt and parser is not None:
+        # pycparser names only the file for some errors: take the token it
+        # stood on (or the last one, at the end of the input)
+        ts = parser._tokens
+        toks = [x for x in ts._buffer if x is not None]
+        cur = ts._buffer[ts._index] if ts._index < len(ts._buffer) else None
+        tok = cur or (toks[-1] if toks else None)
+        text = msg.split(": ", 1)[-1].strip()
+        if text == "At end of input":
+            text = "unexpected end of input"
+        elif text == "Invalid specifier list" and cur is not None and cur.type == "ID":
+            text = f"unknown type name '{cur.value}'"
+        if tok is not None and tok.filename:
+            return ParseError(text, SourceLoc(tok.filename, tok.lineno, tok.column))
     if mt:
         text = mt.group(4).strip().splitlines()[0]
         if text.startswith("before:"):
@@ -333,8 +354,13 @@ class _Builder:
         if isinstance(node, c_ast.Constant):
             v = node.value
             if node.type == "char" or v.startswith("'"):
-                return m.Const(_char_literal(v))
+                try:
+                    return m.Const(_char_literal(v))
+                except (KeyError, ValueError, TypeError, IndexError):
+                    raise ParseError(f"unsupported character constant {v}", loc) from None
             if _INT.match(v):
+                if len(v) > 140:        # more than 128 bits in any base
+                    raise ParseError("integer constant is too large for its type", loc)
                 return m.Const(int_literal(v))
             raise ParseError(f"'{v}' is not an integer constant", loc)
         if isinstance(node, c_ast.ID):
