@@ -63,6 +63,11 @@ class Tree:
     headers: tuple[str, ...]          # include names, sorted
 
 
+@functools.lru_cache(maxsize=None)
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
 def _dpkg_files(package: str) -> list[str]:
     r = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True)
     return r.stdout.split() if r.returncode == 0 else []
@@ -152,7 +157,7 @@ def _clang_declared(target, source: str, dirs: Sequence[str], path: str) -> dict
     out: dict[str, tuple] = {}
     for c in tu.cursor.walk_preorder():
         f = c.location.file
-        if f is None or os.path.realpath(f.name) != path:
+        if f is None or _real(f.name) != path:
             continue
         if c.kind in (ci.CursorKind.STRUCT_DECL, ci.CursorKind.UNION_DECL):
             kw = "struct" if c.kind == ci.CursorKind.STRUCT_DECL else "union"
@@ -176,9 +181,9 @@ def _ours_declared(tr, path: str) -> list[str]:
     from abicheck.layout import Layouter
     lay = Layouter(tr.unit, tr.target)
     names = [f"{k} {tag}" for (k, tag), r in tr.unit.records.items()
-             if r.fields is not None and r.loc and os.path.realpath(r.loc.file) == path]
+             if r.fields is not None and r.loc and _real(r.loc.file) == path]
     for name, td in tr.unit.typedefs.items():
-        if not (td.loc and os.path.realpath(td.loc.file) == path):
+        if not (td.loc and _real(td.loc.file) == path):
             continue
         stripped = lay.strip(td.type)
         if isinstance(stripped, m.Function) or (isinstance(stripped, m.Scalar) and stripped.kind == "void"):
