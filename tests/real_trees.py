@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from oracle import NoOracle, OracleError, compiler_include_dir, pick_oracle
+from test_oracle_headers import DEBIAN_MULTIARCH
 
 #: What a user includes before a uapi header that needs libc types
 #: (``struct sockaddr``, ``struct timespec``, ``size_t``...).
@@ -40,16 +41,7 @@ PRELUDE = ("#include <sys/types.h>\n#include <sys/socket.h>\n#include <sys/time.
            "#include <stdint.h>\n#include <stddef.h>\n#include <signal.h>\n")
 
 #: Debian architecture of a target row -> multiarch triple of its cross tree.
-MULTIARCH = {
-    "amd64": "x86_64-linux-gnu", "i386": "i686-linux-gnu", "x32": "x86_64-linux-gnux32",
-    "arm64": "aarch64-linux-gnu", "armhf": "arm-linux-gnueabihf", "armel": "arm-linux-gnueabi",
-    "riscv64": "riscv64-linux-gnu", "ppc64el": "powerpc64le-linux-gnu",
-    "ppc64": "powerpc64-linux-gnu", "powerpc": "powerpc-linux-gnu", "s390x": "s390x-linux-gnu",
-    "mips": "mips-linux-gnu", "mipsel": "mipsel-linux-gnu", "mips64": "mips64-linux-gnuabi64",
-    "mips64el": "mips64el-linux-gnuabi64", "mipsn32": "mips64-linux-gnuabin32",
-    "sparc64": "sparc64-linux-gnu", "alpha": "alpha-linux-gnu", "hppa": "hppa-linux-gnu",
-    "m68k": "m68k-linux-gnu", "sh4": "sh4-linux-gnu",
-}
+MULTIARCH = DEBIAN_MULTIARCH
 _GCC_ERROR = re.compile(r"^(.+?):(\d+):(?:\d+:)? (?:fatal )?error: ")
 _OUR_ERROR = re.compile(r"^(.+?):(\d+)(?::\d+)?: error: ")
 
@@ -128,13 +120,7 @@ def compiles(target, source: str, dirs: Sequence[str]) -> tuple[bool, str | None
             if m:
                 return False, f"{os.path.realpath(m[1])}:{m[2]}" if m[1] != "<stdin>" else f"<stdin>:{m[2]}"
         return False, "?"
-    from oracle.clang import _cindex, _index
-    ci = _cindex()
-    args = ["-x", "c", "-target", target.clang_triple, "-nostdinc", *(target.clang_args or ())]
-    for d in _cc_dirs(dirs):
-        args += ["-I", d]
-    tu = _index().parse("probe.c", args=args, unsaved_files=[("probe.c", source)],
-                        options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
+    ci, tu = _clang_tu(target, source, dirs)
     for d in tu.diagnostics:
         if d.severity >= ci.Diagnostic.Error:
             f = d.location.file
@@ -142,18 +128,24 @@ def compiles(target, source: str, dirs: Sequence[str]) -> tuple[bool, str | None
     return True, None
 
 
+def _clang_tu(target, source: str, dirs: Sequence[str]):
+    """(clang.cindex, the translation unit of ``source`` for the row's triple)."""
+    from oracle.clang import _cindex, _index
+    ci = _cindex()
+    args = ["-x", "c", "-target", target.clang_triple, "-nostdinc", *(target.clang_args or ())]
+    for d in _cc_dirs(dirs):
+        args += ["-I", d]
+    return ci, _index().parse("probe.c", args=args, unsaved_files=[("probe.c", source)],
+                              options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
+
+
 # ------------------------------------------------------------ type lists
 
 def _clang_declared(target, source: str, dirs: Sequence[str], path: str) -> dict[str, tuple]:
     """Every complete struct, union and typedef declared in ``path``, with
     (size, align, is_record), as libclang sees them."""
-    from oracle.clang import _cindex, _index, _is_tagged
-    ci = _cindex()
-    args = ["-x", "c", "-target", target.clang_triple, "-nostdinc", *(target.clang_args or ())]
-    for d in _cc_dirs(dirs):
-        args += ["-I", d]
-    tu = _index().parse("probe.c", args=args, unsaved_files=[("probe.c", source)],
-                        options=ci.TranslationUnit.PARSE_SKIP_FUNCTION_BODIES)
+    from oracle.clang import _is_tagged
+    ci, tu = _clang_tu(target, source, dirs)
     out: dict[str, tuple] = {}
     for c in tu.cursor.walk_preorder():
         f = c.location.file
