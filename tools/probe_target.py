@@ -65,7 +65,9 @@ _FIXED_POINT = re.compile(
     r"__U?(?:(?:S|L|LL)?(?:FRACT|ACCUM)_(?:EPSILON|FBIT|IBIT|MAX|MIN)"
     r"|(?:QQ|HQ|SQ|DQ|TQ|HA|SA|DA|TA)_(?:FBIT|IBIT))__")
 #: Kept although it matches a dropped prefix: it is part of the common set.
-_KEEP = frozenset({"__STDC_HOSTED__"})
+#: __FLT_EVAL_METHOD__ picks glibc's float_t and double_t (long double on
+#: i386 and m68k): a layout fact.
+_KEEP = frozenset({"__STDC_HOSTED__", "__FLT_EVAL_METHOD__", "__FLT_EVAL_METHOD_TS_18661_3__"})
 
 
 def keep_macro(name: str) -> bool:
