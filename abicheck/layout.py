@@ -278,7 +278,9 @@ class Layouter:
         raise LayoutError(f"cannot lay out {t!r}", loc)
 
     def _mode(self, mode: str, loc) -> int:
-        if mode in ("word", "pointer"):
+        if mode in ("word", "unwind_word"):
+            return self.target.word_size
+        if mode == "pointer":
             return self.target.pointer_size
         if mode == "byte":
             return 1

@@ -61,10 +61,17 @@ class Target:
     empty_field_boundary: int = 1
     macros: Mapping[str, str] = field(default_factory=dict)
     clang_args: tuple[str, ...] = ()
+    word: int | None = None
 
     @property
     def pointer_size(self) -> int:
         return self.scalars["pointer"].size
+
+    @property
+    def word_size(self) -> int:
+        """GCC's ``word_mode`` in bytes (``mode(word)``, glibc's ``register_t``):
+        the general register, wider than a pointer on x32 and MIPS n32."""
+        return self.word or self.pointer_size
 
     @property
     def classes(self) -> frozenset[str]:
@@ -125,6 +132,7 @@ def _make(row: dict) -> Target:
         zero_width_bitfield_aligns_struct=row.get("zero_width_bitfield_aligns_struct", False),
         pcc_bitfields=row.get("pcc_bitfields", True),
         record_min_align=row.get("record_min_align", 1),
+        word=row.get("word_size"),
         empty_field_boundary=row.get("empty_field_boundary", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),

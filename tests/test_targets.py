@@ -277,3 +277,21 @@ def test_macros_match_gcc(t):
     assert str(t.biggest_alignment) == gcc["__BIGGEST_ALIGNMENT__"]
     assert t.byte_order == {"__ORDER_LITTLE_ENDIAN__": "little",
                             "__ORDER_BIG_ENDIAN__": "big"}[gcc["__BYTE_ORDER__"]]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("t", GCC_ROWS, ids=_ids(GCC_ROWS))
+def test_word_size_matches_gcc(t, tmp_path):
+    """``mode(word)`` (glibc's ``register_t``) is GCC's word_mode: 8 bytes on
+    x32 and MIPS n32, whose pointers are 4 (libclang says 4 for n32: gcc
+    judges)."""
+    cmd = _gcc(t)
+    src = ("typedef int w __attribute__((mode(word)));\n"
+           "typedef int u __attribute__((mode(unwind_word)));\n"
+           'void f(void) { __asm__ volatile ("@@ %0 %1" :: "n" ((int)sizeof(w)), '
+           '"n" ((int)sizeof(u))); }\n')
+    r = _compiles(cmd, src, tmp_path, "word")
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"@@ [^0-9]*(\d+) [^0-9]*(\d+)", r.stdout)
+    assert m, r.stdout[-500:]
+    assert (t.word_size, t.word_size) == (int(m[1]), int(m[2])), f"{t.name} ({' '.join(cmd)})"
