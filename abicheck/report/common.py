@@ -12,7 +12,6 @@ MARKDOWN_CELLS = {True: "pass", False: "FAIL", None: "-"}
 JSON_CELLS = {True: "pass", False: "fail", None: "n/a"}
 
 
-
 def outcomes(report: Report) -> dict[tuple[str, str], bool | None]:
     """(check, target) -> passed, like ``Report.cell`` (the first result
     wins) but built once, so 26 targets x many checks stay linear."""

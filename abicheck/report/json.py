@@ -10,7 +10,6 @@ from abicheck.report.findings import Finding, Report
 from abicheck.report.registry import BaseRenderer, register
 
 
-
 def report_document(report: Report) -> dict:
     """The JSON document, keys in a fixed order (``schemas/report.schema.json``)."""
     ids = check_ids(report)

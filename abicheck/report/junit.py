@@ -8,7 +8,6 @@ from abicheck.report.findings import CheckResult, Report
 from abicheck.report.registry import BaseRenderer, register
 
 
-
 def junit_tree(report: Report) -> ET.Element:
     """``<testsuites>`` with one suite per target and one case per check."""
     by_cell: dict[tuple[str, str], CheckResult] = {}

@@ -8,7 +8,6 @@ from abicheck.report.findings import Finding, Report
 from abicheck.report.registry import BaseRenderer, register
 
 
-
 _MD_SPECIAL = "\\`*_[]<>|#"
 
 

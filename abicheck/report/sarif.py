@@ -14,7 +14,6 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
-
 def sarif_document(report: Report) -> dict:
     """SARIF 2.1.0 with one run; one rule per finding id, one result per
     merged finding.  Findings without a place carry no ``locations``."""

@@ -14,7 +14,6 @@ from abicheck.report.findings import Finding, Report
 from abicheck.report.registry import BaseRenderer, register
 
 
-
 def vertical_header(names: list[str], indent: int) -> list[str]:
     """Column names written top to bottom, one line per character of the
     longest name, bottom-aligned so every name ends just above its column."""

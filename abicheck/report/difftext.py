@@ -1,0 +1,184 @@
+"""The text and markdown views of a diff: verdicts first, then causes.
+
+A reviewer must read a 26-ABI diff of siginfo in one screen, so nothing is
+printed per target: each root change prints once, with the targets it holds
+on grouped by identical effect ("at 0x1c on i386, arm, mips, ... (13 of 26
+ABIs)"); what follows from it (members that move with it, holes that vanish)
+is counted under it, not listed; constants added or removed alike on the
+same targets share one line; targets without any change are listed once.
+"""
+from __future__ import annotations
+
+import textwrap
+
+from abicheck.report.diffmodel import NO_CHANGE, RANK, Topic, target_list, topics, verdicts
+from abicheck.report.findings import Finding, Report
+from abicheck.report.markdown import md_escape
+
+WIDTH = 100
+#: Findings that read best as a list of names on one line.
+LISTED = {"ABI230": "added", "ABI231": "removed", "ABI240": None, "ABI201": "added",
+          "ABI202": "removed"}
+_FOLLOWS = {"ABI222": "member moves", "ABI225": "bitfield moves", "ABI210": "size change",
+            "ABI211": "alignment change", "ABI229": "hole change", "ABI223": "resized record",
+            "ABI220": "addition", "ABI221": "removal"}
+
+
+def _wrap(text: str, indent: str, hang: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def verdict_lines(report: Report) -> list[tuple[str, str]]:
+    """(verdict, target list) for every verdict some target has, worst first."""
+    per = verdicts(report)
+    out = []
+    for v in sorted(set(per.values()), key=lambda v: -RANK.get(v, -1)):
+        out.append((v, target_list(report, [t for t, x in per.items() if x == v])))
+    return out
+
+
+def _follows(derived: list[Finding]) -> str:
+    counts: dict[str, int] = {}
+    for f in derived:
+        what = _FOLLOWS.get(f.id, "change")
+        counts[what] = counts.get(what, 0) + 1
+    parts = [f"{n} {w}{'s' if n > 1 and not w.endswith('s') else ''}" for w, n in sorted(counts.items())]
+    return "follows from it: " + ", ".join(parts)
+
+
+def _listed(groups: list[Topic]) -> tuple[list[tuple], list[Topic]]:
+    """Constants (and types, accessors) added or removed alike: (check,
+    verdict, code, targets, names) lines; the rest stays as topics."""
+    lines: dict[tuple, list[str]] = {}
+    rest = []
+    for g in groups:
+        if g.id not in LISTED or g.derived or not g.topic.endswith(("added", "removed")):
+            rest.append(g)
+            continue
+        for f in g.variants:
+            key = (g.check, g.verdict, g.id, g.topic.rsplit(" ", 1)[1], tuple(sorted(f.targets)))
+            lines.setdefault(key, []).append(_short(f))
+    out = [(*key, sorted(names)) for key, names in lines.items()]
+    return out, rest
+
+
+def _short(f: Finding) -> str:
+    """``NAME = 4`` for a constant, the topic otherwise."""
+    if f.id in ("ABI230", "ABI231"):
+        value = f.measured if f.id == "ABI230" else f.expected
+        return f"{f.topic.split()[1]} = {value}"
+    return (f.topic or f.message).rsplit(" ", 1)[0].split(" ", 1)[1]
+
+
+def render_diff_text(report: Report) -> str:
+    out = [f"abicheck diff {report.subject}: {target_list(report, report.targets)}"]
+    for v, names in verdict_lines(report):
+        out.extend(_wrap(names, f"  {v:<13} ", " " * 16))
+    groups = topics(report)
+    listed, rest = _listed(groups)
+    checks = list(dict.fromkeys([g.check for g in groups]))
+    for check in checks:
+        out.append("")
+        out.append(check)
+        for g in (x for x in rest if x.check == check):
+            locs = {f.loc for f in g.variants}
+            shared = len(locs) == 1 and None not in locs
+            head = f"{g.topic} ({next(iter(locs))})" if shared else g.topic
+            out.extend(_wrap(head, f"  {g.verdict:<13} ", " " * 16))
+            out.extend(_variants(report, g.variants, shared))
+            if g.derived:
+                out.extend(_wrap(_follows(g.derived), " " * 16, " " * 18))
+        for _, verdict, code, verb, targets, names in _lines_of(listed, check):
+            what = _list_words(code, verb, len(names))
+            out.extend(_wrap(f"{what} on {target_list(report, targets)}: {', '.join(names)}",
+                             f"  {verdict:<13} ", " " * 16))
+    if len(out) == 1 + len(verdict_lines(report)) and all(v == NO_CHANGE for v in verdicts(report).values()):
+        out.append("")
+        out.append("no ABI change")
+    return "\n".join(out) + "\n"
+
+
+def _variants(report: Report, variants: list[Finding], shared: bool) -> list[str]:
+    """One line per distinct effect.  When the effects differ only in a few
+    words (the offsets), the common words print once and each variant only
+    its own: ``... added at {0x30 | 0x1c | 0x1a} into a union``."""
+    words = [f.message.split(" ") for f in variants]
+    pre = _common(words)
+    post = _common([w[pre:][::-1] for w in words])
+    middles = [" ".join(w[pre:len(w) - post]) for w in words]
+    if len(variants) > 1 and pre + post > 0 and all(0 < len(m) <= 40 for m in middles):
+        head = words[0][:pre] + ["..."] + words[0][len(words[0]) - post:]
+        out = _wrap(" ".join(head) + ":", " " * 16, " " * 18)
+        for f, mid in zip(variants, middles):
+            place = "" if shared else _place(f)
+            out.extend(_wrap(f"{place}{mid} on {target_list(report, f.targets)}", " " * 18, " " * 20))
+        return out
+    out = []
+    for f in variants:
+        place = "" if shared else _place(f)
+        out.extend(_wrap(f"{place}{f.message} [{target_list(report, f.targets)}]", " " * 16, " " * 18))
+    return out
+
+
+def _common(seqs: list[list[str]]) -> int:
+    n = 0
+    while all(len(s) > n for s in seqs) and len({s[n] for s in seqs}) == 1:
+        n += 1
+    return n
+
+
+def _lines_of(listed: list[tuple], check: str) -> list[tuple]:
+    return sorted((x for x in listed if x[0] == check),
+                  key=lambda x: (-RANK.get(x[1], 0), x[2], x[3], x[4]))
+
+
+def _place(f: Finding) -> str:
+    return f"{f.loc}: " if f.loc else ""
+
+
+def _list_words(code: str, verb: str, n: int) -> str:
+    noun = {"ABI230": "constant", "ABI231": "constant", "ABI240": "accessor",
+            "ABI201": "type", "ABI202": "type"}[code]
+    return f"{n} {noun}{'s' if n != 1 else ''} {verb}"
+
+
+def render_diff_markdown(report: Report) -> str:
+    """A pull-request comment: summary table of ABIs x verdicts, then causes."""
+    per = verdicts(report)
+    out = [f"### abicheck diff: {md_escape(report.subject)}", ""]
+    cols = ["incompatible", "needs review", "compatible", "not compared"]
+    counts = {t: {c: 0 for c in cols} for t in report.targets}
+    for r in report.results:
+        for f in r.findings:
+            if f.verdict in cols and f.cause is None:
+                counts[r.target][f.verdict] += 1
+    out.append("| ABI | verdict | " + " | ".join(cols) + " |")
+    out.append("|---|---|" + "---:|" * len(cols))
+    for t in report.targets:
+        row = [md_escape(t), f"**{per[t]}**" if per[t] == "incompatible" else per[t]]
+        row += [str(counts[t][c]) if counts[t][c] else "" for c in cols]
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+    groups = topics(report)
+    listed, rest = _listed(groups)
+    for check in dict.fromkeys([g.check for g in groups]):
+        out.append(f"#### {md_escape(check)}")
+        out.append("")
+        for g in (x for x in rest if x.check == check):
+            out.append(f"- **{g.verdict}**: {md_escape(g.topic)}")
+            for f in g.variants:
+                place = f"`{f.loc}`: " if f.loc else ""
+                out.append(f"  - {place}{md_escape(f.message)} "
+                           f"({md_escape(target_list(report, f.targets))})")
+            if g.derived:
+                out.append(f"  - {md_escape(_follows(g.derived))}")
+        for _, verdict, code, verb, targets, names in _lines_of(listed, check):
+            out.append(f"- **{verdict}**: {_list_words(code, verb, len(names))} on "
+                       f"{md_escape(target_list(report, targets))}: "
+                       + ", ".join(f"`{n}`" for n in names))
+        out.append("")
+    if not groups:
+        out.append("No ABI change.")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
