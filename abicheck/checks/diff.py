@@ -98,12 +98,14 @@ def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
                 wanted: tuple[str, ...] = ()) -> list[Change]:
     """Every change on one target."""
     out: list[Change] = []
-    for h in sorted(set(so.failures) | set(sn.failures)):
-        eo, en = so.failures.get(h), sn.failures.get(h)
+    failing = sorted({_key(h, old) for h in so.failures} | {_key(h, new) for h in sn.failures})
+    for key in failing:
+        ho, hn = _header(key, old), _header(key, new)
+        eo, en = so.failures.get(ho), sn.failures.get(hn)
         err = en or eo
         first = str(err).splitlines()[0] if err else ""
-        label = _label(h, new if en else old)
-        if en is not None and eo is None and h in old.headers:
+        label = _label(hn if en else ho, new if en else old)
+        if en is not None and eo is None and ho in old.headers:
             verdict, topic = REVIEW, f"{label} no longer compiles"
         elif eo is not None and en is not None:
             verdict, topic = NOT_COMPARED, f"{label} does not compile in either revision"
@@ -118,12 +120,22 @@ def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
         if not old.each_own or not new.each_own:
             so.shapes.clear(), sn.shapes.clear(), so.constants.clear(), sn.constants.clear()
             so.accessors.clear(), sn.accessors.clear()
-        so.drop_header(h), sn.drop_header(h)
+        so.drop_header(ho), sn.drop_header(hn)
     out.extend(_types(so, sn, wanted))
     if not wanted:
         out.extend(compare_constants(so.constants, sn.constants))
         out.extend(compare_accessors(so.accessors, sn.accessors, _resolver(so), _resolver(sn)))
     return out
+
+
+def _key(header: str, rev: Revision) -> str:
+    """What names a header across revisions: its include name in a folder
+    or bundled set; a lone header file is the same header on both sides."""
+    return "" if rev.kind == "file" or (rev.kind == "git" and rev.files) else header
+
+
+def _header(key: str, rev: Revision) -> str:
+    return rev.headers[0] if key == "" else key
 
 
 def _shown_error(line: str, rev: Revision) -> str:

@@ -18,7 +18,7 @@ it gained or lost a leading member) breaks nothing and is compatible.
 """
 from __future__ import annotations
 
-from abicheck.checks.diff_change import COMPATIBLE, INCOMPATIBLE, Change, hexoff
+from abicheck.checks.diff_change import COMPATIBLE, INCOMPATIBLE, REVIEW, Change, hexoff
 from abicheck.checks.diff_snapshot import Shape, Slot
 
 
@@ -42,6 +42,8 @@ def explain_moves(old: Shape, new: Shape, moved: list[tuple[Slot, Slot]], pairs:
         leaves_moved = s.leaf or any(p.startswith(s.path + ".") and by_old[p][0].leaf
                                      and not by_old[p][0].reserved for p in by_old)
         verdict = INCOMPATIBLE if leaves_moved else COMPATIBLE
+        if s.leaf and s.reserved:       # nobody may read reserved bytes: only a root is news
+            verdict = REVIEW if anc is None or delta[anc] != delta[s.path] else COMPATIBLE
         d = _delta_text(delta[s.path])
         what = f"member {t.path}" if s.path == t.path else f"member {s.path} (now {t.path})"
         msg = f"{what} moved from {hexoff(s.offset)} to {hexoff(t.offset)} ({d})"
@@ -59,6 +61,9 @@ def explain_moves(old: Shape, new: Shape, moved: list[tuple[Slot, Slot]], pairs:
                               topic_of[anc]))
             continue
         topic, why, culprit = _root(old, new, s, t, pairs, added, removed, changes)
+        where = t.loc
+        if culprit is not None:         # point at the line that broke it
+            where = next((x.loc for x in new.slots if x.path == culprit), t.loc)
         follows = _followers(s, by_old, delta)
         size = (f"{name} keeps {new.size} bytes" if new.size == old.size
                 else f"{name} grows from {old.size} to {new.size} bytes" if new.size > old.size
@@ -70,7 +75,7 @@ def explain_moves(old: Shape, new: Shape, moved: list[tuple[Slot, Slot]], pairs:
             for a in added:             # the added aggregate that holds it
                 if culprit.startswith(a.path + "."):
                     culprits[a.path] = topic
-        out.append(Change(code, verdict, name, topic, text, t.loc, _p(s), _p(t)))
+        out.append(Change(code, verdict, name, topic, text, where, _p(s), _p(t)))
     return out, culprits
 
 

@@ -89,8 +89,10 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
             continue
         t = n[pairs[s.path]]
         if s.reserved and s.leaf:
-            if s.bits != t.bits or s.size != t.size or s.rep != t.rep or s.path != t.path:
+            if s.size != t.size or s.rep != t.rep or s.path != t.path:
                 reserved_changed.append(s)
+            elif s.bits != t.bits:
+                moved.append((s, t))        # moved along with what holds it
             continue
         if s.bits[0] != t.bits[0]:
             moved.append((s, t))
@@ -119,6 +121,7 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
     moves, culprits = explain_moves(old, new, moved, pairs, added_top, removed_top, out)
     out = [_culprit(c, culprits) for c in out]
     out.extend(moves)
+    out = _alignment_cause(out, old, new)
     roots = [c.topic for c in out if c.cause is None and c.id in ("ABI222", "ABI211", "ABI220")
              and c.verdict == INCOMPATIBLE]
     out = [c.derived(roots[0]) if c.id == "ABI210" and roots else c for c in out]
@@ -126,7 +129,55 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
     removals = {c.old["path"]: c.topic for c in out if c.id == "ABI221" and c.old}
     out.extend(_grown(old, new, pairs, additions, removals))
     out.extend(_holes(old, new, out))
-    return out
+    return _root_causes(out)
+
+
+def _root_causes(changes: list[Change]) -> list[Change]:
+    """Point every derived change at a root: a cause that is itself derived
+    gives way to its own cause."""
+    parent = {c.topic: c.cause for c in changes if c.cause is not None}
+    out = []
+    for c in changes:
+        cause, seen = c.cause, set()
+        while cause in parent and cause not in seen:
+            seen.add(cause)
+            cause = parent[cause]
+        out.append(c if cause == c.cause else c.derived(cause))
+    # a root is as bad as the worst change that follows from it
+    rank = {COMPATIBLE: 0, REVIEW: 1, INCOMPATIBLE: 2}
+    worst: dict[str, str] = {}
+    for c in out:
+        if c.cause is not None and rank.get(c.verdict, 0) > rank.get(worst.get(c.cause, COMPATIBLE), 0):
+            worst[c.cause] = c.verdict
+    return [Change(c.id, worst[c.topic], c.check, c.topic, c.message, c.loc, c.old, c.new, c.cause,
+                   c.side)
+            if c.cause is None and c.topic in worst and rank[worst[c.topic]] > rank.get(c.verdict, 0)
+            else c for c in out]
+
+
+def _alignment_cause(changes: list[Change], old: Shape, new: Shape) -> list[Change]:
+    """A record's alignment changes because something inside it did: the
+    alignment raise already found for a moved member, or an addition as
+    aligned as the record now is (which then becomes the root)."""
+    c = next((x for x in changes if x.id == "ABI211"), None)
+    if c is None:
+        return changes
+    for x in changes:
+        if x.id == "ABI222" and x.cause is None and "the alignment of" in x.topic:
+            return [y.derived(x.topic) if y is c else y for y in changes]
+    n = {s.path: s for s in new.slots}
+    for x in changes:
+        if x.id == "ABI220" and x.new and x.cause is None and n[x.new["path"]].align == new.align:
+            t = n[x.new["path"]]
+            root = Change("ABI211", INCOMPATIBLE, new.name,
+                          f"new member {t.path} ({t.type_name}) raised the alignment of {new.name}",
+                          f"new member {t.path} ({t.type_name}, {t.align}-aligned on this ABI) "
+                          f"raised the alignment of {new.name} from {old.align} to {new.align}",
+                          t.loc, c.old, c.new)
+            added = Change(x.id, INCOMPATIBLE, x.check, x.topic, x.message, x.loc, x.old, x.new,
+                           root.topic, x.side)
+            return [root if y is c else added if y is x else y for y in changes]
+    return changes
 
 
 def _culprit(c: Change, culprits: dict[str, str]) -> Change:

@@ -9,6 +9,7 @@ same targets share one line; targets without any change are listed once.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 
 from abicheck.report.diffmodel import NO_CHANGE, RANK, Topic, target_list, topics, verdicts
@@ -103,13 +104,13 @@ def _variants(report: Report, variants: list[Finding], shared: bool) -> list[str
     """One line per distinct effect.  When the effects differ only in a few
     words (the offsets), the common words print once and each variant only
     its own: ``... added at {0x30 | 0x1c | 0x1a} into a union``."""
-    words = [f.message.split(" ") for f in variants]
-    pre = _common(words)
+    words = [re.findall(r"\w+|\s+|[^\w\s]", f.message) for f in variants]
+    pre = _common(words)               # tokens are whole words, numbers or marks
     post = _common([w[pre:][::-1] for w in words])
-    middles = [" ".join(w[pre:len(w) - post]) for w in words]
+    middles = ["".join(w[pre:len(w) - post]).strip() for w in words]
     if len(variants) > 1 and pre + post > 0 and all(0 < len(m) <= 40 for m in middles):
-        head = words[0][:pre] + ["..."] + words[0][len(words[0]) - post:]
-        out = _wrap(" ".join(head) + ":", " " * 16, " " * 18)
+        head = "".join(words[0][:pre]) + "..." + "".join(words[0][len(words[0]) - post:])
+        out = _wrap(head + ":", " " * 16, " " * 18)
         for f, mid in zip(variants, middles):
             place = "" if shared else _place(f)
             out.extend(_wrap(f"{place}{mid} on {target_list(report, f.targets)}", " " * 18, " " * 20))
@@ -153,11 +154,16 @@ def render_diff_markdown(report: Report) -> str:
         for f in r.findings:
             if f.verdict in cols and f.cause is None:
                 counts[r.target][f.verdict] += 1
-    out.append("| ABI | verdict | " + " | ".join(cols) + " |")
+    out.append("| ABIs | verdict | " + " | ".join(cols) + " |")
     out.append("|---|---|" + "---:|" * len(cols))
-    for t in report.targets:
-        row = [md_escape(t), f"**{per[t]}**" if per[t] == "incompatible" else per[t]]
-        row += [str(counts[t][c]) if counts[t][c] else "" for c in cols]
+    rows: dict[tuple, list[str]] = {}
+    for t in report.targets:        # ABIs with the same verdict and counts share a row
+        rows.setdefault((per[t], tuple(counts[t][c] for c in cols)), []).append(t)
+    for (verdict, nums), names in sorted(rows.items(), key=lambda r: (-RANK.get(r[0][0], -1),
+                                                                      report.targets.index(r[1][0]))):
+        row = [md_escape(target_list(report, names)),
+               f"**{verdict}**" if verdict == "incompatible" else verdict]
+        row += [str(n) if n else "" for n in nums]
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     groups = topics(report)

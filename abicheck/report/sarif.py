@@ -19,6 +19,10 @@ def sarif_document(report: Report) -> dict:
     merged finding.  Findings without a place carry no ``locations``."""
     findings = report.findings
     rules: dict[str, str] = {}
+    if report.command == "diff":
+        from abicheck.report.diffmodel import CODES
+        for f in findings:
+            rules.setdefault(f.id, CODES.get(f.id, f.check))
     for f in findings:
         rules.setdefault(f.id, f.check)
     rule_ids = sorted(rules)
@@ -56,6 +60,9 @@ def _sarif_result(report: Report, f: Finding, rule_index: int) -> dict:
         result["locations"] = [{"physicalLocation": physical}]
     result["properties"] = {"targets": finding_targets(report, f),
                             "measured": f.measured, "expected": f.expected}
+    if f.verdict is not None:       # diff: measured is NEW, expected is OLD
+        result["properties"].update(verdict=f.verdict, topic=f.topic, cause=f.cause,
+                                    check=f.check)
     return result
 
 
