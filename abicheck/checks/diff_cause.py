@@ -107,7 +107,7 @@ def _followers(s: Slot, by_old: dict, delta: dict) -> str:
 def _root(old: Shape, new: Shape, s: Slot, t: Slot, pairs: dict[str, str], added: list[Slot],
           removed: list[Slot], changes: list[Change]) -> tuple[str, str, str | None]:
     """(topic, the why clause, the added member that caused it if any)."""
-    if t.align != s.align:
+    if t.align != s.align and (t.align > s.align) == (t.bits[0] > s.bits[0]):
         raised = t.align > s.align
         culprit = _alignment_culprit(new, t, pairs, raised)
         verb = "raised" if raised else "lowered"
@@ -143,6 +143,13 @@ def _root(old: Shape, new: Shape, s: Slot, t: Slot, pairs: dict[str, str], added
     if cands:
         end, topic, why, culprit = max(cands, key=lambda c: (c[0], c[1]))
         return topic, why, culprit
+    if t.container == "union" and s.container != "union":
+        existing = set(pairs.values())
+        mates = [x.path for x in new.slots if x.cid == t.cid and x.path != t.path
+                 and x.path in existing]
+        if mates:
+            return (f"member {t.path} now shares a union with {', '.join(mates)}",
+                    f"{t.path} now shares a union with {', '.join(mates)}", None)
     return f"member {t.path} moved", "", None
 
 

@@ -126,9 +126,26 @@ def topics(report: Report) -> list[Topic]:
     order = {c: i for i, c in enumerate(report.checks)}
     tindex = {t: i for i, t in enumerate(report.targets)}
     for g in groups.values():
+        g.variants = _same_words(g.variants)
         g.variants.sort(key=lambda f: (min(tindex.get(t, 99) for t in f.targets), f.message))
     return sorted(groups.values(), key=lambda g: (order.get(g.check, len(order)),
                                                   -RANK.get(g.verdict, 0), g.id, g.topic))
+
+
+def _same_words(variants: list[Finding]) -> list[Finding]:
+    """Variants that read the same (their numbers differed only in values the
+    message does not print) become one, with all their targets."""
+    merged: dict[tuple, Finding] = {}
+    for f in variants:
+        key = (f.message, f.loc)
+        if key in merged:
+            g = merged[key]
+            targets = g.targets + tuple(t for t in f.targets if t not in g.targets)
+            merged[key] = Finding(g.id, g.severity, targets, g.loc, g.message, g.check, None, None,
+                                  g.verdict, g.topic, g.cause)
+        else:
+            merged[key] = f
+    return list(merged.values())
 
 
 def diff_document(report: Report) -> dict:

@@ -107,7 +107,18 @@ def _variants(report: Report, variants: list[Finding], shared: bool) -> list[str
     words = [re.findall(r"\w+|\s+|[^\w\s]", f.message) for f in variants]
     pre = _common(words)               # tokens are whole words, numbers or marks
     post = _common([w[pre:][::-1] for w in words])
-    middles = ["".join(w[pre:len(w) - post]).strip() for w in words]
+
+    def mids() -> list[str]:
+        return ["".join(w[pre:len(w) - post]).strip() for w in words]
+
+    def unbalanced() -> bool:
+        return any(m.count("(") != m.count(")") or m.count("[") != m.count("]") for m in mids())
+    while unbalanced() and (pre or post):     # keep brackets with what they enclose
+        if post:
+            post -= 1
+        else:
+            pre -= 1
+    middles = mids()
     if len(variants) > 1 and pre + post > 0 and all(0 < len(m) <= 40 for m in middles):
         head = "".join(words[0][:pre]) + "..." + "".join(words[0][len(words[0]) - post:])
         out = _wrap(head + ":", " " * 16, " " * 18)
