@@ -79,7 +79,7 @@ class Revision:
         path = _norm(file)
         if self.kind in ("git", "folder") and self.root is not None and self.owns(path):
             rel = os.path.relpath(path, self.root)
-            return (self.display_root or "") if rel == "." else os.path.join(self.display_root or "", rel)
+            return os.path.normpath(os.path.join(self.display_root or ".", rel))
         if self.kind == "bundled":
             return bundled.display_path(path)
         if self.kind == "file" and path in self.files:
@@ -109,8 +109,7 @@ def load_revision(spec: str, side: str, include_dirs: Sequence[str], stack: Exit
     if os.path.isfile(spec):
         return _file_revision(spec, side, user)
     if os.path.isdir(spec):
-        return _folder_revision(spec, side, spec, _norm(spec), user, "folder",
-                                os.path.normpath(spec))
+        return _folder_revision(spec, side, _norm(spec), user, "folder", os.path.normpath(spec))
     if os.path.exists(spec):
         raise _fail(side, spec, "not a regular file or folder")
     if ":" in spec and not spec.startswith(("/", "./", "../")):
@@ -119,7 +118,7 @@ def load_revision(spec: str, side: str, include_dirs: Sequence[str], stack: Exit
         root = _norm(bundled.headers_dir(spec))
         entries = [e for e in BUNDLED_ENTRIES if os.path.isfile(os.path.join(root, e))]
         if not entries:
-            return _folder_revision(spec, side, spec, root, user, "bundled")
+            return _folder_revision(spec, side, root, user, "bundled")
         return Revision(spec, side, "bundled", (entries[0],), (root, *user), root, each_own=False)
     raise _fail(side, spec, "no such file, folder, bundled header set "
                             f"({', '.join(_bundled_sets())}) or git revision (REV:path)")
@@ -158,8 +157,8 @@ def header_files(root: str) -> list[str]:
     return sorted(out)
 
 
-def _folder_revision(spec: str, side: str, shown: str, root: str, user: tuple[str, ...],
-                     kind: str, display: str | None = None) -> Revision:
+def _folder_revision(spec: str, side: str, root: str, user: tuple[str, ...], kind: str,
+                     display: str | None = None) -> Revision:
     try:
         headers = header_files(root)
     except OSError as e:
@@ -213,4 +212,4 @@ def _git_revision(spec: str, side: str, user: tuple[str, ...], stack: ExitStack)
         return _file_revision(local, side, user, "git", spec, shown)
     if not os.path.isdir(local):
         raise _fail(side, spec, f"'{path}' is not a file or folder in {rev}")
-    return _folder_revision(spec, side, shown, _norm(local), user, "git", shown)
+    return _folder_revision(spec, side, _norm(local), user, "git", shown)

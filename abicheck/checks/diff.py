@@ -49,7 +49,8 @@ def snapshots(rev: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
               defines: Sequence[str]) -> dict[str, Snapshot]:
     snaps = {t.name: Snapshot(t.name) for t in targets}
     for header in rev.headers:
-        for t, tr in _translate(rev, header, targets, defines):
+        # by path: an include name could resolve against the current folder
+        for t, tr in _translate(rev, rev.file_of(header), targets, defines):
             if isinstance(tr, AbicheckError):
                 snaps[t.name].failures[header] = tr
             else:

@@ -203,11 +203,82 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
     _constants(snap, rev, header, tr, lay, mine)
 
 
+_LITERAL = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+_ARITH = re.compile(r"^[\s0-9a-fA-FxXuUlL()+\-*/%<>&|^~]*$")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def literal_value(text: str) -> int | None:
+    """The value of an expression of integer literals and arithmetic, as C
+    computes it in ``int``/``unsigned int`` range; None for anything else
+    (names, sizeof, comparisons, values that need the target's long), which
+    the front end's evaluator then handles.  Most kernel codes are such
+    literals, and parsing each of them with the C parser on 26 targets is
+    what made diffs of whole trees slow."""
+    if not _ARITH.match(text) or not text.strip():
+        return None
+    def number(m: re.Match) -> str:
+        digits = m.group(1)
+        if digits.lower().startswith("0x"):
+            return str(int(digits, 16))
+        return str(int(digits, 8) if digits.startswith("0") and digits != "0" else int(digits))
+    try:
+        body = _LITERAL.sub(number, text)
+    except ValueError:              # 08: not an octal number
+        return None
+    if _IDENT.search(body.replace("x", "")) or "//" in body or "**" in body:
+        return None
+    import ast
+    try:
+        tree = ast.parse(body, mode="eval")
+    except SyntaxError:
+        return None
+    ok = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult,
+          ast.Mod, ast.LShift, ast.RShift, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Invert,
+          ast.USub, ast.UAdd, ast.Div)
+    if not all(isinstance(n, ok) for n in ast.walk(tree)):
+        return None
+
+    def ev(n) -> int:
+        if isinstance(n, ast.Expression):
+            return ev(n.body)
+        if isinstance(n, ast.Constant) and type(n.value) is int:
+            return n.value
+        if isinstance(n, ast.UnaryOp):
+            v = ev(n.operand)
+            return {ast.USub: -v, ast.UAdd: v, ast.Invert: ~v}[type(n.op)]
+        a, b = ev(n.left), ev(n.right)
+        if isinstance(n.op, (ast.Div, ast.Mod)):
+            if b == 0:
+                raise ValueError
+            q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+            return q if isinstance(n.op, ast.Div) else a - q * b
+        if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b < 31:
+            raise ValueError
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.LShift: a << b if isinstance(
+            n.op, ast.LShift) else 0, ast.RShift: a >> b if isinstance(n.op, ast.RShift) else 0,
+            ast.BitAnd: a & b, ast.BitOr: a | b, ast.BitXor: a ^ b}[type(n.op)]
+    try:
+        v = ev(tree)
+    except (ValueError, KeyError, RecursionError):
+        return None
+    return v if -(1 << 31) <= v < (1 << 31) else None
+
+
 def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
                mine) -> None:
     macros = api.macro_table(tr)
-    for name in sorted(n for n, d in macros.defs.items() if d.params is None and mine(d.loc)):
+    names = [n for n, d in macros.defs.items() if d.params is None and mine(d.loc)]
+    uses = {n: set(_IDENT.findall(macros.defs[n].body)) - {n} for n in names}
+    for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
+            continue
+        d = macros.defs[name]
+        needs_cpp = any(u in macros.defs for u in uses[name])
+        text = macros.expansions().get(name, d.body) if needs_cpp else d.body
+        fast = literal_value(text)
+        if fast is not None:
+            snap.constants[name] = Constant(name, fast, d.loc, header)
             continue
         mac = macros.get(name)
         if mac is None:
