@@ -20,9 +20,9 @@ WIDTH = 100
 #: Findings that read best as a list of names on one line.
 LISTED = {"ABI230": "added", "ABI231": "removed", "ABI240": None, "ABI201": "added",
           "ABI202": "removed"}
-_FOLLOWS = {"ABI222": "member moves", "ABI225": "bitfield moves", "ABI210": "size change",
+_FOLLOWS = {"ABI222": "moved member", "ABI225": "moved bitfield", "ABI210": "size change",
             "ABI211": "alignment change", "ABI229": "hole change", "ABI223": "resized record",
-            "ABI220": "addition", "ABI221": "removal"}
+            "ABI220": "addition", "ABI221": "removal", "ABI227": "use of reserved bytes"}
 
 
 def _wrap(text: str, indent: str, hang: str) -> list[str]:
@@ -44,7 +44,8 @@ def _follows(derived: list[Finding]) -> str:
     for f in derived:
         what = _FOLLOWS.get(f.id, "change")
         counts[what] = counts.get(what, 0) + 1
-    parts = [f"{n} {w}{'s' if n > 1 and not w.endswith('s') else ''}" for w, n in sorted(counts.items())]
+    parts = [f"{n} {w.replace('use of', 'uses of') if n > 1 and w.startswith('use') else w}"
+             f"{'s' if n > 1 and not w.startswith('use') else ''}" for w, n in sorted(counts.items())]
     return "follows from it: " + ", ".join(parts)
 
 
