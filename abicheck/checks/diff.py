@@ -91,10 +91,6 @@ def _bad_input(old: Revision, new: Revision, so: dict[str, Snapshot], sn: dict[s
                              f"'{new.spec}') on any of {len(targets)} targets")
 
 
-def _label(header: str, rev: Revision) -> str:
-    return rev.header_label(header)
-
-
 def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
                 wanted: tuple[str, ...] = ()) -> list[Change]:
     """Every change on one target."""
@@ -105,7 +101,7 @@ def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
         eo, en = so.failures.get(ho), sn.failures.get(hn)
         err = en or eo
         first = str(err).splitlines()[0] if err else ""
-        label = _label(hn if en else ho, new if en else old)
+        label = (new if en else old).header_label(hn if en else ho)
         if en is not None and eo is None and ho in old.headers:
             verdict, topic = REVIEW, f"{label} no longer compiles"
         elif eo is not None and en is not None:
@@ -119,9 +115,12 @@ def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
                           side_rev.shown_loc(err.loc) if err and err.loc else None,
                           side="shown"))
         if not old.each_own or not new.each_own:
-            so.shapes.clear(), sn.shapes.clear(), so.constants.clear(), sn.constants.clear()
-            so.accessors.clear(), sn.accessors.clear()
-        so.drop_header(ho), sn.drop_header(hn)
+            for snap in (so, sn):       # one entry header speaks for the whole revision
+                snap.shapes.clear()
+                snap.constants.clear()
+                snap.accessors.clear()
+        so.drop_header(ho)
+        sn.drop_header(hn)
     out.extend(_types(so, sn, wanted))
     if not wanted:
         out.extend(compare_constants(so.constants, sn.constants))
@@ -186,7 +185,19 @@ def _types(so: Snapshot, sn: Snapshot, wanted: tuple[str, ...]) -> list[Change]:
             if a not in renamed.values() and _signature(so.shapes[r]) == _signature(sn.shapes[a]):
                 renamed[r] = a
                 break
+    for x in sorted((set(so.unlaid) & set(sn.shapes)) | (set(sn.unlaid) & set(so.shapes))):
+        if wanted and x not in wanted:
+            continue
+        lost = x in sn.unlaid
+        why = sn.unlaid[x] if lost else so.unlaid[x]
+        out.append(Change("ABI204", REVIEW if lost else NOT_COMPARED, x,
+                          f"type {x} can{' no longer' if lost else ' now'} be laid out",
+                          f"type {x} {'can no longer' if lost else 'could not'} be laid out"
+                          f"{'' if lost else ' in OLD'}: {why}",
+                          (so if lost else sn).shapes[x].loc, side="old" if lost else "new"))
     for x in names:
+        if x in so.unlaid or x in sn.unlaid:
+            continue
         if x in so.shapes and x in sn.shapes:
             out.extend(compare_shapes(so.shapes[x], sn.shapes[x], _renames(so, sn, x)))
         elif x in renamed:
