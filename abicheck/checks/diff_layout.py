@@ -80,7 +80,6 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
         out.append(Change("ABI224", INCOMPATIBLE, name, f"{name} changed representation",
                           f"{name} is {new.rep}, was {old.rep}", new.loc, old.rep, new.rep))
     pairs, how = match(old, new, renames)
-    o = {s.path: s for s in old.slots}
     n = {s.path: s for s in new.slots}
     moved: list[tuple[Slot, Slot]] = []
     reserved_changed: list[Slot] = []
@@ -101,7 +100,7 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
     added_top = [t for t in added if not any(t.path.startswith(a.path + ".") for a in added)]
     removed = [s for s in old.slots if s.path not in pairs]
     removed_top = [s for s in removed if not any(s.path.startswith(r.path + ".") for r in removed)]
-    out.extend(_additions(old, new, added_top, pairs, reserved_changed))
+    out.extend(_additions(old, new, added_top, pairs))
     for s in removed_top:
         if s.reserved:
             out.append(Change("ABI221", COMPATIBLE, name, f"reserved member {s.path} removed",
@@ -110,7 +109,7 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
             continue
         out.append(Change("ABI221", INCOMPATIBLE, name, f"member {s.path} removed",
                           f"member {s.spelled()} at {hexoff(s.offset)} removed", s.loc,
-                          {"offset": s.offset, "size": s.size}, None, side="old"))
+                          _pos(s), None, side="old"))
     for s in reserved_changed:
         if not any(c.id == "ABI227" for c in out):
             t = n[pairs[s.path]]
@@ -166,6 +165,10 @@ def _alignment_cause(changes: list[Change], old: Shape, new: Shape) -> list[Chan
         if x.id == "ABI222" and x.cause is None and "the alignment of" in x.topic:
             return [y.derived(x.topic) if y is c else y for y in changes]
     n = {s.path: s for s in new.slots}
+    for x in changes:                   # a member that grew into the new alignment
+        if x.id in ("ABI223", "ABI224") and isinstance(x.new, dict) and x.cause is None \
+                and x.verdict == INCOMPATIBLE and n[x.new["path"]].align == new.align > old.align:
+            return [y.derived(x.topic) if y is c else y for y in changes]
     for x in changes:
         if x.id == "ABI220" and x.new and x.cause is None and n[x.new["path"]].align == new.align:
             t = n[x.new["path"]]
@@ -251,8 +254,8 @@ def _quiet_parent_rename(s: Slot, t: Slot, how: str | None) -> bool:
     return s.name != t.name or bool(how and how.startswith("accessor") and s.leaf)
 
 
-def _additions(old: Shape, new: Shape, added: list[Slot], pairs: dict[str, str],
-               reserved_changed: list[Slot]) -> list[Change]:
+def _additions(old: Shape, new: Shape, added: list[Slot], pairs: dict[str, str]) -> list[Change]:
+    """Where each added member lands, judged by what those bytes were in OLD."""
     name = new.name
     n = {s.path: s for s in new.slots}
     moved_or_gone = {s.path for s in old.slots

@@ -55,13 +55,21 @@ def _listed(groups: list[Topic]) -> tuple[list[tuple], list[Topic]]:
     lines: dict[tuple, list[str]] = {}
     rest = []
     for g in groups:
+        if g.id == "ABI200" and g.verdict == "not compared":
+            # headers that were never compared: their names, not their errors
+            # (one per header and target in the JSON and SARIF views)
+            label, _, verb = g.topic.partition(" ")
+            for f in g.variants:
+                key = (g.check, g.verdict, g.id, verb, tuple(sorted(f.targets)))
+                lines.setdefault(key, []).append(label)
+            continue
         if g.id not in LISTED or g.derived or not g.topic.endswith(("added", "removed")):
             rest.append(g)
             continue
         for f in g.variants:
             key = (g.check, g.verdict, g.id, g.topic.rsplit(" ", 1)[1], tuple(sorted(f.targets)))
             lines.setdefault(key, []).append(_short(f))
-    out = [(*key, sorted(names)) for key, names in lines.items()]
+    out = [(*key, sorted(set(names))) for key, names in lines.items()]
     return out, rest
 
 
@@ -151,6 +159,10 @@ def _place(f: Finding) -> str:
 
 
 def _list_words(code: str, verb: str, n: int) -> str:
+    if code == "ABI200":
+        verb = verb.replace("does not compile", "do not compile").replace("did not", "did not") \
+            if n != 1 else verb
+        return f"{n} header{'s' if n != 1 else ''} {verb}"
     noun = {"ABI230": "constant", "ABI231": "constant", "ABI240": "accessor",
             "ABI201": "type", "ABI202": "type"}[code]
     return f"{n} {noun}{'s' if n != 1 else ''} {verb}"
