@@ -22,6 +22,9 @@ from abicheck.checks.diff_change import COMPATIBLE, INCOMPATIBLE, REVIEW, Change
 from abicheck.checks.diff_snapshot import Accessor, Constant
 
 COUNTER = re.compile(r"^NSIG([A-Z]+)$")
+#: Other counters: enum sentinels (``__IFLA_MAX``, ``DEVLINK_ATTR_MAX``,
+#: ``..._CNT``) grow whenever a kind is added, and users size tables by them.
+SENTINEL = re.compile(r"_(MAX|CNT|COUNT)$")
 #: Signals whose codes are not spelled like the counter.
 PREFIX_OF = {"CHLD": "CLD"}
 CHECK = "constants"
@@ -40,9 +43,13 @@ def code_groups(*tables: dict[str, Constant]) -> dict[str, str]:
 
 
 def codes(table: dict[str, Constant], prefix: str, counter: str) -> dict[str, Constant]:
+    """The codes a counter counts: spelled with its prefix and declared in
+    the counter's own header (``SYS_RECVMMSG`` of linux/net.h is no SIGSYS
+    code)."""
+    home = table[counter].loc.file if counter in table and table[counter].loc else None
     return {n: c for n, c in table.items()
             if (n.startswith(prefix) or n.startswith("__" + prefix)) and n != counter
-            and "FLAG" not in n}
+            and "FLAG" not in n and (c.loc.file if c.loc else None) == home}
 
 
 def compare_constants(old: dict[str, Constant], new: dict[str, Constant]) -> list[Change]:
@@ -50,6 +57,8 @@ def compare_constants(old: dict[str, Constant], new: dict[str, Constant]) -> lis
     handled: set[str] = set()
     groups = code_groups(old, new)
     for counter, prefix in sorted(groups.items()):
+        if counter not in old or counter not in new:
+            continue                    # a new or vanished group: its constants speak for it
         om, nm = codes(old, prefix, counter), codes(new, prefix, counter)
         for name in sorted(set(nm) - set(om)):
             c = nm[name]
@@ -62,6 +71,7 @@ def compare_constants(old: dict[str, Constant], new: dict[str, Constant]) -> lis
                                   f"new code {name} = {c.value} collides with {', '.join(clash)} "
                                   f"= {c.value} ({prefix}* codes, counted by {counter})",
                                   c.loc, None, c.value))
+    for counter in sorted(set(groups) | {n for n in set(old) & set(new) if SENTINEL.search(n)}):
         if counter in old and counter in new and old[counter].value != new[counter].value:
             handled.add(counter)
             a, b = old[counter].value, new[counter].value

@@ -21,7 +21,7 @@ from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.revision import Revision
 
 #: Names that say "these bytes are not used yet" (shared with the spec checks).
-RESERVED = re.compile(r"(^|_)(reserved|pad|unused|rsvd|spare)", re.IGNORECASE)
+RESERVED = re.compile(r"(^|_)(reserved|resv|pad|unused|rsvd|spare)", re.IGNORECASE)
 _FLOATS = ("float", "double", "long double", "_Float", "__float", "_Decimal")
 _BUILTIN = ("<built-in>", "<command-line>")
 

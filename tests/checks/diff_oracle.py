@@ -8,7 +8,8 @@ compilers' numbers here, mechanically, without any abicheck code:
 - incompatible: a type's size or alignment changed; a leaf member that OLD
   had (other than one named as reserved) is gone, or has another offset,
   size, bit offset or width; a scalar that changed signedness; a constant
-  that is gone or has another value (a counter ``NSIG<X>`` may grow); a new
+  that is gone or has another value (a counter ``NSIG<X>``, ``..._MAX``,
+  ``..._CNT`` may grow); a new
   code ``<X>_*`` whose value an existing code of its signal already has;
 - no change: nothing at all differs;
 - compatible: anything else.
@@ -26,10 +27,12 @@ from oracle.clang import _cindex, _parse
 from oracle.gcc import _compile
 
 #: The naming convention for reserved bytes (the verdict rules' own words).
-RESERVED = re.compile(r"(^|_)(reserved|pad|unused|rsvd|spare)", re.IGNORECASE)
+RESERVED = re.compile(r"(^|_)(reserved|resv|pad|unused|rsvd|spare)", re.IGNORECASE)
 #: Kernel convention: NSIG<SIGNAL> counts the <SIGNAL>_* codes; SIGCHLD's are CLD_*.
 COUNTER = re.compile(r"^NSIG([A-Z]+)$")
 PREFIX_OF = {"CHLD": "CLD"}
+#: Enum sentinels count too (``__IFLA_MAX``, ``..._CNT``): they may grow.
+SENTINEL = re.compile(r"_(MAX|CNT|COUNT)$")
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Z_][A-Z0-9_]*)[ \t]+(.*)$", re.M)
 _TYPEISH = re.compile(r"\{|__attribute__|^\s*(?:[a-z_][a-z0-9_]*|int|long|short|char)\s*$")
 
@@ -113,13 +116,15 @@ def verdict(old_types: dict[str, dict], new_types: dict[str, dict],
             why.append(f"{acc}: signedness {s} -> {t}")
     counters = {n: PREFIX_OF.get(m.group(1), m.group(1)) + "_"
                 for n in set(old_consts) | set(new_consts) for m in [COUNTER.match(n)] if m}
+    sentinels = {n for n in set(old_consts) | set(new_consts) if SENTINEL.search(n)}
     for name in sorted(set(old_consts) | set(new_consts)):
         a, b = old_consts.get(name), new_consts.get(name)
         if a != b:
             changed = True
         if a is not None and b is None:
             why.append(f"constant {name} removed")
-        elif a is not None and b is not None and a != b and not (name in counters and b > a):
+        elif a is not None and b is not None and a != b and not (
+                (name in counters or name in sentinels) and b > a):
             why.append(f"constant {name}: {a} -> {b}")
     for counter, prefix in sorted(counters.items()):
         def group(consts: dict[str, int]) -> dict[str, int]:
