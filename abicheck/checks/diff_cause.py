@@ -27,8 +27,8 @@ def _delta_text(bits: int) -> str:
 
 
 def explain_moves(old: Shape, new: Shape, moved: list[tuple[Slot, Slot]], pairs: dict[str, str],
-                  added: list[Slot], removed: list[Slot],
-                  changes: list[Change]) -> tuple[list[Change], dict[str, str]]:
+                  added: list[Slot], removed: list[Slot], changes: list[Change],
+                  how: dict[str, str] | None = None) -> tuple[list[Change], dict[str, str]]:
     """Changes for the ``moved`` (old, new) pairs, in old pre-order, and the
     added members that caused a root move (path -> the root's topic)."""
     name = new.name
@@ -45,7 +45,9 @@ def explain_moves(old: Shape, new: Shape, moved: list[tuple[Slot, Slot]], pairs:
         if s.leaf and s.reserved:       # nobody may read reserved bytes: only a root is news
             verdict = REVIEW if anc is None or delta[anc] != delta[s.path] else COMPATIBLE
         d = _delta_text(delta[s.path])
-        what = f"member {t.path}" if s.path == t.path else f"member {s.path} (now {t.path})"
+        via = (how or {}).get(s.path, "")
+        what = (f"member {t.path}" if s.path == t.path else
+                f"member {s.path} (now {t.path}{', by ' + via if via.startswith('accessor') else ''})")
         msg = f"{what} moved from {hexoff(s.offset)} to {hexoff(t.offset)} ({d})"
         if s.bit_offset is not None and t.bit_offset is not None and s.size == t.size and \
                 s.bits[0] // (s.size * 8 or 1) == t.bits[0] // (t.size * 8 or 1):

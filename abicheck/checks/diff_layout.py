@@ -117,7 +117,7 @@ def compare_shapes(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) 
                               f"reserved member {s.spelled()} at {hexoff(s.offset)}, "
                               f"{s.size} bytes, is now {t.spelled()} at {hexoff(t.offset)}, "
                               f"{t.size} bytes", t.loc, _pos(s), _pos(t)))
-    moves, culprits = explain_moves(old, new, moved, pairs, added_top, removed_top, out)
+    moves, culprits = explain_moves(old, new, moved, pairs, added_top, removed_top, out, how)
     out = [_culprit(c, culprits) for c in out]
     out.extend(moves)
     out = _alignment_cause(out, old, new)

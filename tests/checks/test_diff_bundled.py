@@ -135,5 +135,5 @@ def test_linux_4_6_to_6_6_finds_the_trapno_move_on_alpha_and_sparc():
                for t in f.targets}
     assert renamed == {t.name for t in TARGETS} - {"sparc"}
     moved = [f for f in rep.findings if f.id == "ABI222" and f.targets == ("sparc",)
-             and "_pkey (now _sifields._sigfault._addr_pkey._pkey)" in f.message]
+             and "_pkey (now _sifields._sigfault._addr_pkey._pkey, by accessor si_pkey)" in f.message]
     assert moved and "from 0x18 to 0x14" in moved[0].message
