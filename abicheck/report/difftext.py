@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 import textwrap
 
+from abicheck.report.common import plural
 from abicheck.report.diffmodel import NO_CHANGE, RANK, Topic, target_list, topics, verdicts
 from abicheck.report.findings import Finding, Report
 from abicheck.report.markdown import md_escape
 
 WIDTH = 100
+#: A list line names at most this many (a whole tree adds thousands of
+#: constants; --format json lists every one).
+LIST_MAX = 24
+TYPES = "types added or removed"
 #: Findings that read best as a list of names on one line.
 LISTED = {"ABI230": "added", "ABI231": "removed", "ABI240": None, "ABI201": "added",
           "ABI202": "removed"}
@@ -66,8 +71,9 @@ def _listed(groups: list[Topic]) -> tuple[list[tuple], list[Topic]]:
         if g.id not in LISTED or g.derived or not g.topic.endswith(("added", "removed")):
             rest.append(g)
             continue
+        check = TYPES if g.id in ("ABI201", "ABI202") else g.check
         for f in g.variants:
-            key = (g.check, g.verdict, g.id, g.topic.rsplit(" ", 1)[1], tuple(sorted(f.targets)))
+            key = (check, g.verdict, g.id, g.topic.rsplit(" ", 1)[1], tuple(sorted(f.targets)))
             lines.setdefault(key, []).append(_short(f))
     out = [(*key, sorted(set(names))) for key, names in lines.items()]
     return out, rest
@@ -85,9 +91,15 @@ def render_diff_text(report: Report) -> str:
     out = [f"abicheck diff {report.subject}: {target_list(report, report.targets)}"]
     for v, names in verdict_lines(report):
         out.extend(_wrap(names, f"  {v:<13} ", " " * 16))
+    compared = report.meta.get("compared")
+    if compared:
+        h = compared["headers"]
+        out.append(f"  compared      {plural(compared['types'], 'type')} and "
+                   f"{plural(compared['constants'], 'constant')} from {plural(h['old'], 'header')}"
+                   f" -> {plural(h['new'], 'header')}")
     groups = topics(report)
     listed, rest = _listed(groups)
-    checks = list(dict.fromkeys([g.check for g in groups]))
+    checks = _sections(rest, listed)
     for check in checks:
         out.append("")
         out.append(check)
@@ -101,12 +113,20 @@ def render_diff_text(report: Report) -> str:
                 out.extend(_wrap(_follows(g.derived), " " * 16, " " * 18))
         for _, verdict, code, verb, targets, names in _lines_of(listed, check):
             what = _list_words(code, verb, len(names))
-            out.extend(_wrap(f"{what} on {target_list(report, targets)}: {', '.join(names)}",
+            out.extend(_wrap(f"{what} on {target_list(report, targets)}: {_names(names)}",
                              f"  {verdict:<13} ", " " * 16))
-    if len(out) == 1 + len(verdict_lines(report)) and all(v == NO_CHANGE for v in verdicts(report).values()):
+    if all(v == NO_CHANGE for v in verdicts(report).values()):
         out.append("")
         out.append("no ABI change")
     return "\n".join(out) + "\n"
+
+
+def _sections(rest: list[Topic], listed: list[tuple]) -> list[str]:
+    """Section headings in report order: types with changes, then the
+    added/removed types, constants, accessors and headers."""
+    names = list(dict.fromkeys([g.check for g in rest] + [x[0] for x in listed]))
+    tail = [TYPES, "accessor macros", "constants", "headers"]
+    return [n for n in names if n not in tail] + [n for n in tail if n in names]
 
 
 def _variants(report: Report, variants: list[Finding], shared: bool) -> list[str]:
@@ -147,6 +167,12 @@ def _common(seqs: list[list[str]]) -> int:
     while all(len(s) > n for s in seqs) and len({s[n] for s in seqs}) == 1:
         n += 1
     return n
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= LIST_MAX:
+        return ", ".join(names)
+    return ", ".join(names[:LIST_MAX]) + f" and {len(names) - LIST_MAX} more (--format json lists all)"
 
 
 def _lines_of(listed: list[tuple], check: str) -> list[tuple]:
@@ -192,7 +218,7 @@ def render_diff_markdown(report: Report) -> str:
     out.append("")
     groups = topics(report)
     listed, rest = _listed(groups)
-    for check in dict.fromkeys([g.check for g in groups]):
+    for check in _sections(rest, listed):
         out.append(f"#### {md_escape(check)}")
         out.append("")
         for g in (x for x in rest if x.check == check):
@@ -206,7 +232,7 @@ def render_diff_markdown(report: Report) -> str:
         for _, verdict, code, verb, targets, names in _lines_of(listed, check):
             out.append(f"- **{verdict}**: {_list_words(code, verb, len(names))} on "
                        f"{md_escape(target_list(report, targets))}: "
-                       + ", ".join(f"`{n}`" for n in names))
+                       + _names([f"`{n}`" for n in names]))
         out.append("")
     if not groups:
         out.append("No ABI change.")
