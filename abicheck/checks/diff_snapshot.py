@@ -11,6 +11,7 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
@@ -228,7 +229,6 @@ def literal_value(text: str) -> int | None:
         return None
     if _IDENT.search(body.replace("x", "")) or "//" in body or "**" in body:
         return None
-    import ast
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError:
@@ -253,11 +253,12 @@ def literal_value(text: str) -> int | None:
                 raise ValueError
             q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
             return q if isinstance(n.op, ast.Div) else a - q * b
-        if isinstance(n.op, (ast.LShift, ast.RShift)) and not 0 <= b < 31:
-            raise ValueError
-        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.LShift: a << b if isinstance(
-            n.op, ast.LShift) else 0, ast.RShift: a >> b if isinstance(n.op, ast.RShift) else 0,
-            ast.BitAnd: a & b, ast.BitOr: a | b, ast.BitXor: a ^ b}[type(n.op)]
+        if isinstance(n.op, (ast.LShift, ast.RShift)):
+            if not 0 <= b < 31:
+                raise ValueError
+            return a << b if isinstance(n.op, ast.LShift) else a >> b
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.BitAnd: a & b,
+                ast.BitOr: a | b, ast.BitXor: a ^ b}[type(n.op)]
     try:
         v = ev(tree)
     except (ValueError, KeyError, RecursionError):
