@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from importlib import resources
 
 import jsonschema
@@ -215,3 +216,15 @@ def test_git_revision_outside_a_repository(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert "not inside a git repository" in bad(capsys, "diff", "HEAD:x.h", "linux-4.5")
+
+
+def test_output_does_not_depend_on_hash_seeds():
+    root = os.path.dirname(os.path.dirname(HERE))
+    outs = set()
+    for seed in ("1", "2"):
+        r = subprocess.run([sys.executable, "-m", "abicheck", "diff", case("align_raise", "old"),
+                            case("align_raise", "new"), "--format", "json"], cwd=os.path.dirname(root),
+                           env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True)
+        assert r.returncode == 12, r.stderr
+        outs.add(r.stdout)
+    assert len(outs) == 1
