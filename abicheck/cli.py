@@ -108,7 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
                          "and typedef the headers declare, and every macro constant)")
     df.add_argument("--format", default="text", choices=formats())
     df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
-    _common_header_args(df)
+    df.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                    help="an include directory for both revisions, after their own")
+    df.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
+                    help="define a macro for the preprocessor")
+    df.add_argument("--target", "-t", action="append", default=[], metavar="T",
+                    help="target ABI (name, alias, Debian arch or GNU triple); repeat or "
+                         "comma-separate for several (default: all)")
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
@@ -214,8 +220,6 @@ def _diff(args: argparse.Namespace) -> tuple[str, int]:
     from abicheck.report.render import render
     from abicheck.targets import select_targets
 
-    if args.system:
-        raise UsageError("diff does not take --system: give the include directories with -I")
     report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
                       args.include_dirs, args.defines)
     out = render(report, args.format)
