@@ -33,6 +33,7 @@ CASES = {
     "renumber": ["struct req"],
     "collision": ["struct xflt"],
     "bitfield_endian": ["struct hdr"],
+    "union_larger": ["union slot"],
 }
 
 
@@ -149,3 +150,17 @@ def test_a_header_that_fails_on_one_target_is_reported_there_only():
     assert [(f.id, f.verdict) for f in on_m68k] == [("ABI200", "needs review")]
     assert "#error" in on_m68k[0].message and str(on_m68k[0].loc).endswith("no_m68k/new.h:2:2")
     assert verdicts(rep)["x86_64"] == "incompatible"        # struct port grew: compared there
+
+
+def test_a_union_member_larger_than_the_others_needs_review_where_it_is():
+    # where it is larger comes from the compiler: c against a and b
+    rep = report("union_larger")
+    for t in TARGETS:
+        try:
+            lay = oracle_side("union_larger", "new", t.name)[0]["union slot"]
+        except NoOracle:
+            continue
+        size = {m["path"]: m["size"] for m in lay["members"]}
+        larger = size["c"] > max(size["a"], size["b"])
+        assert (verdicts(rep)[t.name] == "needs review") == larger, t.name
+    assert {f.id for f in rep.findings if f.verdict == "needs review"} == {"ABI228"}
