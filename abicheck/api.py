@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from abicheck.errors import LayoutError, UsageError
 from abicheck.frontend import Translation, translate, translate_all  # noqa: F401 (re-exported)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
@@ -21,7 +22,39 @@ def _target(t: Target | str) -> Target:
 
 def layout_translation(tr: Translation, types: Sequence[str]) -> list[TypeLayout]:
     lay = Layouter(tr.unit, tr.target)
-    return [lay.layout(t) for t in types]
+    out = []
+    for t in types:
+        try:
+            out.append(lay.layout(t))
+        except LayoutError as e:
+            if e.loc is None and e.msg == f"unknown type '{t}'":
+                raise UsageError(f"unknown type '{t}'{suggest(t, type_names(tr))}") from None
+            raise
+    return out
+
+
+def type_names(tr: Translation) -> list[str]:
+    """Every name ``--type`` accepts in ``tr``: typedefs, ``struct TAG``,
+    ``union TAG``, ``enum TAG``."""
+    names = list(tr.unit.typedefs)
+    names += [f"{k} {tag}" for (k, tag) in tr.unit.records if tag]
+    names += [f"enum {tag}" for tag in tr.unit.enums if tag]
+    return names
+
+
+def suggest(name: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'a', 'b'?)`` for the close names that exist, or ''.
+    ``siginfo`` finds ``siginfo_t``; ``struct stat`` finds ``struct statx``;
+    a bare tag finds ``struct TAG``."""
+    import difflib
+    pool = sorted(set(known))
+    close = difflib.get_close_matches(name, pool, n=3, cutoff=0.6)
+    bare = name.split()[-1]
+    for k in pool:
+        if k.split()[-1] == bare and k != name and k not in close:
+            close.insert(0, k)
+    close = close[:3]
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
 def layout_headers(headers: Sequence[str], types: Sequence[str], target: Target | str,
@@ -55,6 +88,32 @@ def declared_records(tr: Translation, headers: Sequence[str]) -> list[str]:
     return [name for _, name in sorted(recs)]
 
 
+def declared_typedefs(tr: Translation, headers: Sequence[str]) -> list[str]:
+    """Typedef names the named headers themselves declare for an object type
+    (not a function type, not ``void``, not an incomplete record), in
+    declaration order: what ``layout`` shows of a header without records
+    (glibc's ``<complex.h>`` has none, ``<tgmath.h>`` has ``float_t``...)."""
+    import os
+
+    from abicheck import model as m
+    from abicheck.errors import AbicheckError
+    wanted = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
+    lay = Layouter(tr.unit, tr.target)
+    out = []
+    for name, td in tr.unit.typedefs.items():
+        if not (td.loc and any(td.loc.file == w or td.loc.file.endswith("/" + w) for w in wanted)):
+            continue
+        t = lay.strip(td.type)
+        if isinstance(t, m.Function) or (isinstance(t, m.Scalar) and t.kind == "void"):
+            continue
+        try:
+            lay.size_align(m.TypedefRef(name))
+        except AbicheckError:
+            continue            # an incomplete type: nothing to lay out
+        out.append((td.loc, name))
+    return [name for _, name in sorted(out)]
+
+
 def macro_table(tr: Translation) -> "MacroTable":
     from abicheck.frontend.macros import MacroTable
     return MacroTable(tr, Layouter(tr.unit, tr.target))
@@ -64,7 +123,6 @@ def resolve_fields(tr: Translation, layouts: Sequence[TypeLayout],
                    accessors: Sequence[str]) -> dict[str, list[dict]]:
     """Resolve public accessor names (``si_pkey``) or member paths to members
     of ``layouts``; every accessor must resolve in at least one type."""
-    from abicheck.errors import UsageError
     from abicheck.views.json import field_json
     macros = macro_table(tr)
     out: dict[str, list[dict]] = {}

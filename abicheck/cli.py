@@ -8,6 +8,8 @@ Nothing else lives here.  Exit status is decided in one place (``main``):
 1     ``check``: at least one check failed
 2     bad input or usage, in every command (one ``file:line:col:
       error: ...`` line on stderr, nothing on stdout)
+3     an internal error (a bug: please report it); one line on
+      stderr, or the traceback with ``ABICHECK_DEBUG=1``
 ====  ==========================================================
 
 ``diff`` reports a bit field, as abidiff does (``--exit-zero`` forces 0):
@@ -15,7 +17,7 @@ bit 4 some ABI change (all compatible: 4), bit 8 an incompatible change
 (12 = 4|8), bit 16 a change that needs review (20 = 16|4, 28 = 16|8|4).
 
 Output is built completely before anything is written, so an error never
-leaves half a report behind.
+leaves half a report behind; ``-o FILE`` replaces the file in one step.
 """
 from __future__ import annotations
 
@@ -24,10 +26,10 @@ import os
 import sys
 from typing import Sequence
 
-from abicheck import __version__
-from abicheck.errors import AbicheckError, UsageError
+from abicheck import __version__, limits
+from abicheck.errors import AbicheckError, UsageError, printable
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 DIFF_EPILOG = """\
 exit status (a bit field, as abidiff's):
@@ -64,6 +66,27 @@ def _common_header_args(p: argparse.ArgumentParser) -> None:
                         "ABI; repeat or comma-separate for several (default: the host)")
     p.add_argument("--system", action="store_true",
                    help="also search the host compiler's standard include directories")
+    p.add_argument("--allow-include-outside", action="store_true",
+                   help="let #include leave the include directories (absolute paths, '..', "
+                        "symlinks); refused by default")
+    p.add_argument("--limit", dest="limits", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise or lower a bound: input-size, cpp-output (bytes; K/M/G suffix), "
+                        "cpp-timeout (seconds), nesting (bracket depth); see the README")
+    p.add_argument("-j", "--jobs", type=_positive, default=0, metavar="N",
+                   help="preprocessor processes run at once (default: $ABICHECK_JOBS or "
+                        "min(8, CPUs)); output never depends on it")
+
+
+def _output_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE (replaced whole, or left alone on error) "
+                        "instead of standard output")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not '{text}'")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,11 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a header file, or an include name resolved through -I (asm/siginfo.h)")
     lay.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
                      help="typedef name, 'struct TAG' or 'union TAG' (repeatable; default: "
-                          "every struct and union the named headers define)")
+                          "every struct and union the named headers define, else their typedefs)")
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
     lay.add_argument("--format", choices=("text", "json"), default="text")
     _common_header_args(lay)
+    _output_arg(lay)
 
     ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
     ck.add_argument("spec", nargs="?", metavar="SPEC",
@@ -94,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     ck.add_argument("--format", default="text", choices=formats())
     ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
     _common_header_args(ck)
+    _output_arg(ck)
 
     df = sub.add_parser(
         "diff", help="compare two revisions of headers on every ABI, with causes and verdicts",
@@ -115,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--target", "-t", action="append", default=[], metavar="T",
                     help="target ABI (name, alias, Debian arch or GNU triple); repeat or "
                          "comma-separate for several (default: all)")
+    _output_arg(df)
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
@@ -127,31 +153,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("a command is required (check, diff, layout, targets); see abicheck --help")
-        if args.command == "layout":
-            out = _layout(args)
-        elif args.command == "check":
-            out = _check(args)
-        elif args.command == "diff":
-            out = _diff(args)
-        elif args.command == "targets":
-            out = _targets(args)
-        else:  # pragma: no cover - argparse restricts the choices
-            raise UsageError(f"unknown command {args.command}")
+        lim = _limits_of(args)
+        # the parser and the layout recurse once per nesting level
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), limits.recursion_needed(lim)))
+        with limits.use(lim):
+            if args.command == "layout":
+                out = _layout(args)
+            elif args.command == "check":
+                out = _check(args)
+            elif args.command == "diff":
+                out = _diff(args)
+            elif args.command == "targets":
+                out = _targets(args)
+            else:  # pragma: no cover - argparse restricts the choices
+                raise UsageError(f"unknown command {args.command}")
         code = EXIT_OK
         if isinstance(out, tuple):
             out, code = out
+        if getattr(args, "output", None):
+            from abicheck.output import write_atomic
+            write_atomic(args.output, out)
+            return code
     except AbicheckError as e:
         # one line per problem (a spec lists all of its problems at once)
         print(str(e) or "abicheck: error", file=sys.stderr)
         return EXIT_ERROR
     except RecursionError:
-        print("abicheck: error: declarations nest too deeply", file=sys.stderr)
+        print("abicheck: error: declarations nest too deeply (lower the input's nesting, or "
+              "see --limit nesting)", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print("abicheck: error: out of memory (see --limit in the README)", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
-    sys.stdout.write(out)
-    sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("abicheck: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:                     # a bug of ours: one line, not a traceback
+        if os.environ.get("ABICHECK_DEBUG"):
+            raise
+        print(printable(f"abicheck: internal error: {type(e).__name__}: {e} (please report it; "
+                        "ABICHECK_DEBUG=1 shows the traceback)"), file=sys.stderr)
+        return EXIT_INTERNAL
+    from abicheck.output import encodable
+    try:
+        sys.stdout.write(encodable(out))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return code
     return code
+
+
+def _limits_of(args: argparse.Namespace) -> limits.Limits:
+    import dataclasses
+    lim = limits.Limits().with_options(getattr(args, "limits", []))
+    return dataclasses.replace(lim, allow_include_outside=getattr(args, "allow_include_outside", False),
+                               jobs=getattr(args, "jobs", 0))
 
 
 def _layout(args: argparse.Namespace) -> str:
@@ -164,9 +222,10 @@ def _layout(args: argparse.Namespace) -> str:
     results = []
     for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
         t = tr.target
-        types = args.types or api.declared_records(tr, args.headers)
-        if not types:
-            raise UsageError("the headers define no struct or union; name one with --type")
+        # default: the records the headers define, else their typedefs; a
+        # header that declares neither (glibc's <complex.h>) has nothing to show
+        types = args.types or api.declared_records(tr, args.headers) \
+            or api.declared_typedefs(tr, args.headers)
         layouts = api.layout_translation(tr, types)
         fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
@@ -175,6 +234,10 @@ def _layout(args: argparse.Namespace) -> str:
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
     chunks = []
+    if not per_type:
+        verb = "declares" if len(args.headers) == 1 else "declare"
+        return (f"/* {', '.join(args.headers)} {verb} no struct, union or typedef "
+                f"on {', '.join(t.name for t in targets)} */\n")
     for name, items in per_type.items():
         lays = [x for x, _ in items]
         chunks.append(tview.render(lays[0]) if len(lays) == 1 else tview.render_comparison(lays))

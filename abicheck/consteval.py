@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from abicheck.layout import Layouter
 
 
+#: No C integer type is wider than 128 bits; a value beyond that is an
+#: overflow gcc would diagnose, and letting it grow would let a header make
+#: us compute with million-digit numbers.
+_MAX_BITS = 128
+
+
+def _shift(b: int, loc) -> int:
+    if b < 0 or b >= _MAX_BITS:
+        raise EvalError(f"shift count {b} is out of range for a constant expression", loc)
+    return b
+
+
 def _div(a: int, b: int, loc) -> int:
     if b == 0:
         raise EvalError("division by zero in constant expression", loc)
@@ -31,8 +43,8 @@ _BINARY = {
     "*": lambda a, b, loc: a * b,
     "/": _div,
     "%": lambda a, b, loc: a - _div(a, b, loc) * b,
-    "<<": lambda a, b, loc: a << b,
-    ">>": lambda a, b, loc: a >> b,
+    "<<": lambda a, b, loc: a << _shift(b, loc),
+    ">>": lambda a, b, loc: a >> _shift(b, loc),
     "&": lambda a, b, loc: a & b,
     "|": lambda a, b, loc: a | b,
     "^": lambda a, b, loc: a ^ b,
@@ -86,7 +98,10 @@ def evaluate(e: m.Expr, lay: "Layouter", loc: SourceLoc | None = None) -> int:
         fn = _BINARY.get(e.op)
         if fn is None:
             raise EvalError(f"operator '{e.op}' is not allowed in a constant expression", loc)
-        return fn(evaluate(e.left, lay, loc), evaluate(e.right, lay, loc), loc)
+        v = fn(evaluate(e.left, lay, loc), evaluate(e.right, lay, loc), loc)
+        if v.bit_length() > _MAX_BITS:
+            raise EvalError("integer overflow in constant expression (beyond 128 bits)", loc)
+        return v
     if isinstance(e, m.Cond):
         return evaluate(e.then if evaluate(e.cond, lay, loc) else e.other, lay, loc)
     if isinstance(e, m.Cast):

@@ -6,7 +6,26 @@ jump to it.  The CLI maps these exceptions to exit status 2 in one place.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What may not reach a terminal or a log verbatim: control characters (a
+# header name with a newline would forge a second error line), and the
+# surrogate escapes that stand for header bytes that are not UTF-8.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character escaped (``\\xe9`` for a
+    Latin-1 byte of a header, ``\\n`` for a newline), so that one error is
+    always exactly one line."""
+    def esc(m: re.Match) -> str:
+        c = ord(m.group(0))
+        if 0xDC80 <= c <= 0xDCFF:           # surrogateescape: the raw byte
+            return f"\\x{c - 0xDC00:02x}"
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(m.group(0), f"\\x{c:02x}" if c < 0x100
+                                                               else f"\\u{c:04x}")
+    return _UNPRINTABLE.sub(esc, text)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -35,7 +54,7 @@ class AbicheckError(Exception):
 
     def __str__(self) -> str:
         where = str(self.loc) if self.loc else "abicheck"
-        return f"{where}: error: {self.msg}"
+        return printable(f"{where}: error: {self.msg}")
 
 
 class UsageError(AbicheckError):
@@ -43,7 +62,12 @@ class UsageError(AbicheckError):
 
 
 class PreprocessError(AbicheckError):
-    """The preprocessor rejected the headers (missing include, #error)."""
+    """The preprocessor rejected the headers (missing include, #error).
+
+    ``partial`` is what cpp still wrote: GCC compiles as it preprocesses, so
+    a syntax error *before* the cpp error is what GCC reports first."""
+
+    partial: str | None = None
 
 
 class ParseError(AbicheckError):
@@ -58,12 +82,22 @@ class EvalError(AbicheckError):
     """A constant expression that cannot be evaluated."""
 
 
+class LimitError(AbicheckError):
+    """An input beyond one of the bounds of ``abicheck.limits`` (each names
+    the ``--limit`` that raises it)."""
+
+
+class ConfinementError(PreprocessError):
+    """An ``#include`` that leaves the include roots (absolute path, ``..``,
+    symlink) without ``--allow-include-outside``."""
+
+
 class ErrorList(AbicheckError):
     """Several errors at once (the same header problem on several targets
     prints once); each is one line, sorted."""
 
     def __init__(self, errors: list[AbicheckError]) -> None:
-        self.lines = sorted({str(e).splitlines()[0] for e in errors})
+        self.lines = sorted({printable(str(e).splitlines()[0]) for e in errors})
         super().__init__(self.lines[0] if self.lines else "error")
 
     def __str__(self) -> str:

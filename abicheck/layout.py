@@ -25,6 +25,12 @@ psABIs that every Linux target uses (PCC_BITFIELD_TYPE_MATTERS):
 - ``aligned`` on a record raises its alignment; on a typedef it *sets* the
   alignment (GCC lets a typedef lower it: x32's 4-aligned 64-bit clock type);
 - a flexible array member adds no size but its alignment.
+
+Bounds are GCC's own, so what it rejects is rejected here and never laid out
+as a giant: no object (array or record) may be larger than the target's
+``PTRDIFF_MAX`` ("size of array is too large", "type is too large"), an
+alignment must be a power of two no larger than 2**28 (ELF's
+``MAX_OFILE_ALIGNMENT``), and a record cannot contain itself.
 """
 from __future__ import annotations
 
@@ -35,6 +41,7 @@ from abicheck.errors import EvalError, LayoutError, SourceLoc
 from abicheck.targets import Target
 
 _MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
+MAX_ALIGN = 1 << 28                 # gcc: MAX_OFILE_ALIGNMENT of ELF targets, in bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,9 @@ class Layouter:
         self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
         self._placed: dict[int, tuple] = {}
         self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
+        self._placing: set[int] = set()      # records being placed (self-containment guard)
+        #: gcc's limit on any object's size: PTRDIFF_MAX of the target
+        self.max_object = (1 << (8 * target.pointer_size - 1)) - 1
 
     # --- public --------------------------------------------------------------
 
@@ -200,32 +210,40 @@ class Layouter:
             raise LayoutError(f"unknown type '{name}'")
         return td
 
-    def size_align(self, t: m.Type, loc: SourceLoc | None = None) -> tuple[int, int]:
-        """(size, in-struct alignment) of ``t`` in bytes."""
+    def size_align(self, t: m.Type, loc: SourceLoc | None = None,
+                   name: str | None = None) -> tuple[int, int]:
+        """(size, in-struct alignment) of ``t`` in bytes; ``name`` (the
+        declarator's) only words errors."""
         key = id(t)
         hit = self._sa.get(key)
         if hit is not None:
             return hit
-        res = self._size_align(t, loc)
+        res = self._size_align(t, loc, name)
         self._sa[key] = res
         self._keep.append(t)
         return res
 
-    def _size_align(self, t: m.Type, loc: SourceLoc | None) -> tuple[int, int]:
+    def _size_align(self, t: m.Type, loc: SourceLoc | None, name: str | None = None) -> tuple[int, int]:
         tgt = self.target
         if isinstance(t, m.Scalar):
             if t.kind == "void":
                 return 1, 1          # GNU C: sizeof(void) == 1
             s = tgt.scalar(t.kind)
-            return s.size, s.align
+            # C11 6.2.5p13: a complex type is an array of two of its real type
+            return (2 * s.size if t.complex else s.size), s.align
         if isinstance(t, (m.Pointer, m.Function)):
             s = tgt.scalars["pointer"]
             return s.size, s.align
         if isinstance(t, m.Array):
-            es, ea = self.size_align(t.element, loc)
+            what = f"array '{name}'" if name else "array"
             n = 0 if t.length is None else self.eval(t.length, loc)
             if n < 0:
-                raise LayoutError(f"array length {n} is negative", loc)
+                raise LayoutError(f"size of {what} is negative ({n})", loc)
+            if n > self.max_object:
+                raise LayoutError(f"size of {what} is too large ({n} elements)", loc)
+            es, ea = self.size_align(t.element, loc, name)
+            if es * n > self.max_object:
+                raise LayoutError(f"size of {what} exceeds maximum object size {self.max_object}", loc)
             return es * n, ea
         if isinstance(t, m.TypedefRef):
             td = self._typedef(t.name)
@@ -233,16 +251,21 @@ class Layouter:
             if td.attrs.mode:
                 size = align = self._mode(td.attrs.mode, td.loc)
             if td.attrs.aligned is not None:
-                align = self.eval(td.attrs.aligned, td.loc)   # may lower: GCC typedef rule
+                align = self.alignment(td.attrs.aligned, td.loc) or align   # may lower: GCC typedef rule
             return size, align
         if isinstance(t, m.RecordRef):
             rec = self.unit.records.get((t.kind, t.tag))
             if rec is None or rec.fields is None:
                 raise LayoutError(f"'{t.kind} {t.tag}' is incomplete", loc)
+            if id(rec) in self._placing:
+                raise LayoutError(f"'{t.kind} {t.tag}' is incomplete here: it is used inside its "
+                                  "own definition", loc)
             return self.size_align(rec, rec.loc)
         if isinstance(t, m.Record):
             if t.fields is None:
                 raise LayoutError(f"'{m.c_name(t)}' is incomplete", loc)
+            if id(t) in self._placing:
+                raise LayoutError(f"'{m.c_name(t)}' is used inside its own definition", loc)
             _, size, align = self.place(t)
             return size, align
         if isinstance(t, m.EnumRef):
@@ -279,8 +302,20 @@ class Layouter:
         else:
             raise LayoutError(f"enum '{e.tag}' values do not fit 64 bits", loc)
         if e.attrs.aligned is not None:
-            align = max(align, self.eval(e.attrs.aligned, loc))
+            align = max(align, self.alignment(e.attrs.aligned, loc))
         return size, align
+
+    def alignment(self, e: m.Expr, loc: SourceLoc | None) -> int:
+        """An ``aligned(N)`` argument, checked as GCC does; 0 means none
+        (GCC warns and ignores ``aligned(0)``)."""
+        v = self.eval(e, loc)
+        if v == 0:
+            return 0
+        if v < 0 or v & (v - 1):
+            raise LayoutError(f"requested alignment '{v}' is not a positive power of 2", loc)
+        if v > MAX_ALIGN:
+            raise LayoutError(f"requested alignment '{v}' exceeds maximum {MAX_ALIGN}", loc)
+        return v
 
     # --- records ---------------------------------------------------------------
 
@@ -293,7 +328,17 @@ class Layouter:
         key = id(rec)
         hit = self._placed.get(key)
         if hit is None:
-            hit = self._placed[key] = self._place(rec)
+            if key in self._placing:
+                raise LayoutError(f"'{m.c_name(rec)}' is used inside its own definition", rec.loc)
+            self._placing.add(key)
+            try:
+                hit = self._place(rec)
+            finally:
+                self._placing.discard(key)
+            if hit[1] > self.max_object:
+                raise LayoutError(f"type '{m.c_name(rec)}' is too large ({hit[1]} bytes, maximum "
+                                  f"object size {self.max_object})", rec.loc)
+            self._placed[key] = hit
             self._keep.append(rec)
         return hit
 
@@ -307,18 +352,19 @@ class Layouter:
         tgt = self.target
         is_union = rec.kind == "union"
         rec_packed = rec.attrs.packed
+        cap = rec.max_align            # #pragma pack(N): no member aligned beyond N
         pos = 0                        # next free bit
         rec_align = 1
         end = 0
         placed = []
         nfields = len(rec.fields)
         for i, f in enumerate(rec.fields):
-            tsize, talign = self.size_align(f.type, f.loc)
+            tsize, talign = self.size_align(f.type, f.loc, f.name)
             if isinstance(self.strip(f.type), m.Array) and self.strip(f.type).length is None \
                     and i != nfields - 1:
                 raise LayoutError(f"flexible array member '{f.name}' not at end of struct", f.loc)
             packed = rec_packed or f.attrs.packed
-            user_align = self.eval(f.attrs.aligned, f.loc) if f.attrs.aligned is not None else 0
+            user_align = self.alignment(f.attrs.aligned, f.loc) if f.attrs.aligned is not None else 0
             start = 0 if is_union else pos
             if f.bits is not None:
                 width = self.eval(f.bits, f.loc)
@@ -344,6 +390,8 @@ class Layouter:
                 if user_align:
                     start = _round(start, user_align * 8)
                 type_align = 1 if packed or not tgt.pcc_bitfields else talign
+                if cap and tgt.pcc_bitfields:
+                    type_align, user_align = min(type_align, cap), min(user_align, cap)
                 # GCC layout_decl: a bitfield exactly as wide as an integer
                 # mode, at a position already aligned for that mode, becomes an
                 # ordinary field of that mode: no straddle rule, and it aligns
@@ -352,7 +400,8 @@ class Layouter:
                 xalign = tgt.scalar(mode).align if mode else 0
                 known = start & -start if start else 1 << 30
                 as_field = bool(mode) and not (xalign > 1 and packed) and known >= xalign * 8
-                if not as_field and not packed and tgt.pcc_bitfields:
+                # GCC skips the straddle rule while a #pragma pack is in force
+                if not as_field and not packed and not cap and tgt.pcc_bitfields:
                     unit = talign * 8
                     if (start % unit + width + unit - 1) // unit > (tsize * 8) // unit:
                         # GCC rounds the bit position *within* the current
@@ -368,21 +417,24 @@ class Layouter:
                 if as_field and not tgt.pcc_bitfields:
                     # PCC ABIs already took the type's alignment for named
                     # bitfields; elsewhere the field's mode alignment counts
-                    rec_align = max(rec_align, xalign)
+                    rec_align = max(rec_align, min(xalign, cap) if cap else xalign)
                 placed.append((f, start, tsize, talign))
                 pos = start + width
                 end = max(end, pos)
                 continue
             falign = max(1 if packed else talign, user_align)
+            if cap:
+                falign = min(falign, cap)
             start = _round(start, falign * 8)
             rec_align = max(rec_align, falign)
             placed.append((f, start, tsize, falign))
             pos = start + tsize * 8
             end = max(end, pos)
         if rec.attrs.aligned is not None:
-            rec_align = max(rec_align, self.eval(rec.attrs.aligned, rec.loc))
+            rec_align = max(rec_align, self.alignment(rec.attrs.aligned, rec.loc))
         if not rec_packed:             # GCC: STRUCTURE_SIZE_BOUNDARY spares packed records
-            rec_align = max(rec_align, tgt.record_min_align)
+            # and #pragma pack caps it (arm OABI: pack(2) gives 2, not 4)
+            rec_align = max(rec_align, min(tgt.record_min_align, cap) if cap else tgt.record_min_align)
         size = _round(_round(end, 8) // 8, rec_align)
         return placed, size, rec_align
 

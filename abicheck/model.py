@@ -125,6 +125,8 @@ class Scalar:
     kind: str
     signed: bool | None = True
     spelling: str = ""
+    #: ``_Complex``: a pair of ``kind`` (real, imaginary), aligned as one
+    complex: bool = False
 
     def c_name(self) -> str:
         return self.spelling or self.kind
@@ -178,11 +180,16 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """A struct or union.  ``max_align`` is the ``#pragma pack(N)`` in force
+    at its closing brace (GCC lays a record out there): no member is aligned
+    beyond N bytes, ``aligned`` attributes on members included."""
+
     kind: str                      # "struct" | "union"
     tag: str | None
     fields: tuple[Field, ...] | None   # None: declared but incomplete
     attrs: Attrs = NO_ATTRS
     loc: SourceLoc | None = None
+    max_align: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

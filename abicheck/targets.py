@@ -22,9 +22,11 @@ from typing import Mapping
 from abicheck.errors import UsageError
 
 #: Scalar kinds every row must describe (``__int128`` is optional).
+#: ``__builtin_va_list`` is GCC's own type behind ``va_list``: a pointer on
+#: some ABIs, a struct (or an array of one) on others, so it is a row fact.
 SCALARS = (
     "_Bool", "char", "short", "int", "long", "long long", "pointer",
-    "float", "double", "long double",
+    "float", "double", "long double", "__builtin_va_list",
 )
 
 

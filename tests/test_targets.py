@@ -25,7 +25,7 @@ DATA = json.loads(resources.files("abicheck").joinpath("data/targets.json").read
 SCHEMA = json.loads(resources.files("abicheck").joinpath("schemas/targets.schema.json").read_text())
 
 CANONICAL = [
-    "x86_64", "i386", "x32", "aarch64", "arm", "arm_oabi", "m68k", "mips", "mipsel",
+    "x86_64", "i386", "x32", "aarch64", "arm", "armel", "arm_oabi", "m68k", "mips", "mipsel",
     "mipsn32", "mips64", "mips64el", "powerpc", "powerpc64", "powerpc64le", "s390",
     "s390x", "sparc", "sparc64", "alpha", "riscv32", "riscv64", "parisc", "sh4",
     "loongarch64", "ia64",
@@ -97,7 +97,7 @@ def test_name_triple_and_debian_arch_resolve_to_the_row(t):
     ("i386", "i386"), ("i686-linux-gnu", "i386"), ("i386-linux-gnu", "i386"),
     ("x86_64-linux-gnux32", "x32"),
     ("arm64", "aarch64"), ("aarch64-linux-gnu", "aarch64"),
-    ("armhf", "arm"), ("armel", "arm"), ("arm-linux-gnueabihf", "arm"),
+    ("armhf", "arm"), ("armel", "armel"), ("arm-linux-gnueabihf", "arm"),
     ("mips64el", "mips64el"), ("mips64-linux-gnuabin32", "mipsn32"),
     ("mips64-linux-gnuabi64", "mips64"),
     ("ppc64el", "powerpc64le"), ("ppc64le", "powerpc64le"), ("ppc64", "powerpc64"),

@@ -190,6 +190,54 @@ CASES = [
          "struct s { char a; long long b[]; };"),
     case("flexible_array_in_aligned_struct",
          "struct s { short a; char b[]; } __attribute__((aligned(8)));"),
+    # -- #pragma pack (GCC's maximum_field_alignment): the value in force at
+    # a record's closing brace caps every member's alignment, aligned
+    # attributes on members included, but not the record's own
+    case("pragma_pack_push_pop",
+         "struct a { char c; int i; };\n#pragma pack(push, 2)\n"
+         "struct b { char c; int i; long long l; };\n#pragma pack(pop)\n"
+         "struct s { char c; int i; };", "struct a", "struct b", "struct s"),
+    case("pragma_pack_caps_member_aligned_not_record_aligned",
+         "#pragma pack(2)\nstruct s { char c; int i __attribute__((aligned(8))); };\n"
+         "struct t { char c; int i; } __attribute__((aligned(8)));\n#pragma pack()\n",
+         "struct s", "struct t"),
+    case("pragma_pack_nested_push_and_reset",
+         "#pragma pack(push, 4)\n#pragma pack(push, 1)\nstruct n { char c; short s; };\n"
+         "#pragma pack(pop)\nstruct s { char c; long long i; };\n#pragma pack(pop)\n"
+         "#pragma pack(1)\n#pragma pack()\nstruct d { char c; int i; };",
+         "struct n", "struct s", "struct d"),
+    case("pragma_pack_named_push_pop",
+         "#pragma pack(push, r1, 1)\n#pragma pack(push, 2)\n#pragma pack(pop, r1)\n"
+         "struct s { char c; int i; };"),
+    # (libclang applies a pragma inside a record from there on; GCC at the brace)
+    case("pragma_pack_inside_record_applies_at_closing_brace",
+         "struct s { char c;\n#pragma pack(1)\nint i; };\n#pragma pack()\n", gcc_only=True),
+    case("pragma_pack_nested_record",
+         "struct in { char c; int i; };\n#pragma pack(1)\n"
+         "struct s { char c; struct in n; double d; };"),
+    case("pragma_pack_bitfields_skip_straddle_rule",
+         "#pragma pack(2)\nstruct s { char c; int a:4; int b:30; };\n"
+         "struct t { char c; long long x:40; long long y:40; };\n"
+         "struct u { char c; short s:9; short t:9; };\n#pragma pack(4)\n"
+         "struct v { char c; long long x:33; long long y:33; char z; };\n#pragma pack(1)\n"
+         "struct w { char c; int x:24; }; struct x { char c; int x:32; };",
+         "struct s", "struct t", "struct u", "struct v", "struct w", "struct x", gcc_only=True),
+    case("pragma_pack_zero_width_bitfield_not_capped",
+         "#pragma pack(1)\nstruct s { char c; int :0; char e; };\n"
+         "#pragma pack(2)\nstruct t { char c; char d; int :0; char e; };",
+         "struct s", "struct t", gcc_only=True),
+    case("pragma_pack_minimum_record_alignment",
+         "#pragma pack(1)\nstruct s { char c; };\n#pragma pack(2)\nstruct t { char c; };",
+         "struct s", "struct t"),
+    case("pragma_pack_union",
+         "#pragma pack(2)\nunion s { char c; long long l; double d; };", "union s"),
+    # -- complex types: two of the real type, aligned as one
+    case("complex_members",
+         "struct s { char c; _Complex float f; char d; double _Complex e;"
+         " __complex__ double g; _Complex long double l; };"),
+    case("complex_float32_typedef",
+         "typedef _Float32 _Complex cf32; struct s { char c; cf32 a; _Complex _Float64 b; };",
+         gcc_only=True),                 # libclang 18 has no _Float32 in C
 ]
 
 

@@ -44,7 +44,7 @@ SCALAR_TYPES = {
     "_Bool": "_Bool", "char": "char", "short": "short", "int": "int",
     "long": "long", "long long": "long long", "pointer": "void *",
     "float": "float", "double": "double", "long double": "long double",
-    "__int128": "__int128", "_Float128": "_Float128",
+    "__int128": "__int128", "_Float128": "_Float128", "__builtin_va_list": "__builtin_va_list",
 }
 #: Optional kinds and the macro that says the compiler has them.
 OPTIONAL = {"__int128": "__SIZEOF_INT128__", "_Float128": "__FLT128_MANT_DIG__"}

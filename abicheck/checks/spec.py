@@ -7,6 +7,11 @@ rules (no implicit holes, reserved members) and the si_code -> member map.
 ``run_spec`` evaluates every check on every selected target against the
 headers as that target's compiler would see them, and returns one
 ``report.findings.Report``.  Nothing here prints.
+
+No check passes on what it did not check: a target for which the spec gives
+no expected value is "not applicable", and what abicheck cannot decide (a
+macro it cannot evaluate, the signedness of a member that is not an
+integer) is a finding, never a silent pass.
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError
+from abicheck.errors import (AbicheckError, ConfinementError, ErrorList, LimitError, SourceLoc,
+                             UsageError, printable)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.targets import Target, all_targets
@@ -36,7 +42,7 @@ class SpecError(AbicheckError):
         super().__init__("; ".join(self.problems), SourceLoc(file))
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.loc}: error: {p}" for p in self.problems)
+        return "\n".join(printable(f"{self.loc}: error: {p}") for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -67,16 +73,37 @@ def _json_path(parts) -> str:
 def load_spec(path: str) -> Spec:
     """Read and validate a spec; all schema and reference errors at once."""
     import jsonschema
+
+    from abicheck import limits
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        with open(path, "rb") as f:
+            raw = f.read(limits.active().input_size + 1)
     except OSError as e:
         raise UsageError(f"cannot read spec '{path}': {e.strerror}") from None
+    if len(raw) > limits.active().input_size:
+        raise AbicheckError(f"the spec is more than the input limit of {limits.active().input_size} "
+                            "bytes; raise it with --limit input-size=SIZE", SourceLoc(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise AbicheckError(f"the spec is not UTF-8 text (byte {raw[e.start]:#04x})",
+                            SourceLoc(path, line, col)) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise AbicheckError(f"invalid JSON: {e.msg}", SourceLoc(path, e.lineno, e.colno)) from None
-    validator = jsonschema.Draft202012Validator(_schema())
+    except RecursionError:
+        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
+    validator = jsonschema.Draft202012Validator(
+        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     problems = []
-    for err in validator.iter_errors(data):
+    try:
+        errors = list(validator.iter_errors(data))
+    except RecursionError:
+        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
+    for err in errors:
         # report the deepest cause of oneOf/anyOf/if-then failures
         leaves = [err]
         while leaves and leaves[0].context:
@@ -185,11 +212,13 @@ class _Context:
 Outcome = list[tuple[str, str, SourceLoc | None, Any, Any]]   # (id, message, loc, measured, expected)
 
 
-def _record(chk: dict, cx: _Context) -> Outcome:
+def _record(chk: dict, cx: _Context) -> Outcome | None:
     lay = cx.layout(chk["type"])
     out: Outcome = []
     t = cx.target
     size, align, ceil = pick(chk.get("size"), t), pick(chk.get("align"), t), pick(chk.get("max_align"), t)
+    if size is None and align is None and ceil is None:
+        return None                 # the spec expects nothing on this target
     if size is not None and lay.size != size:
         out.append(("ABI120", f"{chk['type']} is {lay.size} bytes, expected {size}", lay.loc, lay.size, size))
     if align is not None and lay.align != align:
@@ -201,14 +230,17 @@ def _record(chk: dict, cx: _Context) -> Outcome:
     return out
 
 
-def _field(chk: dict, cx: _Context) -> Outcome:
+def _field(chk: dict, cx: _Context) -> Outcome | None:
+    t = cx.target
+    if all(pick(chk.get(k), t) is None for k in ("offset", "size", "signed", "explicit_bytes",
+                                                  "fixed_width")):
+        return None                 # the spec expects nothing on this target
     lay = cx.layout(chk["type"])
     acc = chk["accessor"]
     path = cx.resolve(acc)
     mem = lay.member(path)
     if mem is None:
         return [("ABI130", f"{acc} is not a member of {chk['type']}", lay.loc, None, path)]
-    t = cx.target
     out: Outcome = []
     off, size = pick(chk.get("offset"), t), pick(chk.get("size"), t)
     where = f"{acc} ({path})" if path != acc else acc
@@ -219,7 +251,10 @@ def _field(chk: dict, cx: _Context) -> Outcome:
                     mem.loc, mem.size, size))
     if "signed" in chk:
         signed = _signed(mem, cx)
-        if signed is not None and signed != chk["signed"]:
+        if signed is None:
+            out.append(("ABI132", f"{where} has type {mem.type_name}, which is not an integer type: "
+                                  "its signedness cannot be checked", mem.loc, mem.type_name, "integer"))
+        elif signed != chk["signed"]:
             want = "signed" if chk["signed"] else "unsigned"
             out.append(("ABI132", f"{where} has type {mem.type_name}, which is not {want}",
                         mem.loc, mem.type_name, want))
@@ -259,7 +294,7 @@ def _signed(mem, cx: _Context) -> bool | None:
     return None
 
 
-def _constant(chk: dict, cx: _Context) -> Outcome:
+def _constant(chk: dict, cx: _Context) -> Outcome | None:
     name = chk["constant"]
     mac = cx.macros.get(name)
     if chk.get("absent"):
@@ -267,6 +302,8 @@ def _constant(chk: dict, cx: _Context) -> Outcome:
             return [("ABI102", f"{name} is defined ({mac.expansion}), must not be", mac.loc, mac.value, None)]
         return []
     want = pick(chk["value"], cx.target)
+    if want is None:
+        return None                 # the spec expects nothing on this target
     if mac is None:
         en = cx.tr.unit.constants.get(name)
         if en is None:
@@ -274,6 +311,9 @@ def _constant(chk: dict, cx: _Context) -> Outcome:
         got, loc = cx.lay.eval(en.value, en.loc), en.loc
     else:
         got, loc = mac.value, mac.loc
+        if got is None:
+            return [("ABI101", f"{name} expands to '{mac.expansion or mac.body}', which abicheck "
+                               f"cannot evaluate as an integer constant; expected {want}", loc, None, want)]
     if got != want:
         return [("ABI101", f"{name} is {got}, expected {want}", loc, got, want)]
     return []
@@ -286,11 +326,17 @@ def _group(chk: dict, cx: _Context) -> Outcome:
     names = [n for n in cx.macros.with_prefix(prefix) if n not in exclude] + \
             [n for n in extra if n in cx.macros]
     codes = {}
+    out: Outcome = []
     for n in names:
         mac = cx.macros.get(n)
-        if mac.params is None and mac.value is not None and mac.loc.file not in ("<built-in>", "<command-line>"):
-            codes[n] = mac
-    out: Outcome = []
+        if mac.params is not None or mac.loc.file in ("<built-in>", "<command-line>"):
+            continue
+        if mac.value is None:
+            # a code we cannot evaluate could hide a duplicate or a gap
+            out.append(("ABI115", f"{n} expands to '{mac.expansion or mac.body}', which abicheck cannot "
+                                  f"evaluate as an integer; exclude it or fix it", mac.loc, None, "integer"))
+            continue
+        codes[n] = mac
     cmac = cx.macros.get(counter)
     cloc = cmac.loc if cmac else None
     for n in chk.get("members", ()):
@@ -311,6 +357,9 @@ def _group(chk: dict, cx: _Context) -> Outcome:
                               f"have {values}, missing {missing}", cloc, values, list(range(1, top + 1))))
     if cmac is None:
         out.append(("ABI113", f"{counter} is not defined", None, None, top))
+    elif cmac.value is None:
+        out.append(("ABI113", f"{counter} expands to '{cmac.expansion or cmac.body}', which abicheck "
+                              "cannot evaluate as an integer", cmac.loc, None, top))
     elif cmac.value != top:
         out.append(("ABI113", f"{counter} is {cmac.value}, but the highest {prefix} code is {top}",
                     cmac.loc, cmac.value, top))
@@ -350,11 +399,14 @@ def _reserved(chk: dict, cx: _Context) -> Outcome:
     return out
 
 
-def _code_map(chk: dict, cx: _Context) -> Outcome:
+def _code_map(chk: dict, cx: _Context) -> Outcome | None:
     lay = cx.layout(chk["type"])
     out: Outcome = []
+    present = [c for c in chk["map"] if c in cx.macros or c in cx.tr.unit.constants]
+    if not present:
+        return None             # not one of the codes exists here: nothing was checked
     for code, accs in chk["map"].items():
-        if code not in cx.macros and code not in cx.tr.unit.constants:
+        if code not in present:
             continue            # a code this revision lacks is the constant checks' business
         for acc in accs:
             path = cx.resolve(acc)
@@ -400,6 +452,16 @@ def _shown(loc: SourceLoc | None) -> SourceLoc | None:
     return SourceLoc(display_path(loc.file), loc.line, loc.col)
 
 
+def _compile_error(cx: _Context, headers: Sequence[str]) -> AbicheckError | None:
+    """The first error laying out the records the named headers define."""
+    for name in api.declared_records(cx.tr, headers):
+        try:
+            cx.layout(name)
+        except AbicheckError as e:
+            return e
+    return None
+
+
 def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
              include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
              subject: str = "") -> Report:
@@ -408,6 +470,10 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
     defs = list(spec.data.get("defines", ())) + list(defines)
     try:
         trs: list = api.translate_all(hdrs, list(targets), include_dirs, defs)
+    except (LimitError, ConfinementError) as e:
+        # the input itself is out of bounds, whatever the target: no retries
+        e.msg = re.sub(r" \(target [^)]*\)$", "", e.msg)
+        raise
     except AbicheckError:
         # some target's view of the headers fails (an #error for an ABI a libc
         # has no port to): report it on that target, check the others
@@ -417,9 +483,22 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 trs.append(api.translate(hdrs, t, include_dirs, defs))
             except AbicheckError as e:
                 trs.append((t, e))
-        if all(isinstance(tr, tuple) for tr in trs):
-            # nothing compiles anywhere: bad input, not a finding
-            raise ErrorList([e for _, e in trs]) from None
+    # gcc compiles every record of a header, not only those a spec names: a
+    # record it would reject (an array beyond the address space, a bad
+    # alignment) means the headers do not compile for that target
+    contexts: dict[str, _Context] = {}
+    for i, tr in enumerate(trs):
+        if isinstance(tr, tuple):
+            continue
+        cx = _Context(tr)
+        err = _compile_error(cx, hdrs)
+        if err is None:
+            contexts[tr.target.name] = cx
+        else:
+            trs[i] = (tr.target, err)
+    if all(isinstance(tr, tuple) for tr in trs):
+        # nothing compiles anywhere: bad input, not a finding
+        raise ErrorList([e for _, e in trs]) from None
     results: list[CheckResult] = []
     names: list[str] = []
     for chk in spec.checks:
@@ -437,7 +516,7 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                            for c, n in zip(spec.checks, names))
             continue
         results.append(CheckResult(HEADERS_CHECK, "ABI100", tr.target.name, True))
-        cx = _Context(tr)
+        cx = contexts[tr.target.name]
         for chk, name in zip(spec.checks, names):
             code, fn = _KINDS[chk["kind"]]
             if not applies(chk, tr.target):
@@ -447,6 +526,9 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
                 outcome = fn(chk, cx)
             except AbicheckError as e:          # the type is missing or cannot be laid out
                 outcome = [(code, e.msg, e.loc, None, None)]
+            if outcome is None:                 # nothing to check on this target
+                results.append(CheckResult(name, code, tr.target.name, None))
+                continue
             findings = tuple(Finding(fid, "error", (tr.target.name,), _shown(loc), msg, name, meas, exp)
                              for fid, msg, loc, meas, exp in outcome)
             results.append(CheckResult(name, code, tr.target.name, not findings, findings))

@@ -6,14 +6,15 @@ preprocess (hermetic cpp) -> gnu.rewrite (GNU C -> C23) -> parse (pycparser
 from __future__ import annotations
 
 import functools
-import os
+import re
+import threading
 from dataclasses import dataclass
 from typing import Sequence
 
-from abicheck import model
-from abicheck.frontend import gnu, parse
-from abicheck.errors import AbicheckError
-from abicheck.frontend.preprocess import MacroDef, Preprocessed, preprocess
+from abicheck import limits, model
+from abicheck.frontend import diagnose, gnu, parse
+from abicheck.errors import AbicheckError, LimitError, ParseError, PreprocessError, SourceLoc
+from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, _cancel, preprocess
 from abicheck.targets import Target
 
 
@@ -37,13 +38,128 @@ def _parse_cached(text: str) -> model.Unit:
     return parse.parse(gnu.rewrite(text))
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
+    """The parse error of ``text``, remembered: a header that does not parse
+    fails the same way on all 26 targets, and parsing a hostile one can take
+    seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
+    try:
+        _parse_cached(text)
+    except ParseError as e:
+        return _STRAY.sub(_stray, e.msg), e.loc
+    return None
+
+
+def _parse(text: str) -> model.Unit:
+    """Parse, after making sure the text nests no deeper than the limit
+    (the parser and the layout recurse once per level)."""
+    lim = limits.active()
+    text = _main_part(text)
+    depth, at = _nesting(text, lim.nesting)
+    if depth > lim.nesting:
+        raise LimitError(f"declarations nest {lim.nesting + 1} deep here, more than the limit of "
+                         f"{lim.nesting}; raise it with --limit nesting=N", _locate(text, at))
+    failed = _parse_failure(text)
+    if failed is not None:
+        raise ParseError(*failed)
+    return _parse_cached(text)
+
+
+# pycparser names a byte it cannot lex by its Python repr; gcc says "stray"
+_STRAY = re.compile(r"^Illegal character '\\(?:udc([89a-f][0-9a-f])|x([0-9a-f]{2}))'$")
+
+
+def _stray(m: re.Match) -> str:
+    return f"stray '\\x{m.group(1) or m.group(2)}' in program"
+
+
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+@functools.lru_cache(maxsize=64)
+def _nesting(text: str, lim: int) -> tuple[int, int]:
+    """(deepest bracket nesting, offset where ``lim`` is first passed).
+
+    Brackets inside string and character literals count too: a false
+    alarm needs a literal with hundreds of open brackets in a header."""
+    depth = deepest = 0
+    first = -1
+    for m in _BRACKET.finditer(text):
+        if m.group(0) in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > lim and first < 0:
+                    first = m.start()
+        else:
+            depth -= 1
+    if first < 0:
+        # pointer declarators nest too, without brackets: int ***...*p
+        star = re.search(r"\*(?:[ \t]*\*){%d}" % lim, text)
+        if star:
+            return lim + 1, star.start() + lim
+    return deepest, first
+
+
+def _locate(text: str, offset: int) -> SourceLoc | None:
+    """file:line:col of ``offset`` in preprocessed text, from its line markers."""
+    if offset < 0:
+        return None
+    start = text.rfind("\n", 0, offset) + 1
+    file, line, after = MAIN, 1, 0          # the line numbered ``line`` starts at ``after``
+    for m in re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)".*$', text[:start], re.M):
+        file, line, after = m.group(2), int(m.group(1)), m.end() + 1
+    return SourceLoc(file, line + text.count("\n", after, start), offset - start + 1)
+
+
+def _main_part(text: str) -> str:
+    """The text from the main file on: what precedes it is the blanked
+    predefines, which differ per target; without them most targets share
+    one text, parsed once."""
+    cut = text.find(f'\n# 1 "{MAIN}"\n')
+    return text[cut + 1:] if cut >= 0 else text
+
+
+def _unit(text: str, target: Target) -> model.Unit:
+    """Parse, or raise the error GCC would have reported first."""
+    try:
+        return _parse(text)
+    except LimitError:
+        raise
+    except ParseError as e:
+        raise diagnose.first_error(_rewritten(_main_part(text)), target, e) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _rewritten(text: str) -> str:
+    # a failing text is diagnosed once per target: rewrite it once
+    return gnu.rewrite(text)
+
+
+def _first_of(err: PreprocessError, target: Target) -> AbicheckError:
+    """The cpp error, or a parse error that GCC would meet before it."""
+    if not err.partial or err.loc is None:
+        return err
+    try:
+        _unit(err.partial, target)
+    except AbicheckError as e:
+        if e.loc is not None:
+            order = diagnose.tu_order(err.partial)
+            if diagnose.position(order, e.loc) < diagnose.position(order, err.loc):
+                return e
+    return err
+
+
 def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
               defines: Sequence[str] = (), system: bool = False,
               source: str | None = None) -> Translation:
     """Preprocess and parse ``headers`` (or in-memory C ``source``) for ``target``."""
-    pre = preprocess(headers, target, include_dirs, defines, system, source=source)
+    try:
+        pre = preprocess(headers, target, include_dirs, defines, system, source=source)
+    except PreprocessError as e:
+        raise _first_of(e, target) from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
-    return Translation(target, _parse_cached(pre.text), pre, request)
+    return Translation(target, _unit(pre.text, target), pre, request)
 
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
@@ -51,20 +167,48 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
                   source: str | None = None) -> list[Translation]:
     """``translate`` for several targets; the cpp runs (separate processes)
     overlap, parsing stays sequential.  Results keep ``targets``' order, and
-    the first error (in target order) is raised."""
+    the first error (in target order) is raised, so neither depends on how
+    many processes ran at once (``limits.jobs()``: ``-j``, ``ABICHECK_JOBS``)."""
     from concurrent.futures import ThreadPoolExecutor
-    if len(targets) == 1:
-        return [translate(headers, targets[0], include_dirs, defines, system, source)]
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
-        futures = [pool.submit(preprocess, headers, t, include_dirs, defines, system, source=source)
-                   for t in targets]
+    jobs = limits.jobs()
+    if len(targets) == 1 or jobs == 1:
+        out = []
+        for t in targets:
+            try:
+                out.append(translate(headers, t, include_dirs, defines, system, source))
+            except AbicheckError as e:
+                if len(targets) > 1:
+                    e.msg = f"{e.msg} (target {t.name})"
+                raise
+        return out
+    stop = threading.Event()
+
+    def run(t: Target) -> Preprocessed:
+        _cancel.event = stop
+        try:
+            return preprocess(headers, t, include_dirs, defines, system, source=source)
+        finally:
+            _cancel.event = None
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run, t) for t in targets]
         pres = []
         for t, f in zip(targets, futures):
             try:
                 pres.append(f.result())
             except AbicheckError as e:
-                # say which of many targets the headers failed on
-                e.msg = f"{e.msg} (target {t.name})"
-                raise e from None
+                # the first failure in target order wins; the others need not finish
+                stop.set()
+                pool.shutdown(wait=True, cancel_futures=True)
+                err = _first_of(e, t) if isinstance(e, PreprocessError) else e
+                err.msg = f"{err.msg} (target {t.name})"
+                raise err from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
-    return [Translation(t, _parse_cached(p.text), p, request) for t, p in zip(targets, pres)]
+    out = []
+    for t, p in zip(targets, pres):
+        try:
+            out.append(Translation(t, _unit(p.text, t), p, request))
+        except AbicheckError as e:
+            e.msg = f"{e.msg} (target {t.name})"
+            raise
+    return out

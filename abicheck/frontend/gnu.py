@@ -6,7 +6,12 @@ parsing, keeping everything that matters for layout:
 
 - ``__attribute__((a, b(x)))`` becomes ``[[gnu::a, gnu::b(x)]]`` with the
   name's ``__`` decorations dropped, so ``aligned``, ``packed`` and ``mode``
-  survive into the AST at the position GCC would apply them;
+  survive into the AST at the position GCC would apply them.  Attributes that
+  cannot change a layout (``always_inline``, ``format``, ``nonnull``, ...)
+  are dropped: GCC accepts them between declaration specifiers
+  (``static __inline __attribute__((always_inline)) int f(void)``, as in
+  glibc's byte-swap helpers and fortify wrappers), where C23 has no place
+  for an attribute;
 - ``__extension__``, ``__asm__("name")`` renames, ``__thread`` and ``__inline``
   noise are dropped;
 - ``__alignof__`` becomes C23 ``alignof`` while ``_Alignof`` stays: the parser
@@ -46,8 +51,27 @@ _SIMPLE = {
     "__int128": "long long long", "__int128_t": "long long long",
     "__builtin_offsetof": "offsetof",
     "__label__": "",
+    "__complex__": "_Complex", "__complex": "_Complex",
 }
+#: GCC's extended floating types (ISO/IEC TS 18661-3), which the parser
+#: knows as predeclared type names.
+FLOAT_TYPE_NAMES = ("_Float32", "_Float64", "_Float128", "_Float32x", "_Float64x",
+                    "__float128", "__float80", "__ibm128", "__ieee128")
+_COMPLEX_FLOAT = re.compile(r"\b_Complex\s+(%s)\b|\b(%s)\s+_Complex\b"
+                            % ("|".join(FLOAT_TYPE_NAMES), "|".join(FLOAT_TYPE_NAMES)))
+
+
+def complex_name(float_name: str) -> str:
+    """The one-token spelling of ``_Complex <float_name>`` for the parser."""
+    return f"__abicheck_complex{float_name}"
+
+
 _ATTRIBUTE = {"__attribute__", "__attribute"}
+#: The attributes that can change a layout, kept; every other one is dropped.
+#: ``vector_size`` and ``scalar_storage_order`` are kept so the model can
+#: refuse them by name instead of laying out a wrong size silently.
+LAYOUT_ATTRIBUTES = frozenset({"aligned", "packed", "mode", "vector_size",
+                               "scalar_storage_order", "ms_struct", "gcc_struct"})
 _ASM = {"__asm__", "__asm", "asm"}
 _ASM_QUALS = {"volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"}
 
@@ -104,6 +128,8 @@ def _attribute_to_c23(inner: str) -> str:
         name = m.group(1)
         if name.startswith("__") and name.endswith("__") and len(name) > 4:
             name = name[2:-2]
+        if name not in LAYOUT_ATTRIBUTES:
+            continue
         rest = " ".join(m.group(2).split())
         if rest:
             rest = rewrite(rest)    # arguments may use __alignof__ etc.
@@ -160,7 +186,8 @@ def rewrite(text: str) -> str:
             continue
         i = m.end()
     out.append(text[pos:])
-    return _hoist_bitfield_attributes(strip_function_bodies("".join(out)))
+    text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), "".join(out))
+    return _hoist_bitfield_attributes(strip_function_bodies(text))
 
 
 # A member declaration (after ``;`` or ``{``) with a bitfield width, then a

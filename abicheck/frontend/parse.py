@@ -14,13 +14,16 @@ from typing import Iterable
 from pycparser import c_ast, c_parser
 
 from abicheck import model as m
+from abicheck.frontend import gnu
+from abicheck.frontend.diagnose import unknown_type_name
+from abicheck.frontend.pragma import PackState
 from abicheck.errors import ParseError, SourceLoc
 
 #: Names GCC knows as types without a declaration.  The prelude declares them
 #: as typedefs only so the lexer treats them as type names; ``_BUILTIN`` gives
 #: what they really are.
 _BUILTIN = {
-    "__builtin_va_list": m.Pointer(m.Scalar("void")),
+    "__builtin_va_list": m.Scalar("__builtin_va_list", spelling="__builtin_va_list"),
     "_Float128": m.Scalar("_Float128", spelling="_Float128"),
     "__float128": m.Scalar("_Float128", spelling="__float128"),
     "_Float64x": m.Scalar("long double", spelling="_Float64x"),
@@ -32,18 +35,39 @@ _BUILTIN = {
     "__ibm128": m.Scalar("long double", spelling="__ibm128"),
     "__ieee128": m.Scalar("_Float128", spelling="__ieee128"),
 }
+# ``_Complex _Float32`` cannot be a typedef name plus a specifier (pycparser
+# rejects the mix), so gnu.rewrite spells each complex _FloatN as one name.
+_BUILTIN.update({gnu.complex_name(n): m.Scalar(t.kind, spelling=f"_Complex {n}", complex=True)
+                 for n, t in list(_BUILTIN.items())
+                 if isinstance(t, m.Scalar) and n in gnu.FLOAT_TYPE_NAMES})
 _PRELUDE = '# 1 "<built-in>"\n' + "".join(f"typedef int {n};\n" for n in _BUILTIN)
 _ERR = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
 
 
-def parse(text: str, name: str = "<headers>") -> m.Unit:
-    """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``."""
+def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) -> m.Unit:
+    """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``.
+
+    assume_types:
+        names to take for typedef names although nothing declares them (the
+        diagnosis of a failed parse, ``diagnose.first_error``, reads on past
+        an unknown type name that way).
+    """
     parser = c_parser.CParser(dialect="c23")
+    assumed = "".join(f"typedef int {n};\n" for n in assume_types)
+    full = f'{_PRELUDE}{assumed}# 1 "{name}"\n{text}'
     try:
-        ast = parser.parse(f'{_PRELUDE}# 1 "{name}"\n{text}', name)
+        ast = parser.parse(full, name)
     except c_parser.ParseError as e:
-        raise _parse_error(str(e)) from None
+        err = _parse_error(str(e), parser)
+        # the parser's own words are often "Invalid specifier list"; an
+        # undeclared type name is the usual cause: name the first one before
+        # where the parser stopped, as GCC does
+        scope = getattr(parser, "_scope_stack", [{}])
+        names = {n for n, is_type in scope[0].items() if is_type}
+        before = (err.loc.file, err.loc.line) if err.loc and err.loc.line else None
+        better = unknown_type_name(full, names, name, before)
+        raise (better or err) from None
     return _Builder().build(ast)
 
 
@@ -51,22 +75,48 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     """Parse a constant expression given as text (attribute arguments)."""
     t = text.strip()
     lit = _INT.match(t)
-    if lit:
+    if lit and len(t) <= 140:
         return m.Const(int_literal(t))
     # only the typedef names the text uses need declaring for the lexer
     used = set(re.findall(r"[A-Za-z_]\w*", t))
-    decls = "".join(f"typedef int {n};\n" for n in typedef_names if n in used and n not in _BUILTIN)
-    src = f'{_PRELUDE}{decls}# 1 "<attribute>"\nchar __abicheck_expr[({t})];\n'
+    names = sorted(n for n in used if n in typedef_names and n not in _BUILTIN)
+    decls = "".join(f"typedef int {n};\n" for n in names)
+    # coordinates inside the argument point at the attribute in the header
+    at = loc if loc is not None and loc.line >= 1 and not re.search(r'["\\\n]', loc.file) else None
+    where = f'# {at.line - 1} "{at.file}"\n' if at else '# 1 "<attribute>"\n'
+    pad = " " * (at.col - 1) if at and at.col else ""
+    src = f'{_PRELUDE}{decls}{where}char __abicheck_expr[(\n{pad}{t})];\n'
     try:
         ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
     except c_parser.ParseError:
         raise ParseError(f"cannot parse attribute argument '{t}'", loc) from None
     decl = ast.ext[-1]
-    return _Builder().expr(decl.type.dim)
+    try:
+        # the typedef names stay references into the unit the text came from
+        return _Builder(frozenset(names)).expr(decl.type.dim)
+    except ParseError as e:
+        # "<attribute>" (no location given) is nowhere the user can look
+        if e.loc is None or e.loc.file == "<attribute>":
+            raise ParseError(f"{e.msg} in '{t}'", loc) from None
+        raise
 
 
-def _parse_error(msg: str) -> ParseError:
+def _parse_error(msg: str, parser=None) -> ParseError:
     mt = _ERR.match(msg)
+    if not mt and parser is not None:
+        # pycparser names only the file for some errors: take the token it
+        # stood on (or the last one, at the end of the input)
+        ts = parser._tokens
+        toks = [x for x in ts._buffer if x is not None]
+        cur = ts._buffer[ts._index] if ts._index < len(ts._buffer) else None
+        tok = cur or (toks[-1] if toks else None)
+        text = msg.split(": ", 1)[-1].strip()
+        if text == "At end of input":
+            text = "unexpected end of input"
+        elif text == "Invalid specifier list" and cur is not None and cur.type == "ID":
+            text = f"unknown type name '{cur.value}'"
+        if tok is not None and tok.filename:
+            return ParseError(text, SourceLoc(tok.filename, tok.lineno, tok.column))
     if mt:
         text = mt.group(4).strip().splitlines()[0]
         if text.startswith("before:"):
@@ -120,9 +170,12 @@ def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     spelling = " ".join(names).replace("long long long", "__int128")
     words = [n for n in names if n not in ("signed", "unsigned", "_Complex")]
     unsigned = "unsigned" in names
+    cplx = "_Complex" in names
+    if cplx and not words:
+        words = ["double"]          # GNU C: a bare _Complex is _Complex double
     if words in (["void"], ["_Bool"], ["bool"], ["float"], ["double"], ["long", "double"]):
         kind = {"bool": "_Bool"}.get(" ".join(words), " ".join(words))
-        return m.Scalar(kind, kind != "_Bool", spelling)
+        return m.Scalar(kind, kind != "_Bool", spelling, cplx)
     key = tuple(sorted(words, key=("short", "long", "char", "int").index)) \
         if all(w in ("short", "long", "char", "int") for w in words) else None
     kind = _INT_KINDS.get(key) if key is not None else None
@@ -131,18 +184,22 @@ def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     if kind == "char":
         # plain char's signedness is the target's (None); "signed"/"unsigned" fix it
         explicit = "signed" in names or unsigned
-        return m.Scalar("char", (not unsigned) if explicit else None, spelling)
-    return m.Scalar(kind, not unsigned, spelling)
+        return m.Scalar("char", (not unsigned) if explicit else None, spelling, cplx)
+    return m.Scalar(kind, not unsigned, spelling, cplx)
 
 
 class _Builder:
     """Walks one pycparser FileAST and collects the model."""
 
-    def __init__(self) -> None:
+    def __init__(self, known_typedefs: frozenset[str] = frozenset()) -> None:
+        #: typedef names declared elsewhere (an attribute argument's text
+        #: names typedefs of the header it came from)
+        self.known = known_typedefs
         self.records: dict[tuple[str, str], m.Record] = {}
         self.enums: dict[str, m.Enum] = {}
         self.typedefs: dict[str, m.Typedef] = {}
         self.constants: dict[str, m.Enumerator] = {}
+        self.pack = PackState()
 
     def build(self, ast: c_ast.FileAST) -> m.Unit:
         for node in ast.ext:
@@ -150,6 +207,8 @@ class _Builder:
                 self.typedef(node)
             elif isinstance(node, c_ast.Decl):
                 self.type_of(node.type, [])
+            elif isinstance(node, c_ast.Pragma):
+                self.pack.feed(node.string)
         return m.Unit.build(self.records, self.enums, self.typedefs, self.constants)
 
     # --- declarations -----------------------------------------------------
@@ -213,7 +272,7 @@ class _Builder:
             names = node.names
             if len(names) == 1 and names[0] in _BUILTIN:
                 return _BUILTIN[names[0]]
-            if len(names) == 1 and names[0] in self.typedefs:
+            if len(names) == 1 and (names[0] in self.typedefs or names[0] in self.known):
                 return m.TypedefRef(names[0])
             return _scalar(names, _loc(node.coord))
         raise ParseError(f"unsupported declarator {type(node).__name__}", _loc(node.coord))
@@ -228,8 +287,14 @@ class _Builder:
             if node.name and (kind, node.name) not in self.records:
                 self.records[(kind, node.name)] = m.Record(kind, node.name, None, loc=loc)
             return m.RecordRef(kind, node.name)
-        fields = tuple(self.field(d) for d in node.decls if isinstance(d, c_ast.Decl))
-        rec = m.Record(kind, node.name, fields, self.attrs(type_attrs), loc)
+        fields = []
+        for d in node.decls:
+            if isinstance(d, c_ast.Decl):
+                fields.append(self.field(d))
+            elif isinstance(d, c_ast.Pragma):
+                self.pack.feed(d.string)
+        rec = m.Record(kind, node.name, tuple(fields), self.attrs(type_attrs), loc,
+                       self.pack.value)
         if node.name is None:
             return rec
         old = self.records.get((kind, node.name))
@@ -289,8 +354,13 @@ class _Builder:
         if isinstance(node, c_ast.Constant):
             v = node.value
             if node.type == "char" or v.startswith("'"):
-                return m.Const(_char_literal(v))
+                try:
+                    return m.Const(_char_literal(v))
+                except (KeyError, ValueError, TypeError, IndexError):
+                    raise ParseError(f"unsupported character constant {v}", loc) from None
             if _INT.match(v):
+                if len(v) > 140:        # more than 128 bits in any base
+                    raise ParseError("integer constant is too large for its type", loc)
                 return m.Const(int_literal(v))
             raise ParseError(f"'{v}' is not an integer constant", loc)
         if isinstance(node, c_ast.ID):

@@ -9,6 +9,15 @@ are blanked before parsing so pycparser's coordinates stay right.
 
 Where no ``cpp`` exists, pcpp (a pure-Python C99 preprocessor) does the same
 job, more slowly.  ``ABICHECK_CPP=pcpp`` forces it.
+
+Hostile input is bounded here (``abicheck.limits``): cpp runs with an
+argument list, a scrubbed environment (``CPATH``, ``DEPENDENCIES_OUTPUT``
+and friends would add include directories or write files) and the C
+locale; it is killed past ``cpp-timeout`` seconds or ``cpp-output`` bytes of
+output, and every file it entered must lie under the include roots
+(``confine.py``).  Its output is decoded as the compiler reads source: bytes,
+so a Latin-1 comment or string changes nothing; bytes that are not UTF-8
+survive as surrogate escapes and print as ``\\xNN`` in errors.
 """
 from __future__ import annotations
 
@@ -17,15 +26,20 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Sequence
 
-from abicheck.errors import PreprocessError, SourceLoc, UsageError
+from abicheck import limits
+from abicheck.errors import LimitError, PreprocessError, SourceLoc, UsageError
+from abicheck.frontend import confine
 from abicheck.targets import Target
 
 MAIN = "<headers>"
-_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"')
+_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"((?:\s+\d)*)')
 _DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\(([^)]*)\))?[ \t]?(.*)$")
 _UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
 _GCC_DIAG = re.compile(r"^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$")
@@ -48,6 +62,8 @@ class Preprocessed:
     text: str
     macros: tuple[MacroDef, ...]
     main_source: str                  # the synthetic main file we fed cpp
+    #: every file cpp entered, with the location of the #include that did
+    entries: tuple[tuple[str, SourceLoc], ...] = ()
 
 
 def bundled_include_dir() -> str:
@@ -63,7 +79,8 @@ def system_include_dirs() -> tuple[str, ...]:
     cc = shutil.which("gcc") or shutil.which("cc")
     if not cc:
         raise UsageError("--system needs a host C compiler (gcc or cc) to find its include directories")
-    res = subprocess.run([cc, "-xc", "-E", "-v", "-"], input="", capture_output=True, text=True)
+    res = subprocess.run([cc, "-xc", "-E", "-v", "-"], input="", capture_output=True, text=True,
+                         env=_cpp_env(), timeout=limits.active().cpp_timeout)
     dirs, on = [], False
     for line in res.stderr.splitlines():
         if line.startswith("#include <...> search starts here"):
@@ -95,9 +112,11 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
                defines: Sequence[str] = (), system: bool = False,
                source: str | None = None, extra: str = "") -> Preprocessed:
     """Preprocess ``headers`` (or the C text ``source``) for ``target``."""
+    lim = limits.active()
     for d in include_dirs:
         if not os.path.isdir(d):
             raise UsageError(f"include directory '{d}' does not exist")
+    _check_inputs(headers, source, lim)
     dirs = list(include_dirs)
     if system:
         dirs += system_include_dirs()
@@ -106,12 +125,54 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     macros = dict(target.macros)
     for d in defines:
         name, _, value = d.partition("=")
-        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name):
+        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
             raise UsageError(f"bad -D argument '{d}'")
         macros[name] = value if _ else "1"
     use_pcpp = os.environ.get("ABICHECK_CPP") == "pcpp" or not _gcc()
-    run = _run_pcpp if use_pcpp else _run_gcc
-    return run(text, dirs, macros)
+    roots = confine.Roots([*dirs, *confine.header_roots(headers)])
+    if use_pcpp:
+        from abicheck.frontend.pure_cpp import run_pcpp
+        return run_pcpp(text, dirs, macros, roots, lim, source is not None)
+    code, pre, stderr = _run_gcc(text, dirs, macros, lim)
+    # confinement first: a file outside the roots is refused whether or not
+    # cpp could make sense of it (its own complaint would quote it)
+    confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
+                          text.split("\n") if source is not None else None, MAIN)
+    if code != 0:
+        err = _gcc_error(stderr, dirs)
+        err.partial = pre.text or None      # GCC may have met a syntax error first
+        raise err
+    return pre
+
+
+def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits) -> None:
+    """Named header files must be readable regular files within the size limit."""
+    if source is not None and len(source) > lim.input_size:
+        raise LimitError(f"the source text is {len(source)} bytes, more than the input limit of "
+                         f"{lim.input_size}; raise it with --limit input-size=SIZE")
+    for h in headers:
+        if not os.path.exists(h):
+            if os.path.isabs(h) or h.startswith("."):
+                raise UsageError(f"cannot read header '{h}': No such file or directory")
+            continue                    # an include name, resolved through -I
+        if os.path.isdir(h):
+            raise UsageError(f"'{h}' is a directory, not a header file")
+        if not os.access(h, os.R_OK):
+            raise UsageError(f"cannot read header '{h}': Permission denied")
+        size = os.path.getsize(h)
+        if size > lim.input_size:
+            raise LimitError(f"'{h}' is {size} bytes, more than the input limit of {lim.input_size}; "
+                             "raise it with --limit input-size=SIZE")
+
+
+def _cpp_env() -> dict[str, str]:
+    """The environment cpp runs in: a search path and the C locale, nothing
+    else (CPATH, C_INCLUDE_PATH, GCC_EXEC_PREFIX, DEPENDENCIES_OUTPUT,
+    SUNPRO_DEPENDENCIES, LANG would change what it reads, writes or says)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+    if "TMPDIR" in os.environ:
+        env["TMPDIR"] = os.environ["TMPDIR"]
+    return env
 
 
 @functools.cache
@@ -119,7 +180,10 @@ def _gcc() -> str | None:
     return shutil.which("gcc") or shutil.which("cpp")
 
 
-def _run_gcc(text: str, dirs: list[str], macros: dict[str, str]) -> Preprocessed:
+def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
+             lim: limits.Limits) -> tuple[int, Preprocessed, str]:
+    """(exit status, what cpp wrote, its diagnostics): even a failed run's
+    output shows which files cpp entered."""
     cc = _gcc()
     assert cc
     args = [cc, "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
@@ -128,10 +192,102 @@ def _run_gcc(text: str, dirs: list[str], macros: dict[str, str]) -> Preprocessed
     for d in dirs:
         args += ["-I", d]
     args.append("-")
-    res = subprocess.run(args, input=text, capture_output=True, text=True)
-    if res.returncode != 0:
-        raise _gcc_error(res.stderr, dirs)
-    return _split_defines(res.stdout, text)
+    code, out, err = run_bounded(args, text.encode("utf-8", "surrogateescape"), lim)
+    stderr = err.decode("utf-8", "surrogateescape")
+    try:
+        pre = _split_defines(out.decode("utf-8", "surrogateescape"), text)
+    except PreprocessError:
+        if code == 0:
+            raise
+        pre = Preprocessed("", (), text)
+    return code, pre, stderr
+
+
+def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int, bytes, bytes]:
+    """Run ``args`` (never through a shell) feeding ``stdin``; return (exit
+    status, stdout, stderr).  Killed, with a ``LimitError`` located at the
+    last line marker it wrote, past ``lim.cpp_timeout`` seconds or
+    ``lim.cpp_output`` bytes of output.  Output goes to unlinked temporary
+    files, so a runaway expansion costs disk, never our memory."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                    env=_cpp_env(), close_fds=True)
+        except OSError as e:
+            raise UsageError(f"cannot run the preprocessor '{args[0]}': {e.strerror}") from None
+        deadline = time.monotonic() + lim.cpp_timeout
+        try:
+            try:
+                proc.stdin.write(stdin)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            why = None
+            stop = getattr(_cancel, "event", None)
+            while True:
+                try:
+                    proc.wait(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if stop is not None and stop.is_set():
+                    raise Cancelled()
+                if os.fstat(out.fileno()).st_size > lim.cpp_output:
+                    why = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
+                           "too far?); raise the bound with --limit cpp-output=SIZE")
+                elif time.monotonic() >= deadline:
+                    why = (f"preprocessing took longer than {lim.cpp_timeout:g} s (a macro expands "
+                           "too far?); raise the bound with --limit cpp-timeout=SECONDS")
+                if why:
+                    proc.kill()
+                    proc.wait()
+                    raise LimitError(why, _last_marker(out))
+        finally:
+            if proc.poll() is None:         # an exception of ours: never leave cpp behind
+                proc.kill()
+                proc.wait()
+        if os.fstat(out.fileno()).st_size > lim.cpp_output:
+            raise LimitError(f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
+                             "too far?); raise the bound with --limit cpp-output=SIZE", _last_marker(out))
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read()
+
+
+class Cancelled(Exception):
+    """Another target's run already failed (``translate_all``): stop this one."""
+
+
+#: ``translate_all`` sets ``_cancel.event`` in its worker threads; when it is
+#: set, runs still going are killed rather than waited for
+_cancel = threading.local()
+
+
+def _last_marker(f) -> SourceLoc | None:
+    """Where cpp was when it was stopped: the last line marker in its
+    output, plus the lines after it (read backwards, 1 MiB at a time)."""
+    end = os.fstat(f.fileno()).st_size
+    newlines = 0
+    while end > 0:
+        start = max(0, end - (1 << 20))
+        f.seek(start)
+        raw = f.read(end - start)
+        if start > 0:                  # begin at a whole line
+            cut = raw.find(b"\n")
+            if cut < 0:
+                end = start
+                continue
+            raw, start = raw[cut + 1:], start + cut + 1
+        chunk = raw.decode("utf-8", "surrogateescape")
+        for m in reversed(list(re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)"', chunk, re.M))):
+            name = _unescape(m.group(2))
+            if name.startswith("<") and name != "<stdin>":
+                continue
+            line = int(m.group(1)) + chunk.count("\n", m.end()) + newlines - 1
+            return SourceLoc(MAIN if name == "<stdin>" else name, max(line, 1), 1)
+        newlines += chunk.count("\n")
+        end = start
+    return None
 
 
 def _gcc_error(stderr: str, dirs: list[str]) -> PreprocessError:
@@ -156,13 +312,18 @@ def _split_defines(output: str, main: str) -> Preprocessed:
     """Pull ``#define``/``#undef`` lines out of ``-dD`` output, tracking where
     each came from, and blank them so line numbers stay right."""
     macros: dict[str, MacroDef] = {}
+    entries: list[tuple[str, SourceLoc]] = []
     lines = output.split("\n")
     file, line = "<built-in>", 0
     for i, text in enumerate(lines):
         if text.startswith("#"):
             m = _MARKER.match(text)
             if m:
-                file, line = _unescape(m.group(2)), int(m.group(1))
+                new = _unescape(m.group(2))
+                if " 1" in m.group(3) and not new.startswith("<"):
+                    # entering an included file: we stand on its #include line
+                    entries.append((new, SourceLoc(file, max(line, 1), 1)))
+                file, line = new, int(m.group(1))
                 if file == "<stdin>":
                     file = MAIN
                     lines[i] = f'# {m.group(1)} "{MAIN}"'
@@ -181,56 +342,11 @@ def _split_defines(output: str, main: str) -> Preprocessed:
                 if u:
                     macros.pop(u.group(1), None)
                     lines[i] = ""
-                elif text.startswith("#pragma"):
-                    if re.match(r"#pragma\s+pack\b", text):
-                        raise PreprocessError("#pragma pack is not supported", SourceLoc(file, line, 1))
-                    lines[i] = ""
+                elif text.startswith("#pragma") and not re.match(r"#pragma\s+pack\b", text):
+                    lines[i] = ""       # the parser sees only #pragma pack (layout)
         line += 1
-    return Preprocessed("\n".join(lines), tuple(macros.values()), main)
+    return Preprocessed("\n".join(lines), tuple(macros.values()), main, tuple(entries))
 
 
 def _unescape(s: str) -> str:
     return s.replace('\\"', '"').replace("\\\\", "\\")
-
-
-def _run_pcpp(text: str, dirs: list[str], macros: dict[str, str]) -> Preprocessed:
-    """The pure-Python path: pcpp with the same hermetic set-up."""
-    import io
-
-    from pcpp import Preprocessor
-
-    class _Quiet(Preprocessor):
-        errors: list[str]
-
-        def on_error(self, file, line, msg):  # noqa: ANN001 - pcpp's hook
-            self.errors.append(PreprocessError(msg, SourceLoc(MAIN if file == "<stdin>" else file, line or 0, 1)))
-
-        def on_include_not_found(self, is_malformed, is_system_include, curdir, includepath):
-            raise PreprocessError(f"cannot find header '{includepath}' (searched: {', '.join(dirs[:-1]) or 'no -I directories given'})")
-
-        def on_comment(self, tok):
-            return False
-
-    pp = _Quiet()
-    pp.errors = []
-    pp.line_directive = "#"
-    for name in ("__STDC__", "__STDC_HOSTED__"):
-        pp.define(f"{name} 1")
-    pp.define("__STDC_VERSION__ 201112L")
-    for name, value in macros.items():
-        pp.define(f"{name} {value}")
-    for d in dirs:
-        pp.add_path(d)
-    pp.parse(text, "<stdin>")
-    out = io.StringIO()
-    pp.write(out)
-    if pp.errors:
-        raise pp.errors[0]
-    defs = []
-    for name, m in pp.macros.items():
-        params = tuple(m.arglist) if m.arglist is not None else None
-        body = "".join(t.value for t in m.value).strip()
-        src = m.source or "<built-in>"
-        defs.append(MacroDef(name, params, body, SourceLoc(MAIN if src == "<stdin>" else src, m.lineno or 0, 1)))
-    pre = _split_defines(out.getvalue(), text)
-    return Preprocessed(pre.text, tuple(defs), text)

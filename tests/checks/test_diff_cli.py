@@ -93,7 +93,7 @@ def test_json_validates_against_the_shipped_schema(capsys):
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(doc, schema)
     assert doc["exit_status"] == code == 12
-    assert doc["verdicts"]["ia64"] == "incompatible" and doc["summary"]["compatible"] == 25
+    assert doc["verdicts"]["ia64"] == "incompatible" and doc["summary"]["compatible"] == len(all_targets()) - 1
     roots = {c["topic"] for c in doc["changes"] if c["cause"] is None}
     assert all(c["cause"] in roots for c in doc["changes"] if c["cause"] is not None)
 

@@ -1,0 +1,4 @@
+#if 1
+#error this header refuses to compile
+#endif
+struct s { int a; };

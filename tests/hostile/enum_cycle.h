@@ -1,0 +1,2 @@
+enum { A = B, B = A };
+struct s { char x[A]; };

@@ -1,0 +1,5 @@
+struct s {
+	int n;
+	char data[];
+	int after;
+};

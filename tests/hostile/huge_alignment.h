@@ -1,0 +1,1 @@
+struct s { int a; } __attribute__((aligned(1 << 30)));

@@ -1,0 +1,1 @@
+struct s { char big[0x7fffffffffffffff][0x7fffffffffffffff]; };

@@ -1,0 +1,2 @@
+#include "inc/escape.h"
+struct s { int a; };

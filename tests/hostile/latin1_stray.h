@@ -1,0 +1,2 @@
+/* café is fine here */
+struct s { int a; } é;

@@ -1,0 +1,2 @@
+#define x x[x]
+struct s { int x; };

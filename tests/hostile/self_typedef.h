@@ -1,0 +1,4 @@
+typedef struct s s_t;
+struct s {
+	s_t inner;
+};

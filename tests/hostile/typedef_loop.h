@@ -1,0 +1,2 @@
+typedef t t;
+struct s { t a; };

@@ -1,0 +1,3 @@
+struct s {
+	foo_t a;
+};

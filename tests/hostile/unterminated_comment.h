@@ -1,0 +1,3 @@
+struct s { int a; };
+/* never closed
+struct t { int b; };
