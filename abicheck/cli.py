@@ -3,13 +3,18 @@
 Nothing else lives here.  Exit status is decided in one place (``main``):
 
 ====  ==========================================================
-0     success; for ``check``, every check passed
+0     success; for ``check``, every check passed; for ``diff``,
+      no ABI change
 1     ``check``: at least one check failed
 2     bad input or usage, in every command (one ``file:line:col:
       error: ...`` line on stderr, nothing on stdout)
 3     an internal error (a bug: please report it); one line on
       stderr, or the traceback with ``ABICHECK_DEBUG=1``
 ====  ==========================================================
+
+``diff`` reports a bit field, as abidiff does (``--exit-zero`` forces 0):
+bit 4 some ABI change (all compatible: 4), bit 8 an incompatible change
+(12 = 4|8), bit 16 a change that needs review (20 = 16|4, 28 = 16|8|4).
 
 Output is built completely before anything is written, so an error never
 leaves half a report behind; ``-o FILE`` replaces the file in one step.
@@ -25,6 +30,23 @@ from abicheck import __version__, limits
 from abicheck.errors import AbicheckError, UsageError, printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+DIFF_EPILOG = """\
+exit status (a bit field, as abidiff's):
+   0  no ABI change on any target
+   4  ABI changes, all compatible
+  12  at least one incompatible change (4|8)
+  16  some change needs review, always with 4 (20; 28 with an incompatible one)
+   2  bad input or usage
+  --exit-zero forces 0 (except for bad input)
+
+verdicts: compatible (an addition that moves or resizes nothing existing, a
+counter that grew, a member added in tail space the size already covered);
+incompatible (an existing member moves, resizes or changes signedness; a
+record's size or alignment changes; a constant changes value; a new code
+collides with an existing one); needs review (reserved bytes put to use; a
+rename with the same layout; a union member larger than the others).
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,6 +120,28 @@ def build_parser() -> argparse.ArgumentParser:
     _common_header_args(ck)
     _output_arg(ck)
 
+    df = sub.add_parser(
+        "diff", help="compare two revisions of headers on every ABI, with causes and verdicts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare the binary interface of two header revisions on every ABI.",
+        epilog=DIFF_EPILOG)
+    df.add_argument("old", metavar="OLD", help="a header, a folder of headers, a bundled set "
+                    "(linux-4.5) or a git revision of a path (REV:path)")
+    df.add_argument("new", metavar="NEW", help="the same kinds as OLD")
+    df.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
+                    help="compare only this type (repeatable; default: every struct, union "
+                         "and typedef the headers declare, and every macro constant)")
+    df.add_argument("--format", default="text", choices=formats())
+    df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
+    df.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                    help="an include directory for both revisions, after their own")
+    df.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
+                    help="define a macro for the preprocessor")
+    df.add_argument("--target", "-t", action="append", default=[], metavar="T",
+                    help="target ABI (name, alias, Debian arch or GNU triple); repeat or "
+                         "comma-separate for several (default: all)")
+    _output_arg(df)
+
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -108,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required (check, layout, targets); see abicheck --help")
+            raise UsageError("a command is required (check, diff, layout, targets); see abicheck --help")
         lim = _limits_of(args)
         # the parser and the layout recurse once per nesting level
         sys.setrecursionlimit(max(sys.getrecursionlimit(), limits.recursion_needed(lim)))
@@ -117,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out = _layout(args)
             elif args.command == "check":
                 out = _check(args)
+            elif args.command == "diff":
+                out = _diff(args)
             elif args.command == "targets":
                 out = _targets(args)
             else:  # pragma: no cover - argparse restricts the choices
@@ -229,6 +275,18 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     out = render(report, args.format)
     code = EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_OK
     return out, code
+
+
+def _diff(args: argparse.Namespace) -> tuple[str, int]:
+    from abicheck.checks.diff import run_diff
+    from abicheck.report.diffmodel import exit_status
+    from abicheck.report.render import render
+    from abicheck.targets import select_targets
+
+    report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
+                      args.include_dirs, args.defines)
+    out = render(report, args.format)
+    return out, EXIT_OK if args.exit_zero else exit_status(report)
 
 
 def _targets_of(args: argparse.Namespace):

@@ -13,11 +13,21 @@ from abicheck.errors import SourceLoc
 
 SEVERITIES = ("error", "warning", "note")
 
+#: What a change between two revisions means for users (``abicheck diff``),
+#: mildest first.  Spec checks leave ``Finding.verdict`` None.
+VERDICTS = ("compatible", "needs review", "incompatible")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem.  ``id`` is a check code (``ABI130``), ``check`` the
-    human name of the check it came from (a row of the results table)."""
+    human name of the check it came from (a row of the results table).
+
+    A diff finding also carries a ``verdict`` (one of ``VERDICTS``), a
+    ``topic`` (the change in words that do not depend on the target, so the
+    same change on 26 ABIs groups under one heading although its offsets
+    differ) and a ``cause`` (the topic of the root change it follows from,
+    e.g. an alignment raise that moves every later member)."""
 
     id: str
     severity: str
@@ -27,14 +37,20 @@ class Finding:
     check: str
     measured: Any = None
     expected: Any = None
+    verdict: str | None = None
+    topic: str | None = None
+    cause: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.check, self.targets, self.id, self.message)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "severity": self.severity, "check": self.check,
-                "targets": list(self.targets), "loc": str(self.loc) if self.loc else None,
-                "message": self.message, "measured": self.measured, "expected": self.expected}
+        d = {"id": self.id, "severity": self.severity, "check": self.check,
+             "targets": list(self.targets), "loc": str(self.loc) if self.loc else None,
+             "message": self.message, "measured": self.measured, "expected": self.expected}
+        if self.verdict is not None:     # diff findings only: check reports keep their shape
+            d.update(verdict=self.verdict, topic=self.topic, cause=self.cause)
+        return d
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +90,16 @@ class Report:
         first: dict[tuple, Finding] = {}
         for r in self.results:
             for f in r.findings:
-                key = (f.id, f.check, f.message, f.loc, repr(f.measured), repr(f.expected))
+                key = (f.id, f.check, f.message, f.loc, repr(f.measured), repr(f.expected),
+                       f.verdict, f.topic, f.cause)
                 merged.setdefault(key, [])
                 for t in f.targets:
                     if t not in merged[key]:
                         merged[key].append(t)
                 first.setdefault(key, f)
         out = [Finding(f.id, f.severity, tuple(merged[k]), f.loc, f.message, f.check,
-                       f.measured, f.expected) for k, f in first.items()]
+                       f.measured, f.expected, f.verdict, f.topic, f.cause)
+               for k, f in first.items()]
         order = {c: i for i, c in enumerate(self.checks)}
         return sorted(out, key=lambda f: (order.get(f.check, 0), f.targets, f.id, f.message))
 

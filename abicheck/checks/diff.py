@@ -1,0 +1,246 @@
+"""``abicheck diff``: two revisions of headers, compared on every ABI at once.
+
+For each target, each revision is translated header by header and boiled
+down to a ``Snapshot`` (``diff_snapshot``); the two snapshots are compared
+type by type (``diff_layout``, with root causes from ``diff_cause``),
+constant by constant and accessor by accessor (``diff_constants``).  Every
+change becomes a ``Finding`` with a verdict (compatible / needs review /
+incompatible), so the one findings model of ``abicheck check`` carries the
+diff to every renderer.  Nothing here prints.
+
+A header that does not compile on a target is a finding for that header and
+target (what it declares is left out there, on both sides); only when
+nothing compiles anywhere is the input bad.
+"""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Sequence
+
+from abicheck import api
+from abicheck.checks.diff_change import (
+    COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, SEVERITY, Change)
+from abicheck.checks.diff_constants import compare_accessors, compare_constants
+from abicheck.checks.diff_layout import compare_shapes
+from abicheck.checks.diff_snapshot import Shape, Snapshot, add_translation
+from abicheck.errors import AbicheckError, ErrorList, UsageError
+from abicheck.report.findings import CheckResult, Finding, Report
+from abicheck.revision import Revision, load_revision
+from abicheck.targets import Target
+
+HEADERS = "headers"
+
+
+def run_diff(old_spec: str, new_spec: str, targets: Sequence[Target], types: Sequence[str] = (),
+             include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> Report:
+    """Compare revision ``old_spec`` with ``new_spec`` (see ``abicheck.revision``)."""
+    with ExitStack() as stack:
+        old = load_revision(old_spec, "OLD", include_dirs, stack)
+        new = load_revision(new_spec, "NEW", include_dirs, stack)
+        wanted = tuple(types)
+        so = snapshots(old, targets, wanted, defines)
+        sn = snapshots(new, targets, wanted, defines)
+        _bad_input(old, new, so, sn, targets, wanted)
+        changes = {t.name: diff_target(old, new, so[t.name], sn[t.name], wanted) for t in targets}
+        return _report(old, new, targets, changes, so, sn)
+
+
+def snapshots(rev: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
+              defines: Sequence[str]) -> dict[str, Snapshot]:
+    snaps = {t.name: Snapshot(t.name) for t in targets}
+    for header in rev.headers:
+        # by path: an include name could resolve against the current folder
+        for t, tr in _translate(rev, rev.file_of(header), targets, defines):
+            if isinstance(tr, AbicheckError):
+                snaps[t.name].failures[header] = tr
+            else:
+                add_translation(snaps[t.name], rev, header, tr, wanted)
+    return snaps
+
+
+def _translate(rev: Revision, header: str, targets: Sequence[Target], defines: Sequence[str]):
+    try:
+        return list(zip(targets, api.translate_all([header], list(targets), rev.include_dirs, defines)))
+    except (AbicheckError, RecursionError):
+        pass
+    out = []
+    for t in targets:      # some target fails: find out which, keep the others
+        try:
+            out.append((t, api.translate([header], t, rev.include_dirs, defines)))
+        except AbicheckError as e:
+            out.append((t, e))
+        except RecursionError:
+            out.append((t, AbicheckError("declarations nest too deeply")))
+    return out
+
+
+def _bad_input(old: Revision, new: Revision, so: dict[str, Snapshot], sn: dict[str, Snapshot],
+               targets: Sequence[Target], wanted: tuple[str, ...]) -> None:
+    for rev, snaps in ((old, so), (new, sn)):
+        if all(len(s.failures) == len(rev.headers) for s in snaps.values()):
+            errs = [e for s in snaps.values() for e in s.failures.values()]
+            if len(errs) == 1 or len({str(e) for e in errs}) == 1:
+                e = errs[0]
+                raise AbicheckError(f"{rev.side} revision '{rev.spec}' does not compile on any "
+                                    f"target: {e.msg}", rev.shown_loc(e.loc)) from None
+            raise ErrorList([AbicheckError(f"{rev.side} revision '{rev.spec}': {e.msg}",
+                                           rev.shown_loc(e.loc)) for e in errs]) from None
+    for name in wanted:
+        if not any(name in s.shapes or name in s.unlaid for snaps in (so, sn) for s in snaps.values()):
+            raise UsageError(f"--type '{name}' is in neither revision (OLD '{old.spec}', NEW "
+                             f"'{new.spec}') on any of {len(targets)} targets")
+
+
+def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
+                wanted: tuple[str, ...] = ()) -> list[Change]:
+    """Every change on one target."""
+    out: list[Change] = []
+    failing = sorted({_key(h, old) for h in so.failures} | {_key(h, new) for h in sn.failures})
+    for key in failing:
+        ho, hn = _header(key, old), _header(key, new)
+        eo, en = so.failures.get(ho), sn.failures.get(hn)
+        err = en or eo
+        first = str(err).splitlines()[0] if err else ""
+        label = (new if en else old).header_label(hn if en else ho)
+        if en is not None and eo is None and ho in old.headers:
+            verdict, topic = REVIEW, f"{label} no longer compiles"
+        elif eo is not None and en is not None:
+            verdict, topic = NOT_COMPARED, f"{label} does not compile in either revision"
+        elif eo is not None:
+            verdict, topic = NOT_COMPARED, f"{label} did not compile in OLD"
+        else:
+            verdict, topic = NOT_COMPARED, f"{label} does not compile"
+        side_rev = new if en else old
+        out.append(Change("ABI200", verdict, HEADERS, topic, _shown_error(first, side_rev),
+                          side_rev.shown_loc(err.loc) if err and err.loc else None,
+                          side="shown"))
+        if not old.each_own or not new.each_own:
+            for snap in (so, sn):       # one entry header speaks for the whole revision
+                snap.shapes.clear()
+                snap.constants.clear()
+                snap.accessors.clear()
+        so.drop_header(ho)
+        sn.drop_header(hn)
+    out.extend(_types(so, sn, wanted))
+    if not wanted:
+        out.extend(compare_constants(so.constants, sn.constants))
+        out.extend(compare_accessors(so.accessors, sn.accessors, _resolver(so), _resolver(sn)))
+    return out
+
+
+def _key(header: str, rev: Revision) -> str:
+    """What names a header across revisions: its include name in a folder
+    or bundled set; a lone header file is the same header on both sides."""
+    return "" if rev.kind == "file" or (rev.kind == "git" and rev.files) else header
+
+
+def _header(key: str, rev: Revision) -> str:
+    return rev.headers[0] if key == "" else key
+
+
+def _shown_error(line: str, rev: Revision) -> str:
+    """The front end's error line, with the file shown as the revision shows it."""
+    head, sep, rest = line.partition(": error: ")
+    if not sep:
+        return line
+    file, _, pos = head.partition(":")
+    return f"{rev.shown(file)}{':' + pos if pos else ''}: error: {rest}"
+
+
+def _resolver(snap: Snapshot):
+    paths = {s.path for sh in snap.shapes.values() for s in sh.slots}
+    return lambda p: p in paths
+
+
+def _renames(so: Snapshot, sn: Snapshot, name: str) -> dict[str, tuple[str, str]]:
+    """old path -> (new path, accessor) for accessors that name members of
+    ``name`` in both revisions under different paths."""
+    o, n = so.shapes[name], sn.shapes[name]
+    out = {}
+    for acc in sorted(set(so.accessors) & set(sn.accessors)):
+        a, b = so.accessors[acc], sn.accessors[acc]
+        if a.path != b.path and o.slot(a.path) is not None and n.slot(b.path) is not None:
+            out.setdefault(a.path, (b.path, acc))
+    return out
+
+
+def _signature(s: Shape) -> tuple:
+    return (s.kind, s.size, s.align, s.rep,
+            tuple((x.bits, x.size, x.rep) for x in s.slots if x.leaf))
+
+
+def _types(so: Snapshot, sn: Snapshot, wanted: tuple[str, ...]) -> list[Change]:
+    names = set(so.shapes) | set(sn.shapes)
+    aliased = {r for snap in (so, sn) for t, r in snap.aliases.items()
+               if t in so.shapes and t in sn.shapes}
+    names = sorted(x for x in names if not (x in aliased and x in so.shapes and x in sn.shapes))
+    if wanted:
+        names = [x for x in names if x in wanted]
+    out: list[Change] = []
+    added = [x for x in names if x not in so.shapes]
+    removed = [x for x in names if x not in sn.shapes]
+    renamed: dict[str, str] = {}
+    for r in removed:
+        for a in added:
+            if a not in renamed.values() and _signature(so.shapes[r]) == _signature(sn.shapes[a]):
+                renamed[r] = a
+                break
+    for x in sorted((set(so.unlaid) & set(sn.shapes)) | (set(sn.unlaid) & set(so.shapes))):
+        if wanted and x not in wanted:
+            continue
+        lost = x in sn.unlaid
+        why = sn.unlaid[x] if lost else so.unlaid[x]
+        out.append(Change("ABI204", REVIEW if lost else NOT_COMPARED, x,
+                          f"type {x} can{' no longer' if lost else ' now'} be laid out",
+                          f"type {x} {'can no longer' if lost else 'could not'} be laid out"
+                          f"{'' if lost else ' in OLD'}: {why}",
+                          (so if lost else sn).shapes[x].loc, side="old" if lost else "new"))
+    for x in names:
+        if x in so.unlaid or x in sn.unlaid:
+            continue
+        if x in so.shapes and x in sn.shapes:
+            out.extend(compare_shapes(so.shapes[x], sn.shapes[x], _renames(so, sn, x)))
+        elif x in renamed:
+            s = sn.shapes[renamed[x]]
+            out.append(Change("ABI203", REVIEW, renamed[x], f"type {x} renamed to {renamed[x]}",
+                              f"type {x} is now {renamed[x]}, with the same layout ({s.size} bytes)",
+                              s.loc, x, renamed[x]))
+        elif x in renamed.values():
+            continue
+        elif x in sn.shapes:
+            s = sn.shapes[x]
+            out.append(Change("ABI201", COMPATIBLE, x, f"type {x} added",
+                              f"type {x} added ({s.size} bytes, {s.align}-byte aligned)", s.loc,
+                              None, s.size))
+        else:
+            s = so.shapes[x]
+            out.append(Change("ABI202", INCOMPATIBLE, x, f"type {x} removed",
+                              f"type {x} removed (was {s.size} bytes)", s.loc, s.size, None,
+                              side="old"))
+    return out
+
+
+def _report(old: Revision, new: Revision, targets: Sequence[Target], changes: dict[str, list[Change]],
+            so: dict[str, Snapshot], sn: dict[str, Snapshot]) -> Report:
+    rows: dict[str, dict[str, list[Finding]]] = {}
+    for t in targets:
+        for c in changes[t.name]:
+            loc = c.loc if c.side == "shown" else (new if c.side == "new" else old).shown_loc(c.loc)
+            f = Finding(c.id, SEVERITY[c.verdict], (t.name,), loc, c.message, c.check, c.new, c.old,
+                        c.verdict, c.topic, c.cause)
+            rows.setdefault(c.check, {}).setdefault(t.name, []).append(f)
+    order = sorted(rows, key=lambda r: (r in (HEADERS, "constants", "accessor macros"), r))
+    results = []
+    for check in order:
+        ids = sorted(f.id for fs in rows[check].values() for f in fs)
+        for t in targets:
+            fs = tuple(rows[check].get(t.name, ()))
+            results.append(CheckResult(check, ids[0], t.name, not fs, fs))
+    compared = {
+        "types": len({n for s in list(so.values()) + list(sn.values()) for n in s.shapes}),
+        "constants": len({n for s in list(so.values()) + list(sn.values()) for n in s.constants}),
+        "headers": {"old": len(old.headers), "new": len(new.headers)},
+    }
+    meta = {"old": old.spec, "new": new.spec, "compared": compared}
+    return Report("diff", f"{old.spec} -> {new.spec}", tuple(t.name for t in targets),
+                  tuple(results), meta)

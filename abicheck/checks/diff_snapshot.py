@@ -1,0 +1,307 @@
+"""One revision as one target sees it, reduced to what ``abicheck diff`` compares.
+
+A diff of two whole header trees on 26 ABIs cannot keep every translation
+alive, so each (revision, target) is boiled down to plain data as soon as a
+header is translated: every record and typedef as a ``Shape`` (its members
+as flat ``Slot`` rows carrying what the verdict rules need: offsets, bits,
+alignment, the enclosing record, the value's representation), every integer
+constant, and every accessor macro with the member path it names.
+Translations that fail are kept as errors per header: a header that does not
+compile on one target is a finding on that target, never the end of the run.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from abicheck import api
+from abicheck import model as m
+from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.layout import Layouter, Member, TypeLayout
+from abicheck.revision import Revision
+
+#: Names that say "these bytes are not used yet" (shared with the spec checks).
+RESERVED = re.compile(r"(^|_)(reserved|resv|pad|unused|rsvd|spare)", re.IGNORECASE)
+_FLOATS = ("float", "double", "long double", "_Float", "__float", "_Decimal")
+_BUILTIN = ("<built-in>", "<command-line>")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One named member of a laid-out type, flattened (pre-order)."""
+
+    path: str
+    name: str
+    offset: int
+    size: int
+    align: int
+    bit_offset: int | None
+    bit_width: int | None
+    kind: str                 # scalar | struct | union | array | pointer | enum
+    type_name: str
+    rep: str                  # the value's representation: "signed int", "pointer", ...
+    leaf: bool
+    container: str            # kind of the record it sits in directly: struct | union
+    cid: str                  # that record's identity within the type
+    loc: SourceLoc | None
+
+    @property
+    def bits(self) -> tuple[int, int]:
+        """[start, end) in bits from the start of the type."""
+        if self.bit_offset is not None:
+            return self.bit_offset, self.bit_offset + (self.bit_width or 0)
+        return self.offset * 8, (self.offset + self.size) * 8
+
+    @property
+    def reserved(self) -> bool:
+        return bool(RESERVED.search(self.name))
+
+    @property
+    def parent(self) -> str:
+        return self.path.rpartition(".")[0]
+
+    def spelled(self) -> str:
+        """``name`` as a reader knows it: ``_pkey (int)``."""
+        width = f":{self.bit_width}" if self.bit_width is not None else ""
+        return f"{self.path} ({self.type_name}{width})"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One type on one target: size, alignment and members."""
+
+    name: str
+    kind: str
+    size: int
+    align: int
+    rep: str
+    slots: tuple[Slot, ...]
+    holes: frozenset[tuple[str, int, int]]   # (record path, bit offset, bits)
+    padding: int
+    loc: SourceLoc | None
+    header: str
+
+    def slot(self, path: str) -> Slot | None:
+        for s in self.slots:
+            if s.path == path:
+                return s
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Constant:
+    name: str
+    value: int
+    loc: SourceLoc | None
+    header: str
+
+
+@dataclass(frozen=True, slots=True)
+class Accessor:
+    """A macro naming a member (``si_pkey`` -> ``_sifields._sigfault._pkey``)."""
+
+    name: str
+    path: str
+    loc: SourceLoc | None
+    header: str
+
+
+@dataclass
+class Snapshot:
+    """Everything one revision declares, as one target lays it out."""
+
+    target: str
+    shapes: dict[str, Shape] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)      # typedef -> record it names
+    constants: dict[str, Constant] = field(default_factory=dict)
+    accessors: dict[str, Accessor] = field(default_factory=dict)
+    failures: dict[str, AbicheckError] = field(default_factory=dict)   # header -> error
+    unlaid: dict[str, str] = field(default_factory=dict)       # type -> why not laid out
+
+    def drop_header(self, header: str) -> None:
+        """Forget what ``header`` contributed (it failed on the other side)."""
+        for table in (self.shapes, self.constants, self.accessors):
+            for k in [k for k, v in table.items() if v.header == header]:
+                del table[k]
+
+
+def rep_of(lay: Layouter, t: m.Type) -> str:
+    """How a value of type ``t`` is represented: what changes meaning even at
+    the same size (signedness, integer vs float vs pointer)."""
+    s = lay.strip(t)
+    if isinstance(s, m.Array):
+        return f"array of {rep_of(lay, s.element)}"
+    if isinstance(s, (m.Pointer, m.Function)):
+        return "pointer"
+    if isinstance(s, m.Record):
+        return s.kind
+    if isinstance(s, m.Enum):
+        return "enum"
+    if isinstance(s, m.Scalar):
+        if s.kind == "void":
+            return "void"
+        if s.kind == "_Bool":
+            return "bool"
+        if s.kind.startswith(_FLOATS):
+            return "float"
+        return ("signed" if lay.is_signed(s) else "unsigned") + " int"
+    return "other"
+
+
+def slots_of(lay: Layouter, layout: TypeLayout) -> tuple[Slot, ...]:
+    out: list[Slot] = []
+
+    def walk(node: Member) -> None:
+        cid = f"{node.kind} {node.path or ''}@{node.offset}"
+        for c in node.children:
+            if c.name is not None:
+                leaf = c.kind not in ("struct", "union")
+                out.append(Slot(c.path, c.name, c.offset, c.size, c.align, c.bit_offset,
+                                c.bit_width, c.kind, c.type_name, rep_of(lay, c.type), leaf,
+                                node.kind, cid, c.loc))
+            if c.kind in ("struct", "union"):
+                walk(c)
+    walk(layout.root)
+    return tuple(out)
+
+
+def shape_of(lay: Layouter, name: str, header: str) -> Shape:
+    layout = lay.layout(name)
+    holes = frozenset((h.record or "", h.bit_offset, h.bits) for h in layout.holes)
+    return Shape(name, layout.kind, layout.size, layout.align, rep_of(lay, layout.root.type),
+                 slots_of(lay, layout), holes, layout.padding, layout.loc, header)
+
+
+def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
+                    wanted: tuple[str, ...] = ()) -> None:
+    """Fold what ``header``'s translation declares into ``snap`` (first
+    header wins for a name declared by several).  With ``wanted`` types, only
+    those, wherever they are declared."""
+    unit = tr.unit
+    lay = Layouter(unit, tr.target)
+    mine = (lambda loc: loc is not None and loc.file not in _BUILTIN
+            and rev.contributes(header, loc.file))
+    names: list[tuple[SourceLoc, str]] = []
+    for (kind, tag), rec in unit.records.items():
+        if rec.fields is not None and (mine(rec.loc) or f"{kind} {tag}" in wanted):
+            names.append((rec.loc or SourceLoc(""), f"{kind} {tag}"))
+    for tname, td in unit.typedefs.items():
+        if mine(td.loc) or tname in wanted:
+            names.append((td.loc or SourceLoc(""), tname))
+            if isinstance(td.type, m.RecordRef):
+                snap.aliases.setdefault(tname, f"{td.type.kind} {td.type.tag}")
+    for _, name in sorted(names):
+        if wanted and name not in wanted:
+            continue
+        if name in snap.shapes:
+            continue
+        try:
+            snap.shapes[name] = shape_of(lay, name, header)
+            snap.unlaid.pop(name, None)
+        except (AbicheckError, RecursionError) as e:
+            snap.unlaid.setdefault(name, getattr(e, "msg", "declarations nest too deeply"))
+    _constants(snap, rev, header, tr, lay, mine)
+
+
+_LITERAL = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+_ARITH = re.compile(r"^[\s0-9a-fA-FxXuUlL()+\-*/%<>&|^~]*$")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def literal_value(text: str) -> int | None:
+    """The value of an expression of integer literals and arithmetic, as C
+    computes it in ``int``/``unsigned int`` range; None for anything else
+    (names, sizeof, comparisons, values that need the target's long), which
+    the front end's evaluator then handles.  Most kernel codes are such
+    literals, and parsing each of them with the C parser on 26 targets is
+    what made diffs of whole trees slow."""
+    if not _ARITH.match(text) or not text.strip():
+        return None
+    def number(m: re.Match) -> str:
+        digits = m.group(1)
+        if digits.lower().startswith("0x"):
+            return str(int(digits, 16))
+        return str(int(digits, 8) if digits.startswith("0") and digits != "0" else int(digits))
+    try:
+        body = _LITERAL.sub(number, text)
+    except ValueError:              # 08: not an octal number
+        return None
+    if _IDENT.search(body.replace("x", "")) or "//" in body or "**" in body:
+        return None
+    try:
+        tree = ast.parse(body, mode="eval")
+    except SyntaxError:
+        return None
+    ok = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult,
+          ast.Mod, ast.LShift, ast.RShift, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Invert,
+          ast.USub, ast.UAdd, ast.Div)
+    if not all(isinstance(n, ok) for n in ast.walk(tree)):
+        return None
+
+    def ev(n) -> int:
+        if isinstance(n, ast.Expression):
+            return ev(n.body)
+        if isinstance(n, ast.Constant) and type(n.value) is int:
+            return n.value
+        if isinstance(n, ast.UnaryOp):
+            v = ev(n.operand)
+            return {ast.USub: -v, ast.UAdd: v, ast.Invert: ~v}[type(n.op)]
+        a, b = ev(n.left), ev(n.right)
+        if isinstance(n.op, (ast.Div, ast.Mod)):
+            if b == 0:
+                raise ValueError
+            q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+            return q if isinstance(n.op, ast.Div) else a - q * b
+        if isinstance(n.op, (ast.LShift, ast.RShift)):
+            if not 0 <= b < 31:
+                raise ValueError
+            return a << b if isinstance(n.op, ast.LShift) else a >> b
+        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.BitAnd: a & b,
+                ast.BitOr: a | b, ast.BitXor: a ^ b}[type(n.op)]
+    try:
+        v = ev(tree)
+    except (ValueError, KeyError, RecursionError):
+        return None
+    return v if -(1 << 31) <= v < (1 << 31) else None
+
+
+def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
+               mine) -> None:
+    macros = api.macro_table(tr)
+    names = [n for n, d in macros.defs.items() if d.params is None and mine(d.loc)]
+    uses = {n: set(_IDENT.findall(macros.defs[n].body)) - {n} for n in names}
+    for name in sorted(names):
+        if name in snap.constants or name in snap.accessors:
+            continue
+        d = macros.defs[name]
+        needs_cpp = any(u in macros.defs for u in uses[name])
+        text = macros.expansions().get(name, d.body) if needs_cpp else d.body
+        fast = literal_value(text)
+        if fast is not None:
+            snap.constants[name] = Constant(name, fast, d.loc, header)
+            continue
+        mac = macros.get(name)
+        if mac is None:
+            continue
+        if mac.value is not None:
+            snap.constants[name] = Constant(name, mac.value, mac.loc, header)
+        elif mac.path is not None:
+            snap.accessors[name] = Accessor(name, mac.path, mac.loc, header)
+    for name, en in sorted(tr.unit.constants.items()):
+        if name in snap.constants or not mine(en.loc):
+            continue
+        try:
+            snap.constants[name] = Constant(name, lay.eval(en.value, en.loc), en.loc, header)
+        except (AbicheckError, RecursionError):
+            continue
+
+
+def resolve_accessor(snap: Snapshot, acc: Accessor) -> list[tuple[str, Slot]]:
+    """The (type, member) pairs an accessor names in this snapshot."""
+    out = []
+    for name, shape in snap.shapes.items():
+        s = shape.slot(acc.path)
+        if s is not None:
+            out.append((name, s))
+    return out

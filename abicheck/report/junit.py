@@ -1,0 +1,46 @@
+"""JUnit XML for CI test dashboards: one suite per target, one case per check."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from abicheck.report.common import plural, summary, where
+from abicheck.report.findings import CheckResult, Report
+from abicheck.report.registry import BaseRenderer, register
+
+
+def junit_tree(report: Report) -> ET.Element:
+    """``<testsuites>`` with one suite per target and one case per check."""
+    by_cell: dict[tuple[str, str], CheckResult] = {}
+    for r in report.results:
+        by_cell.setdefault((r.check, r.target), r)
+    s = summary(report)
+    root = ET.Element("testsuites", {
+        "name": "abicheck", "tests": str(s["passed"] + s["failed"] + s["not_applicable"]),
+        "failures": str(s["failed"]), "skipped": str(s["not_applicable"])})
+    for target in report.targets:
+        column = [by_cell[c, target].passed if (c, target) in by_cell else None
+                  for c in report.checks]
+        suite = ET.SubElement(root, "testsuite", {
+            "name": target, "tests": str(len(column)),
+            "failures": str(sum(v is False for v in column)),
+            "skipped": str(sum(v is None for v in column))})
+        for check, passed in zip(report.checks, column):
+            case = ET.SubElement(suite, "testcase", {"classname": report.subject, "name": check})
+            if passed is None:
+                ET.SubElement(case, "skipped")
+            elif passed is False:
+                r = by_cell.get((check, target))
+                detail = r.findings if r is not None else ()
+                failure = ET.SubElement(case, "failure", {
+                    "message": f"{check} failed on {target}: {plural(len(detail), 'finding')}"})
+                failure.text = "\n".join(f"{where(f)}: {f.id}: {f.message}" for f in detail) or None
+    return root
+
+
+@register("junit")
+class JunitRenderer(BaseRenderer):
+    def render(self, report: Report) -> str:
+        root = junit_tree(report)
+        ET.indent(root, space="  ")
+        body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -1,0 +1,215 @@
+"""Revisions of headers for ``abicheck diff``: what OLD and NEW name.
+
+A revision is one of
+
+- a header file (``include/uapi/linux/foo.h``): that file, and what it
+  declares itself;
+- a folder of headers, an include root such as an unpacked
+  ``linux-libc-dev``: every ``*.h`` under it, each translated on its own (one
+  header that does not compile on some target must not hide the rest), each
+  contributing what it declares itself;
+- a bundled header set by name (``linux-4.5``, ``pkeys-v1``; see
+  ``headers/``): its entry header, and everything declared under the set;
+- a git revision of a path, ``REV:path`` (``HEAD~1:include/uapi``): the path
+  as it is in REV, read with ``git archive`` into a private temporary folder,
+  so the work tree, the index and the user's checkout are never touched.  Git
+  runs with an argument list, never through a shell.
+
+``Revision.shown`` maps the files the front end reports back to names a user
+recognises: ``headers/<set>/...`` for bundled sets and, for git revisions,
+the path in the repository (so SARIF results land on the line in the
+checkout, not in a temporary folder that no longer exists).
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from abicheck import bundled
+from abicheck.errors import SourceLoc, UsageError
+
+#: Entry headers of bundled sets, first match wins: kernel sets are entered
+#: through asm/siginfo.h, the libc views through signal.h.
+BUNDLED_ENTRIES = ("asm/siginfo.h", "signal.h")
+HEADER_SUFFIXES = (".h",)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One side of a diff, ready for the front end."""
+
+    spec: str                        # as given on the command line
+    side: str                        # "OLD" or "NEW", for messages
+    kind: str                        # "file" | "folder" | "bundled" | "git"
+    headers: tuple[str, ...]         # each translated separately
+    include_dirs: tuple[str, ...]    # the revision's own first, then the user's -I
+    root: str | None = None          # folder the revision owns (None: only its files)
+    each_own: bool = True            # a header contributes only what it declares itself
+    display_root: str | None = None  # what ``root`` is shown as (git: the repo path)
+    files: tuple[str, ...] = field(default=())   # absolute paths of ``headers``
+
+    def owns(self, file: str) -> bool:
+        """Is ``file`` (as the front end reports it) part of this revision?"""
+        path = _norm(file)
+        if self.root is not None:
+            return path == self.root or path.startswith(self.root + os.sep)
+        return path in self.files
+
+    def contributes(self, header: str, file: str) -> bool:
+        """Does the translation of ``header`` speak for declarations in ``file``?"""
+        if not self.owns(file):
+            return False
+        if not self.each_own:
+            return True
+        return _norm(file) == self.file_of(header)
+
+    def file_of(self, header: str) -> str:
+        if os.path.isabs(header) or self.root is None:
+            return _norm(header)
+        return os.path.join(self.root, header)
+
+    def shown(self, file: str) -> str:
+        """The name reports use for ``file``."""
+        path = _norm(file)
+        if self.kind in ("git", "folder") and self.root is not None and self.owns(path):
+            rel = os.path.relpath(path, self.root)
+            return os.path.normpath(os.path.join(self.display_root or ".", rel))
+        if self.kind == "bundled":
+            return bundled.display_path(path)
+        if self.kind == "file" and path in self.files:
+            return self.spec
+        return file
+
+    def shown_loc(self, loc: SourceLoc | None) -> SourceLoc | None:
+        return None if loc is None else SourceLoc(self.shown(loc.file), loc.line, loc.col)
+
+    def header_label(self, header: str) -> str:
+        return self.shown(self.file_of(header))
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _fail(side: str, spec: str, why: str) -> UsageError:
+    return UsageError(f"{side} revision '{spec}': {why}")
+
+
+def load_revision(spec: str, side: str, include_dirs: Sequence[str], stack: ExitStack) -> Revision:
+    """Resolve ``spec`` (see the module docstring).  Temporary folders a git
+    revision needs are removed when ``stack`` closes.  Bad input raises
+    ``UsageError`` naming the side and the spec."""
+    user = tuple(include_dirs)
+    if os.path.isfile(spec):
+        return _file_revision(spec, side, user)
+    if os.path.isdir(spec):
+        return _folder_revision(spec, side, _norm(spec), user, "folder", os.path.normpath(spec))
+    if os.path.exists(spec):
+        raise _fail(side, spec, "not a regular file or folder")
+    if ":" in spec and not spec.startswith(("/", "./", "../")):
+        return _git_revision(spec, side, user, stack)
+    if spec in _bundled_sets():
+        root = _norm(bundled.headers_dir(spec))
+        entries = [e for e in BUNDLED_ENTRIES if os.path.isfile(os.path.join(root, e))]
+        if not entries:
+            return _folder_revision(spec, side, root, user, "bundled")
+        return Revision(spec, side, "bundled", (entries[0],), (root, *user), root, each_own=False)
+    raise _fail(side, spec, "no such file, folder, bundled header set "
+                            f"({', '.join(_bundled_sets())}) or git revision (REV:path)")
+
+
+def _bundled_sets() -> list[str]:
+    try:
+        return bundled.header_sets()
+    except UsageError:
+        return []
+
+
+def _file_revision(path: str, side: str, user: tuple[str, ...], kind: str = "file",
+                   spec: str | None = None, display: str | None = None) -> Revision:
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+    except OSError as e:
+        raise _fail(side, spec or path, f"cannot read: {e.strerror}") from None
+    full = _norm(path)
+    if kind == "git":
+        return Revision(spec or path, side, kind, (full,), user, os.path.dirname(full), each_own=True,
+                        display_root=os.path.dirname(display or ""), files=(full,))
+    return Revision(spec or path, side, kind, (full,), user, None, files=(full,))
+
+
+def header_files(root: str) -> list[str]:
+    """Every header under ``root``, as sorted include names (``linux/types.h``).
+    Symbolic links to folders are not followed (a tree may link to itself)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in filenames:
+            if name.endswith(HEADER_SUFFIXES):
+                out.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+    return sorted(out)
+
+
+def _folder_revision(spec: str, side: str, root: str, user: tuple[str, ...], kind: str,
+                     display: str | None = None) -> Revision:
+    try:
+        headers = header_files(root)
+    except OSError as e:
+        raise _fail(side, spec, f"cannot read the folder: {e.strerror}") from None
+    if not headers:
+        raise _fail(side, spec, "the folder has no headers (*.h)")
+    return Revision(spec, side, kind, tuple(headers), (root, *user), root, each_own=True,
+                    display_root=display)
+
+
+def _git(args: list[str], cwd: str, side: str, spec: str, what: str) -> bytes:
+    try:
+        r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300)
+    except OSError as e:
+        raise _fail(side, spec, f"cannot run git: {e.strerror}") from None
+    except subprocess.TimeoutExpired:
+        raise _fail(side, spec, f"git timed out while {what}") from None
+    if r.returncode != 0:
+        msg = r.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise _fail(side, spec, f"{what}: {msg[-1] if msg else 'git failed'}")
+    return r.stdout
+
+
+def _git_revision(spec: str, side: str, user: tuple[str, ...], stack: ExitStack) -> Revision:
+    rev, path = spec.split(":", 1)
+    if not rev:
+        raise _fail(side, spec, "no git revision before ':'")
+    cwd = os.getcwd()
+    top = _git(["rev-parse", "--show-toplevel"], cwd, side, spec,
+               "not inside a git repository").decode().strip()
+    try:
+        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+             top, side, spec, "")
+    except UsageError:
+        raise _fail(side, spec, f"no such git revision '{rev}'") from None
+    rel = os.path.relpath(_norm(path or "."), top).replace(os.sep, "/")
+    if rel == ".." or rel.startswith("../"):
+        raise _fail(side, spec, f"'{path}' is outside the repository {top}")
+    listing = _git(["ls-tree", "--name-only", rev, "--", rel if rel != "." else ""], top, side,
+                   spec, "listing the tree") if rel != "." else b"."
+    if not listing.strip():
+        raise _fail(side, spec, f"'{path}' does not exist in {rev}")
+    tar = _git(["archive", "--format=tar", rev, "--", *([rel] if rel != "." else [])], top, side,
+               spec, "reading the tree")
+    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="abicheck-rev-"))
+    with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+        tf.extractall(tmp, filter="data")
+    local = os.path.join(tmp, rel) if rel != "." else tmp
+    shown = path or "."
+    if os.path.isfile(local):
+        return _file_revision(local, side, user, "git", spec, shown)
+    if not os.path.isdir(local):
+        raise _fail(side, spec, f"'{path}' is not a file or folder in {rev}")
+    return _folder_revision(spec, side, _norm(local), user, "git", shown)

@@ -1,0 +1,5 @@
+struct pkt {
+	char tag;
+	int len;
+	char tail;
+};

@@ -1,0 +1,4 @@
+struct req { int op; };
+#define REQ_READ	1
+#define REQ_WRITE	2
+#define REQ_SYNC	(REQ_WRITE + 2)
