@@ -99,7 +99,7 @@ def test_pcpp_rejects_hostile_header(capsys, monkeypatch, name):
     from abicheck.frontend import _parse_cached
     _parse_cached.cache_clear()
     header = str(HOSTILE / name)
-    code, out, err, elapsed = run(capsys, ["layout", header, "-t", "x86_64"])
+    code, out, err, elapsed = run(capsys, ["layout", header, "-t", "x86_64", "--type", "struct s"])
     assert_rejected(code, out, err, elapsed, header, True)
 
 
