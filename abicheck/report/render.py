@@ -18,11 +18,12 @@ returns the whole document; callers write it in one go.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 
 from abicheck import __version__
-from abicheck.errors import UsageError
+from abicheck.errors import UsageError, printable
 from abicheck.report.findings import CheckResult, Finding, Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -162,6 +163,7 @@ class TextRenderer(BaseRenderer):
         out.extend(self.finding_line(report, f) for f in report.findings)
         return "\n".join(out) + "\n"
 
+
     @staticmethod
     def matrix(report: Report) -> list[str]:
         checks = report.checks
@@ -172,12 +174,13 @@ class TextRenderer(BaseRenderer):
         table = outcomes(report)
         for check in checks:
             row = " ".join(TEXT_CELLS[table.get((check, t))] for t in report.targets)
-            lines.append(f"{check:<{width}}  {row}".rstrip())
+            lines.append(printable(f"{check:<{width}}  {row}".rstrip()))
         return lines
 
     @staticmethod
     def finding_line(report: Report, f: Finding) -> str:
-        return f"{where(f)}: {f.severity} {f.id}: {f.message} {targets_note(report, f)}"
+        # one finding, one line: a newline in a name or message is escaped
+        return printable(f"{where(f)}: {f.severity} {f.id}: {f.message} {targets_note(report, f)}")
 
 
 # ---------------------------------------------------------------- json
@@ -301,6 +304,10 @@ def junit_tree(report: Report) -> ET.Element:
 class JunitRenderer(BaseRenderer):
     def render(self, report: Report) -> str:
         root = junit_tree(report)
+        for el in root.iter():      # XML 1.0 cannot carry control characters at all
+            el.attrib.update({k: printable(v) for k, v in el.attrib.items()})
+            if el.text:
+                el.text = "\n".join(printable(line) for line in el.text.split("\n"))
         ET.indent(root, space="  ")
         body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -313,8 +320,19 @@ _MD_SPECIAL = "\\`*_[]<>|#"
 
 def md_escape(text: str) -> str:
     """Backslash-escape what GitHub markdown would otherwise interpret
-    (``__u64`` must not turn bold, ``|`` must not split a table cell)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    (``__u64`` must not turn bold, ``|`` must not split a table cell); a
+    newline or control character is escaped, so nothing leaves its line."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in printable(text))
+
+
+def md_code(text: str) -> str:
+    """``text`` as an inline code span, fenced with more backticks than it
+    contains in a row (CommonMark), so a backtick in a path cannot close it."""
+    text = printable(text).replace("|", "\\|")
+    run = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if run or text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 @register("markdown")
@@ -349,5 +367,5 @@ class MarkdownRenderer(BaseRenderer):
 
     @staticmethod
     def bullet(report: Report, f: Finding) -> str:
-        return (f"- `{where(f)}`: **{f.severity}** {f.id}: {md_escape(f.message)} "
+        return (f"- {md_code(where(f))}: **{f.severity}** {f.id}: {md_escape(f.message)} "
                 f"{md_escape(targets_note(report, f))}")
