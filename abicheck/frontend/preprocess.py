@@ -139,7 +139,7 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
                           text.split("\n") if source is not None else None, MAIN)
     if code != 0:
-        raise _gcc_error(stderr, dirs)
+        raise _gcc_error(stderr, dirs, source is not None)
     return pre
 
 
@@ -149,6 +149,8 @@ def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits
         raise LimitError(f"the source text is {len(source)} bytes, more than the input limit of "
                          f"{lim.input_size}; raise it with --limit input-size=SIZE")
     for h in headers:
+        if "\n" in h or "\r" in h:
+            raise UsageError(f"cannot include header '{h}': its name has a line break")
         if not os.path.exists(h):
             if os.path.isabs(h) or h.startswith("."):
                 raise UsageError(f"cannot read header '{h}': No such file or directory")
@@ -288,8 +290,10 @@ def _last_marker(f) -> SourceLoc | None:
     return None
 
 
-def _gcc_error(stderr: str, dirs: list[str]) -> PreprocessError:
-    """The first error cpp printed, as our one-line error."""
+def _gcc_error(stderr: str, dirs: list[str], user_main: bool = False) -> PreprocessError:
+    """The first error cpp printed, as our one-line error.  A place in the
+    synthetic main file (abicheck wrote it, ``user_main`` False) is no
+    place the user could look up: such errors carry none."""
     for line in stderr.splitlines():
         m = _GCC_DIAG.match(line)
         if not m:
@@ -300,6 +304,8 @@ def _gcc_error(stderr: str, dirs: list[str]) -> PreprocessError:
             if inc:
                 searched = ", ".join(dirs[:-1]) or "no -I directories given"
                 return PreprocessError(f"cannot find header '{inc.group(1)}' (searched: {searched})")
+            if not user_main:
+                return PreprocessError(msg)
             file = MAIN
         return PreprocessError(msg, SourceLoc(file, int(ln), int(col)))
     first = stderr.strip().splitlines()[:1]
