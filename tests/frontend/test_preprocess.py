@@ -217,3 +217,25 @@ def test_limit_option_parsing(item, ok):
     else:
         with pytest.raises(UsageError):
             limits.Limits().with_options([item])
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc to list processes")
+def test_a_stopped_cpp_leaves_no_process_behind(tmp_path):
+    """gcc's driver, killed alone, leaves cc1 writing the bomb forever."""
+    import time
+    import uuid
+    mark = f"ABICHECK_MARK_{uuid.uuid4().hex}"
+    p = tmp_path / "bomb.h"
+    p.write_text(BOMB)
+    with limits.use(limits.Limits(cpp_output=64 << 10)), pytest.raises(LimitError):
+        preprocess([str(p)], get_target("x86_64"), defines=[mark])
+    time.sleep(0.2)
+    alive = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if mark.encode() in f.read():
+                    alive.append(pid)
+        except OSError:
+            pass
+    assert alive == []
