@@ -164,3 +164,20 @@ def test_gcc_rejects_every_hostile_header(header):
         pytest.skip("no gcc")
     # sizes: rejected by at least one ABI's gcc (a 32-bit one for 32-bit bounds)
     assert any(_gcc_rejects(cc, header) for cc in compilers), header.name
+
+
+def test_specs_are_data_not_code(capsys, tmp_path, monkeypatch):
+    """Strings that would run something if evaluated, or passed to a shell,
+    are inert: the spec's name, defines and selectors are only ever data."""
+    monkeypatch.chdir(tmp_path)
+    import json
+    (tmp_path / "t.h").write_text("struct s { int a; };\n")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({
+        "spec": "__import__('os').system('touch pwned1')",
+        "headers": ["t.h"],
+        "defines": ["X=$(touch pwned2)", "Y=`touch pwned3`;touch pwned4"],
+        "checks": [{"kind": "record", "type": "struct s", "size": 4, "name": "{__import__('os')}"}]}))
+    code, out, err, _ = run(capsys, ["check", str(spec), "-I", str(tmp_path), "-t", "x86_64"])
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.json", "t.h"]
