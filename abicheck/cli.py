@@ -155,18 +155,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("a command is required (check, diff, layout, targets); see abicheck --help")
         lim = _limits_of(args)
         # the parser and the layout recurse once per nesting level
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), limits.recursion_needed(lim)))
-        with limits.use(lim):
-            if args.command == "layout":
-                out = _layout(args)
-            elif args.command == "check":
-                out = _check(args)
-            elif args.command == "diff":
-                out = _diff(args)
-            elif args.command == "targets":
-                out = _targets(args)
-            else:  # pragma: no cover - argparse restricts the choices
-                raise UsageError(f"unknown command {args.command}")
+        depth = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(depth, limits.recursion_needed(lim)))
+        try:
+            with limits.use(lim):
+                if args.command == "layout":
+                    out = _layout(args)
+                elif args.command == "check":
+                    out = _check(args)
+                elif args.command == "diff":
+                    out = _diff(args)
+                elif args.command == "targets":
+                    out = _targets(args)
+                else:  # pragma: no cover - argparse restricts the choices
+                    raise UsageError(f"unknown command {args.command}")
+        finally:
+            sys.setrecursionlimit(depth)
         code = EXIT_OK
         if isinstance(out, tuple):
             out, code = out

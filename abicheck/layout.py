@@ -416,9 +416,11 @@ class Layouter:
                     rec_align = max(rec_align, type_align, user_align)
                 else:
                     rec_align = max(rec_align, user_align)
-                if as_field and not tgt.pcc_bitfields:
-                    # PCC ABIs already took the type's alignment for named
-                    # bitfields; elsewhere the field's mode alignment counts
+                if as_field and (f.name or not tgt.pcc_bitfields):
+                    # the field's mode alignment counts: PCC ABIs took the
+                    # type's alignment already, but a typedef may have lowered
+                    # it (aligned(2) on a 64-bit type: gcc still aligns 8);
+                    # #pragma pack caps it
                     rec_align = max(rec_align, min(xalign, cap) if cap else xalign)
                 placed.append((f, start, tsize, talign))
                 pos = start + width

@@ -9,7 +9,7 @@ name           default    what it bounds
 =============  =========  ====================================================
 input-size     16 MiB     bytes of any one file the preprocessor reads
 cpp-output     8 MiB      bytes of preprocessed text (macro expansion bombs)
-cpp-timeout    30         seconds one preprocessor run may take
+cpp-timeout    30         CPU seconds one preprocessor run may take (wall: 4x)
 nesting        256        depth of ``( [ {`` nesting in the preprocessed text
 =============  =========  ====================================================
 

@@ -35,14 +35,23 @@ HEADERS_CHECK = "headers compile for the target"
 
 
 class SpecError(AbicheckError):
-    """A spec that is not valid: every problem, one line each, sorted by path."""
+    """A spec that is not valid: every problem, one line each, at the line
+    and column of the JSON value it is about, sorted by place."""
 
-    def __init__(self, file: str, problems: list[str]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("; ".join(self.problems), SourceLoc(file))
+    def __init__(self, file: str, text: str, problems: list[tuple[tuple, str]]) -> None:
+        from abicheck.checks.jsonpos import line_col, positions
+        where = positions(text)
+        located = set()
+        for path, msg in problems:
+            while path and path not in where:
+                path = path[:-1]
+            line, col = line_col(text, where[path]) if path in where else (1, 1)
+            located.add((line, col, msg))
+        self.problems = [f"{file}:{ln}:{col}: error: {msg}" for ln, col, msg in sorted(located)]
+        super().__init__("; ".join(m for _, _, m in sorted(located)), SourceLoc(file))
 
     def __str__(self) -> str:
-        return "\n".join(printable(f"{self.loc}: error: {p}") for p in self.problems)
+        return "\n".join(printable(p) for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,11 @@ def load_spec(path: str) -> Spec:
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         raise AbicheckError(f"the spec is not UTF-8 text (byte {raw[e.start]:#04x})",
                             SourceLoc(path, line, col)) from None
+    from abicheck.checks.jsonpos import line_col, too_deep
+    deep = too_deep(text, limits.active().nesting)
+    if deep is not None:
+        raise AbicheckError(f"the spec nests deeper than {limits.active().nesting} levels; raise the "
+                            "bound with --limit nesting=N", SourceLoc(path, *line_col(text, deep)))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -109,16 +123,16 @@ def load_spec(path: str) -> Spec:
         while leaves and leaves[0].context:
             leaves = sorted(leaves[0].context, key=lambda e: len(e.absolute_path), reverse=True)[:1]
         leaf = leaves[0] if leaves else err
-        problems.append(f"{_json_path(leaf.absolute_path)}: {leaf.message}")
+        problems.append((tuple(leaf.absolute_path), f"{_json_path(leaf.absolute_path)}: {leaf.message}"))
     if problems:
-        raise SpecError(path, sorted(set(problems)))
+        raise SpecError(path, text, problems)
     problems = _reference_problems(data)
     if problems:
-        raise SpecError(path, problems)
+        raise SpecError(path, text, problems)
     return Spec(path, data)
 
 
-def _reference_problems(data: dict) -> list[str]:
+def _reference_problems(data: dict) -> list[tuple[tuple, str]]:
     """Unknown target selectors and accessors: what a schema cannot know."""
     known = {"all"}
     for t in all_targets():
@@ -136,15 +150,16 @@ def _reference_problems(data: dict) -> list[str]:
         sels += list(chk.get("extra", {}))
         for s in sels:
             if s.lower() not in known:
-                problems.append(f"$.checks[{i}]: unknown target or target class '{s}'")
+                problems.append((("checks", i), f"$.checks[{i}]: unknown target or target class '{s}'"))
         acc = chk.get("accessor")
         if acc and "." not in acc and acc not in accessors:
-            problems.append(f"$.checks[{i}].accessor: unknown accessor '{acc}' "
-                            "(list it in $.accessors or give a member path)")
+            problems.append((("checks", i, "accessor"), f"$.checks[{i}].accessor: unknown accessor '{acc}' "
+                             "(list it in $.accessors or give a member path)"))
         for code, accs in chk.get("map", {}).items():
-            for a in accs:
+            for j, a in enumerate(accs):
                 if "." not in a and a not in accessors:
-                    problems.append(f"$.checks[{i}].map.{code}: unknown accessor '{a}'")
+                    problems.append((("checks", i, "map", code, j),
+                                     f"$.checks[{i}].map.{code}: unknown accessor '{a}'"))
     return problems
 
 

@@ -25,6 +25,7 @@ import functools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -139,7 +140,7 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
                           text.split("\n") if source is not None else None, MAIN)
     if code != 0:
-        err = _gcc_error(stderr, dirs)
+        err = _gcc_error(stderr, dirs, source is not None)
         err.partial = pre.text or None      # GCC may have met a syntax error first
         raise err
     return pre
@@ -151,6 +152,8 @@ def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits
         raise LimitError(f"the source text is {len(source)} bytes, more than the input limit of "
                          f"{lim.input_size}; raise it with --limit input-size=SIZE")
     for h in headers:
+        if "\n" in h or "\r" in h:
+            raise UsageError(f"cannot include header '{h}': its name has a line break")
         if not os.path.exists(h):
             if os.path.isabs(h) or h.startswith("."):
                 raise UsageError(f"cannot read header '{h}': No such file or directory")
@@ -211,11 +214,17 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
     files, so a runaway expansion costs disk, never our memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
+            # its own session: killing it must kill cc1 too, which gcc's
+            # driver leaves running (writing a bomb's output) when killed alone
             proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out, stderr=err,
-                                    env=_cpp_env(), close_fds=True)
+                                    env=_cpp_env(), close_fds=True, start_new_session=True)
         except OSError as e:
             raise UsageError(f"cannot run the preprocessor '{args[0]}': {e.strerror}") from None
-        deadline = time.monotonic() + lim.cpp_timeout
+        # cpp-timeout counts cpp's CPU time, so a loaded CI machine does not
+        # fail a run that merely waited; a run that neither works nor ends
+        # (a FIFO it reads from) is stopped at WALL_FACTOR times the bound
+        started = time.monotonic()
+        deadline = started + WALL_FACTOR * lim.cpp_timeout
         try:
             try:
                 proc.stdin.write(stdin)
@@ -226,7 +235,7 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
             stop = getattr(_cancel, "event", None)
             while True:
                 try:
-                    proc.wait(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+                    proc.wait(timeout=0.2)
                     break
                 except subprocess.TimeoutExpired:
                     pass
@@ -235,23 +244,60 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
                 if os.fstat(out.fileno()).st_size > lim.cpp_output:
                     why = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
                            "too far?); raise the bound with --limit cpp-output=SIZE")
-                elif time.monotonic() >= deadline:
+                elif time.monotonic() >= deadline or (time.monotonic() > started + 1.0
+                                                       and _cpu_seconds(proc.pid) > lim.cpp_timeout):
                     why = (f"preprocessing took longer than {lim.cpp_timeout:g} s (a macro expands "
                            "too far?); raise the bound with --limit cpp-timeout=SECONDS")
                 if why:
-                    proc.kill()
-                    proc.wait()
+                    _kill(proc)
                     raise LimitError(why, _last_marker(out))
         finally:
             if proc.poll() is None:         # an exception of ours: never leave cpp behind
-                proc.kill()
-                proc.wait()
+                _kill(proc)
         if os.fstat(out.fileno()).st_size > lim.cpp_output:
             raise LimitError(f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
                              "too far?); raise the bound with --limit cpp-output=SIZE", _last_marker(out))
         out.seek(0)
         err.seek(0)
         return proc.returncode, out.read(), err.read()
+
+
+WALL_FACTOR = 4
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill cpp and everything it started (its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+    proc.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a running process and its
+    children (gcc's driver runs cc1), from /proc; 0 where /proc cannot tell
+    (then only the wall-clock bound applies).  Scans /proc, so it is only
+    asked once a run has lasted a second."""
+    def stat(p: str) -> list[bytes] | None:
+        try:
+            with open(f"/proc/{p}/stat", "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            fields = stat(p)
+            if fields and (int(p) == pid or int(fields[1]) == pid):
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+    except (OSError, ValueError):
+        return 0.0
 
 
 class Cancelled(Exception):
@@ -290,8 +336,10 @@ def _last_marker(f) -> SourceLoc | None:
     return None
 
 
-def _gcc_error(stderr: str, dirs: list[str]) -> PreprocessError:
-    """The first error cpp printed, as our one-line error."""
+def _gcc_error(stderr: str, dirs: list[str], user_main: bool = False) -> PreprocessError:
+    """The first error cpp printed, as our one-line error.  A place in the
+    synthetic main file (abicheck wrote it, ``user_main`` False) is no
+    place the user could look up: such errors carry none."""
     for line in stderr.splitlines():
         m = _GCC_DIAG.match(line)
         if not m:
@@ -302,6 +350,8 @@ def _gcc_error(stderr: str, dirs: list[str]) -> PreprocessError:
             if inc:
                 searched = ", ".join(dirs[:-1]) or "no -I directories given"
                 return PreprocessError(f"cannot find header '{inc.group(1)}' (searched: {searched})")
+            if not user_main:
+                return PreprocessError(msg)
             file = MAIN
         return PreprocessError(msg, SourceLoc(file, int(ln), int(col)))
     first = stderr.strip().splitlines()[:1]

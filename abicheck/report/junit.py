@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from abicheck.errors import printable
 from abicheck.report.common import plural, summary, where
 from abicheck.report.findings import CheckResult, Report
 from abicheck.report.registry import BaseRenderer, register
@@ -41,6 +42,10 @@ def junit_tree(report: Report) -> ET.Element:
 class JunitRenderer(BaseRenderer):
     def render(self, report: Report) -> str:
         root = junit_tree(report)
+        for el in root.iter():      # XML 1.0 cannot carry control characters at all
+            el.attrib.update({k: printable(v) for k, v in el.attrib.items()})
+            if el.text:
+                el.text = "\n".join(printable(line) for line in el.text.split("\n"))
         ET.indent(root, space="  ")
         body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

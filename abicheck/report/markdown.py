@@ -3,6 +3,9 @@ table and a findings list; a diff report is an ABIs x verdicts summary table,
 then the grouped causes (``report/difftext.py`` groups them)."""
 from __future__ import annotations
 
+import re
+
+from abicheck.errors import printable
 from abicheck.report.common import MARKDOWN_CELLS, outcomes, summary_line, targets_note, where
 from abicheck.report.findings import Finding, Report
 from abicheck.report.registry import BaseRenderer, register
@@ -13,8 +16,19 @@ _MD_SPECIAL = "\\`*_[]<>|#"
 
 def md_escape(text: str) -> str:
     """Backslash-escape what GitHub markdown would otherwise interpret
-    (``__u64`` must not turn bold, ``|`` must not split a table cell)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    (``__u64`` must not turn bold, ``|`` must not split a table cell); a
+    newline or control character is escaped, so nothing leaves its line."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in printable(text))
+
+
+def md_code(text: str) -> str:
+    """``text`` as an inline code span, fenced with more backticks than it
+    contains in a row (CommonMark), so a backtick in a path cannot close it."""
+    text = printable(text).replace("|", "\\|")
+    run = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if run or text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 @register("markdown")
@@ -52,5 +66,5 @@ class MarkdownRenderer(BaseRenderer):
 
     @staticmethod
     def bullet(report: Report, f: Finding) -> str:
-        return (f"- `{where(f)}`: **{f.severity}** {f.id}: {md_escape(f.message)} "
+        return (f"- {md_code(where(f))}: **{f.severity}** {f.id}: {md_escape(f.message)} "
                 f"{md_escape(targets_note(report, f))}")

@@ -9,6 +9,7 @@ A diff report (``command == "diff"``) is grouped by cause instead; see
 """
 from __future__ import annotations
 
+from abicheck.errors import printable
 from abicheck.report.common import TEXT_CELLS, outcomes, summary_line, targets_note, where
 from abicheck.report.findings import Finding, Report
 from abicheck.report.registry import BaseRenderer, register
@@ -50,9 +51,10 @@ class TextRenderer(BaseRenderer):
         table = outcomes(report)
         for check in checks:
             row = " ".join(TEXT_CELLS[table.get((check, t))] for t in report.targets)
-            lines.append(f"{check:<{width}}  {row}".rstrip())
+            lines.append(printable(f"{check:<{width}}  {row}".rstrip()))
         return lines
 
     @staticmethod
     def finding_line(report: Report, f: Finding) -> str:
-        return f"{where(f)}: {f.severity} {f.id}: {f.message} {targets_note(report, f)}"
+        # one finding, one line: a newline in a name or message is escaped
+        return printable(f"{where(f)}: {f.severity} {f.id}: {f.message} {targets_note(report, f)}")

@@ -2,6 +2,7 @@
 have written from the facts (shared/facts/siginfo-abi.md, the seed review),
 and the spec format's bad-input contract."""
 import json
+import re
 import os
 from importlib import resources
 
@@ -142,9 +143,16 @@ def test_bad_specs(tmp_path, capsys, spec, messages):
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and "Traceback" not in err
     lines = err.splitlines()
-    assert lines == sorted(lines)
+    # one line per problem, at the line:col of the JSON value, in file order
+    places = [tuple(int(x) for x in re.match(rf"^{re.escape(str(p))}:(\d+):(\d+): error: ", ln).groups())
+              for ln in lines]
+    assert places == sorted(places)
+    text = p.read_text()
     for msg in messages:
-        assert any(line.startswith(f"{p}: error: ") and msg in line for line in lines), (msg, lines)
+        assert any(msg in line for line in lines), (msg, lines)
+    for (line, col), msg in zip(places, lines):
+        # the place is the start of a JSON value: an object, array, string or number
+        assert text.split("\n")[line - 1][col - 1] in '{["-0123456789tfn', msg
 
 
 def test_invalid_json_points_at_line_and_column(tmp_path, capsys):
