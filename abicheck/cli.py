@@ -66,6 +66,11 @@ def _common_header_args(p: argparse.ArgumentParser) -> None:
                         "ABI; repeat or comma-separate for several (default: the host)")
     p.add_argument("--system", action="store_true",
                    help="also search the host compiler's standard include directories")
+    _bounds_args(p)
+
+
+def _bounds_args(p: argparse.ArgumentParser) -> None:
+    """Confinement, bounds and parallelism: every command that reads headers."""
     p.add_argument("--allow-include-outside", action="store_true",
                    help="let #include leave the include directories (absolute paths, '..', "
                         "symlinks); refused by default")
@@ -140,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--target", "-t", action="append", default=[], metavar="T",
                     help="target ABI (name, alias, Debian arch or GNU triple); repeat or "
                          "comma-separate for several (default: all)")
+    _bounds_args(df)
     _output_arg(df)
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")

@@ -17,6 +17,7 @@ should have accepted.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -79,6 +80,24 @@ def commands(header: str, out_file: str):
         (["check", header, *FAST], False),
         (["check", header, "--format", "sarif", "-o", out_file, "-t", "x86_64,i386", *FAST], False),
     ]
+
+
+@pytest.mark.parametrize("header", HEADERS, ids=lambda p: p.name)
+def test_diff_never_calls_a_hostile_header_unchanged(capsys, tmp_path, header):
+    """diff of a hostile header against itself: bad input (exit 2, located,
+    no output file) or, where the text parses but a record cannot be laid
+    out, a 'not compared' finding; never a silent 'no ABI change'."""
+    out_file = str(tmp_path / "out.json")
+    code, out, err, elapsed = run(capsys, ["diff", str(header), str(header), "-t", "x86_64,i386",
+                                           "--format", "json", "-o", out_file, *FAST])
+    assert "Traceback" not in err and "internal error" not in err, err[:500]
+    if code == 2:
+        assert_rejected(code, out, err, elapsed, str(header), one_line=False)
+        assert not os.path.exists(out_file)
+        return
+    doc = json.loads(open(out_file).read())
+    verdicts = {c["verdict"] for c in doc["changes"]}
+    assert "not compared" in verdicts, (code, err[:300], doc["summary"])
 
 
 @pytest.mark.parametrize("header", HEADERS, ids=lambda p: p.name)

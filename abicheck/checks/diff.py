@@ -195,6 +195,17 @@ def _types(so: Snapshot, sn: Snapshot, wanted: tuple[str, ...]) -> list[Change]:
                           f"type {x} {'can no longer' if lost else 'could not'} be laid out"
                           f"{'' if lost else ' in OLD'}: {why}",
                           (so if lost else sn).shapes[x].loc, side="old" if lost else "new"))
+    for x in sorted(set(so.unlaid) | set(sn.unlaid)):
+        # a defined record neither side can lay out is one gcc rejects: say
+        # so, never "no change" (a typedef of an incomplete type is no error)
+        if (wanted and x not in wanted) or x in so.shapes or x in sn.shapes \
+                or not x.startswith(("struct ", "union ")):
+            continue
+        why = sn.unlaid.get(x) or so.unlaid[x]
+        out.append(Change("ABI204", NOT_COMPARED, x, f"type {x} cannot be laid out",
+                          f"type {x} cannot be laid out in "
+                          f"{'either revision' if x in so.unlaid and x in sn.unlaid else 'NEW' if x in sn.unlaid else 'OLD'}"
+                          f": {why}", None, side="new" if x in sn.unlaid else "old"))
     for x in names:
         if x in so.unlaid or x in sn.unlaid:
             continue
