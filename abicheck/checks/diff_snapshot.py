@@ -1,6 +1,6 @@
 """One revision as one target sees it, reduced to what ``abicheck diff`` compares.
 
-A diff of two whole header trees on 26 ABIs cannot keep every translation
+A diff of two whole header trees on 27 ABIs cannot keep every translation
 alive, so each (revision, target) is boiled down to plain data as soon as a
 header is translated: every record and typedef as a ``Shape`` (its members
 as flat ``Slot`` rows carrying what the verdict rules need: offsets, bits,

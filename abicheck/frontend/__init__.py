@@ -41,7 +41,7 @@ def _parse_cached(text: str) -> model.Unit:
 @functools.lru_cache(maxsize=16)
 def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
     """The parse error of ``text``, remembered: a header that does not parse
-    fails the same way on all 26 targets, and parsing a hostile one can take
+    fails the same way on all 27 targets, and parsing a hostile one can take
     seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
     try:
         _parse_cached(text)

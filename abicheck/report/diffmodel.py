@@ -66,7 +66,7 @@ def exit_status(report: Report) -> int:
 
 
 def target_list(report: Report, targets) -> str:
-    """``all 26 ABIs`` or ``arm, mips, powerpc (3 of 26 ABIs)``, in table order."""
+    """``all 26 ABIs`` or ``arm, mips, powerpc (3 of 27 ABIs)``, in table order."""
     order = {t: i for i, t in enumerate(report.targets)}
     names = sorted(set(targets), key=lambda t: (order.get(t, len(order)), t))
     total = len(report.targets)

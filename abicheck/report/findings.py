@@ -25,7 +25,7 @@ class Finding:
 
     A diff finding also carries a ``verdict`` (one of ``VERDICTS``), a
     ``topic`` (the change in words that do not depend on the target, so the
-    same change on 26 ABIs groups under one heading although its offsets
+    same change on 27 ABIs groups under one heading although its offsets
     differ) and a ``cause`` (the topic of the root change it follows from,
     e.g. an alignment raise that moves every later member)."""
 

@@ -1,6 +1,6 @@
 """The terminal view.
 
-A run usually covers all 26 ABIs, so a check report leads with a compact
+A run usually covers all 27 ABIs, so a check report leads with a compact
 checks x targets matrix whose column headers are the target names written
 vertically, and prints each finding once with the targets it holds on
 (``Report.findings`` already merges identical findings across targets).
