@@ -112,7 +112,8 @@ def dialect(target, orc) -> tg.Dialect:
     libclang 18 lets a bitfield of a user-aligned typedef straddle its unit
     where GCC does not, so only gcc oracles get those bitfields."""
     return tg.Dialect.of(target, bare_aligned=bare_aligned_consistent(orc),
-                         aligned_typedef_bitfields=orc.kind != "clang")
+                         aligned_typedef_bitfields=(orc.kind != "clang" and
+                                                    target.name not in ALIGNED_TYPEDEF_BITFIELD_GAP))
 
 
 def oracle_layouts(orc, source: str, types, paths) -> dict:
