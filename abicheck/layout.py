@@ -40,6 +40,10 @@ from abicheck import model as m
 from abicheck.errors import EvalError, LayoutError, SourceLoc
 from abicheck.targets import Target
 
+#: ABIs whose vector types (``vector_size``) abicheck lays out: checked
+#: member by member against their gcc (tests/test_torture_cases.py).
+VECTOR_ABIS = frozenset({"x86_64", "i386", "x32", "arm", "armel"})
+
 _MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
 MAX_ALIGN = 1 << 28                 # gcc: MAX_OFILE_ALIGNMENT of ELF targets, in bytes
 
@@ -250,6 +254,18 @@ class Layouter:
             size, align = self.size_align(td.type, td.loc)
             if td.attrs.mode:
                 size = align = self._mode(td.attrs.mode, td.loc)
+            if td.attrs.vector_size is not None:
+                # GCC: a vector of N bytes is N-aligned, up to BIGGEST_ALIGNMENT;
+                # checked against gcc where VECTOR_ABIS says, refused elsewhere
+                # (m68k and s390x gcc align a vector member beyond that)
+                if self.target.name not in VECTOR_ABIS:
+                    raise LayoutError(f"vector types (vector_size) are not supported on "
+                                      f"{self.target.name}", td.loc)
+                n = self.eval(td.attrs.vector_size, td.loc)
+                if n <= 0 or n % size or n & (n - 1):
+                    raise LayoutError(f"vector size {n} is not a power-of-two multiple of "
+                                      f"the element size {size}", td.loc)
+                size, align = n, min(n, self.target.biggest_alignment)
             if td.attrs.aligned is not None:
                 align = self.alignment(td.attrs.aligned, td.loc) or align   # may lower: GCC typedef rule
             return size, align

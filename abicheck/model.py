@@ -102,13 +102,15 @@ class Attrs:
     aligned: "Expr | None" = None
     packed: bool = False
     mode: str | None = None
+    vector_size: "Expr | None" = None   # GCC vector type of this many bytes
 
     def merge(self, other: "Attrs") -> "Attrs":
         if self.aligned is None or other.aligned is None:
             aligned = self.aligned if other.aligned is None else other.aligned
         else:
             aligned = Binary("max", self.aligned, other.aligned)
-        return Attrs(aligned, self.packed or other.packed, other.mode or self.mode)
+        return Attrs(aligned, self.packed or other.packed, other.mode or self.mode,
+                     other.vector_size if other.vector_size is not None else self.vector_size)
 
 
 NO_ATTRS = Attrs()

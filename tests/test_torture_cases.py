@@ -23,10 +23,11 @@ except ImportError:  # tests/ is a package
 
 
 def case(id: str, source: str, *types: str, needs: str | None = None, gcc_only: bool = False,
-         marks=()):
+         marks=(), vectors: bool = False):
     """A case: C text and the types to lay out (``needs``: a scalar kind the
     target must have, e.g. ``__int128``; ``gcc_only``: libclang 18 disagrees
     with GCC here, so only the targets' gccs may judge)."""
+    needs = "vectors" if vectors else needs
     return pytest.param(source, list(types) or ["struct s"], needs, gcc_only, id=id, marks=marks)
 
 
@@ -231,6 +232,12 @@ CASES = [
          "struct s", "struct t"),
     case("pragma_pack_union",
          "#pragma pack(2)\nunion s { char c; long long l; double d; };", "union s"),
+    # -- GCC vector types (glibc's x86_64 bits/link.h), where abicheck lays them out
+    case("vector_size_typedefs",
+         "typedef float v4 __attribute__ ((__vector_size__ (16)));\n"
+         "typedef float v8 __attribute__ ((__vector_size__ (32), __aligned__ (16)));\n"
+         "typedef int v2 __attribute__((vector_size(8)));\n"
+         "struct s { char c; v4 a; v8 b; v2 e; char f; };", gcc_only=True, vectors=True),
     # -- complex types: two of the real type, aligned as one
     case("complex_members",
          "struct s { char c; _Complex float f; char d; double _Complex e;"
@@ -247,7 +254,11 @@ def test_case(source: str, types: list[str], needs: str | None, gcc_only: bool):
     failures = []
     checked = 0
     for target, orc in require_oracle_and_engine():
-        if needs and needs not in target.scalars:
+        if needs == "vectors":
+            from abicheck.layout import VECTOR_ABIS
+            if target.name not in VECTOR_ABIS:
+                continue
+        elif needs and needs not in target.scalars:
             continue
         if gcc_only:
             # libclang 18 lets a user-aligned bitfield type straddle its unit;

@@ -345,6 +345,11 @@ class _Builder:
                     out = out.merge(m.Attrs(aligned=v))
                 elif name == "mode" and args:
                     out = out.merge(m.Attrs(mode=args.strip("_")))
+                elif name == "vector_size" and args:
+                    out = out.merge(m.Attrs(vector_size=parse_expr(args, self.typedefs, _loc(a.coord))))
+                elif name in ("scalar_storage_order", "ms_struct"):
+                    # layouts that differ from the psABI's: refuse, never guess
+                    raise ParseError(f"attribute '{name}' is not supported", _loc(a.coord))
         return out
 
     # --- expressions --------------------------------------------------------

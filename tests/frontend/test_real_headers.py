@@ -114,3 +114,18 @@ def test_header_gcc_rejects_fails_at_gccs_line(header):
     line = str(e.value).splitlines()[0]
     file, ln = line.split(":")[:2]
     assert f"{os.path.realpath(file)}:{ln}" == where, line
+
+
+def test_glibc_link_h_vector_types():
+    """glibc's x86_64 <bits/link.h> declares its registers as GCC vector
+    types (vector_size 16, 32, 64): the records that hold them, against gcc."""
+    _need(HOST_DIRS, "link.h")
+    from abicheck.api import layout_source
+    from oracle.gcc import gcc_layout
+    from real_trees import _cc_dirs
+    from test_oracle_headers import first_difference
+    src, types = "#include <link.h>\n", ["La_x86_64_regs", "La_x86_64_retval"]
+    ours = {x.name: x.to_json() for x in layout_source(src, types, get_target("x86_64"), HOST_DIRS)}
+    theirs = gcc_layout(src, types, ["gcc"], include_dirs=_cc_dirs(HOST_DIRS))
+    for t in types:
+        assert first_difference(ours[t], theirs[t]) is None, t
