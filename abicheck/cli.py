@@ -56,16 +56,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _common_header_args(p: argparse.ArgumentParser) -> None:
+def _common_header_args(p: argparse.ArgumentParser, default_target: str = "the host",
+                        include_help: str = "add an include directory (searched in order)",
+                        system: bool = True) -> None:
     p.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
-                   help="add an include directory (searched in order)")
+                   help=include_help)
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
                    help="define a macro for the preprocessor")
     p.add_argument("--target", "-t", action="append", default=[], metavar="T",
                    help="target ABI name, alias, Debian arch or GNU triple; 'all' for every "
-                        "ABI; repeat or comma-separate for several (default: the host)")
-    p.add_argument("--system", action="store_true",
-                   help="also search the host compiler's standard include directories")
+                        f"ABI; repeat or comma-separate for several (default: {default_target})")
+    if system:
+        p.add_argument("--system", action="store_true",
+                       help="also search the host compiler's standard include directories")
     _bounds_args(p)
 
 
@@ -138,14 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "and typedef the headers declare, and every macro constant)")
     df.add_argument("--format", default="text", choices=formats())
     df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
-    df.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
-                    help="an include directory for both revisions, after their own")
-    df.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
-                    help="define a macro for the preprocessor")
-    df.add_argument("--target", "-t", action="append", default=[], metavar="T",
-                    help="target ABI (name, alias, Debian arch or GNU triple); repeat or "
-                         "comma-separate for several (default: all)")
-    _bounds_args(df)
+    _common_header_args(df, "all", "an include directory for both revisions, after their own",
+                        system=False)
     _output_arg(df)
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")

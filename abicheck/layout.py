@@ -40,10 +40,6 @@ from abicheck import model as m
 from abicheck.errors import EvalError, LayoutError, SourceLoc
 from abicheck.targets import Target
 
-#: ABIs whose vector types (``vector_size``) abicheck lays out: checked
-#: member by member against their gcc (tests/test_torture_cases.py).
-VECTOR_ABIS = frozenset({"x86_64", "i386", "x32", "arm", "armel"})
-
 _MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
 MAX_ALIGN = 1 << 28                 # gcc: MAX_OFILE_ALIGNMENT of ELF targets, in bytes
 
@@ -256,9 +252,9 @@ class Layouter:
                 size = align = self._mode(td.attrs.mode, td.loc)
             if td.attrs.vector_size is not None:
                 # GCC: a vector of N bytes is N-aligned, up to BIGGEST_ALIGNMENT;
-                # checked against gcc where VECTOR_ABIS says, refused elsewhere
-                # (m68k and s390x gcc align a vector member beyond that)
-                if self.target.name not in VECTOR_ABIS:
+                # on the rows where gcc confirms it (``vector_types``), refused
+                # elsewhere (m68k and s390x gcc align a vector member beyond that)
+                if not self.target.vector_types:
                     raise LayoutError(f"vector types (vector_size) are not supported on "
                                       f"{self.target.name}", td.loc)
                 n = self.eval(td.attrs.vector_size, td.loc)

@@ -62,6 +62,7 @@ class Target:
     macros: Mapping[str, str] = field(default_factory=dict)
     clang_args: tuple[str, ...] = ()
     word: int | None = None
+    vector_types: bool = False
 
     @property
     def pointer_size(self) -> int:
@@ -133,6 +134,7 @@ def _make(row: dict) -> Target:
         pcc_bitfields=row.get("pcc_bitfields", True),
         record_min_align=row.get("record_min_align", 1),
         word=row.get("word_size"),
+        vector_types=row.get("vector_types", False),
         empty_field_boundary=row.get("empty_field_boundary", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
