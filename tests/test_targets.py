@@ -207,7 +207,8 @@ _FIXED = re.compile(r"__U?(?:(?:S|L|LL)?(?:FRACT|ACCUM)_\w+|(?:Q|H|S|D|T)[QA]_[I
 
 def _kept(name: str) -> bool:
     bare = name.split("(")[0]
-    if bare in ("__STDC_HOSTED__", "__FLT_EVAL_METHOD__", "__FLT_EVAL_METHOD_TS_18661_3__"):
+    if bare in ("__STDC_HOSTED__", "__FLT_EVAL_METHOD__", "__FLT_EVAL_METHOD_TS_18661_3__",
+                "__FLT_MANT_DIG__", "__DBL_MANT_DIG__", "__LDBL_MANT_DIG__"):
         return True
     return not (bare in _DROP or bare.startswith(_DROP_PREFIX) or _FIXED.fullmatch(bare))
 

@@ -67,7 +67,10 @@ _FIXED_POINT = re.compile(
 #: Kept although it matches a dropped prefix: it is part of the common set.
 #: __FLT_EVAL_METHOD__ picks glibc's float_t and double_t (long double on
 #: i386 and m68k): a layout fact.
-_KEEP = frozenset({"__STDC_HOSTED__", "__FLT_EVAL_METHOD__", "__FLT_EVAL_METHOD_TS_18661_3__"})
+#: The mantissa widths say which long double format the ABI has (glibc's
+#: <ieee754.h> picks its union ieee854_long_double by __LDBL_MANT_DIG__).
+_KEEP = frozenset({"__STDC_HOSTED__", "__FLT_EVAL_METHOD__", "__FLT_EVAL_METHOD_TS_18661_3__",
+                   "__FLT_MANT_DIG__", "__DBL_MANT_DIG__", "__LDBL_MANT_DIG__"})
 
 
 def keep_macro(name: str) -> bool:

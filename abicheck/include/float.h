@@ -1,15 +1,16 @@
 /* abicheck's own freestanding <float.h>.  Every Linux ABI uses IEEE 754
  * binary32 for float and binary64 for double (C11 5.2.4.2.2, Annex F), so
  * their characteristics are the same everywhere.  long double differs by ABI
- * (x87 extended, binary128, IBM double-double, or binary64) and the ABI table
- * does not record its format: the LDBL_ characteristics are left undefined
- * rather than given a wrong value.  Layouts never depend on this header;
+ * (x87 extended, binary128, IBM double-double, or binary64): only its
+ * mantissa width is a row fact (__LDBL_MANT_DIG__); the other LDBL_
+ * characteristics are left undefined rather than given a wrong value.  Layouts never depend on this header;
  * glibc's <values.h> includes it. */
 #ifndef __ABICHECK_FLOAT_H
 #define __ABICHECK_FLOAT_H
 #define FLT_RADIX 2
 #define FLT_MANT_DIG 24
 #define DBL_MANT_DIG 53
+#define LDBL_MANT_DIG __LDBL_MANT_DIG__
 #define FLT_DIG 6
 #define DBL_DIG 15
 #define FLT_MIN_EXP (-125)
