@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from abicheck.errors import LayoutError, UsageError
-from abicheck.frontend import Translation, translate, translate_all  # noqa: F401 (re-exported)
+from abicheck.frontend import (  # noqa: F401 (re-exported)
+    Translation, translate, translate_all, translate_each)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
 

@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare the binary interface of two header revisions on every ABI.",
         epilog=DIFF_EPILOG)
     df.add_argument("old", metavar="OLD", help="a header, a folder of headers, a bundled set "
-                    "(linux-4.5) or a git revision of a path (REV:path)")
+                    "(linux-4.5), a git revision of a path (REV:path), or a tree of several "
+                    "ABIs' headers as Debian unpacks them (usr/<triple>/include, "
+                    "usr/include/<tuple>/asm): each ABI reads its own part")
     df.add_argument("new", metavar="NEW", help="the same kinds as OLD")
     df.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
                     help="compare only this type (repeatable; default: every struct, union "

@@ -10,6 +10,12 @@ A revision is one of
   contributing what it declares itself;
 - a bundled header set by name (``linux-4.5``, ``pkeys-v1``; see
   ``headers/``): its entry header, and everything declared under the set;
+- a tree of several ABIs' headers, as Debian lays them out: cross packages'
+  ``usr/<triple>/include`` and multiarch ``usr/include/<tuple>/asm`` (Debian
+  13's one ``linux-libc-dev`` holds every ABI's ``asm/`` that way).  Each ABI
+  sees its own part (``Revision.view``), so two such trees are compared on
+  every ABI in one run, and an ABI the tree has no headers for is said to
+  be not compared;
 - a git revision of a path, ``REV:path`` (``HEAD~1:include/uapi``): the path
   as it is in REV, read with ``git archive`` into a private temporary folder,
   so the work tree, the index and the user's checkout are never touched.  Git
@@ -22,6 +28,7 @@ checkout, not in a temporary folder that no longer exists).
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
@@ -33,6 +40,7 @@ from typing import Sequence
 
 from abicheck import bundled
 from abicheck.errors import SourceLoc, UsageError
+from abicheck.targets import Target, all_targets
 
 #: Entry headers of bundled sets, first match wins: kernel sets are entered
 #: through asm/siginfo.h, the libc views through signal.h.
@@ -53,6 +61,30 @@ class Revision:
     each_own: bool = True            # a header contributes only what it declares itself
     display_root: str | None = None  # what ``root`` is shown as (git: the repo path)
     files: tuple[str, ...] = field(default=())   # absolute paths of ``headers``
+    #: a target's own folder, searched before ``root`` (multiarch ``asm/``)
+    overlay: str | None = None
+    overlay_headers: frozenset[str] = field(default=frozenset())
+    #: a tree of several ABIs' headers: target name -> that ABI's view (None:
+    #: the tree has no headers for it); None for an ordinary revision
+    views: dict[str, "Revision | None"] | None = field(default=None, compare=False)
+    #: folders besides the include directories files may be read from (the
+    #: tree a view is part of: its folders may link to each other)
+    roots: tuple[str, ...] = ()
+
+    def view(self, target: Target) -> "Revision | None":
+        """This revision as ``target`` sees it: itself, or for a tree of
+        several ABIs' headers that ABI's part (None when it has none)."""
+        if self.views is None:
+            return self
+        return self.views.get(target.name)
+
+    @property
+    def per_target(self) -> bool:
+        return self.views is not None
+
+    @functools.cached_property
+    def header_set(self) -> frozenset[str]:
+        return frozenset(self.headers)
 
     def owns(self, file: str) -> bool:
         """Is ``file`` (as the front end reports it) part of this revision?"""
@@ -72,6 +104,8 @@ class Revision:
     def file_of(self, header: str) -> str:
         if os.path.isabs(header) or self.root is None:
             return _norm(header)
+        if self.overlay is not None and header in self.overlay_headers:
+            return os.path.join(self.overlay, header)
         return os.path.join(self.root, header)
 
     def shown(self, file: str) -> str:
@@ -145,11 +179,30 @@ def _file_revision(path: str, side: str, user: tuple[str, ...], kind: str = "fil
     return Revision(spec or path, side, kind, (full,), user, None, files=(full,))
 
 
-def header_files(root: str) -> list[str]:
-    """Every header under ``root``, as sorted include names (``linux/types.h``).
-    Symbolic links to folders are not followed (a tree may link to itself)."""
+def header_files(root: str, skip: frozenset[str] = frozenset(), within: str | None = None
+                 ) -> list[str]:
+    """Every header under ``root``, as sorted include names (``linux/types.h``),
+    leaving out the top-level folders named in ``skip``.  Symbolic links to
+    folders are followed only when they stay inside ``within`` (Debian 13
+    links each ``<tuple>/asm`` to ``usr/lib/linux/uapi/<arch>/asm``), and no
+    folder is entered twice (a tree may link to itself)."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    inside = os.path.realpath(within) + os.sep if within else None
+    seen = {os.path.realpath(root)}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=inside is not None):
+        if dirpath == root and skip:
+            dirnames[:] = [d for d in dirnames if d not in skip]
+        if inside is not None:
+            keep = []
+            for d in dirnames:
+                full = os.path.join(dirpath, d)
+                real = os.path.realpath(full)
+                if os.path.islink(full) and not real.startswith(inside):
+                    continue
+                if real not in seen:
+                    seen.add(real)
+                    keep.append(d)
+            dirnames[:] = keep
         dirnames.sort()
         for name in filenames:
             if name.endswith(HEADER_SUFFIXES):
@@ -159,6 +212,10 @@ def header_files(root: str) -> list[str]:
 
 def _folder_revision(spec: str, side: str, root: str, user: tuple[str, ...], kind: str,
                      display: str | None = None) -> Revision:
+    if kind in ("folder", "git"):
+        tree = _abi_tree(spec, side, root, user, kind, display)
+        if tree is not None:
+            return tree
     try:
         headers = header_files(root)
     except OSError as e:
@@ -213,3 +270,69 @@ def _git_revision(spec: str, side: str, user: tuple[str, ...], stack: ExitStack)
     if not os.path.isdir(local):
         raise _fail(side, spec, f"'{path}' is not a file or folder in {rev}")
     return _folder_revision(spec, side, _norm(local), user, "git", shown)
+
+
+def _abi_roots(root: str) -> dict[str, tuple[str, str | None]]:
+    """Where each ABI's headers are in a tree that holds several, as Debian
+    lays them out: target name -> (include root, multiarch overlay or None).
+
+    - a cross tree, ``<triple>/include`` (``/usr/aarch64-linux-gnu/include``
+      of linux-libc-dev-arm64-cross), under ``root`` or ``root/usr``: that
+      folder is the ABI's whole include root;
+    - a multiarch tree, ``include/<tuple>`` (``/usr/include/x86_64-linux-gnu``,
+      and since Debian 13 every architecture's ``asm/`` in one
+      linux-libc-dev): the shared folder, with the ABI's own folder searched
+      first.
+    The cross tree wins where a tree has both (a Debian 12 system with cross
+    packages).  Empty for an ordinary include root."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for t in all_targets():
+        for base in (root, os.path.join(root, "usr")):
+            inc = os.path.join(base, t.triple, "include")
+            if os.path.isdir(inc):
+                out[t.name] = (inc, None)
+                break
+        else:
+            for inc in (os.path.join(root, "usr", "include"), os.path.join(root, "include"), root):
+                if os.path.isdir(os.path.join(inc, t.multiarch)):
+                    out[t.name] = (inc, os.path.join(inc, t.multiarch))
+                    break
+    return out
+
+
+def _abi_tree(spec: str, side: str, root: str, user: tuple[str, ...], kind: str,
+              display: str | None) -> Revision | None:
+    """A revision of several ABIs' headers (see ``_abi_roots``), or None."""
+    roots = _abi_roots(root)
+    if not roots:
+        return None
+    skip = frozenset(x for t in all_targets() for x in (t.triple, t.multiarch))
+    listed: dict[str, list[str]] = {}
+
+    def headers(folder: str, top: bool) -> list[str]:
+        if folder not in listed:
+            try:
+                listed[folder] = header_files(folder, skip if top else frozenset(), root)
+            except OSError as e:
+                raise _fail(side, spec, f"cannot read the folder: {e.strerror}") from None
+        return listed[folder]
+
+    shown = display or os.path.normpath(spec)
+    views: dict[str, Revision | None] = {}
+    for t in all_targets():
+        if t.name not in roots:
+            views[t.name] = None
+            continue
+        inc, overlay = roots[t.name]
+        own = frozenset(headers(overlay, False)) if overlay else frozenset()
+        names = tuple(sorted(set(headers(inc, overlay is not None)) | own))
+        at = os.path.normpath(os.path.join(shown, os.path.relpath(inc, root)))
+        views[t.name] = Revision(spec, side, kind, names,
+                                 ((overlay,) if overlay else ()) + (inc, *user), inc,
+                                 display_root=at, overlay=overlay, overlay_headers=own,
+                                 roots=(root,)) if names else None
+    every = sorted({h for v in views.values() if v is not None for h in v.headers})
+    if not every:
+        raise _fail(side, spec, "the folder has no headers (*.h)")
+    return Revision(spec, side, kind, tuple(every), (root, *user), root, display_root=shown,
+                    views=views)

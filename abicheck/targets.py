@@ -63,6 +63,12 @@ class Target:
     clang_args: tuple[str, ...] = ()
     word: int | None = None
     vector_types: bool = False
+    multiarch_tuple: str | None = None
+
+    @property
+    def multiarch(self) -> str:
+        """Debian's multiarch folder name for this ABI (``/usr/include/<it>/asm``)."""
+        return self.multiarch_tuple or self.triple
 
     @property
     def pointer_size(self) -> int:
@@ -135,6 +141,7 @@ def _make(row: dict) -> Target:
         record_min_align=row.get("record_min_align", 1),
         word=row.get("word_size"),
         vector_types=row.get("vector_types", False),
+        multiarch_tuple=row.get("multiarch"),
         empty_field_boundary=row.get("empty_field_boundary", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),

@@ -41,44 +41,45 @@ def run_diff(old_spec: str, new_spec: str, targets: Sequence[Target], types: Seq
         so = snapshots(old, targets, wanted, defines)
         sn = snapshots(new, targets, wanted, defines)
         _bad_input(old, new, so, sn, targets, wanted)
-        changes = {t.name: diff_target(old, new, so[t.name], sn[t.name], wanted) for t in targets}
+        changes = {t.name: diff_target(old.view(t), new.view(t), so[t.name], sn[t.name], wanted)
+                   for t in targets}
         return _report(old, new, targets, changes, so, sn)
 
 
 def snapshots(rev: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
               defines: Sequence[str]) -> dict[str, Snapshot]:
-    snaps = {t.name: Snapshot(t.name) for t in targets}
+    """Each target's snapshot of ``rev``; a target a tree of several ABIs'
+    headers has nothing for is marked ``missing``."""
+    snaps = {t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
     for header in rev.headers:
         # by path: an include name could resolve against the current folder
-        for t, tr in _translate(rev, rev.file_of(header), targets, defines):
+        here = [(t, v) for t in targets if (v := rev.view(t)) is not None and header in v.header_set]
+        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for t, v in here]
+        for (t, v), tr in zip(here, api.translate_each(jobs, defines)):
             if isinstance(tr, AbicheckError):
                 snaps[t.name].failures[header] = tr
             else:
-                add_translation(snaps[t.name], rev, header, tr, wanted)
+                add_translation(snaps[t.name], v, header, tr, wanted)
     return snaps
 
 
 def _translate(rev: Revision, header: str, targets: Sequence[Target], defines: Sequence[str]):
-    try:
-        return list(zip(targets, api.translate_all([header], list(targets), rev.include_dirs, defines)))
-    except (AbicheckError, RecursionError):
-        pass
-    out = []
-    for t in targets:      # some target fails: find out which, keep the others
-        try:
-            out.append((t, api.translate([header], t, rev.include_dirs, defines)))
-        except AbicheckError as e:
-            out.append((t, e))
-        except RecursionError:
-            out.append((t, AbicheckError("declarations nest too deeply")))
-    return out
+    """(target, translation or error) for one header file of ``rev``."""
+    jobs = [([header], t, rev.include_dirs, rev.roots) for t in targets]
+    return list(zip(targets, api.translate_each(jobs, defines)))
 
 
 def _bad_input(old: Revision, new: Revision, so: dict[str, Snapshot], sn: dict[str, Snapshot],
                targets: Sequence[Target], wanted: tuple[str, ...]) -> None:
     for rev, snaps in ((old, so), (new, sn)):
-        if all(len(s.failures) == len(rev.headers) for s in snaps.values()):
-            errs = [e for s in snaps.values() for e in s.failures.values()]
+        present = [s for s in snaps.values() if not s.missing]
+        if not present:
+            has = [n for n, v in (rev.views or {}).items() if v is not None]
+            raise UsageError(f"{rev.side} revision '{rev.spec}' has no headers for "
+                             f"{_targets_text(targets)} (it has headers for {', '.join(has)})")
+        by_target = {t.name: t for t in targets}
+        if all(len(s.failures) == len(rev.view(by_target[s.target]).headers) for s in present):
+            errs = [e for s in present for e in s.failures.values()]
             if len(errs) == 1 or len({str(e) for e in errs}) == 1:
                 e = errs[0]
                 raise AbicheckError(f"{rev.side} revision '{rev.spec}' does not compile on any "
@@ -91,9 +92,19 @@ def _bad_input(old: Revision, new: Revision, so: dict[str, Snapshot], sn: dict[s
                              f"'{new.spec}') on any of {len(targets)} targets")
 
 
-def diff_target(old: Revision, new: Revision, so: Snapshot, sn: Snapshot,
+def _targets_text(targets: Sequence[Target]) -> str:
+    return f"target {targets[0].name}" if len(targets) == 1 else f"any of the {len(targets)} targets"
+
+
+def diff_target(old: Revision | None, new: Revision | None, so: Snapshot, sn: Snapshot,
                 wanted: tuple[str, ...] = ()) -> list[Change]:
-    """Every change on one target."""
+    """Every change on one target; ``old``/``new`` are the revisions as this
+    target sees them (None: a tree with no headers for it)."""
+    if old is None or new is None:
+        which = "either revision" if old is None and new is None else "OLD" if old is None else "NEW"
+        topic = f"no headers for this ABI in {which}"
+        return [Change("ABI205", NOT_COMPARED, HEADERS, topic, f"not compared: {topic}", None,
+                       side="shown")]
     out: list[Change] = []
     failing = sorted({_key(h, old) for h in so.failures} | {_key(h, new) for h in sn.failures})
     for key in failing:
@@ -236,7 +247,8 @@ def _report(old: Revision, new: Revision, targets: Sequence[Target], changes: di
     rows: dict[str, dict[str, list[Finding]]] = {}
     for t in targets:
         for c in changes[t.name]:
-            loc = c.loc if c.side == "shown" else (new if c.side == "new" else old).shown_loc(c.loc)
+            side = new.view(t) if c.side == "new" else old.view(t)
+            loc = c.loc if c.side == "shown" or side is None else side.shown_loc(c.loc)
             f = Finding(c.id, SEVERITY[c.verdict], (t.name,), loc, c.message, c.check, c.new, c.old,
                         c.verdict, c.topic, c.cause)
             rows.setdefault(c.check, {}).setdefault(t.name, []).append(f)

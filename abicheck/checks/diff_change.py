@@ -7,6 +7,7 @@ diff (layouts, causes, constants) speaks the same words.  Codes:
 ABI200   a header does not compile on a target (in OLD, NEW or both)
 ABI201   type added / ABI202 type removed / ABI203 type renamed, same layout
 ABI204   a type cannot be laid out on a target
+ABI205   a tree of several ABIs' headers has none for this target (OLD, NEW or both)
 ABI210   record size changed / ABI211 record alignment changed
 ABI220   member added (where it lands: hole, tail padding, union, end)
 ABI221   member removed

@@ -118,6 +118,7 @@ class Snapshot:
     accessors: dict[str, Accessor] = field(default_factory=dict)
     failures: dict[str, AbicheckError] = field(default_factory=dict)   # header -> error
     unlaid: dict[str, str] = field(default_factory=dict)       # type -> why not laid out
+    missing: bool = False       # a tree of several ABIs' headers has none for this one
 
     def drop_header(self, header: str) -> None:
         """Forget what ``header`` contributed (it failed on the other side)."""

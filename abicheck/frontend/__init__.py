@@ -25,7 +25,7 @@ class Translation:
     target: Target
     unit: model.Unit
     pre: Preprocessed
-    request: tuple = ()     # (headers, include_dirs, defines, system, source): to run cpp again
+    request: tuple = ()     # (headers, include_dirs, defines, system, source, roots): to run cpp again
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
@@ -158,7 +158,7 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
         pre = preprocess(headers, target, include_dirs, defines, system, source=source)
     except PreprocessError as e:
         raise _first_of(e, target) from None
-    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
+    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
     return Translation(target, _unit(pre.text, target), pre, request)
 
 
@@ -203,7 +203,7 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
                 err = _first_of(e, t) if isinstance(e, PreprocessError) else e
                 err.msg = f"{err.msg} (target {t.name})"
                 raise err from None
-    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source)
+    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
     out = []
     for t, p in zip(targets, pres):
         try:
@@ -211,4 +211,48 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
         except AbicheckError as e:
             e.msg = f"{e.msg} (target {t.name})"
             raise
+    return out
+
+
+def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
+                   ) -> list[Translation | AbicheckError]:
+    """``translate`` for independent jobs, each ``(headers, target,
+    include_dirs[, roots])`` (``roots``: see ``preprocess``): a multiarch
+    tree gives every target its own include directories.  A failing job gives its error in its place and the others
+    go on (a tree diff must report one header that fails on one ABI, not
+    stop), so, unlike ``translate_all``, nothing is raised and nothing is
+    cancelled; cpp runs overlap, parsing stays sequential and in job order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(job) -> Preprocessed | AbicheckError:
+        headers, t, dirs, *roots = job
+        try:
+            return preprocess(headers, t, dirs, defines, roots=roots[0] if roots else ())
+        except PreprocessError as e:
+            return _first_of(e, t)
+        except AbicheckError as e:
+            return e
+        except RecursionError:
+            return AbicheckError("macros nest too deeply")
+
+    jobs = list(jobs)
+    n = limits.jobs()
+    if n == 1 or len(jobs) == 1:
+        pres = [run(j) for j in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            pres = list(pool.map(run, jobs))
+    out: list[Translation | AbicheckError] = []
+    for (headers, t, dirs, *roots), p in zip(jobs, pres):
+        if isinstance(p, AbicheckError):
+            out.append(p)
+            continue
+        try:
+            out.append(Translation(t, _unit(p.text, t), p, (tuple(headers), tuple(dirs),
+                                                          tuple(defines), False, None,
+                                                          tuple(roots[0]) if roots else ())))
+        except AbicheckError as e:
+            out.append(e)
+        except RecursionError:
+            out.append(AbicheckError("declarations nest too deeply"))
     return out

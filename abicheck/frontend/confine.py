@@ -5,8 +5,10 @@ A header under review may say ``#include "/etc/shadow"`` or
 symlink that points out of it.  The rule: every file the preprocessor enters
 must resolve (``realpath``: ``..`` and symlinks followed) to a place under
 one of the *roots*, which are the ``-I`` directories, the directory of each
-header named on the command line, the bundled ``abicheck/include`` and, with
-``--system``, the host's standard include directories.  An ``#include`` that
+header named on the command line, the bundled ``abicheck/include``, the
+tree a revision names (Debian 13's multiarch ``asm/`` folders are links into
+``usr/lib/linux/uapi`` of the same tree) and, with ``--system``, the host's
+standard include directories.  An ``#include`` that
 spells an absolute path is refused as well, even into a root: it makes the
 header depend on one machine's file system.  ``--allow-include-outside``
 (``Limits.allow_include_outside``) lifts both rules.

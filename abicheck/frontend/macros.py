@@ -75,9 +75,9 @@ class MacroTable:
             names = [n for n, d in self.defs.items() if d.params is None
                      and d.loc.file not in ("<built-in>", "<command-line>")]
             extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
-            headers, dirs, defines, system, source = self._args
+            headers, dirs, defines, system, source, roots = self._args
             pre = preprocess(headers, self.tr.target, dirs, defines, system, source=source,
-                             extra=extra)
+                             extra=extra, roots=roots)
             out: dict[str, str] = {}
             for line in pre.text.splitlines():
                 if line.startswith(_PROBE):

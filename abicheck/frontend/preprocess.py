@@ -111,8 +111,12 @@ def main_source(headers: Sequence[str], extra: str = "") -> str:
 
 def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
                defines: Sequence[str] = (), system: bool = False,
-               source: str | None = None, extra: str = "") -> Preprocessed:
-    """Preprocess ``headers`` (or the C text ``source``) for ``target``."""
+               source: str | None = None, extra: str = "",
+               roots: Sequence[str] = ()) -> Preprocessed:
+    """Preprocess ``headers`` (or the C text ``source``) for ``target``.
+    ``roots`` are folders files may be read from besides the include
+    directories (see ``confine``): the tree a user named, whose folders may
+    link to each other."""
     lim = limits.active()
     for d in include_dirs:
         if not os.path.isdir(d):
@@ -130,7 +134,7 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
             raise UsageError(f"bad -D argument '{d}'")
         macros[name] = value if _ else "1"
     use_pcpp = os.environ.get("ABICHECK_CPP") == "pcpp" or not _gcc()
-    roots = confine.Roots([*dirs, *confine.header_roots(headers)])
+    roots = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
     if use_pcpp:
         from abicheck.frontend.pure_cpp import run_pcpp
         return run_pcpp(text, dirs, macros, roots, lim, source is not None)
