@@ -11,13 +11,13 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frontend.literal import literal_value
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.revision import Revision
 
@@ -205,66 +205,7 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
     _constants(snap, rev, header, tr, lay, mine)
 
 
-_LITERAL = re.compile(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
-_ARITH = re.compile(r"^[\s0-9a-fA-FxXuUlL()+\-*/%<>&|^~]*$")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-
-
-def literal_value(text: str) -> int | None:
-    """The value of an expression of integer literals and arithmetic, as C
-    computes it in ``int``/``unsigned int`` range; None for anything else
-    (names, sizeof, comparisons, values that need the target's long), which
-    the front end's evaluator then handles.  Most kernel codes are such
-    literals, and parsing each of them with the C parser on 26 targets is
-    what made diffs of whole trees slow."""
-    if not _ARITH.match(text) or not text.strip():
-        return None
-    def number(m: re.Match) -> str:
-        digits = m.group(1)
-        if digits.lower().startswith("0x"):
-            return str(int(digits, 16))
-        return str(int(digits, 8) if digits.startswith("0") and digits != "0" else int(digits))
-    try:
-        body = _LITERAL.sub(number, text)
-    except ValueError:              # 08: not an octal number
-        return None
-    if _IDENT.search(body.replace("x", "")) or "//" in body or "**" in body:
-        return None
-    try:
-        tree = ast.parse(body, mode="eval")
-    except SyntaxError:
-        return None
-    ok = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult,
-          ast.Mod, ast.LShift, ast.RShift, ast.BitAnd, ast.BitOr, ast.BitXor, ast.Invert,
-          ast.USub, ast.UAdd, ast.Div)
-    if not all(isinstance(n, ok) for n in ast.walk(tree)):
-        return None
-
-    def ev(n) -> int:
-        if isinstance(n, ast.Expression):
-            return ev(n.body)
-        if isinstance(n, ast.Constant) and type(n.value) is int:
-            return n.value
-        if isinstance(n, ast.UnaryOp):
-            v = ev(n.operand)
-            return {ast.USub: -v, ast.UAdd: v, ast.Invert: ~v}[type(n.op)]
-        a, b = ev(n.left), ev(n.right)
-        if isinstance(n.op, (ast.Div, ast.Mod)):
-            if b == 0:
-                raise ValueError
-            q = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
-            return q if isinstance(n.op, ast.Div) else a - q * b
-        if isinstance(n.op, (ast.LShift, ast.RShift)):
-            if not 0 <= b < 31:
-                raise ValueError
-            return a << b if isinstance(n.op, ast.LShift) else a >> b
-        return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.BitAnd: a & b,
-                ast.BitOr: a | b, ast.BitXor: a ^ b}[type(n.op)]
-    try:
-        v = ev(tree)
-    except (ValueError, KeyError, RecursionError):
-        return None
-    return v if -(1 << 31) <= v < (1 << 31) else None
 
 
 def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,

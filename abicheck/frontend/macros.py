@@ -22,6 +22,7 @@ from typing import Iterable
 
 from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.frontend.gnu import rewrite
+from abicheck.frontend.literal import literal_value
 from abicheck.frontend.parse import parse_expr
 from abicheck.frontend.preprocess import MacroDef, preprocess
 
@@ -108,6 +109,9 @@ class MacroTable:
         return mac
 
     def _value(self, expansion: str) -> int | None:
+        fast = literal_value(expansion)
+        if fast is not None:
+            return fast
         if _PATH.match(expansion):
             # a name or a member path: only an enum constant has a value
             # (glibc's "#define SEGV_PKUERR SEGV_PKUERR"); skip the parser
