@@ -124,7 +124,18 @@ class Revision:
         return None if loc is None else SourceLoc(self.shown(loc.file), loc.line, loc.col)
 
     def header_label(self, header: str) -> str:
+        if self.roots:          # one ABI's part of a tree: the same name on every ABI
+            return header
         return self.shown(self.file_of(header))
+
+    def include_name(self, file: str) -> str:
+        """The name ``file`` is included by in this revision (``asm/types.h``),
+        or its path when it is not part of the revision."""
+        path = _norm(file)
+        for base in (self.overlay, self.root):
+            if base and (path == base or path.startswith(base + os.sep)):
+                return os.path.relpath(path, base).replace(os.sep, "/")
+        return path
 
 
 def _norm(path: str) -> str:

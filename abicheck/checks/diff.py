@@ -23,7 +23,7 @@ from abicheck.checks.diff_change import (
 from abicheck.checks.diff_constants import compare_accessors, compare_constants
 from abicheck.checks.diff_layout import compare_shapes
 from abicheck.checks.diff_snapshot import Shape, Snapshot, add_translation
-from abicheck.errors import AbicheckError, ErrorList, UsageError
+from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.revision import Revision, load_revision
 from abicheck.targets import Target
@@ -245,10 +245,20 @@ def _types(so: Snapshot, sn: Snapshot, wanted: tuple[str, ...]) -> list[Change]:
 def _report(old: Revision, new: Revision, targets: Sequence[Target], changes: dict[str, list[Change]],
             so: dict[str, Snapshot], sn: dict[str, Snapshot]) -> Report:
     rows: dict[str, dict[str, list[Finding]]] = {}
+    # In a tree of several ABIs' headers each ABI reads its own copy of a
+    # header: the same declaration is shown at the first ABI's copy, so the
+    # change groups across ABIs as it does in a plain tree.
+    same: dict[tuple, SourceLoc | None] = {}
     for t in targets:
         for c in changes[t.name]:
             side = new.view(t) if c.side == "new" else old.view(t)
-            loc = c.loc if c.side == "shown" or side is None else side.shown_loc(c.loc)
+            if c.side == "shown" or side is None or c.loc is None:
+                loc = c.loc
+            elif side.roots:
+                key = (c.side, side.include_name(c.loc.file), c.loc.line, c.loc.col)
+                loc = same.setdefault(key, side.shown_loc(c.loc))
+            else:
+                loc = side.shown_loc(c.loc)
             f = Finding(c.id, SEVERITY[c.verdict], (t.name,), loc, c.message, c.check, c.new, c.old,
                         c.verdict, c.topic, c.cause)
             rows.setdefault(c.check, {}).setdefault(t.name, []).append(f)
