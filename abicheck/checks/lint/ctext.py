@@ -105,7 +105,11 @@ def scan(text: str) -> Scan:
             comments.append(Comment(line, col, pos(max(j - 1, i))[0], body, i))
             blank(i, j)
             i = j
-        elif ch in "\"'" and not _in_include(text, starts, i, pos):
+        elif ch in "\"<" and _in_include(text, starts, i, pos):
+            close = text.find('"' if ch == '"' else ">", i + 1)
+            eol = text.find("\n", i)
+            i = (close if close >= 0 and (eol < 0 or close < eol) else (eol if eol >= 0 else n)) + 1
+        elif ch in "\"'":
             j = i + 1
             while j < n and text[j] != ch and text[j] != "\n":
                 j += 2 if text[j] == "\\" else 1
@@ -123,8 +127,9 @@ def scan(text: str) -> Scan:
 
 
 def _in_include(text: str, starts: list[int], i: int, pos) -> bool:
-    """Is the quote at ``i`` the start of an ``#include "file"`` name?  (Its
-    contents stay in ``code``, so include rules can read them.)"""
+    """Is the ``"`` or ``<`` at ``i`` the start of an ``#include`` name?  (A
+    name is no literal and holds no comment: ``<a//b.h>``; it stays in
+    ``code``, so include rules can read it.)"""
     line_start = starts[pos(i)[0] - 1]
     return re.match(r"\s*#\s*include\s*$", text[line_start:i]) is not None
 
