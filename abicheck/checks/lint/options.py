@@ -17,6 +17,7 @@ def lint_options(targets: Sequence[str] = (), include_dirs: Sequence[str] = (),
                  since: str | None = None, config: str | None = None,
                  waivers: str | None = None) -> LintOptions:
     path = config or find_config()
+    path = shown_path(path) if path else None
     cfg = load_config(path) if path else LintConfig()
     wfile = waivers or cfg.waivers
     return LintOptions(
