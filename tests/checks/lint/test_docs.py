@@ -32,3 +32,14 @@ def test_every_rule_is_documented_fully():
         assert r.severity in ("error", "warning", "note")
         assert r.summary and r.doc and r.bad and r.good and r.fix
         assert r.bad != r.good
+
+
+def test_readme_rule_list_is_list_rules_output():
+    """The README's --list-rules block is (an abridgement of) the real output."""
+    from abicheck.checks.lint.docs import list_rules
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    block = readme.split("The rules of this part (`--list-rules`, abridged):", 1)[1]
+    block = block.split("```", 2)[1].strip("\n").splitlines()
+    real = list_rules().splitlines()
+    assert block and all(ln in real for ln in block), [ln for ln in block if ln not in real]
