@@ -3,8 +3,7 @@
 Its own shape rather than the check report's: a lint finding is a place in
 a file (``file``, ``line``, ``col`` as numbers, for tools that jump there)
 with a rule and a ``subject`` (what waivers and ``--since`` match on), and
-the rows are rules, some per target and some (text rules) for the file
-whatever the target (``"*"``).  Keys in a fixed order.
+the rows are rules, with an outcome per target.  Keys in a fixed order.
 """
 from __future__ import annotations
 

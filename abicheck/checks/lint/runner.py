@@ -6,8 +6,9 @@ suppressions (``suppress.py``) take theirs out and add their own problems;
 then, over the whole run, waivers (``waivers.py``) take theirs out and stale
 ones become findings; ``--since`` (``since.py``) drops what OLD already had;
 configured severities replace the defaults.  Results are one
-``CheckResult`` per (rule, target) (``*`` for rules that read only text),
-so every renderer's matrix and counts apply.  Nothing here prints.
+``CheckResult`` per (rule, target); a finding without targets (a FIXME: the
+text is the same on every ABI) fails its rule on every target, so every
+renderer's matrix and counts (JUnit's failures) apply.  Nothing here prints.
 """
 from __future__ import annotations
 
@@ -27,8 +28,6 @@ from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.revision import Revision, header_files, load_revision
 from abicheck.targets import Target
 
-#: The results row of rules that read only the header's text.
-TEXT_TARGET = "*"
 #: Rules the runner reports itself (their ``check`` finds nothing).
 RUNNER_RULES = ("ABI391", "ABI392", "ABI393", "ABI394")
 
@@ -168,11 +167,8 @@ def _results(rules: list[Rule], items: list[Item], opts: LintOptions) -> list[Ch
     out = []
     for r in rules:
         found = sorted(by_rule.get(r.id, []), key=_order)
-        if not r.layout:
-            out.append(CheckResult(r.name, r.id, TEXT_TARGET, not found, tuple(found)))
-            continue
         for t in opts.targets:
-            mine = tuple(f for f in found if t.name in f.targets)
+            mine = tuple(f for f in found if not f.targets or t.name in f.targets)
             out.append(CheckResult(r.name, r.id, t.name, not mine, mine))
     return out
 

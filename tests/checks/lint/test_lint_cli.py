@@ -151,3 +151,13 @@ def test_explain(capsys):
 ])
 def test_bad_usage(capsys, argv, words):
     assert words in bad_input(capsys, "lint", *argv)
+
+
+def test_results_per_rule_and_target(capsys):
+    _, out, _ = lint(capsys, "pkeys-v1", fixture("does-not-compile", "bad"), "--target",
+                     "x86_64,i386", "--format", "json")
+    rows = {r["id"]: r["results"] for r in json.loads(out)["rules"]}
+    assert set(rows) == set(RULES)
+    assert rows["ABI301"] == {"x86_64": "fail", "i386": "fail"}     # text: every target
+    assert rows["ABI390"] == {"x86_64": "fail", "i386": "fail"}
+    assert rows["ABI303"] == {"x86_64": "pass", "i386": "pass"}
