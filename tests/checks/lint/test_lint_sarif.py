@@ -19,7 +19,7 @@ def test_rules_carry_their_metadata(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run0 = sarif(capsys, "pkeys-v1")
     rules = {r["id"]: r for r in run0["tool"]["driver"]["rules"]}
-    assert set(rules) == {"ABI301", "ABI302"}
+    assert {"ABI301", "ABI302"} <= set(rules)
     for rid, d in rules.items():
         r = RULES[rid]
         assert d["name"] == "".join(p.capitalize() for p in r.name.split("-"))
