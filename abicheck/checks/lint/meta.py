@@ -23,8 +23,10 @@ from abicheck.errors import AbicheckError
       "A header that the compiler rejects cannot be checked, and cannot be used by the "
       "programs it is exported to. Each header is compiled alone, as a program that includes "
       "only it would; the first error is reported with its place and the targets it happens "
-      "on, and the other headers of the run are still linted. An unknown fixed-width type "
-      "(__u32) is ABI374's, not this rule's.",
+      "on, and the other headers of the run are still linted. A record the layout engine "
+      "cannot lay out (a negative or oversized array, a record containing itself, a bad "
+      "alignment: what gcc rejects too) is reported the same way, naming the record. An "
+      "unknown fixed-width type (__u32) is ABI374's, not this rule's.",
       bad="struct pkey_info {\n\t__u32 pkey\n};",
       good="#include <linux/types.h>\n\nstruct pkey_info {\n\t__u32 pkey;\n};",
       fix="Make the header compile on its own: fix the error, include what it uses.",
@@ -41,6 +43,20 @@ def does_not_compile(cx: HeaderContext) -> Iterator[Hit]:
         err = first[key]
         yield Hit(err.loc or cx.loc(1, 1), f"does not compile: {err.msg}",
                   f"compile error {err.msg}", tuple(targets))
+    # records gcc would reject (a negative array, a record that contains
+    # itself, an alignment that is no power of two) fail in the layout engine
+    unlaid: dict[tuple[str, str, object], list[str]] = {}
+    errs: dict[tuple[str, str, object], AbicheckError] = {}
+    for t in cx.compiled():
+        cx.records(t.name)
+        for name, err in cx.unlaid.get(t.name, ()):
+            key = (name, err.msg, err.loc)
+            unlaid.setdefault(key, []).append(t.name)
+            errs.setdefault(key, err)
+    for (name, msg, _), targets in unlaid.items():
+        err = errs[(name, msg, _)]
+        yield Hit(err.loc if cx.own(err.loc) else cx.loc(1, 1),
+                  f"{name} cannot be laid out: {msg}", f"layout {name}", tuple(targets))
 
 
 def _runner_only(cx: HeaderContext) -> Iterator[Hit]:
