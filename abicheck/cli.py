@@ -5,7 +5,8 @@ Nothing else lives here.  Exit status is decided in one place (``main``):
 ====  ==========================================================
 0     success; for ``check``, every check passed; for ``diff``,
       no ABI change
-1     ``check``: at least one check failed
+1     ``check``: at least one check failed; ``lint``: a finding at or
+      above ``--fail-on`` (default error)
 2     bad input or usage, in every command (one ``file:line:col:
       error: ...`` line on stderr, nothing on stdout)
 3     an internal error (a bug: please report it); one line on
