@@ -11,7 +11,7 @@ import pytest
 
 from abicheck.checks.lint.config import enabled
 
-from .lintkit import REPO, TYPES_ROOT, bad_input, place, run
+from .lintkit import TYPES_ROOT, bad_input, place, run
 
 HEADER = textwrap.dedent("""\
     #include <linux/types.h>
