@@ -5,7 +5,8 @@ Nothing else lives here.  Exit status is decided in one place (``main``):
 ====  ==========================================================
 0     success; for ``check``, every check passed; for ``diff``,
       no ABI change
-1     ``check``: at least one check failed
+1     ``check``: at least one check failed; ``lint``: a finding at or
+      above ``--fail-on`` (default error)
 2     bad input or usage, in every command (one ``file:line:col:
       error: ...`` line on stderr, nothing on stdout)
 3     an internal error (a bug: please report it); one line on
@@ -46,6 +47,16 @@ incompatible (an existing member moves, resizes or changes signedness; a
 record's size or alignment changes; a constant changes value; a new code
 collides with an existing one); needs review (reserved bytes put to use; a
 rename with the same layout; a union member larger than the others).
+"""
+
+LINT_EPILOG = """\
+exit status:
+   0  no finding at or above --fail-on (default: error)
+   1  at least one
+   2  bad input or usage (a bad config or waiver file: file:line:col: error: ...)
+a header that does not compile is a finding (ABI390), not bad input.
+
+abicheck lint --list-rules lists the rules; docs/lint-rules.md explains each.
 """
 
 
@@ -147,6 +158,29 @@ def build_parser() -> argparse.ArgumentParser:
                         system=False)
     _output_arg(df)
 
+    ln = sub.add_parser(
+        "lint", help="lint headers for ABI hazards on every ABI (the seed review as rules)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Lint headers: text rules over every #if branch, layout rules on every ABI.",
+        epilog=LINT_EPILOG)
+    ln.add_argument("paths", nargs="*", metavar="PATH", help="a header, a folder of headers "
+                    "(recursively; it is also the include root), a bundled set (pkeys-v1) or "
+                    "REV:path")
+    ln.add_argument("--format", default="text", choices=formats())
+    ln.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                    help="exit 1 when a finding at or above this severity is left "
+                         "(default: the config's, else error)")
+    ln.add_argument("--since", metavar="OLD", help="report only what is new relative to OLD "
+                    "(a header, folder, bundled set or REV:path, as diff takes)")
+    ln.add_argument("--explain", metavar="ID", help="print a rule's documentation and exit")
+    ln.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+    ln.add_argument("--config", metavar="FILE", help="abicheck.toml or pyproject.toml (default: "
+                    "found from the current folder upward)")
+    ln.add_argument("--waivers", metavar="FILE", help="a waiver file (TOML [[waiver]] tables)")
+    _common_header_args(ln, "all, or the config's", "an include directory (after the "
+                        "folder's own)", system=False)
+    _output_arg(ln)
+
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
     return parser
@@ -157,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required (check, diff, layout, targets); see abicheck --help")
+            raise UsageError("a command is required (check, diff, layout, lint, targets); see abicheck --help")
         lim = _limits_of(args)
         # the parser and the layout recurse once per nesting level
         depth = sys.getrecursionlimit()
@@ -170,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     out = _check(args)
                 elif args.command == "diff":
                     out = _diff(args)
+                elif args.command == "lint":
+                    out = _lint(args)
                 elif args.command == "targets":
                     out = _targets(args)
                 else:  # pragma: no cover - argparse restricts the choices
@@ -296,6 +332,27 @@ def _diff(args: argparse.Namespace) -> tuple[str, int]:
                       args.include_dirs, args.defines)
     out = render(report, args.format)
     return out, EXIT_OK if args.exit_zero else exit_status(report)
+
+
+def _lint(args: argparse.Namespace) -> str | tuple[str, int]:
+    from abicheck.checks.lint import docs, failed, run
+    from abicheck.checks.lint.options import lint_options
+    from abicheck.checks.lint.rules import find_rule
+    from abicheck.report.render import render
+
+    if args.list_rules:
+        return docs.list_rules()
+    if args.explain:
+        r = find_rule(args.explain)
+        if r is None:
+            raise UsageError(f"no lint rule '{args.explain}' (see abicheck lint --list-rules)")
+        return docs.explain(r)
+    if not args.paths:
+        raise UsageError("lint needs a PATH (a header, a folder, a bundled set or REV:path)")
+    opts = lint_options(args.target, args.include_dirs, args.defines, args.fail_on, args.since,
+                        args.config, args.waivers)
+    report = run(args.paths, opts)
+    return render(report, args.format), EXIT_FINDINGS if failed(report, opts.fail_on) else EXIT_OK
 
 
 def _targets_of(args: argparse.Namespace):

@@ -1,5 +1,6 @@
 """The JSON document for scripts, validated by ``schemas/report.schema.json``
-(``schemas/diff.schema.json`` for ``abicheck diff``); keys in a fixed order."""
+(``schemas/diff.schema.json`` for ``abicheck diff``, ``schemas/lint.schema.json``
+for ``abicheck lint``); keys in a fixed order."""
 from __future__ import annotations
 
 import json
@@ -41,4 +42,7 @@ class JsonRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.diffmodel import diff_document
             return json.dumps(diff_document(report), indent=2, ensure_ascii=False) + "\n"
+        if report.command == "lint":
+            from abicheck.report.lintjson import lint_document
+            return json.dumps(lint_document(report), indent=2, ensure_ascii=False) + "\n"
         return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"

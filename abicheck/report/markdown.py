@@ -40,6 +40,9 @@ class MarkdownRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.difftext import render_diff_markdown
             return render_diff_markdown(report)
+        if report.command == "lint":
+            from abicheck.report.linttext import render_lint_markdown
+            return render_lint_markdown(report)
         out = [f"### abicheck {md_escape(report.command)}: {md_escape(report.subject)}", ""]
         if report.checks:
             out.extend(self.table(report))

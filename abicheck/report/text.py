@@ -34,6 +34,9 @@ class TextRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.difftext import render_diff_text
             return render_diff_text(report)
+        if report.command == "lint":
+            from abicheck.report.linttext import render_lint_text
+            return render_lint_text(report)
         out = self.matrix(report)
         if out:
             out.append("")

@@ -57,7 +57,7 @@ def report() -> Report:
 # ---------------------------------------------------------------- registry
 
 def test_registry_has_every_format():
-    assert formats() == ["json", "junit", "markdown", "sarif", "text"]
+    assert formats() == ["github", "json", "junit", "markdown", "sarif", "text"]
     for name, cls in RENDERERS.items():
         assert issubclass(cls, BaseRenderer) and cls.name == name
 
@@ -222,16 +222,21 @@ def test_sarif_results(report):
     assert with_loc["message"]["text"].endswith("[targets: aarch64, m68k]")
     assert without["message"]["text"].endswith("[all targets]")
     assert with_loc["locations"] == [{"physicalLocation": {
-        "artifactLocation": {"uri": "include/uapi/foo.h"},
+        "artifactLocation": {"uri": "include/uapi/foo.h", "uriBaseId": "SRCROOT"},
         "region": {"startLine": 12, "startColumn": 3}}}]
     assert "locations" not in without
     assert with_loc["properties"] == {"targets": ["aarch64", "m68k"], "measured": 24, "expected": 32}
 
 
 @pytest.mark.parametrize("loc, physical", [
-    pytest.param(SourceLoc("/abs/foo.h", 5, 0), {"artifactLocation": {"uri": "/abs/foo.h"},
+    pytest.param(SourceLoc("/abs/foo.h", 5, 0), {"artifactLocation": {"uri": "file:///abs/foo.h"},
                                                   "region": {"startLine": 5}}, id="line-no-col"),
-    pytest.param(SourceLoc("foo.h"), {"artifactLocation": {"uri": "foo.h"}}, id="no-line-no-region"),
+    pytest.param(SourceLoc("foo.h"), {"artifactLocation": {"uri": "foo.h", "uriBaseId": "SRCROOT"}},
+                 id="no-line-no-region"),
+    pytest.param(SourceLoc("a b%.h", 1, 1), {"artifactLocation": {"uri": "a%20b%25.h",
+                                                                    "uriBaseId": "SRCROOT"},
+                                              "region": {"startLine": 1, "startColumn": 1}},
+                 id="percent-encoded"),
 ])
 def test_sarif_regions(loc, physical):
     f = Finding("ABI130", "note", ("x86_64",), loc, "m", "c")

@@ -9,13 +9,16 @@ as ``abicheck layout`` and ``abicheck check`` see the header.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from abicheck import api
 from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.revision import Revision
 from abicheck.targets import Target
+
+if TYPE_CHECKING:
+    from abicheck.checks.lint.ctext import Scan
 
 
 @dataclass
@@ -32,6 +35,7 @@ class HeaderContext:
     _macros: dict[str, object] = field(default_factory=dict, repr=False)
     #: records a target could not lay out: target name -> [(record, error)]
     unlaid: dict[str, list[tuple[str, AbicheckError]]] = field(default_factory=dict, repr=False)
+    _scan: "Scan | None" = field(default=None, repr=False)
 
     @property
     def file(self) -> str:
@@ -53,6 +57,13 @@ class HeaderContext:
     @property
     def lines(self) -> list[str]:
         return self.text.split("\n")
+
+    def scan(self) -> "Scan":
+        """The text cut into comments and code (``ctext.scan``), once."""
+        if self._scan is None:
+            from abicheck.checks.lint.ctext import scan
+            self._scan = scan(self.text)
+        return self._scan
 
     def loc(self, line: int, col: int = 1) -> SourceLoc:
         """A place in this header (1-based)."""
