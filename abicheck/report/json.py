@@ -41,4 +41,7 @@ class JsonRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.diffmodel import diff_document
             return json.dumps(diff_document(report), indent=2, ensure_ascii=False) + "\n"
+        if report.command == "compat":
+            from abicheck.report.compatmodel import compat_document
+            return json.dumps(compat_document(report), indent=2, ensure_ascii=False) + "\n"
         return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"

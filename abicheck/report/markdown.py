@@ -40,6 +40,9 @@ class MarkdownRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.difftext import render_diff_markdown
             return render_diff_markdown(report)
+        if report.command == "compat":
+            from abicheck.report.compatmodel import render_compat_text
+            return render_compat_text(report, md=True)
         out = [f"### abicheck {md_escape(report.command)}: {md_escape(report.subject)}", ""]
         if report.checks:
             out.extend(self.table(report))

@@ -23,6 +23,10 @@ def sarif_document(report: Report) -> dict:
         from abicheck.report.diffmodel import CODES
         for f in findings:
             rules.setdefault(f.id, CODES.get(f.id, f.check))
+    if report.command == "compat":
+        from abicheck.checks.compat import CODES as COMPAT_CODES
+        for f in findings:
+            rules.setdefault(f.id, COMPAT_CODES.get(f.id, f.check))
     for f in findings:
         rules.setdefault(f.id, f.check)
     rule_ids = sorted(rules)

@@ -34,6 +34,9 @@ class TextRenderer(BaseRenderer):
         if report.command == "diff":
             from abicheck.report.difftext import render_diff_text
             return render_diff_text(report)
+        if report.command == "compat":
+            from abicheck.report.compatmodel import render_compat_text
+            return render_compat_text(report)
         out = self.matrix(report)
         if out:
             out.append("")
