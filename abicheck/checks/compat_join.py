@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from abicheck import model as m
+from abicheck import bundled, model as m
 from abicheck.errors import SourceLoc, UsageError
 from abicheck.layout import Layouter, Member, TypeLayout
 
@@ -109,7 +109,14 @@ def _rep(lay: Layouter, t: m.Type) -> tuple[str, bool | None]:
 def _slot(lay: Layouter, name: str, path: str, mem: Member) -> Slot:
     rep, signed = _rep(lay, mem.type)
     return Slot(name, path, mem.offset, mem.size, signed, rep, mem.bit_offset, mem.bit_width,
-                mem.loc)
+                shown(mem.loc))
+
+
+def shown(loc: SourceLoc | None) -> SourceLoc | None:
+    """Bundled headers as ``headers/<set>/...`` wherever abicheck is installed."""
+    if loc is None:
+        return None
+    return SourceLoc(bundled.display_path(loc.file), loc.line, loc.col)
 
 
 def leaf_paths(layout: TypeLayout) -> list[str]:
@@ -140,7 +147,7 @@ def type_facts(tr, lay: Layouter, macros, layout: TypeLayout, side: str,
                 mem = layout.member(path) if path else None
                 if mem is None:
                     raise UsageError(f"accessor '{spelled}' names no member of {layout.name} "
-                                     f"(it expands to '{mac.expansion}')", mac.loc)
+                                     f"(it expands to '{mac.expansion}')", shown(mac.loc))
                 facts.slots[key] = _slot(lay, spelled, path, mem)
                 break
     for kpath, lpath in maps:
@@ -168,7 +175,7 @@ def codes(macros, type_names: Sequence[str]) -> dict[str, Code]:
             continue
         if mac.loc.file in ("<built-in>", "<command-line>"):
             continue
-        out[name] = Code(name, mac.value, mac.loc)
+        out[name] = Code(name, mac.value, shown(mac.loc))
     return out
 
 
