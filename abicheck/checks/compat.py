@@ -190,7 +190,7 @@ def _entry_json(e: cj.Entry) -> dict:
 def _where(s: cj.Slot) -> str:
     bits = f", bits {s.bit_offset % 8}:{s.bit_width}" if s.bit_width is not None else ""
     sign = f", {s.rep}" if s.signed is not None else ""
-    return f"{s.path} at {s.offset}, {s.size} bytes{bits}{sign}"
+    return f"{s.path} at {s.offset:#x}, {s.size} bytes{bits}{sign}"
 
 
 def _field_finding(name: str, e: cj.Entry, tt: tuple[str, ...]) -> Finding | None:
