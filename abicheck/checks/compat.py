@@ -74,6 +74,7 @@ def run_compat(kernel: View, libc: View, types: Sequence[str], targets: Sequence
             if all(facts[view.side][t.name][0].get(name) is None for t in compared):
                 raise UsageError(f"{view.label} declares no type '{name}' on "
                                  f"{', '.join(t.name for t in compared)}")
+    _check_maps(maps, facts, compared, kernel, libc)
     results: list[CheckResult] = []
     docs = []
     for t in targets:
@@ -93,6 +94,18 @@ def run_compat(kernel: View, libc: View, types: Sequence[str], targets: Sequence
             "maps": [f"{a}={b}" for a, b in maps], "results": docs}
     subject = f"{', '.join(types)}: {kernel.label} vs {libc.label}"
     return Report("compat", subject, tuple(t.name for t in targets), tuple(results), meta)
+
+
+def _check_maps(maps, facts, compared, kernel: View, libc: View) -> None:
+    """A ``--map`` whose path names a member on no target compared is a typo."""
+    for kpath, lpath in maps:
+        key = f"{kpath}={lpath}"
+        for view, path in ((kernel, kpath), (libc, lpath)):
+            if not any(tf is not None and key in tf.slots and tf.slots[key].path == path
+                       for t in compared for tf in facts[view.side][t.name][0].values()):
+                raise UsageError(f"--map {key}: '{path}' names no member of "
+                                 f"{', '.join(facts[view.side][compared[0].name][0])} in the "
+                                 f"{view.label} on {', '.join(t.name for t in compared)}")
 
 
 def _named(e: AbicheckError, view: View, t: Target) -> AbicheckError:
@@ -122,7 +135,7 @@ def _facts(tr: Translation, view: View, types: Sequence[str], maps) -> tuple[dic
                     out[name] = None
                     continue
                 raise
-            out[name] = cj.type_facts(tr, lay, macros, layout, view.side, maps)
+            out[name] = cj.type_facts(lay, macros, layout, view.side, maps)
         consts = cj.codes(macros, types)
     except AbicheckError as e:
         raise _named(e, view, tr.target) from None
@@ -139,7 +152,7 @@ def _compare_target(target: str, types, kt, lt, kc, lc, kernel: View, libc: View
         if a is None or b is None:
             side = kernel if a is None else libc
             have = b if a is None else a
-            type_f.append(Finding("ABI301", "warning", tt, have.loc,
+            type_f.append(Finding("ABI301", "warning", tt, cj.shown(have.loc),
                                   f"{name}: not declared by the {side.label}", TYPES,
                                   verdict="skew"))
             type_docs.append({"type": name, "verdict": "skew", "kernel": _size(a),
@@ -147,12 +160,12 @@ def _compare_target(target: str, types, kt, lt, kc, lc, kernel: View, libc: View
             continue
         verdict = "agree"
         if a.size != b.size:
-            type_f.append(Finding("ABI310", "error", tt, b.loc,
+            type_f.append(Finding("ABI310", "error", tt, cj.shown(b.loc),
                                   f"{name}: size {b.size} in the libc view, {a.size} in the kernel's",
                                   TYPES, b.size, a.size, verdict="mismatch"))
             verdict = "mismatch"
         if a.align != b.align:
-            type_f.append(Finding("ABI311", "error", tt, b.loc,
+            type_f.append(Finding("ABI311", "error", tt, cj.shown(b.loc),
                                   f"{name}: alignment {b.align} in the libc view, {a.align} in the "
                                   "kernel's", TYPES, b.align, a.align, verdict="mismatch"))
             verdict = "mismatch"

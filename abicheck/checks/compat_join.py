@@ -125,7 +125,7 @@ def leaf_paths(layout: TypeLayout) -> list[str]:
     return [p for p in paths if not any(q.startswith(p + ".") for q in paths)]
 
 
-def type_facts(tr, lay: Layouter, macros, layout: TypeLayout, side: str,
+def type_facts(lay: Layouter, macros, layout: TypeLayout, side: str,
                maps: Sequence[tuple[str, str]]) -> TypeFacts:
     """The joined fields of ``layout`` as this view declares them.  An
     accessor macro that names no member is bad input (UsageError)."""

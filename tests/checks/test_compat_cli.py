@@ -170,3 +170,8 @@ def test_cli_subprocess_one_line_error():
     r = subprocess.run([sys.executable, "-m", "abicheck", "compat", "--libc", "/nonexistent.toml"],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_map_naming_no_member(capsys):
+    line = bad(capsys, "compat", "-t", "x86_64", "--map", "_sifields._nothing=_sifields._kill")
+    assert "--map" in line and "kernel view" in line and "_sifields._nothing" in line
