@@ -60,7 +60,7 @@ def run_compat(kernel: View, libc: View, types: Sequence[str], targets: Sequence
         for t in absent:
             missing.setdefault(t.name, []).append(view.label)
         done = translate_each(todo, view.defines)
-        for (_, t, _), tr in zip(todo, done):
+        for (_, t, *_), tr in zip(todo, done):
             if isinstance(tr, AbicheckError):
                 raise _named(tr, view, t)
         sides[view.side] = {tr.target.name: tr for tr in done}

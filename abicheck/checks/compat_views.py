@@ -17,6 +17,12 @@ so that a distribution can describe its own layout without code:
   headers only for some ABIs): that target is not compared, which is no
   error.  A directory without one must exist;
 - ``define``: macros, ``NAME`` or ``NAME=VALUE``;
+- ``tree`` (optional): a folder holding several ABIs' headers the way
+  Debian lays them out (cross packages' ``usr/<triple>/include``,
+  multiarch ``usr/include/<tuple>``, Debian 13's one ``linux-libc-dev``
+  with every ABI's ``asm/``): each ABI reads its own part, found as
+  ``abicheck diff`` finds it (``revision._abi_roots``), before ``include``;
+  an ABI the tree has nothing for is not available;
 - ``targets`` (optional): the only targets the view is available on, by
   any name ``--target`` accepts, or ``"host"`` for the machine's own ABI
   (``host-*`` profiles describe ``/usr/include``, which is one ABI's).
@@ -56,6 +62,7 @@ class View:
     defines: tuple[str, ...] = ()
     only: tuple[str, ...] | None = None  # target names (None: every target)
     file: str | None = None             # the profile file, for messages
+    tree: str | None = None             # a tree of several ABIs' headers
 
     @property
     def label(self) -> str:
@@ -68,6 +75,13 @@ class View:
         if self.only is not None and target.name not in self.only:
             return None
         out = []
+        if self.tree is not None:
+            from abicheck.revision import _abi_roots
+            root = _abi_roots(self.tree).get(target.name)
+            if root is None:
+                return None
+            inc, overlay = root
+            out += ([overlay] if overlay else []) + [inc]
         for d in self.include:
             path = expand(d, target)
             if any(p in d for p in PER_TARGET) and not os.path.isdir(path):
@@ -77,6 +91,8 @@ class View:
 
     def check_dirs(self) -> None:
         """Directories without a per-target placeholder must exist."""
+        if self.tree is not None and not os.path.isdir(self.tree):
+            raise UsageError(f"{self.label}: tree '{self.tree}' is not a folder")
         for d in self.include:
             if not any(p in d for p in PER_TARGET):
                 path = expand(d, None)
@@ -86,7 +102,8 @@ class View:
     def to_json(self) -> dict:
         return {"side": self.side, "name": self.name, "headers": list(self.headers),
                 "include": list(self.include), "define": list(self.defines),
-                "targets": list(self.only) if self.only is not None else None}
+                "targets": list(self.only) if self.only is not None else None,
+                "tree": self.tree}
 
 
 def expand(template: str, target: Target | None) -> str:
@@ -150,8 +167,11 @@ def parse_profile(text: str, file: str, side: str, name: str) -> View:
     only = None
     if "targets" in data:
         only = tuple(_target_name(t, text, file) for t in data["targets"])
+    tree = data.get("tree")
+    if tree is not None and not os.path.isabs(tree):
+        tree = os.path.join(os.path.dirname(os.path.abspath(file)), tree)
     return View(side, name, tuple(data["headers"]), tuple(data.get("include", ())),
-                tuple(data.get("define", ())), only, file)
+                tuple(data.get("define", ())), only, file, tree)
 
 
 def _target_name(name: str, text: str, file: str) -> str:
@@ -200,7 +220,7 @@ def make_view(side: str, opts: ViewOptions) -> View:
         base = View(side, "command line", load_profile(DEFAULT[side], side).headers, ())
     view = View(side, base.name, tuple(opts.headers) or base.headers,
                 base.include + tuple(opts.include), base.defines + tuple(opts.defines),
-                base.only, base.file)
+                base.only, base.file, base.tree)
     view.check_dirs()
     return view
 
@@ -214,5 +234,5 @@ def jobs(view: View, targets: Sequence[Target]) -> tuple[list[tuple], list[Targe
         if dirs is None:
             missing.append(t)
         else:
-            out.append((list(view.headers), t, dirs))
+            out.append((list(view.headers), t, dirs, (view.tree,) if view.tree else ()))
     return out, missing
