@@ -175,3 +175,12 @@ def test_cli_subprocess_one_line_error():
 def test_map_naming_no_member(capsys):
     line = bad(capsys, "compat", "-t", "x86_64", "--map", "_sifields._nothing=_sifields._kill")
     assert "--map" in line and "kernel view" in line and "_sifields._nothing" in line
+
+
+def test_text_is_byte_identical_run_to_run(capsys, tmp_path):
+    a = tmp_path / "a.txt"
+    code = main(["compat", "-t", "all", "-o", str(a)])
+    first = a.read_bytes()
+    capsys.readouterr()
+    assert main(["compat", "-t", "all", "-j", "1", "-o", str(a)]) == code
+    assert a.read_bytes() == first and first.startswith(b"abicheck compat: siginfo_t")
