@@ -150,11 +150,11 @@ def _compare_target(target: str, types, kt, lt, kc, lc, kernel: View, libc: View
     for name in types:
         a, b = kt.get(name), lt.get(name)
         if a is None or b is None:
-            side = kernel if a is None else libc
+            side, other = (kernel, libc) if a is None else (libc, kernel)
             have = b if a is None else a
             type_f.append(Finding("ABI301", "warning", tt, cj.shown(have.loc),
                                   f"{name}: not declared by the {side.label}", TYPES,
-                                  verdict="skew"))
+                                  verdict="skew", topic=f"{other.side} only"))
             type_docs.append({"type": name, "verdict": "skew", "kernel": _size(a),
                               "libc": _size(b), "accessors": []})
             continue

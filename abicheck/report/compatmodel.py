@@ -71,7 +71,7 @@ def _groups(report: Report) -> tuple[list[tuple[str, list[str], str | None]], di
             ts.extend(t for t in f.targets if t not in ts)
         elif f.verdict == "skew":
             name = f.message.split(" only in ")[0].split(": ", 1)[-1] if f.id != "ABI301" \
-                else f.message
+                else f.message.split(": ", 1)[0]
             key = (f.check, f.topic or "", tuple(sorted(f.targets)))
             skew.setdefault(key, []).append(name)
     return [(m, ts, loc) for m, (ts, loc) in mism.items()], skew, notes
