@@ -10,8 +10,9 @@ so that a distribution can describe its own layout without code:
 
 - ``headers``: include names (or paths) to translate, in order;
 - ``include``: include directories; ``{triple}`` (the GNU triple),
-  ``{multiarch}`` (Debian's multiarch tuple), ``{cpu}`` (the triple's first
-  part) and ``{bundled}`` (abicheck's bundled header sets) are replaced per
+  ``{multiarch}`` (Debian's multiarch tuple), ``{musl}`` (the same with
+  ``-gnu`` spelled ``-musl``: Debian's musl-dev folder, ``x86_64-linux-musl``,
+  ``arm-linux-musleabihf``) and ``{bundled}`` (abicheck's bundled header sets) are replaced per
   target.  A directory with a per-target placeholder that does not exist
   means the view is *not available* on that target (Debian installs cross
   headers only for some ABIs): that target is not compared, which is no
@@ -46,7 +47,7 @@ from abicheck.targets import Target, get_target, host_target
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "compat-profile.schema.json"
 #: Placeholders that differ per target (a missing directory: not available).
-PER_TARGET = ("{triple}", "{multiarch}", "{cpu}")
+PER_TARGET = ("{triple}", "{multiarch}", "{musl}")
 #: With no view options at all: bundled kernel against bundled glibc.
 DEFAULT = {"kernel": "linux-6.6", "libc": "glibc"}
 
@@ -110,8 +111,13 @@ def expand(template: str, target: Target | None) -> str:
     out = template.replace("{bundled}", _bundled_root())
     if target is not None:
         out = (out.replace("{triple}", target.triple).replace("{multiarch}", target.multiarch)
-               .replace("{cpu}", target.triple.split("-")[0]))
+               .replace("{musl}", musl_tuple(target)))
     return out
+
+
+def musl_tuple(target: Target) -> str:
+    """Debian's musl-dev include folder name for ``target``."""
+    return target.multiarch.replace("-gnu", "-musl", 1)
 
 
 def _bundled_root() -> str:

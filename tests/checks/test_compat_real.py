@@ -113,7 +113,7 @@ def test_host_musl_vs_host_kernel():
     """Debian's musl-dev (host only) against the host kernel headers."""
     from abicheck.targets import host_target
     t = host_target()
-    musl = f"/usr/include/{t.triple.split('-')[0]}-linux-musl"
+    musl = f"/usr/include/{t.multiarch.replace('-gnu', '-musl', 1)}"
     if not os.path.isfile(os.path.join(musl, "signal.h")):
         pytest.skip("musl-dev is not installed")
     rep = run_compat(load_profile("host-kernel", "kernel"), load_profile("host-musl", "libc"),
