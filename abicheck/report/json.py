@@ -45,4 +45,7 @@ class JsonRenderer(BaseRenderer):
         if report.command == "lint":
             from abicheck.report.lintjson import lint_document
             return json.dumps(lint_document(report), indent=2, ensure_ascii=False) + "\n"
+        if report.command == "compat":
+            from abicheck.report.compatmodel import compat_document
+            return json.dumps(compat_document(report), indent=2, ensure_ascii=False) + "\n"
         return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"

@@ -43,6 +43,9 @@ class MarkdownRenderer(BaseRenderer):
         if report.command == "lint":
             from abicheck.report.linttext import render_lint_markdown
             return render_lint_markdown(report)
+        if report.command == "compat":
+            from abicheck.report.compatmodel import render_compat_text
+            return render_compat_text(report, md=True)
         out = [f"### abicheck {md_escape(report.command)}: {md_escape(report.subject)}", ""]
         if report.checks:
             out.extend(self.table(report))

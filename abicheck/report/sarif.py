@@ -47,6 +47,11 @@ def sarif_document(report: Report) -> dict:
     elif report.command == "lint":
         for f in findings:
             rules.setdefault(f.id, lint_rule_descriptor(f.id, f.check))
+    elif report.command == "compat":
+        from abicheck.checks.compat import CODES as COMPAT_CODES
+        for f in findings:
+            rules.setdefault(f.id, {"id": f.id,
+                                    "shortDescription": {"text": COMPAT_CODES.get(f.id, f.check)}})
     for f in findings:
         rules.setdefault(f.id, {"id": f.id, "shortDescription": {"text": f.check}})
     rule_ids = sorted(rules)

@@ -37,6 +37,9 @@ class TextRenderer(BaseRenderer):
         if report.command == "lint":
             from abicheck.report.linttext import render_lint_text
             return render_lint_text(report)
+        if report.command == "compat":
+            from abicheck.report.compatmodel import render_compat_text
+            return render_compat_text(report)
         out = self.matrix(report)
         if out:
             out.append("")
