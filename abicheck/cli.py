@@ -1,12 +1,13 @@
 """The command line: parse arguments, call the library, render, set the exit code.
 
-Nothing else lives here.  Exit status is decided in one place (``main``):
+Nothing else lives here; commands that have grown their own module
+(``lint``, ``compat``) live in ``abicheck/commands/``.  Exit status is decided in one place (``main``):
 
 ====  ==========================================================
 0     success; for ``check``, every check passed; for ``diff``,
       no ABI change
 1     ``check``: at least one check failed; ``lint``: a finding at or
-      above ``--fail-on`` (default error)
+      above ``--fail-on`` (default error); ``compat``: a mismatch
 2     bad input or usage, in every command (one ``file:line:col:
       error: ...`` line on stderr, nothing on stdout)
 3     an internal error (a bug: please report it); one line on
@@ -28,9 +29,10 @@ import sys
 from typing import Sequence
 
 from abicheck import __version__, limits
+from abicheck.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from abicheck.commands import compat as compat_command, lint as lint_command
+from abicheck.commands.options import common_header_args, output_arg
 from abicheck.errors import AbicheckError, UsageError, printable
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 DIFF_EPILOG = """\
 exit status (a bit field, as abidiff's):
@@ -49,63 +51,11 @@ collides with an existing one); needs review (reserved bytes put to use; a
 rename with the same layout; a union member larger than the others).
 """
 
-LINT_EPILOG = """\
-exit status:
-   0  no finding at or above --fail-on (default: error)
-   1  at least one
-   2  bad input or usage (a bad config or waiver file: file:line:col: error: ...)
-a header that does not compile is a finding (ABI390), not bad input.
-
-abicheck lint --list-rules lists the rules; docs/lint-rules.md explains each.
-"""
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
-
-
-def _common_header_args(p: argparse.ArgumentParser, default_target: str = "the host",
-                        include_help: str = "add an include directory (searched in order)",
-                        system: bool = True) -> None:
-    p.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
-                   help=include_help)
-    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
-                   help="define a macro for the preprocessor")
-    p.add_argument("--target", "-t", action="append", default=[], metavar="T",
-                   help="target ABI name, alias, Debian arch or GNU triple; 'all' for every "
-                        f"ABI; repeat or comma-separate for several (default: {default_target})")
-    if system:
-        p.add_argument("--system", action="store_true",
-                       help="also search the host compiler's standard include directories")
-    _bounds_args(p)
-
-
-def _bounds_args(p: argparse.ArgumentParser) -> None:
-    """Confinement, bounds and parallelism: every command that reads headers."""
-    p.add_argument("--allow-include-outside", action="store_true",
-                   help="let #include leave the include directories (absolute paths, '..', "
-                        "symlinks); refused by default")
-    p.add_argument("--limit", dest="limits", action="append", default=[], metavar="NAME=VALUE",
-                   help="raise or lower a bound: input-size, cpp-output (bytes; K/M/G suffix), "
-                        "cpp-timeout (seconds), nesting (bracket depth); see the README")
-    p.add_argument("-j", "--jobs", type=_positive, default=0, metavar="N",
-                   help="preprocessor processes run at once (default: $ABICHECK_JOBS or "
-                        "min(8, CPUs)); output never depends on it")
-
-
-def _output_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the report to FILE (replaced whole, or left alone on error) "
-                        "instead of standard output")
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, not '{text}'")
-    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
     lay.add_argument("--format", choices=("text", "json"), default="text")
-    _common_header_args(lay)
-    _output_arg(lay)
+    common_header_args(lay)
+    output_arg(lay)
 
     ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
     ck.add_argument("spec", nargs="?", metavar="SPEC",
@@ -136,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "a bundled set's name works too, e.g. pkeys-v1)")
     ck.add_argument("--format", default="text", choices=formats())
     ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
-    _common_header_args(ck)
-    _output_arg(ck)
+    common_header_args(ck)
+    output_arg(ck)
 
     df = sub.add_parser(
         "diff", help="compare two revisions of headers on every ABI, with causes and verdicts",
@@ -154,33 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "and typedef the headers declare, and every macro constant)")
     df.add_argument("--format", default="text", choices=formats())
     df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
-    _common_header_args(df, "all", "an include directory for both revisions, after their own",
+    common_header_args(df, "all", "an include directory for both revisions, after their own",
                         system=False)
-    _output_arg(df)
+    output_arg(df)
 
-    ln = sub.add_parser(
-        "lint", help="lint headers for ABI hazards on every ABI (the seed review as rules)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Lint headers: text rules over every #if branch, layout rules on every ABI.",
-        epilog=LINT_EPILOG)
-    ln.add_argument("paths", nargs="*", metavar="PATH", help="a header, a folder of headers "
-                    "(recursively; it is also the include root), a bundled set (pkeys-v1) or "
-                    "REV:path")
-    ln.add_argument("--format", default="text", choices=formats())
-    ln.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
-                    help="exit 1 when a finding at or above this severity is left "
-                         "(default: the config's, else error)")
-    ln.add_argument("--since", metavar="OLD", help="report only what is new relative to OLD "
-                    "(a header, folder, bundled set or REV:path, as diff takes)")
-    ln.add_argument("--explain", metavar="ID", help="print a rule's documentation and exit")
-    ln.add_argument("--list-rules", action="store_true", help="list every rule and exit")
-    ln.add_argument("--config", metavar="FILE", help="abicheck.toml or pyproject.toml (default: "
-                    "found from the current folder upward)")
-    ln.add_argument("--waivers", metavar="FILE", help="a waiver file (TOML [[waiver]] tables)")
-    _common_header_args(ln, "all, or the config's", "an include directory (after the "
-                        "folder's own)", system=False)
-    _output_arg(ln)
-    _compat_parser(sub)
+    lint_command.add_parser(sub)
+    compat_command.add_parser(sub)
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
@@ -206,9 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 elif args.command == "diff":
                     out = _diff(args)
                 elif args.command == "lint":
-                    out = _lint(args)
+                    out = lint_command.run(args)
                 elif args.command == "compat":
-                    out = _run_compat(args)
+                    out = compat_command.run(args)
                 elif args.command == "targets":
                     out = _targets(args)
                 else:  # pragma: no cover - argparse restricts the choices
@@ -333,95 +262,6 @@ def _diff(args: argparse.Namespace) -> tuple[str, int]:
 
     report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
                       args.include_dirs, args.defines)
-    out = render(report, args.format)
-    return out, EXIT_OK if args.exit_zero else exit_status(report)
-
-
-def _lint(args: argparse.Namespace) -> str | tuple[str, int]:
-    from abicheck.checks.lint import docs, failed, run
-    from abicheck.checks.lint.options import lint_options
-    from abicheck.checks.lint.rules import find_rule
-    from abicheck.report.render import render
-
-    if args.list_rules:
-        return docs.list_rules()
-    if args.explain:
-        r = find_rule(args.explain)
-        if r is None:
-            raise UsageError(f"no lint rule '{args.explain}' (see abicheck lint --list-rules)")
-        return docs.explain(r)
-    if not args.paths:
-        raise UsageError("lint needs a PATH (a header, a folder, a bundled set or REV:path)")
-    opts = lint_options(args.target, args.include_dirs, args.defines, args.fail_on, args.since,
-                        args.config, args.waivers)
-    report = run(args.paths, opts)
-    return render(report, args.format), EXIT_FINDINGS if failed(report, opts.fail_on) else EXIT_OK
-
-
-COMPAT_EPILOG = """\
-a view is --kernel PROFILE / --libc PROFILE, or the --kernel-* / --libc-*
-options; bundled profiles: linux-6.6, glibc, musl (headers/), host-kernel,
-host-glibc, host-musl (the machine's /usr/include, host ABI only),
-debian-kernel, debian-glibc (Debian's cross headers /usr/<triple>/include,
-each ABI that has them); a PROFILE may also be a TOML file with the keys
-headers, include, define (and targets).  Default: linux-6.6 against glibc.
-
-exit status: 0 no mismatch, 1 a mismatch, 2 bad input; --exit-zero forces 0
-(except for bad input).
-"""
-
-
-def _compat_parser(sub) -> None:
-    from abicheck.report.render import formats
-    cp = sub.add_parser(
-        "compat", help="compare the kernel's and a C library's view of a type on every ABI",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Compare the kernel uapi view and a C library view of types, joined by "
-                    "public accessor names, on every ABI.", epilog=COMPAT_EPILOG)
-    cp.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
-                    help="typedef name, 'struct TAG' or 'union TAG' (repeatable; default: "
-                         "siginfo_t)")
-    cp.add_argument("--target", "-t", action="append", default=[], metavar="T",
-                    help="target ABI, 'all' (the default), repeatable or comma-separated")
-    for side in ("kernel", "libc"):
-        cp.add_argument(f"--{side}", metavar="PROFILE", dest=f"{side}_profile",
-                        help=f"the {side} view: a bundled profile name or a TOML file")
-        cp.add_argument(f"--{side}-header", dest=f"{side}_headers", action="append", default=[],
-                        metavar="H", help=f"a header of the {side} view (repeatable)")
-        cp.add_argument(f"--{side}-include", dest=f"{side}_include", action="append", default=[],
-                        metavar="DIR", help=f"an include directory of the {side} view "
-                        "(repeatable)")
-        cp.add_argument(f"--{side}-define", dest=f"{side}_defines", action="append", default=[],
-                        metavar="NAME[=VAL]", help=f"a macro for the {side} view (repeatable)")
-    cp.add_argument("--map", dest="maps", action="append", default=[],
-                    metavar="KERNEL_PATH=LIBC_PATH",
-                    help="join two members named differently (repeatable)")
-    cp.add_argument("--format", default="text", choices=formats())
-    cp.add_argument("--exit-zero", action="store_true", help="exit 0 even on a mismatch")
-    _bounds_args(cp)
-    _output_arg(cp)
-
-
-def _run_compat(args: argparse.Namespace) -> tuple[str, int]:
-    from abicheck.checks.compat import run_compat
-    from abicheck.checks.compat_views import ViewOptions, make_view
-    from abicheck.report.compatmodel import exit_status
-    from abicheck.report.render import render
-    from abicheck.targets import select_targets
-
-    views = [make_view(side, ViewOptions(getattr(args, f"{side}_profile"),
-                                         getattr(args, f"{side}_headers"),
-                                         getattr(args, f"{side}_include"),
-                                         getattr(args, f"{side}_defines")))
-             for side in ("kernel", "libc")]
-    maps = []
-    for m in args.maps:
-        k, eq, lc = m.partition("=")
-        if not eq or not k.strip() or not lc.strip():
-            raise UsageError(f"--map '{m}': expected KERNEL_PATH=LIBC_PATH")
-        maps.append((k.strip(), lc.strip()))
-    report = run_compat(views[0], views[1], args.types or ["siginfo_t"],
-                        select_targets(args.target or ["all"]), maps)
     out = render(report, args.format)
     return out, EXIT_OK if args.exit_zero else exit_status(report)
 

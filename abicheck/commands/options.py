@@ -1,0 +1,47 @@
+"""Arguments several commands share: include dirs and defines, targets, the
+bounds on hostile input, parallelism, ``-o``.  Each command module in this
+package adds its own parser with ``add_parser(sub)`` and runs with
+``run(args)``; ``abicheck/cli.py`` only dispatches and decides the exit."""
+from __future__ import annotations
+
+import argparse
+
+def common_header_args(p: argparse.ArgumentParser, default_target: str = "the host",
+                        include_help: str = "add an include directory (searched in order)",
+                        system: bool = True) -> None:
+    p.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                   help=include_help)
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]",
+                   help="define a macro for the preprocessor")
+    p.add_argument("--target", "-t", action="append", default=[], metavar="T",
+                   help="target ABI name, alias, Debian arch or GNU triple; 'all' for every "
+                        f"ABI; repeat or comma-separate for several (default: {default_target})")
+    if system:
+        p.add_argument("--system", action="store_true",
+                       help="also search the host compiler's standard include directories")
+    bounds_args(p)
+
+
+def bounds_args(p: argparse.ArgumentParser) -> None:
+    """Confinement, bounds and parallelism: every command that reads headers."""
+    p.add_argument("--allow-include-outside", action="store_true",
+                   help="let #include leave the include directories (absolute paths, '..', "
+                        "symlinks); refused by default")
+    p.add_argument("--limit", dest="limits", action="append", default=[], metavar="NAME=VALUE",
+                   help="raise or lower a bound: input-size, cpp-output (bytes; K/M/G suffix), "
+                        "cpp-timeout (seconds), nesting (bracket depth); see the README")
+    p.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
+                   help="preprocessor processes run at once (default: $ABICHECK_JOBS or "
+                        "min(8, CPUs)); output never depends on it")
+
+
+def output_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE (replaced whole, or left alone on error) "
+                        "instead of standard output")
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not '{text}'")
+    return int(text)
