@@ -13,6 +13,12 @@ from contextlib import ExitStack
 from typing import Sequence
 
 from abicheck.checks.lint import text_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import type_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import code_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import padding_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import align_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import compat_rules  # noqa: F401 (registers rules)
+from abicheck.checks.lint import reserved_rules  # noqa: F401 (registers rules)
 from abicheck.checks.lint.context import HeaderContext, contexts
 from abicheck.checks.lint.rules import RULES, Hit, Rule
 from abicheck.report.findings import CheckResult, Finding, Report
