@@ -52,7 +52,7 @@ def implicit_padding(cx: HeaderContext) -> Iterator[Hit]:
                 mem = ma.member_at(lay, h.after)
                 # a hole after a member of a record declared here is that record's
                 # (siginfo's copy of union __sifields has the same holes)
-                at = (str(mem.loc), h.bits) if mem is not None and cx.own(mem.loc) else \
+                at = str(mem.loc) if mem is not None and cx.own(mem.loc) else \
                     (lay.name, h.record, h.after)
                 ent = found.setdefault(at, {"lay": lay, "rec": lay.name, "inside": h.record,
                                             "after": h.after, "per": {}})

@@ -96,17 +96,17 @@ def non_fixed_width(cx: HeaderContext) -> Iterator[Hit]:
         mem, sizes = ent["mem"], ent["sizes"]
         widths = ma.grouped(sizes)
         if re.search(r"\blong\b", ent["why"]) and "long long" not in ent["why"]:
-            width = "; ".join(f"{w} bytes on {ma.abis(ts, cx)}" for w, ts in widths)
+            width = "; ".join(f"{_bytes(w)} on {ma.abis(ts, cx)}" for w, ts in widths)
             hint = "use __u64/__s64, or __kernel_long_t where it must follow the ABI's long"
         elif len(widths) == 1:
             w = widths[0][0]
-            width = f"{w} bytes on every ABI checked" if len(sizes) > 1 else f"{w} bytes here"
+            width = f"{_bytes(w)} on every ABI checked" if len(sizes) > 1 else f"{_bytes(w)} here"
             signed = _signed_hint(ent["why"])
             better = _SUGGEST.get((w, signed), "a fixed-width type")
             hint = f"use {better}" if signed is not None else f"use {_SUGGEST.get((w, False))} or " \
                                                             f"{_SUGGEST.get((w, True))}"
         else:
-            width = "; ".join(f"{w} bytes on {ma.abis(ts, cx)}" for w, ts in widths)
+            width = "; ".join(f"{_bytes(w)} on {ma.abis(ts, cx)}" for w, ts in widths)
             hint = "use __u64/__s64 (or __kernel_long_t if it must follow long)"
         where = ent["key"]
         yield Hit(mem.loc, f"{ent['record']}: member {mem.path or where} is declared {ent['why']}, "
@@ -133,3 +133,7 @@ def _signed_hint(why: str) -> bool | None:
     if "char" in why or "enum" in why:
         return None
     return "unsigned" not in why
+
+
+def _bytes(n: int) -> str:
+    return "1 byte" if n == 1 else f"{n} bytes"

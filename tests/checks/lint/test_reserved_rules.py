@@ -1,0 +1,59 @@
+"""ABI360-361 (checks/lint/reserved_rules.py): reserved bytes not named so,
+and union bytes no member owns.
+
+"Only fills alignment padding" is measured by the compilers: the fixture
+is compiled again without the member, and the member is padding on exactly
+the ABIs where every other member keeps its offset and the record its size.
+A union's unowned bytes are where the compilers' union size exceeds every
+member's size.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from . import lint_oracle as lo
+
+pytestmark = pytest.mark.oracle
+
+
+def _without(src: str, member: str) -> str:
+    out = re.sub(rf"^\s*__u8 {member}\[\d+\];\n", "", src, flags=re.M)
+    assert out != src
+    return out
+
+
+def test_a_byte_array_is_padding_where_removing_it_moves_nothing():
+    src = lo.text("ABI360", "bad.h")
+    with_it = lo.measured(src, ("struct slot",))
+    without = lo.measured(_without(src, "extra"), ("struct slot",))
+    want = set()
+    for t in with_it:
+        a, b = with_it[t]["struct slot"], without[t]["struct slot"]
+        keep = {m["path"]: m["offset"] for m in a["members"] if m["path"] != "extra"}
+        if keep == {m["path"]: m["offset"] for m in b["members"]} and a["size"] == b["size"]:
+            want.add(t)
+    assert want and want != set(with_it)          # the premise: only some ABIs
+    hits = {s: ts for s, ts, _, _ in lo.lint(lo.fixture("ABI360", "bad.h"), "ABI360")}
+    assert hits["struct slot.extra reserved name"] == want
+
+
+def test_a_member_named_as_filler_is_reported_everywhere():
+    hits = {s: (ts, m) for s, ts, m, _ in lo.lint(lo.fixture("ABI360", "bad.h"), "ABI360")}
+    ts, msg = hits["struct addr.dummy reserved name"]
+    assert ts == {t.name for t in lo.oracle_targets()} and "filler" in msg
+    assert set(hits) == {"struct addr.dummy reserved name", "struct slot.extra reserved name"}
+
+
+def test_reserved_names_pass():
+    assert lo.lint(lo.fixture("ABI360", "good.h"), "ABI360") == []
+
+
+@pytest.mark.parametrize("side", ["bad.h", "good.h"])
+def test_union_bytes_without_an_owner_are_named_where_the_union_outgrows_its_members(side):
+    lays = lo.measured(lo.text("ABI361", side), ("union val",))
+    want = {t for t, lay in lays.items()
+            if lay["union val"]["size"] > max(m["size"] for m in lay["union val"]["members"])}
+    assert lo.hit_targets(lo.fixture("ABI361", side), "ABI361") == want
+    assert bool(want) == (side == "bad.h")
