@@ -6,12 +6,14 @@ diff`` included) and reviewers recognise them by name (``__reserved``,
 a compatible change.  What is decidable about a member that *is* reserved
 but not named so:
 
-- its name says filler in other words (``dummy``, ``filler``, ``fill``,
-  ``junk``, ``placeholder``): it is reserved, and misnamed;
-- it is a byte array (``__u8 x[3]``, ``char x[4]``) that only fills
+- ABI360: its name says filler in other words (``dummy``, ``filler``,
+  ``junk``, ``placeholder``, a member called ``align``): it is reserved, and
+  misnamed;
+- ABI362: it is a byte array (``__u8 x[3]``, ``char x[4]``) that only fills
   alignment padding: without it, every other member keeps its offset and the
   record its size, on that ABI.  Real data can happen to fit that shape (a
-  3-byte OUI before a ``__u32``), so this is a note.
+  FAT32 version before a ``__le32``), so it is a note of its own id, which a
+  project can disable without losing ABI360.
 
 A union owns its bytes through its members; where every member ends before
 the union's size (its alignment, an attribute, or a member that is smaller
@@ -29,7 +31,9 @@ from abicheck.checks.lint.rules import Hit, rule
 from abicheck.layout import Member, member_end
 
 RESERVED = re.compile(r"(^|_)(reserved|resv|rsvd|pad|unused|spare)", re.IGNORECASE)
-FILLER = re.compile(r"(^|_)(dummy|filler|fill|junk|placeholder)(_|\d|$)", re.IGNORECASE)
+#: Filler in other words.  Not "fill": rings have fill queues (xdp's
+#: rx_fill_ring_empty_descs is a counter, found on the real trees).
+FILLER = re.compile(r"(^|_)(dummy|filler|junk|placeholder)(_|\d|$)|^_*align(ment)?\d*$", re.IGNORECASE)
 
 
 def _round(x: int, a: int) -> int:
@@ -66,18 +70,9 @@ def fills_padding(node: Member, i: int, rec_align: int) -> bool:
     return _round(prev_end - node.offset, rec_align) == node.size
 
 
-@rule("ABI360", "reserved-not-named-reserved", "note",
-      "a member that is reserved or padding is not named as reserved",
-      "Reserved bytes are how a uapi record keeps room to grow, and readers, diff tools and "
-      "code generators recognise them by name (__reserved, pad, __unused, spare). A member called "
-      "dummy or filler, or a byte array that only fills the compiler's alignment padding, is "
-      "reserved in fact but looks like data: putting it to use later reads as an incompatible "
-      "rename, and nothing tells users to zero it.",
-      bad="struct addr {\n\t__u8 family;\n\t__u8 dummy[3];\n\t__u32 addr;\n};",
-      good="struct addr {\n\t__u8 family;\n\t__u8 __reserved[3];\n\t__u32 addr;\n};",
-      fix="Rename the member __reserved (or pad/__unused) and document that it must be zero.",
-      layout=True)
-def reserved_not_named(cx: HeaderContext) -> Iterator[Hit]:
+def _reserved_candidates(cx: HeaderContext, shape: bool) -> Iterator[Hit]:
+    """Members named as filler (``shape`` False) or byte arrays that only fill
+    alignment padding (``shape`` True), not named as reserved."""
     found: dict[tuple, dict] = {}
     for t in cx.compiled():
         for lay in cx.records(t.name):
@@ -88,24 +83,56 @@ def reserved_not_named(cx: HeaderContext) -> Iterator[Hit]:
                 if RESERVED.search(mem.name):
                     continue
                 named = bool(FILLER.search(mem.name))
-                pad = (n.parent is not None and n.parent.kind == "struct" and _byte_array(mem)
-                       and fills_padding(n.parent, n.index, lay.align if n.parent is lay.root
-                                         else n.parent.align))
-                if not (named or pad):
+                if shape:
+                    if named or n.parent is None or n.parent.kind != "struct" or not _byte_array(mem):
+                        continue
+                    align = lay.align if n.parent is lay.root else n.parent.align
+                    if not fills_padding(n.parent, n.index, align):
+                        continue
+                elif not named:
                     continue
-                ent = found.setdefault((mem.loc.line, mem.loc.col), {
-                    "mem": mem, "rec": lay.name, "named": named, "ts": []})
+                ent = found.setdefault((mem.loc.line, mem.loc.col), {"mem": mem, "rec": lay.name, "ts": []})
                 if ent["rec"] == lay.name:
                     ent["ts"].append(t.name)
     for ent in found.values():
         mem, rec = ent["mem"], ent["rec"]
-        if ent["named"]:
-            why = "its name says it is filler"
+        if shape:
+            why = (f"only fills alignment padding on {ma.abis(ent['ts'], cx)}: without it no other "
+                   "member moves and the size stays; if it is reserved, name it __reserved or pad")
         else:
-            why = f"it only fills alignment padding on {ma.abis(ent['ts'], cx)}"
-        yield Hit(mem.loc, f"{rec}: member {mem.path} ({mem.type_name}) is reserved in all but name "
-                           f"({why}); name it __reserved or pad",
+            why = "is named as filler, not as reserved; name it __reserved or pad"
+        yield Hit(mem.loc, f"{rec}: member {mem.path} ({mem.type_name}) {why}",
                   f"{rec}.{mem.path} reserved name", ma.targets_in_order(cx, ent["ts"]))
+
+
+@rule("ABI360", "reserved-not-named-reserved", "note",
+      "a member named as filler (dummy, filler, junk, align) rather than as reserved",
+      "Reserved bytes are how a uapi record keeps room to grow, and readers, diff tools and code "
+      "generators recognise them by name (__reserved, pad, __unused, spare, rsvd). A member called "
+      "dummy, filler or align is reserved in fact but not by the convention: putting it to use "
+      "later reads as a rename of a data member, and nothing tells users to zero it.",
+      bad="struct addr {\n\t__u8 family;\n\t__u8 dummy[3];\n\t__u32 addr;\n};",
+      good="struct addr {\n\t__u8 family;\n\t__u8 __reserved[3];\n\t__u32 addr;\n};",
+      fix="Rename the member __reserved (or pad/__unused) and document that it must be zero.",
+      layout=True)
+def reserved_not_named(cx: HeaderContext) -> Iterator[Hit]:
+    yield from _reserved_candidates(cx, shape=False)
+
+
+@rule("ABI362", "padding-shaped-member", "note",
+      "a byte array that only fills alignment padding, not named as reserved",
+      "A byte array (__u8 x[3]) that sits exactly where the compiler would pad anyway -- remove it "
+      "and every other member keeps its offset and the record its size, on that ABI -- is usually "
+      "explicit padding under a data name. Real data can have that shape too (a 2-byte version "
+      "before a __le32, 3 trace positions before a __u64: both seen on the real trees), so this is "
+      "a note to look at, and the ABIs where the shape holds are named: the same array may be "
+      "padding only where a 64-bit member is 8-aligned.",
+      bad="struct slot {\n\t__u32 id;\n\t__u8 extra[4];\n\t__u64 value;\n};",
+      good="struct slot {\n\t__u32 id;\n\t__u8 __reserved[4];\n\t__u64 value;\n};",
+      fix="If the bytes are reserved, name them __reserved or pad; if they are data, waive the note.",
+      layout=True)
+def padding_shaped(cx: HeaderContext) -> Iterator[Hit]:
+    yield from _reserved_candidates(cx, shape=True)
 
 
 @rule("ABI361", "union-unowned-bytes", "warning",
@@ -135,14 +162,14 @@ def union_unowned(cx: HeaderContext) -> Iterator[Hit]:
                     if ent["lay"].name != lay.name:
                         continue
                     largest = max(u.children, key=member_end)
-                    ent["per"][t.name] = (end, stop - end, largest.name or "an anonymous member",
-                                          u.size)
+                    ent["per"][t.name] = (end - u.offset * 8, stop - end,
+                                          largest.name or "an anonymous member", u.size)
     for ent in found.values():
         u, lay, key = ent["u"], ent["lay"], ent["key"]
         rec = lay.name
         loc = u.loc if key and u.loc is not None and cx.own(u.loc) else lay.loc
         what = rec if not key else f"{rec}: {ma.describe(key, u)}"
-        parts = [f"{ma.byte_range(end, bits)} of {size} on {ma.abis(ts, cx)} (largest member: {big})"
+        parts = [f"{ma.byte_range(end, bits)} of its {size} on {ma.abis(ts, cx)} (largest member: {big})"
                  for (end, bits, big, size), ts in ma.grouped(ent["per"])]
         yield Hit(loc, f"{what} has bytes no member owns: " + "; ".join(parts),
                   f"{rec}{'.' + key if key else ''} unowned bytes", ma.targets_in_order(cx, ent["per"]))

@@ -1,0 +1,29 @@
+"""The layout rules on the bundled header sets (headers/): the seed's patch
+and today's kernel.
+
+linux-6.6 is the kernel's settled ABI: what the rules say of it may be
+true (warnings: its historic ``int`` members, its 64-bit holes), but
+nothing is an error.  pkeys-v1 is the patch the seed reviews; its
+non-fixed-width ``_pkey`` is asserted in test_type_rules.py.
+"""
+from __future__ import annotations
+
+import pytest
+
+from . import lint_oracle as lo
+
+MINE = ("ABI31", "ABI32", "ABI33", "ABI34", "ABI35", "ABI36")
+
+
+@pytest.mark.parametrize("name", ["linux-6.6", "linux-4.6", "pkeys-u32"])
+def test_settled_sets_have_no_errors_from_the_layout_rules(name):
+    errors = [f"{f.loc}: {f.id}: {f.message}" for r in lo.bundled_report(name).results
+              for f in r.findings if f.id.startswith(MINE) and f.severity == "error"]
+    assert not errors, "\n".join(errors)
+
+
+def test_linux_6_6_pkey_is_fixed_width_now():
+    # the review's fix landed: __u32 _pkey is not reported, the old ints are
+    subjects = {f.measured for f in lo.bundled_hits("linux-6.6", "ABI310")}
+    assert not any(s.endswith("._pkey") for s in subjects)
+    assert any(s.endswith(".si_signo") for s in subjects)
