@@ -10,7 +10,7 @@ adds a member before it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from abicheck.layout import Member, TypeLayout
@@ -74,7 +74,7 @@ def record_layouts(cx, targets: Sequence[Target] | None = None) -> dict[str, dic
 def abis(names: Sequence[str], cx) -> str:
     """A set of targets in words: ``every ABI``, ``every 64-bit ABI``, or
     the names, in table order."""
-    compiled = [t for t in cx.compiled()]
+    compiled = cx.compiled()
     want = set(names)
     ordered = [t.name for t in compiled if t.name in want]
     if len(ordered) > 1 and len(ordered) == len(compiled):
@@ -114,8 +114,3 @@ def member_at(lay: TypeLayout, path: str | None) -> Member | None:
     """The member called ``path`` (None: none)."""
     return lay.member(path) if path else None
 
-
-def walk_union_nodes(tree: dict[str, Node]) -> Iterator[Node]:
-    for n in tree.values():
-        if n.member.kind == "union":
-            yield n

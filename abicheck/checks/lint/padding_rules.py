@@ -6,8 +6,8 @@ hole that exists only where ``long`` is 8 bytes or a 64-bit integer is
 8-aligned is reported on exactly those ABIs.  Implicit padding is where the
 kernel leaks stack bytes to user space and where the next member cannot go
 without a layout change on some ABI; uapi convention is to declare it
-(``__u32 __reserved;``).  Unnamed bitfields are explicit padding: bit holes
-in a struct that declares one are not reported.
+(``__u32 __reserved;``).  Unnamed bitfields are explicit padding: a hole
+they span is declared, and not reported.
 """
 from __future__ import annotations
 
@@ -19,15 +19,22 @@ from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
 
 
-def _declares_unnamed_bitfield(lay_t, lay, path) -> bool:
+def _unnamed_bitfield_bits(lay_t, lay, path) -> set[int]:
+    """Absolute bits that the unnamed bitfields of struct level ``path``
+    span (explicit padding the layout tree leaves out)."""
+    out: set[int] = set()
     for node in ma.nodes(lay).values():
         mem = node.member
-        if mem.kind == "struct" and mem.path == path:
-            rec = lay_t.strip(mem.type)
-            if isinstance(rec, m.Record) and any(f.name is None and f.bits is not None
-                                                 for f in rec.fields or ()):
-                return True
-    return False
+        if mem.kind != "struct" or mem.path != path:
+            continue
+        rec = lay_t.strip(mem.type)
+        if not isinstance(rec, m.Record):
+            continue
+        for fld, off, _, _ in lay_t.place(rec)[0]:
+            if fld.name is None and fld.bits is not None:
+                start = mem.offset * 8 + off
+                out.update(range(start, start + lay_t.eval(fld.bits, fld.loc)))
+    return out
 
 
 @rule("ABI330", "implicit-padding", "warning",
@@ -47,8 +54,9 @@ def implicit_padding(cx: HeaderContext) -> Iterator[Hit]:
         lay_t = cx.layouter(t.name)
         for lay in cx.records(t.name):
             for h in lay.holes:
-                if (h.bits % 8 or h.bit_offset % 8) and _declares_unnamed_bitfield(lay_t, lay, h.record):
-                    continue
+                if set(range(h.bit_offset, h.bit_offset + h.bits)) <= _unnamed_bitfield_bits(
+                        lay_t, lay, h.record):
+                    continue                # declared: an unnamed bitfield spans it
                 mem = ma.member_at(lay, h.after)
                 # a hole after a member of a record declared here is that record's
                 # (siginfo's copy of union __sifields has the same holes)

@@ -36,6 +36,16 @@ RESERVED = re.compile(r"(^|_)(reserved|resv|rsvd|pad|unused|spare)", re.IGNORECA
 FILLER = re.compile(r"(^|_)(dummy|filler|junk|placeholder)(_|\d|$)|^_*align(ment)?\d*$", re.IGNORECASE)
 
 
+def _unnamed_bits(cx: HeaderContext, target: str, u: Member) -> list[int]:
+    """Widths of the unnamed bitfields a union declares: explicit padding
+    (the kernel's ``__bpf_md_ptr`` pads a pointer to 8 bytes with ``__u64 :64``),
+    which the layout tree leaves out."""
+    lay = cx.layouter(target)
+    rec = lay.strip(u.type)
+    return [lay.eval(f.bits, f.loc) for f in getattr(rec, "fields", None) or ()
+            if f.name is None and f.bits is not None]
+
+
 def _round(x: int, a: int) -> int:
     return (x + a - 1) // a * a if a > 1 else x
 
@@ -154,7 +164,8 @@ def union_unowned(cx: HeaderContext) -> Iterator[Hit]:
                 u = n.member
                 if u.kind != "union" or not u.children:
                     continue
-                end = max(member_end(c) for c in u.children)
+                end = max([member_end(c) for c in u.children]
+                          + [u.offset * 8 + b for b in _unnamed_bits(cx, t.name, u)])
                 stop = (u.offset + u.size) * 8
                 if end < stop:
                     at = str(u.loc) if key and u.loc is not None and cx.own(u.loc) else (lay.name, key)
