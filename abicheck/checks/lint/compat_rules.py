@@ -72,7 +72,8 @@ def compat_size_differs(cx: HeaderContext) -> Iterator[Hit]:
             by_sizes.setdefault(sizes, []).append(f"{a}/{b}")
         parts = [f"{sa} bytes on the 64-bit and {sb} on the 32-bit ABI of {', '.join(ps)}"
                  for (sa, sb), ps in by_sizes.items()]
-        who = f"member {ma.describe(key, mem)}" if key else "the record"
+        who = f"member {ma.describe(key, mem)}" if key else \
+            "no member's size differs but their alignment does: the record"
         targets = {t for pair in ent["pairs"] for t in pair}
         yield Hit(mem.loc if key else lay.loc, f"{rec}: {who} is " + "; ".join(parts),
                   f"{rec}.{mem.path or key} compat size" if key else f"{rec} compat size",

@@ -92,7 +92,8 @@ def _reserved_candidates(cx: HeaderContext, shape: bool) -> Iterator[Hit]:
                     continue
                 if RESERVED.search(mem.name):
                     continue
-                named = bool(FILLER.search(mem.name))
+                # a bitfield is data: tc_em_cmp.h's 'align:4' is the compare's alignment
+                named = bool(FILLER.search(mem.name)) and mem.bit_width is None
                 if shape:
                     if named or n.parent is None or n.parent.kind != "struct" or not _byte_array(mem):
                         continue
