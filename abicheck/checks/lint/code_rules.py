@@ -11,7 +11,9 @@ on one ABI is judged there.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from abicheck.checks.diff_constants import COUNTER, PREFIX_OF
@@ -30,10 +32,13 @@ class Group:
     counter_value: int | None
     counter_loc: SourceLoc
     codes: dict[str, tuple[int, SourceLoc]] = field(default_factory=dict)
+    #: the other header of the run that declares the group (None: this one)
+    home: str | None = None
 
 
 def groups(cx: HeaderContext, target: str) -> list[Group]:
-    """The code groups this header itself declares, with their values on ``target``."""
+    """The code groups this header declares, or includes from another header
+    of the run (``home``), with their values on ``target``."""
     mt = cx.macros(target)
     if mt is None:
         return []
@@ -41,11 +46,14 @@ def groups(cx: HeaderContext, target: str) -> list[Group]:
     for name in mt.names():
         m = COUNTER.match(name)
         d = mt.defs[name]
-        if not m or d.params is not None or not cx.own(d.loc):
+        if not m or d.params is not None:
             continue
+        home = None if cx.own(d.loc) else cx.header_of(d.loc.file)
+        if home is None and not cx.own(d.loc):
+            continue                    # a group of a header outside the run
         prefix = PREFIX_OF.get(m.group(1), m.group(1)) + "_"
         cmac = mt.get(name)
-        g = Group(name, prefix, cmac.value if cmac else None, d.loc)
+        g = Group(name, prefix, cmac.value if cmac else None, d.loc, home=home)
         for n in mt.names():
             nd = mt.defs[n]
             if n == name or "FLAG" in n or nd.params is not None or nd.loc.file != d.loc.file:
@@ -68,15 +76,50 @@ class _Acc:
     def add(self, subject: str, loc: SourceLoc, target: str, detail: str) -> None:
         self.by.setdefault(subject, (loc, {}))[1][target] = detail
 
-    def hits(self, cx: HeaderContext, lead: str) -> Iterator[Hit]:
+    def hits(self, cx: HeaderContext, lead: str, tail: str = "") -> Iterator[Hit]:
         for subject, (loc, per) in self.by.items():
             parts = [f"{d} on {ma.abis(ts, cx)}" for d, ts in ma.grouped(per)]
-            yield Hit(loc, lead.format(subject=subject.split(" ", 1)[1]) + "; ".join(parts),
+            yield Hit(loc, lead.format(subject=subject.split(" ", 1)[1]) + "; ".join(parts) + tail,
                       subject, ma.targets_in_order(cx, per))
 
 
 def _all_groups(cx: HeaderContext) -> dict[str, list[Group]]:
     return {t.name: groups(cx, t.name) for t in cx.compiled()}
+
+
+Found = list[tuple[str, SourceLoc, str]]        # (subject, loc, detail)
+
+
+def _run(cx: HeaderContext, judge: Callable[[Group], Found], lead: str,
+         tail: str = "") -> Iterator[Hit]:
+    """Apply ``judge`` to every group on every target.  A group included from
+    another header of the run is that header's to report; here only what
+    this header's macros change (an arch knob it sets before the include:
+    pkeys-v1's ``asm/siginfo.h`` gives ia64 ``__SEGV_PSTKOVF``), reported
+    at the include line."""
+    acc = _Acc()
+    for t, gs in _all_groups(cx).items():
+        for g in gs:
+            found = judge(g)
+            if g.home is not None:
+                alone = {(s, d) for hg in groups(cx.sibling(g.home), t) if hg.counter == g.counter
+                         for s, _, d in judge(hg)}
+                at = _include_line(cx, g.home)
+                found = [(s, at, f"{d} (as {cx.rev.header_label(g.home)} declares it "
+                                 f"under this header's macros)")
+                         for s, _, d in found if (s, d) not in alone]
+            for subject, loc, detail in found:
+                acc.add(subject, loc, t, detail)
+    yield from acc.hits(cx, lead, tail)
+
+
+def _include_line(cx: HeaderContext, home: str) -> SourceLoc:
+    base = os.path.basename(home)
+    for n, line in enumerate(cx.lines, 1):
+        if re.match(r"[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]*)[>\"]", line) and \
+                (home in line or f"/{base}" in line or f"<{base}>" in line or f'"{base}"' in line):
+            return cx.loc(n, 1)
+    return cx.loc(1, 1)
 
 
 def _private(name: str) -> bool:
@@ -93,22 +136,20 @@ def _private(name: str) -> bool:
       fix="Give the new code the next unused value of its group and raise the counter.",
       layout=True)
 def duplicate_code(cx: HeaderContext) -> Iterator[Hit]:
-    acc = _Acc()
-    for t, gs in _all_groups(cx).items():
-        for g in gs:
-            by_value: dict[int, list[str]] = {}
-            for n, (v, _) in g.codes.items():
-                by_value.setdefault(v, []).append(n)
-            for v, names in by_value.items():
-                public = [n for n in names if not _private(n)]
-                private = [n for n in names if _private(n)]
-                for clash in (public, private):
-                    if len(clash) > 1:
-                        clash.sort(key=lambda n: (g.codes[n][1].line, n))
-                        later = clash[-1]
-                        acc.add(f"macro {later}", g.codes[later][1], t,
-                                f"= {v}, the value of {', '.join(clash[:-1])}")
-    yield from acc.hits(cx, "code {subject} ")
+    def judge(g: Group) -> Found:
+        out: Found = []
+        by_value: dict[int, list[str]] = {}
+        for n, (v, _) in g.codes.items():
+            by_value.setdefault(v, []).append(n)
+        for v, names in by_value.items():
+            for clash in ([n for n in names if not _private(n)], [n for n in names if _private(n)]):
+                if len(clash) > 1:
+                    clash.sort(key=lambda n: (g.codes[n][1].line, n))
+                    later = clash[-1]
+                    out.append((f"macro {later}", g.codes[later][1],
+                                f"= {v}, the value of {', '.join(clash[:-1])}"))
+        return out
+    yield from _run(cx, judge, "code {subject} ")
 
 
 @rule("ABI321", "code-gap", "warning",
@@ -121,17 +162,12 @@ def duplicate_code(cx: HeaderContext) -> Iterator[Hit]:
       fix="Define the missing value, or say in a comment which ABI's private codes it is kept for.",
       layout=True)
 def code_gap(cx: HeaderContext) -> Iterator[Hit]:
-    acc = _Acc()
-    for t, gs in _all_groups(cx).items():
-        for g in gs:
-            values = {v for v, _ in g.codes.values()}
-            if not values:
-                continue
-            missing = [v for v in range(1, max(values) + 1) if v not in values]
-            if missing:
-                acc.add(f"group {g.prefix}*", g.counter_loc, t,
-                        f"{_ranges(missing)} missing below {max(values)}")
-    yield from acc.hits(cx, "{subject} codes are not contiguous from 1: ")
+    def judge(g: Group) -> Found:
+        values = {v for v, _ in g.codes.values()}
+        missing = [v for v in range(1, max(values) + 1) if v not in values] if values else []
+        return [(f"group {g.prefix}*", g.counter_loc,
+                 f"{_ranges(missing)} missing below {max(values)}")] if missing else []
+    yield from _run(cx, judge, "{subject} codes are not contiguous from 1: ")
 
 
 @rule("ABI322", "counter-not-highest", "error",
@@ -144,17 +180,16 @@ def code_gap(cx: HeaderContext) -> Iterator[Hit]:
       fix="Set the counter to the highest code of its group on every ABI.",
       layout=True)
 def counter_not_highest(cx: HeaderContext) -> Iterator[Hit]:
-    acc = _Acc()
-    for t, gs in _all_groups(cx).items():
-        for g in gs:
-            if not g.codes or g.counter_value is None:
-                continue
-            top = max(v for v, _ in g.codes.values())
-            if g.counter_value != top:
-                high = sorted(n for n, (v, _) in g.codes.items() if v == top)
-                acc.add(f"macro {g.counter}", g.counter_loc, t,
-                        f"is {g.counter_value} but the highest {g.prefix}* code is {top} ({', '.join(high)})")
-    yield from acc.hits(cx, "counter {subject} ")
+    def judge(g: Group) -> Found:
+        if not g.codes or g.counter_value is None:
+            return []
+        top = max(v for v, _ in g.codes.values())
+        if g.counter_value == top:
+            return []
+        high = sorted(n for n, (v, _) in g.codes.items() if v == top)
+        return [(f"macro {g.counter}", g.counter_loc,
+                 f"is {g.counter_value} but the highest {g.prefix}* code is {top} ({', '.join(high)})")]
+    yield from _run(cx, judge, "counter {subject} ")
 
 
 @rule("ABI323", "code-collides-with-arch-code", "error",
@@ -167,17 +202,15 @@ def counter_not_highest(cx: HeaderContext) -> Iterator[Hit]:
       fix="Leave the generic code undefined on the ABIs that own the value, or give it an unused one.",
       layout=True)
 def collides_with_arch_code(cx: HeaderContext) -> Iterator[Hit]:
-    acc = _Acc()
-    for t, gs in _all_groups(cx).items():
-        for g in gs:
-            for n, (v, loc) in g.codes.items():
-                if _private(n):
-                    continue
-                owners = sorted(p for p, (pv, _) in g.codes.items() if _private(p) and pv == v)
-                if owners:
-                    acc.add(f"macro {n}", loc, t, f"= {v} is also {', '.join(owners)}, that ABI's own "
-                                                  f"{g.prefix}* code, so a handler cannot tell them apart,")
-    yield from acc.hits(cx, "code {subject} ")
+    def judge(g: Group) -> Found:
+        out: Found = []
+        for n, (v, loc) in g.codes.items():
+            owners = sorted(p for p, (pv, _) in g.codes.items() if _private(p) and pv == v)
+            if owners and not _private(n):
+                out.append((f"macro {n}", loc, f"= {v} collides with {', '.join(owners)} "
+                                               f"(that ABI's own {g.prefix}* code)"))
+        return out
+    yield from _run(cx, judge, "code {subject} ", ": a handler cannot tell the two apart")
 
 
 def _ranges(values: list[int]) -> str:

@@ -69,3 +69,17 @@ def test_linux_6_6_keeps_ia64s_code_out_of_the_generic_group():
     # the kernel leaves SEGV_PKUERR undefined where __SEGV_PSTKOVF owns 4
     for rule in RULES:
         assert lo.bundled_hits("linux-6.6", rule) == [], rule
+
+
+def test_pkeys_v1_gives_ia64_two_meanings_for_sigsegv_code_4():
+    # kernel fact (shared/facts/siginfo-abi.md): ia64 owns SIGSEGV code 4
+    # (__SEGV_PSTKOVF), which is why SEGV_PKUERR is not defined there; the
+    # patch in the seed defines it everywhere.  asm/siginfo.h sets the ia64
+    # knob before it includes the generic header, so the clash is reported
+    # there, at the include, and only on ia64.
+    hits = lo.bundled_hits("pkeys-v1", "ABI323")
+    assert [(h.measured, h.targets) for h in hits] == [("macro SEGV_PKUERR", ("ia64",))]
+    f = hits[0]
+    header = lo.os.path.join(lo.REPO, "headers/pkeys-v1/asm/siginfo.h")
+    assert f.loc.line == lo.line_of(header, "#include <asm-generic/siginfo.h>")
+    assert "__SEGV_PSTKOVF" in f.message and f.severity == "error"
