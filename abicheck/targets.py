@@ -63,6 +63,8 @@ class Target:
     clang_args: tuple[str, ...] = ()
     word: int | None = None
     vector_types: bool = False
+    #: 32-bit ABIs this 64-bit ABI's kernel runs in compat mode (row names)
+    compat: tuple[str, ...] = ()
     multiarch_tuple: str | None = None
 
     @property
@@ -145,6 +147,7 @@ def _make(row: dict) -> Target:
         empty_field_boundary=row.get("empty_field_boundary", 1),
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
+        compat=tuple(row.get("compat", ())),
     )
 
 

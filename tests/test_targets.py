@@ -120,6 +120,22 @@ def test_unknown_target_is_a_one_line_usage_error(key):
     assert f"'{key}'" in msg and msg.startswith("abicheck: error: unknown target")
 
 
+COMPAT_PAIRS = [(t, c) for t in TARGETS for c in t.compat]
+
+
+def test_compat_rows_pair_a_64_bit_abi_with_32_bit_abis_of_its_kernel():
+    # the kernel's compat layer runs 32-bit programs of its own architecture
+    # family (arm64 runs arm EABI) and byte order on a 64-bit kernel
+    assert COMPAT_PAIRS, "no compat pairs in the table"
+    by_name = {t.name: t for t in TARGETS}
+    for t, c in COMPAT_PAIRS:
+        assert c in by_name, f"{t.name}: compat ABI {c} is not a row"
+        other = by_name[c]
+        assert t.pointer_size == 8 and other.pointer_size == 4, (t.name, c)
+        assert t.byte_order == other.byte_order, (t.name, c)
+        assert not other.compat, f"{c} is a compat ABI and has compat ABIs itself"
+
+
 # --- oracle: libclang ---------------------------------------------------------
 
 CLANG_ROWS = [t for t in TARGETS if t.clang_triple]

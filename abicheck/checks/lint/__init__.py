@@ -13,9 +13,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from abicheck.checks.lint import (  # noqa: F401 (each registers its rules)
+    align_rules,
+    code_rules,
+    compat_rules,
     hygiene,
     meta,
+    padding_rules,
+    reserved_rules,
     text_rules,
+    type_rules,
 )
 from abicheck.checks.lint.runner import LintOptions, failed, run
 from abicheck.report.findings import Report

@@ -8,6 +8,7 @@ as ``abicheck layout`` and ``abicheck check`` see the header.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
@@ -119,6 +120,32 @@ class HeaderContext:
             tr = self.translation(target)
             self._macros[target] = None if tr is None else api.macro_table(tr)
         return self._macros[target]
+
+    def __post_init__(self) -> None:
+        _LIVE[(id(self.rev), self.header, tuple(t.name for t in self.targets), self.defines)] = self
+
+    def sibling(self, header: str) -> "HeaderContext":
+        """The context of another header of the same run (same targets and
+        defines; the run's own one while it lives, so its translations are
+        shared): a rule about declarations this header includes from
+        ``header`` compares with what ``header`` says of them alone."""
+        key = (id(self.rev), header, tuple(t.name for t in self.targets), self.defines)
+        cx = _LIVE.get(key)
+        if cx is None:
+            cx = HeaderContext(self.rev, header, self.targets, self.defines)
+        return cx
+
+    def header_of(self, file: str) -> str | None:
+        """The header of this run that is ``file``, if any (not this one)."""
+        import os
+        norm = os.path.normpath(os.path.abspath(file))
+        return next((h for h in self.rev.headers
+                     if h != self.header and self.rev.file_of(h) == norm), None)
+
+
+#: Contexts alive, by (revision, header, targets, defines): a context keeps
+#: its revision alive, so an id here is never reused while its entry lives.
+_LIVE: "weakref.WeakValueDictionary[tuple, HeaderContext]" = weakref.WeakValueDictionary()
 
 
 def contexts(rev: Revision, targets: Sequence[Target], defines: Sequence[str]) -> list[HeaderContext]:
