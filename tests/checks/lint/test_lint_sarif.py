@@ -30,8 +30,8 @@ def test_rules_carry_their_metadata(capsys, tmp_path, monkeypatch):
         assert d["defaultConfiguration"]["level"] == r.severity
     for res in run0["results"]:
         loc = res["locations"][0]["physicalLocation"]
-        assert loc["artifactLocation"] == {"uri": "headers/pkeys-v1/asm-generic/siginfo.h",
-                                           "uriBaseId": "SRCROOT"}
+        assert loc["artifactLocation"] in ({"uri": f"headers/pkeys-v1/{h}", "uriBaseId": "SRCROOT"}
+                                           for h in ("asm-generic/siginfo.h", "asm/siginfo.h"))
         assert loc["region"]["startLine"] > 0
         assert rules[res["ruleId"]] == run0["tool"]["driver"]["rules"][res["ruleIndex"]]
     assert "SRCROOT" in run0["originalUriBaseIds"]
