@@ -1,7 +1,7 @@
 """The command line: parse arguments, call the library, render, set the exit code.
 
 Nothing else lives here; commands that have grown their own module
-(``lint``, ``compat``) live in ``abicheck/commands/``.  Exit status is decided in one place (``main``):
+(``lint``, ``compat``) live in ``abicheck/subcommands/``.  Exit status is decided in one place (``main``):
 
 ====  ==========================================================
 0     success; for ``check``, every check passed; for ``diff``,
@@ -29,9 +29,9 @@ import sys
 from typing import Sequence
 
 from abicheck import __version__, limits
-from abicheck.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
-from abicheck.commands import compat as compat_command, lint as lint_command
-from abicheck.commands.options import common_header_args, output_arg
+from abicheck.subcommands import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
+from abicheck.subcommands import compat as compat_command, lint as lint_command
+from abicheck.subcommands.options import common_header_args, output_arg
 from abicheck.errors import AbicheckError, UsageError, printable
 
 DIFF_EPILOG = """\

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.commands import EXIT_OK
-from abicheck.commands.options import bounds_args, output_arg
+from abicheck.subcommands import EXIT_OK
+from abicheck.subcommands.options import bounds_args, output_arg
 from abicheck.errors import UsageError
 
 COMPAT_EPILOG = """\

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.commands import EXIT_FINDINGS, EXIT_OK
-from abicheck.commands.options import common_header_args, output_arg
+from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
+from abicheck.subcommands.options import common_header_args, output_arg
 from abicheck.errors import UsageError
 
 LINT_EPILOG = """\
