@@ -7,7 +7,11 @@ hole that exists only where ``long`` is 8 bytes or a 64-bit integer is
 kernel leaks stack bytes to user space and where the next member cannot go
 without a layout change on some ABI; uapi convention is to declare it
 (``__u32 __reserved;``).  Unnamed bitfields are explicit padding: a hole
-they span is declared, and not reported.
+they span is declared, and not reported.  A hole in one arm of a union whose
+bytes another member of the union owns (siginfo's ``int _si_pad[32]`` beside
+its fields) is declared too; it is a note of its own (ABI332), since a
+member added into it still changes nothing, but code that fills only that
+arm leaves those bytes as they were.
 """
 from __future__ import annotations
 
@@ -17,6 +21,61 @@ from abicheck import model as m
 from abicheck.checks.lint import multiabi as ma
 from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
+
+
+def _owned_by_union_sibling(lay, start: int, end: int) -> bool:
+    """Do the bits ``start..end`` lie inside a leaf member (scalar, array,
+    pointer) of the record?  Members of one struct never overlap its holes,
+    so such a leaf is in another arm of an enclosing union: the pad array
+    that sizes it."""
+    for node in ma.nodes(lay).values():
+        mem = node.member
+        if mem.kind in ("struct", "union") or node.key == "":
+            continue
+        lo = mem.bit_offset if mem.bit_width is not None else mem.offset * 8
+        hi = lo + (mem.bit_width if mem.bit_width is not None else mem.size * 8)
+        if lo <= start and end <= hi:
+            return True
+    return False
+
+
+def _holes(cx: HeaderContext, owned: bool) -> dict[tuple, dict]:
+    """The holes of the header's records on every target, by where they
+    are: those a union sibling owns (``owned``) or the others."""
+    found: dict[tuple, dict] = {}
+    for t in cx.compiled():
+        lay_t = cx.layouter(t.name)
+        for lay in cx.records(t.name):
+            for h in lay.holes:
+                end = h.bit_offset + h.bits
+                if set(range(h.bit_offset, end)) <= _unnamed_bitfield_bits(lay_t, lay, h.record):
+                    continue                # declared: an unnamed bitfield spans it
+                if _owned_by_union_sibling(lay, h.bit_offset, end) != owned:
+                    continue
+                mem = ma.member_at(lay, h.after)
+                # a hole after a member of a record declared here is that record's
+                # (siginfo's copy of union __sifields has the same holes)
+                at = str(mem.loc) if mem is not None and cx.own(mem.loc) else \
+                    (lay.name, h.record, h.after)
+                ent = found.setdefault(at, {"lay": lay, "rec": lay.name, "inside": h.record,
+                                            "after": h.after, "per": {}})
+                if ent["rec"] == lay.name:
+                    ent["per"].setdefault(t.name, (h.bits, h.bit_offset))
+    return found
+
+
+def _hole_hits(cx: HeaderContext, found: dict[tuple, dict], what: str) -> Iterator[Hit]:
+    for ent in found.values():
+        lay, per, rec, inside, after = ent["lay"], ent["per"], ent["rec"], ent["inside"], ent["after"]
+        mem = ma.member_at(lay, after)
+        loc = mem.loc if mem is not None and cx.own(mem.loc) else lay.loc
+        where = f"after {after}" if after else "at the start" + (f" of {inside}" if inside else "")
+        parts = []
+        for (bits, off), ts in ma.grouped(per):
+            size = f"{bits // 8} byte{'s' if bits != 8 else ''}" if bits % 8 == 0 else f"{bits} bits"
+            parts.append(f"{size} ({ma.byte_range(off, bits)}) on {ma.abis(ts, cx)}")
+        yield Hit(loc, f"{rec} has {what} {where}: " + "; ".join(parts),
+                  f"{rec} hole {where}", ma.targets_in_order(cx, per))
 
 
 def _unnamed_bitfield_bits(lay_t, lay, path) -> set[int]:
@@ -49,34 +108,24 @@ def _unnamed_bitfield_bits(lay_t, lay, path) -> set[int]:
       fix="Declare the bytes as a reserved member (__u32 __reserved;), or reorder the members.",
       layout=True)
 def implicit_padding(cx: HeaderContext) -> Iterator[Hit]:
-    found: dict[tuple, dict] = {}
-    for t in cx.compiled():
-        lay_t = cx.layouter(t.name)
-        for lay in cx.records(t.name):
-            for h in lay.holes:
-                if set(range(h.bit_offset, h.bit_offset + h.bits)) <= _unnamed_bitfield_bits(
-                        lay_t, lay, h.record):
-                    continue                # declared: an unnamed bitfield spans it
-                mem = ma.member_at(lay, h.after)
-                # a hole after a member of a record declared here is that record's
-                # (siginfo's copy of union __sifields has the same holes)
-                at = str(mem.loc) if mem is not None and cx.own(mem.loc) else \
-                    (lay.name, h.record, h.after)
-                ent = found.setdefault(at, {"lay": lay, "rec": lay.name, "inside": h.record,
-                                            "after": h.after, "per": {}})
-                if ent["rec"] == lay.name:
-                    ent["per"].setdefault(t.name, (h.bits, h.bit_offset))
-    for ent in found.values():
-        lay, per, rec, inside, after = ent["lay"], ent["per"], ent["rec"], ent["inside"], ent["after"]
-        mem = ma.member_at(lay, after)
-        loc = mem.loc if mem is not None and cx.own(mem.loc) else lay.loc
-        where = f"after {after}" if after else "at the start" + (f" of {inside}" if inside else "")
-        parts = []
-        for (bits, off), ts in ma.grouped(per):
-            size = f"{bits // 8} byte{'s' if bits != 8 else ''}" if bits % 8 == 0 else f"{bits} bits"
-            parts.append(f"{size} ({ma.byte_range(off, bits)}) on {ma.abis(ts, cx)}")
-        yield Hit(loc, f"{rec} has implicit padding {where}: " + "; ".join(parts),
-                  f"{rec} hole {where}", ma.targets_in_order(cx, per))
+    yield from _hole_hits(cx, _holes(cx, owned=False), "implicit padding")
+
+
+@rule("ABI332", "union-arm-padding", "note",
+      "a hole in one arm of a union, in bytes another member of the union owns",
+      "A union sized by a pad array (siginfo's _pad, _si_pad) owns every byte, so a hole inside one "
+      "of its arms is declared and a member can later go there without moving anything. The hole "
+      "is still there in that arm: code that fills a record through it and not through the whole "
+      "union (the kernel clears siginfo first for this reason) leaves those bytes as they were.",
+      bad="union ev {\n\tstruct {\n\t\t__u32 code;\n\t\t__u64 addr;\n\t} fault;\n"
+          "\t__u32 _pad[8];\n};",
+      good="union ev {\n\tstruct {\n\t\t__u32 code;\n\t\t__u32 __reserved;\n"
+           "\t\t__u64 addr;\n\t} fault;\n\t__u32 _pad[8];\n};",
+      fix="Name the bytes in the arm (__u32 __reserved;) if code fills the arm alone; otherwise "
+          "clear the whole union before filling it.",
+      layout=True)
+def union_arm_padding(cx: HeaderContext) -> Iterator[Hit]:
+    yield from _hole_hits(cx, _holes(cx, owned=True), "padding in a union arm")
 
 
 @rule("ABI331", "tail-padding-differs", "warning",

@@ -44,3 +44,30 @@ def test_tail_padding_that_differs_is_named_where_it_is_larger(side):
         {t for t, p in tails.items() if p > min(tails.values())}
     assert lo.hit_targets(lo.fixture("ABI331", side), "ABI331") == want
     assert bool(want) == (side == "bad.h")
+
+
+def _arm_hole(lay: dict) -> tuple[int, int] | None:
+    """The compilers' gap after fault.code in a union arm, or None."""
+    m = {x["path"]: x for x in lay["members"]}
+    start = m["fault.code"]["offset"] + m["fault.code"]["size"]
+    nxt = min(x["offset"] for p, x in m.items() if p.startswith("fault.") and x["offset"] >= start)
+    return (start, nxt) if nxt > start else None
+
+
+def _owned(lay: dict, hole: tuple[int, int]) -> bool:
+    return any(x["offset"] <= hole[0] and hole[1] <= x["offset"] + x["size"]
+               for x in lay["members"] if not x["path"].startswith("fault"))
+
+
+@pytest.mark.parametrize("side", ["bad.h", "good.h"])
+def test_a_hole_a_union_sibling_owns_is_a_note_not_implicit_padding(side):
+    lays = lo.measured(lo.text("ABI332", side), ("union ev", "union ev_bare"))
+    want = {"ABI332": set(), "ABI330": set()}
+    for t, lay in lays.items():
+        for name in ("union ev", "union ev_bare"):
+            hole = _arm_hole(lay[name])
+            if hole:
+                want["ABI332" if _owned(lay[name], hole) else "ABI330"].add(t)
+    for rid in ("ABI332", "ABI330"):
+        assert lo.hit_targets(lo.fixture("ABI332", side), rid) == want[rid], rid
+    assert bool(want["ABI332"]) == bool(want["ABI330"]) == (side == "bad.h")
