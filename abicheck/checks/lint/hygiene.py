@@ -76,7 +76,22 @@ def include_not_exported(cx: HeaderContext) -> Iterator[Hit]:
         where = ([here] if kind == '"' else []) + roots
         if not any(os.path.isfile(os.path.join(d, name)) for d in where):
             yield Hit(cx.loc(line, col), f"#include {_spelled(kind, name)}: no such header under "
-                      "the exported include roots of this run", f"include {name}")
+                      "the exported include roots of this run" + root_hint(cx.file, name),
+                      f"include {name}")
+
+
+def root_hint(file: str, name: str) -> str:
+    """``; it is in DIR: pass -I DIR`` when a folder above the header holds
+    ``name`` (linting /usr/include/linux, whose includes say <linux/...>,
+    without -I /usr/include), else ''."""
+    d = os.path.dirname(os.path.abspath(file))
+    while True:
+        up = os.path.dirname(d)
+        if up == d:
+            return ""
+        d = up
+        if os.path.isfile(os.path.join(d, name)):
+            return f"; it is in {d}: pass -I {d}"
 
 
 @rule("ABI371", "libc-include", "warning",

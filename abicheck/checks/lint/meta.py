@@ -10,12 +10,16 @@ runner (``runner.py``), which alone sees waivers and suppressions; their
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from abicheck.checks.lint.context import HeaderContext
-from abicheck.checks.lint.hygiene import UAPI_TYPE
+from abicheck.checks.lint.hygiene import UAPI_TYPE, root_hint
 from abicheck.checks.lint.rules import Hit, rule
 from abicheck.errors import AbicheckError
+
+#: cpp's message for an include it cannot find
+_MISSING = re.compile(r"^(\S+\.h): No such file or directory$")
 
 
 @rule("ABI390", "does-not-compile", "error",
@@ -41,7 +45,9 @@ def does_not_compile(cx: HeaderContext) -> Iterator[Hit]:
             first.setdefault(key, tr)
     for key, targets in by_error.items():
         err = first[key]
-        yield Hit(err.loc or cx.loc(1, 1), f"does not compile: {err.msg}",
+        missing = _MISSING.match(err.msg)
+        hint = root_hint(err.loc.file if err.loc else cx.file, missing.group(1)) if missing else ""
+        yield Hit(err.loc or cx.loc(1, 1), f"does not compile: {err.msg}{hint}",
                   f"compile error {err.msg}", tuple(targets))
     # records gcc would reject (a negative array, a record that contains
     # itself, an alignment that is no power of two) fail in the layout engine

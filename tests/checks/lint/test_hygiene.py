@@ -90,3 +90,18 @@ def test_does_not_compile_where_gcc_says():
     assert hits("ABI390", good, targets=("x86_64", "i386")) == []
     # an unknown fixed-width type is ABI374's, not a generic compile error
     assert hits("ABI390", fixture("fixed-width-undefined", "bad"), include_dirs=()) == []
+
+
+def test_a_folder_linted_below_its_include_root_says_which_root(tmp_path):
+    """Linting /usr/include/linux without -I /usr/include: the includes say
+    <linux/...>; ABI370 and ABI390 name the folder that holds them."""
+    (tmp_path / "linux").mkdir()
+    (tmp_path / "linux" / "b.h").write_text("typedef unsigned int __u32;\n")
+    (tmp_path / "linux" / "a.h").write_text("#include <linux/b.h>\nstruct a { __u32 x; };\n")
+    folder = str(tmp_path / "linux")
+    hint = f"; it is in {tmp_path}: pass -I {tmp_path}"
+    (_, _, msg370, _), = hits("ABI370", os.path.join(folder, "a.h"), include_dirs=(folder,))
+    assert msg370.endswith(hint)
+    (_, _, msg390, _), = hits("ABI390", os.path.join(folder, "a.h"), include_dirs=(folder,))
+    assert msg390.endswith(hint)
+    assert hits("ABI370", os.path.join(folder, "a.h"), include_dirs=(str(tmp_path),)) == []
