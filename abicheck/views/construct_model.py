@@ -1,0 +1,163 @@
+"""Construct models of laid-out types: fields to bytes and bytes to fields.
+
+The model is generated from the layout abicheck computed for one type on one
+ABI (through :mod:`abicheck.views.blob_shape`), so it is exactly as right as
+the layout: nothing about any particular record is written here.  ``siginfo_t``
+of ``pkeys-u8-reserved`` gets a one-byte ``_pkey`` and three reserved bytes and
+``pkeys-u32``'s a four-byte one because their layouts say so.
+
+How C maps onto construct:
+
+- a struct is a ``Struct`` whose holes and tail padding are explicit
+  ``Padding``, so its size is the C ``sizeof`` and padding builds as zeros;
+- a union is ``FixedSized(sizeof, Union(None, ...))``: parsing yields every
+  member read from the same bytes; building writes the first member the value
+  names, members ordered largest first (so a parsed value builds back from the
+  member covering most bytes); bytes no member writes are zero;
+- a run of bitfields sharing storage is a ``BitStruct`` of ``BitsInteger`` in
+  the ABI's allocation order: big-endian ABIs fill from the most significant
+  bit of the first byte, little-endian ones from the least significant bit,
+  which is the same ``BitStruct`` read from the byte-swapped run
+  (``ByteSwapped``); this is GCC's rule on every Linux ABI;
+- enums, ``_Bool`` and pointers are integers of their size (enums unsigned
+  unless a value is negative, as GCC picks their type); ``float``/``double``
+  are ``Float32``/``Float64``; ``long double``, ``__int128``, complex and vector
+  types are opaque ``Bytes`` of their size;
+- anonymous members are keyed ``_anon<N>``, bitfield runs ``_bits<OFFSET>``;
+  :func:`field_paths` / :func:`nest` / :func:`flatten` translate between those
+  nested values and the C member paths (``_sifields._sigfault._addr``).
+
+Models are compiled (construct's ``compile()``) once per byte shape, which
+names the target and the type, and cached.
+"""
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import construct as c
+
+from abicheck.layout import Layouter, TypeLayout
+from abicheck.views import blob_shape as bs
+
+if TYPE_CHECKING:
+    from abicheck.frontend import Translation
+
+#: cached compiled models (distinct shapes); bounded so a long run cannot grow forever
+CACHE_SIZE = 256
+
+
+def layouter_of(source: "Translation | Layouter") -> Layouter:
+    """A ``Layouter`` for a translation (or the layouter itself)."""
+    if isinstance(source, Layouter):
+        return source
+    return Layouter(source.unit, source.target)
+
+
+def shape(layout: TypeLayout, source: "Translation | Layouter") -> bs.Shape:
+    """The byte shape of ``layout``; ``source`` is the translation it was
+    laid out from (it resolves typedefs), or its layouter."""
+    return bs.shape_of(layout, layouter_of(source))
+
+
+def model(layout: TypeLayout, source: "Translation | Layouter") -> c.Construct:
+    """The compiled construct model of ``layout`` (cached per shape):
+    ``.build(value)`` gives ``layout.size`` bytes, ``.parse(bytes)`` the value."""
+    return compiled(shape(layout, source))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def compiled(sh: bs.Shape) -> c.Construct:
+    """The compiled model of a shape (the cache: shapes are hashable)."""
+    return uncompiled(sh).compile()
+
+
+def uncompiled(sh: bs.Shape) -> c.Construct:
+    """The model as plain construct objects (what :func:`compiled` compiles)."""
+    return _Live(sh.byte_order == "big").node(sh.root)
+
+
+def field_paths(layout: TypeLayout, source: "Translation | Layouter") -> dict[str, tuple[str, ...]]:
+    """C member path of every leaf -> its key path in the model's values."""
+    return bs.leaf_paths(shape(layout, source), layout)
+
+
+nest = bs.nest
+flatten = bs.flatten
+
+
+def bit_plan(bits: bs.Bits, big: bool) -> list[tuple[str | None, int, bool]]:
+    """(name or None for padding, width, signed) in the order ``BitStruct``
+    reads them: allocation order on big-endian ABIs, reversed (from the most
+    significant bit of the byte-swapped run) on little-endian ones."""
+    total = bits.size * 8
+    out: list[tuple[str | None, int, bool]] = []
+    if big:
+        pos = 0
+        for f in sorted(bits.fields, key=lambda f: f.bit):
+            if f.bit > pos:
+                out.append((None, f.bit - pos, False))
+            out.append((f.name, f.width, f.signed))
+            pos = f.bit + f.width
+        if total > pos:
+            out.append((None, total - pos, False))
+        return out
+    pos = total              # walking down from the top bit
+    for f in sorted(bits.fields, key=lambda f: -f.bit):
+        top = f.bit + f.width
+        if pos > top:
+            out.append((None, pos - top, False))
+        out.append((f.name, f.width, f.signed))
+        pos = f.bit
+    if pos > 0:
+        out.append((None, pos, False))
+    return out
+
+
+def struct_plan(rec: bs.Record) -> list[tuple[str | None, int, bs.Field | None]]:
+    """A struct's members in byte order with the holes between them:
+    (None, gap, None) for padding, (name, offset, field) for a member."""
+    out: list[tuple[str | None, int, bs.Field | None]] = []
+    pos = 0
+    for f in rec.fields:
+        if f.offset > pos:
+            out.append((None, f.offset - pos, None))
+        out.append((f.name, f.offset, f))
+        pos = f.offset + f.node.size
+    if rec.size > pos:
+        out.append((None, rec.size - pos, None))
+    return out
+
+
+def int_name(size: int, signed: bool, big: bool) -> str:
+    return f"Int{size * 8}{'s' if signed else 'u'}{'b' if big else 'l'}"
+
+
+def float_name(size: int, big: bool) -> str:
+    return f"Float{size * 8}{'b' if big else 'l'}"
+
+
+class _Live:
+    """Shape -> construct objects."""
+
+    def __init__(self, big: bool) -> None:
+        self.big = big
+
+    def node(self, n: bs.Node) -> c.Construct:
+        if isinstance(n, bs.Int):
+            return getattr(c, int_name(n.size, n.signed, self.big))
+        if isinstance(n, bs.Float):
+            return getattr(c, float_name(n.size, self.big))
+        if isinstance(n, bs.Opaque):
+            return c.Bytes(n.size)
+        if isinstance(n, bs.Array):
+            return c.Array(n.count, self.node(n.element))
+        if isinstance(n, bs.Bits):
+            subs = [c.Padding(w) if name is None else name / c.BitsInteger(w, signed=s)
+                    for name, w, s in bit_plan(n, self.big)]
+            return c.BitStruct(*subs) if self.big else c.ByteSwapped(c.BitStruct(*subs))
+        if n.kind == "union":
+            return c.FixedSized(n.size, c.Union(None, *[f.name / self.node(f.node)
+                                                        for f in n.fields]))
+        return c.Struct(*[c.Padding(off) if name is None else name / self.node(f.node)
+                          for name, off, f in struct_plan(n)])
