@@ -211,7 +211,12 @@ class _ShapeBuilder:
             # value names, so a parsed union (which names them all) builds back
             # from the member that covers the most bytes
             fields.sort(key=lambda f: -node_size(f.node))
-        name = f"{mem.kind} {mem.tag}" if mem.tag else mem.type_name
+        if mem.tag:
+            name = f"{mem.kind} {mem.tag}"
+        elif mem.type_name in ("struct", "union"):
+            name = f"anonymous {mem.kind}"
+        else:
+            name = mem.type_name        # a typedef of an untagged record
         return Record(mem.kind, name, mem.size, tuple(fields))
 
 
