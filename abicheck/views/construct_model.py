@@ -137,8 +137,24 @@ def float_name(size: int, big: bool) -> str:
     return f"Float{size * 8}{'b' if big else 'l'}"
 
 
+def zero(n: bs.Node):
+    """The value an unset member builds from: all its bytes zero."""
+    if isinstance(n, bs.Int):
+        return 0
+    if isinstance(n, bs.Float):
+        return 0.0
+    if isinstance(n, bs.Opaque):
+        return bytes(n.size)
+    if isinstance(n, bs.Array):
+        return [zero(n.element)] * n.count
+    return {}                        # a record or a bitfield run: its members default
+
+
 class _Live:
-    """Shape -> construct objects."""
+    """Shape -> construct objects.  Struct members and bitfields are wrapped in
+    ``Default`` (unset bytes are zero); union members are not (construct would
+    then always build the first), and a nameless ``Padding(0)`` last lets a
+    union nobody set build as zeros."""
 
     def __init__(self, big: bool) -> None:
         self.big = big
@@ -153,13 +169,18 @@ class _Live:
         if isinstance(n, bs.Array):
             return c.Array(n.count, self.node(n.element))
         if isinstance(n, bs.Bits):
-            subs = [c.Padding(w) if name is None else name / c.BitsInteger(w, signed=s)
+            subs = [c.Padding(w) if name is None else name / c.Default(c.BitsInteger(w, signed=s), 0)
                     for name, w, s in bit_plan(n, self.big)]
             return c.BitStruct(*subs) if self.big else c.ByteSwapped(c.BitStruct(*subs))
         if n.kind == "union":
-            return c.FixedSized(n.size, c.Union(None, *[f.name / self.node(f.node)
-                                                        for f in n.fields]))
-        return c.Struct(*[c.Padding(off) if name is None else name / self.node(f.node)
+            members = []
+            for f in n.fields:
+                sub = f.name / self.node(f.node)
+                sub.flagbuildnone = False       # built only when the value names it
+                members.append(sub)
+            return c.FixedSized(n.size, c.Union(None, *members, c.Padding(0)))
+        return c.Struct(*[c.Padding(off) if name is None
+                          else name / c.Default(self.node(f.node), zero(f.node))
                           for name, off, f in struct_plan(n)])
 
 

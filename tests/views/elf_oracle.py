@@ -20,12 +20,23 @@ def gcc_of(target) -> list[str] | None:
     return list(target.gcc) if target.gcc and have_gcc(target.gcc) else None
 
 
+def gcc_include(gcc: Sequence[str]) -> str:
+    """gcc's own header folder (stddef.h...), kept under ``-nostdinc``."""
+    r = subprocess.run([*gcc, "-print-file-name=include"], capture_output=True, text=True,
+                       timeout=60)
+    return r.stdout.strip()
+
+
 def object_bytes(gcc: Sequence[str], source: str, include_dirs: Sequence[str] = (),
-                 nostdinc: bool = True) -> bytes:
-    """Compile ``source`` with ``-c`` and return the object file."""
+                 own_headers: bool = False) -> bytes:
+    """Compile ``source`` with ``-c`` and return the object file.  Only
+    ``include_dirs`` are searched (``-nostdinc``), plus gcc's own headers
+    with ``own_headers``: the compiler reads exactly what abicheck read."""
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "probe.o")
-        cmd = [*gcc, "-c", "-O0", "-w", "-o", out, *(["-nostdinc"] if nostdinc else [])]
+        cmd = [*gcc, "-c", "-O0", "-w", "-o", out, "-nostdinc"]
+        if own_headers:
+            cmd += ["-isystem", gcc_include(gcc)]
         for inc in include_dirs:
             cmd += ["-I", str(inc)]
         cmd += ["-x", "c", "-"]
