@@ -260,12 +260,28 @@ def nest(flat: dict[str, object], paths: dict[str, tuple[str, ...]]) -> dict:
     return out
 
 
+#: keys construct's compiled ``Union`` parse leaves in its result (its context)
+CONTEXT_KEYS = frozenset({"_", "_params", "_root", "_parsing", "_building", "_sizing",
+                          "_subcons", "_io", "_index"})
+
+
+def clean(value):
+    """A parsed value as plain dicts and lists, without construct's context
+    keys (a compiled union's result carries them, ``_root`` a cycle)."""
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items() if k not in CONTEXT_KEYS}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
 def flatten(value, paths: dict[str, tuple[str, ...]]) -> dict[str, object]:
-    """The nested value a model parsed -> ``{C member path: value}``."""
+    """The nested value a model parsed -> ``{C member path: value}`` (plain
+    values: see :func:`clean`)."""
     out = {}
     for path, keys in paths.items():
         v = value
         for k in keys:
             v = v[k]
-        out[path] = v
+        out[path] = clean(v)
     return out

@@ -84,6 +84,7 @@ def field_paths(layout: TypeLayout, source: "Translation | Layouter") -> dict[st
 
 nest = bs.nest
 flatten = bs.flatten
+clean = bs.clean
 
 
 def bit_plan(bits: bs.Bits, big: bool) -> list[tuple[str | None, int, bool]]:

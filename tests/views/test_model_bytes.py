@@ -22,13 +22,7 @@ GCC_TARGETS = [t for t in all_targets() if gcc_of(t)]
 SETS = ("linux-6.6", "pkeys-u32", "pkeys-u8-reserved")
 
 
-def plain(v):
-    """construct's Containers and ListContainers as dicts and lists."""
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items() if not k.startswith("_io")}
-    if isinstance(v, list):
-        return [plain(x) for x in v]
-    return v
+plain = cm.clean
 
 
 def c_init(v) -> str:
