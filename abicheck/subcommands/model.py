@@ -13,7 +13,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("model", help="print a type's binary model (construct) as Python source")
     p.add_argument("headers", nargs="*", metavar="HEADER",
                    help="a header file or an include name resolved through -I "
-                        "(default with --headers: asm/siginfo.h)")
+                        "(default with --headers: the set's asm/siginfo.h, else signal.h)")
     p.add_argument("--type", dest="type", required=True, metavar="NAME",
                    help="typedef name, 'struct TAG' or 'union TAG'")
     p.add_argument("--headers", dest="headers_set", metavar="SET",
@@ -37,8 +37,11 @@ def run(args: argparse.Namespace) -> str:
     headers = list(args.headers)
     if args.headers_set:
         hs = args.headers_set
-        dirs.insert(0, hs if os.path.isdir(hs) else bundled.headers_dir(hs))
-        headers = headers or ["asm/siginfo.h"]
+        d = hs if os.path.isdir(hs) else bundled.headers_dir(hs)
+        dirs.insert(0, d)
+        if not headers:   # the set's siginfo entry: the kernel's, else the libc's
+            headers = ["asm/siginfo.h" if os.path.isfile(os.path.join(d, "asm", "siginfo.h"))
+                       else "signal.h"]
     if not headers:
         raise UsageError("model needs a HEADER (or --headers SET)")
     tr = api.translate(headers, target, dirs, args.defines, args.system)

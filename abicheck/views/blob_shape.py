@@ -12,7 +12,8 @@ the cache key of the compiled models.
 Names.  C lets a struct or union member be anonymous; a codec needs a key, so
 an anonymous member is called ``_anon<N>`` (N counts the anonymous members of
 its parent from 0).  Consecutive bitfields sharing bytes form one storage run,
-keyed ``_bits<OFFSET>`` (its byte offset in the enclosing record): a run is
+keyed ``_bits<OFFSET>`` (its byte offset in the enclosing record; in a union,
+where each bitfield is its own run, ``_bits0_<NAME>``): a run is
 decoded as one unit because, on little-endian ABIs, a bitfield crossing a byte
 boundary is not a contiguous range of bits in byte order.  ``leaf_paths`` maps
 the C member paths the layout reports (``_sifields._sigfault._addr``, where
@@ -177,7 +178,9 @@ class _ShapeBuilder:
             size = run_end - first
             bfs = tuple(BitField(c.name, c.bit_offset - first * 8, c.bit_width, self.signed(c.type))
                         for c in run)
-            fields.append(Field(f"_bits{first - base}", first - base, Bits(size, bfs), "bitfields"))
+            # in a union every bitfield is a run of its own, all at offset 0
+            key = f"_bits{first - base}" + (f"_{run[0].name}" if mem.kind == "union" else "")
+            fields.append(Field(key, first - base, Bits(size, bfs), "bitfields"))
             run.clear()
 
         for c in kids:

@@ -236,7 +236,9 @@ class _Source:
         self.layout = layout
         self.big = sh.byte_order == "big"
         self.names: dict[bs.Record, str] = {}
-        self.taken: set[str] = set()
+        # construct's names and the helper stay what they are
+        self.taken: set[str] = {"member", "Array", "BitStruct", "BitsInteger", "ByteSwapped",
+                                "Bytes", "Default", "FixedSized", "Padding", "Struct", "Union"}
         self.defs: list[str] = []
         self.used: set[str] = set()
         self.unions = False
@@ -247,7 +249,7 @@ class _Source:
         if isinstance(root, bs.Record):
             self.record(root, top)
         else:
-            self.taken.add(top)
+            top = self.fresh(top)
             self.defs.append(f"{top} = {self.expr(root, top, 0)}\n")
         imports = ", ".join(sorted(self.used))
         head = (f"# {self.layout.name} on {self.sh.target} ({self.sh.byte_order}-endian), "

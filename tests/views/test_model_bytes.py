@@ -1,8 +1,9 @@
 """Construct models against bytes GCC wrote: for real records (siginfo_t of
 three bundled revisions, Debian's struct input_event and inotify_event) and a
 synthetic record with every construct the model handles (bitfields crossing
-bytes, a 40-bit bitfield, holes, a union, nested anonymous members, arrays of
-arrays and of records, an enum, _Bool, a pointer, a double), a C file with a
+bytes, a 40-bit bitfield, bitfields in a union and in a packed struct, holes,
+a union, nested anonymous members, arrays of arrays and of records, an enum,
+_Bool, a pointer, a double), a C file with a
 designated initializer is compiled by the ABI's cross gcc (-c) and the
 object's bytes are read from the ELF file.  The model built from the same
 fields must give exactly those bytes, and parse them back to the fields.
@@ -70,6 +71,7 @@ def test_siginfo_bytes_from_gcc(t, hset):
 SYNTHETIC = """
 enum colour { RED, GREEN = 200 };
 struct inner { long long ll; unsigned char arr[2][3]; };
+struct pk { char a; int b:20; short c; } __attribute__((packed));
 struct syn {
     signed char c;
     int x:3, y:9;
@@ -84,6 +86,8 @@ struct syn {
     long long t:40;
     unsigned short w:7;
     void *p;
+    union { int ua:3; unsigned ub:20; } ubf;
+    struct pk pk;
 };
 """
 
@@ -93,7 +97,8 @@ def synthetic_values(t) -> dict[str, object]:
             "n": [{"ll": -0x0102030405060708, "arr": [[1, 2, 3], [4, 5, 6]]},
                   {"ll": 0x1112131415161718, "arr": [[7, 8, 9], [10, 11, 12]]}],
             "in1": 0x11223344, "us": -0x5566, "d": 1.5, "e": 200, "b": 1,
-            "t": -0x123456789, "w": 0x55, "p": pattern(t, 0x21)}
+            "t": -0x123456789, "w": 0x55, "p": pattern(t, 0x21), "ubf.ub": 0xABCDE,
+            "pk.a": 1, "pk.b": -5000, "pk.c": 77}
 
 
 @pytest.mark.parametrize("t", GCC_TARGETS, ids=lambda t: t.name)
