@@ -33,7 +33,7 @@ def test_siginfo_build_parse_build_is_identity(target, hset, data):
     model = cm.model(lay, tr)
     v = data.draw(values(shape(tr, lay).root))
     b = model.build(v)
-    assert len(b) == lay.size
+    assert len(b) == lay.size == model.sizeof()
     parsed = model.parse(b)
     assert plain(subset(parsed, v)) == plain(v)
     assert model.build(parsed) == b
