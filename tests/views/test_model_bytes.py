@@ -6,7 +6,8 @@ a union, nested anonymous members, arrays of arrays and of records, an enum,
 _Bool, a pointer, a double), a C file with a
 designated initializer is compiled by the ABI's cross gcc (-c) and the
 object's bytes are read from the ELF file.  The model built from the same
-fields must give exactly those bytes, and parse them back to the fields.
+fields must give exactly those bytes, and parse them back to the fields; for
+the Debian records the struct fast path must too.
 Big-endian ABIs (s390x, sparc64, hppa, m68k, mips) are among them."""
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from views.elf_oracle import gcc_of, object_bytes, require_elftools, symbol_byte
 from abicheck import api, bundled
 from abicheck.targets import all_targets
 from abicheck.views import construct_model as cm
+from abicheck.views.struct_format import struct_format
 
 require_elftools()
 GCC_TARGETS = [t for t in all_targets() if gcc_of(t)]
@@ -128,7 +130,13 @@ def test_debian_records_bytes_from_gcc(t, name):
     src = f"#include <{header}>\n{name} probe = {{{desig}}};\n"
     # the Debian headers abicheck reads, plus gcc's own stddef.h
     obj = symbol_bytes(object_bytes(gcc_of(t), src, dirs, own_headers=True), "probe")
-    check(api.translate([header], t, dirs), name, vals, obj)
+    tr = api.translate([header], t, dirs)
+    check(tr, name, vals, obj)
+    # the struct fast path too: every leaf of these records is set
+    (lay,) = api.layout_translation(tr, [name])
+    fast = struct_format(lay, tr)
+    assert [x.path for x in fast.leaves] == list(vals)
+    assert fast.pack(vals) == obj and fast.unpack(obj) == vals
 
 
 def test_some_big_endian_abis_have_a_gcc():
