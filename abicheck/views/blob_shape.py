@@ -138,7 +138,8 @@ class _ShapeBuilder:
         if isinstance(s, m.Enum):
             return Int(size, self.signed(t)) if size in (1, 2, 4, 8) else Opaque(size)
         if isinstance(s, m.Scalar):
-            if s.complex or s.kind in ("long double", "__int128", "__builtin_va_list", "void"):
+            if s.complex or s.kind in ("long double", "_Float128", "__int128", "__builtin_va_list",
+                                       "void"):
                 return Opaque(size)
             if s.kind in _FLOATS:
                 return Float(size) if size == _FLOATS[s.kind] else Opaque(size)
