@@ -31,6 +31,7 @@ from typing import Sequence
 from abicheck import __version__, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK
 from abicheck.subcommands import compat as compat_command, lint as lint_command
+from abicheck.subcommands import model as model_command
 from abicheck.subcommands.options import common_header_args, output_arg
 from abicheck.errors import AbicheckError, UsageError, printable
 
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint_command.add_parser(sub)
     compat_command.add_parser(sub)
+    model_command.add_parser(sub)
 
     tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
     tg.add_argument("--format", choices=("text", "json"), default="text")
@@ -138,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     out = lint_command.run(args)
                 elif args.command == "compat":
                     out = compat_command.run(args)
+                elif args.command == "model":
+                    out = model_command.run(args)
                 elif args.command == "targets":
                     out = _targets(args)
                 else:  # pragma: no cover - argparse restricts the choices

@@ -1,0 +1,199 @@
+"""The fast path: a ``struct.Struct`` format for a laid-out record.
+
+Bulk encode/decode of many records (a trace, a core file) does not need
+construct's generality: a record without bitfields is a fixed sequence of
+integers, floats, byte strings and pad bytes, which ``struct`` packs in C.
+The format comes from the same byte shape as the construct model
+(:mod:`abicheck.views.blob_shape`), with explicit byte order (``<``/``>``, so
+Python adds no alignment of its own) and ``x`` for every hole and tail.
+
+What it refuses, with a clear error (:class:`NoFastPath`): bitfields (no
+``struct`` code for a sub-byte field) and arrays of records or unions (kept out
+to keep leaves flat).
+
+Unions: a format is one sequence of fields, so it carries one member of each
+union, padded to the union's size.  By default that is the largest member (the
+first declared among equals), the one that covers the most bytes; ``choose``
+picks another by the union's key path in the model's values (dots between keys,
+e.g. ``_anon0._anon0._sifields``) -> member key.  Bytes of the union past the
+chosen member pack as zeros.
+
+Values are a dict of leaf C member paths (as the layout names them) -> value;
+an array of scalars is one leaf whose value is a list, a byte string for
+opaque types (``long double``) and ``char`` arrays stay lists of integers, as
+in the construct model.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Mapping
+
+from abicheck.errors import LayoutError
+from abicheck.layout import TypeLayout
+from abicheck.views import blob_shape as bs
+from abicheck.views.construct_model import shape, struct_plan
+
+
+class NoFastPath(LayoutError):
+    """The record has something ``struct`` cannot express."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str                       # C member path
+    keys: tuple[str, ...]           # key path in the construct model's values
+    dims: tuple[int, ...] = ()      # (): one value; (N, M...): nested lists, as C's a[N][M]
+
+    @property
+    def count(self) -> int:
+        n = 1
+        for d in self.dims:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True)
+class StructFormat:
+    """A record's ``struct`` format and the leaves its values fill, in order."""
+
+    format: str
+    leaves: tuple[Leaf, ...]
+    size: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_struct", struct.Struct(self.format))
+
+    @property
+    def struct(self) -> struct.Struct:
+        return self._struct         # type: ignore[attr-defined]
+
+    def pack(self, values: Mapping[str, object]) -> bytes:
+        args: list = []
+        for leaf in self.leaves:
+            v = values[leaf.path]
+            if not leaf.dims:
+                args.append(v)
+            else:
+                _flat_into(v, leaf.dims, leaf.path, args)
+        return self._struct.pack(*args)       # type: ignore[attr-defined]
+
+    def unpack(self, data: bytes) -> dict[str, object]:
+        flat = self._struct.unpack(data)      # type: ignore[attr-defined]
+        out: dict[str, object] = {}
+        i = 0
+        for leaf in self.leaves:
+            if not leaf.dims:
+                out[leaf.path] = flat[i]
+                i += 1
+            else:
+                out[leaf.path] = _group(flat[i:i + leaf.count], leaf.dims)
+                i += leaf.count
+        return out
+
+
+def _flat_into(v, dims: tuple[int, ...], path: str, args: list) -> None:
+    if len(v) != dims[0]:
+        raise ValueError(f"'{path}' needs {dims[0]} values, not {len(v)}")
+    if len(dims) == 1:
+        args.extend(v)
+    else:
+        for x in v:
+            _flat_into(x, dims[1:], path, args)
+
+
+def _group(flat, dims: tuple[int, ...]) -> list:
+    if len(dims) == 1:
+        return list(flat)
+    step = len(flat) // dims[0]
+    return [_group(flat[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])]
+
+
+def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None
+                  ) -> StructFormat:
+    """The fast-path format of ``layout`` (``source``: its translation or
+    layouter); raises :class:`NoFastPath` for bitfields and arrays of records."""
+    sh = shape(layout, source)
+    codes: list[str] = []
+    leaves: list[Leaf] = []
+    choose = dict(choose or {})
+    _emit(sh.root, (), None, codes, leaves, choose, layout.name)
+    if choose:
+        raise NoFastPath(f"'{layout.name}' has no union at {', '.join(sorted(choose))}")
+    fmt = (">" if sh.byte_order == "big" else "<") + _merge(codes)
+    sf = StructFormat(fmt, tuple(leaves), sh.root.size)
+    if sf.struct.size != layout.size:   # pragma: no cover - a shape bug, never silent
+        raise LayoutError(f"fast path of '{layout.name}' is {sf.struct.size} bytes, "
+                          f"not {layout.size}")
+    return sf
+
+
+_INT = {(1, True): "b", (1, False): "B", (2, True): "h", (2, False): "H",
+        (4, True): "i", (4, False): "I", (8, True): "q", (8, False): "Q"}
+
+
+def _code(n: bs.Node, what: str) -> str:
+    if isinstance(n, bs.Int):
+        return _INT[(n.size, n.signed)]
+    if isinstance(n, bs.Float):
+        return "f" if n.size == 4 else "d"
+    if isinstance(n, bs.Opaque):
+        return f"{n.size}s"
+    raise NoFastPath(f"{what}: an array of records has no flat struct format")
+
+
+def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str],
+          leaves: list[Leaf], choose: dict[str, str], what: str) -> None:
+    if isinstance(n, bs.Bits):
+        raise NoFastPath(f"{what}: bitfield at '{'.'.join(keys)}' has no struct code")
+    if isinstance(n, bs.Array):
+        if n.count:
+            dims, inner = [n.count], n.element
+            while isinstance(inner, bs.Array):     # int a[2][3]: one leaf, nested lists
+                dims.append(inner.count)
+                inner = inner.element
+            leaf = Leaf(cpath or "", keys, tuple(dims))
+            codes.extend([_code(inner, f"{what}: '{cpath}'")] * leaf.count)
+            leaves.append(leaf)
+        return
+    if not isinstance(n, bs.Record):
+        codes.append(_code(n, what))
+        leaves.append(Leaf(cpath or "", keys))
+        return
+    if n.kind == "union":
+        key = ".".join(keys)
+        want = choose.pop(key, None)
+        fields = [f for f in n.fields if want is None or f.name == want]
+        if not fields:
+            raise NoFastPath(f"union at '{key}' has no member '{want}'")
+        f = fields[0]
+        _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+        if n.size > f.node.size:
+            codes.append(f"{n.size - f.node.size}x")
+        return
+    for name, off, f in struct_plan(n):
+        if f is None:
+            codes.append(f"{off}x")
+        else:
+            _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+
+
+def _sub(cpath: str | None, f: bs.Field) -> str | None:
+    if f.anonymous:
+        return cpath
+    return f"{cpath}.{f.name}" if cpath else f.name
+
+
+def _merge(codes: list[str]) -> str:
+    """``['i', 'i', '4x', '2x']`` -> ``'2i6x'``: shorter formats, same meaning."""
+    out: list[tuple[int, str]] = []
+    for code in codes:
+        n, ch = (int(code[:-1]), code[-1]) if len(code) > 1 else (1, code)
+        if ch == "s":
+            out.append((n, "s"))            # 4s4s is not 8s: keep byte strings apart
+            continue
+        if out and out[-1][1] == ch:
+            out[-1] = (out[-1][0] + n, ch)
+        else:
+            out.append((n, ch))
+    return "".join(f"{n}{ch}" if n != 1 else ch for n, ch in out)
