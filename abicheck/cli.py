@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("a command is required (layout, check, diff, lint, compat, targets); see abicheck --help")
+            raise UsageError("a command is required (layout, check, diff, lint, compat, model, targets); see abicheck --help")
         lim = _limits_of(args)
         # the parser and the layout recurse once per nesting level
         depth = sys.getrecursionlimit()
