@@ -67,6 +67,13 @@ class Member:
     tag: str | None = None           # struct/union tag behind typedefs, if any
     children: tuple["Member", ...] = ()
     loc: SourceLoc | None = None
+    #: GCC's DECL_USER_ALIGN: the member's alignment when an ``aligned``
+    #: attribute on it or in its type set it (DWARF's DW_AT_alignment), else 0
+    user_align: int = 0
+    #: TYPE_USER_ALIGN of a struct/union-typed member's record: its alignment
+    #: when an ``aligned`` attribute inside or on it set it, else 0
+    record_user_align: int = 0
+    packed: bool = False             # the record (struct/union kinds) is declared packed
 
     def to_json(self) -> dict:
         return {"path": self.path, "offset": self.offset, "size": self.size,
@@ -142,6 +149,7 @@ class Layouter:
         self._sa: dict[int, tuple[int, int]] = {}
         self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
         self._placed: dict[int, tuple] = {}
+        self._user_aligned: dict[int, bool] = {}
         self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
         self._placing: set[int] = set()      # records being placed (self-containment guard)
         #: gcc's limit on any object's size: PTRDIFF_MAX of the target
@@ -461,9 +469,11 @@ class Layouter:
         kind = self.kind(t)
         children: tuple[Member, ...] = ()
         tag = None
+        packed = False
         if kind in ("struct", "union"):
             rec = self.strip(t)
             tag = rec.tag
+            packed = rec.attrs.packed
             placed, _, _ = self.place(rec)
             kids = []
             for fld, off, _, falign in placed:
@@ -479,7 +489,35 @@ class Layouter:
             name=name, path=path, type=t, type_name=self.type_name(t, loc),
             offset=bit_base // 8, size=size, align=align or talign,
             bit_offset=bit_base if is_bf else None, bit_width=width,
-            kind=kind, tag=tag, children=children, loc=loc)
+            kind=kind, tag=tag, children=children, loc=loc,
+            user_align=(align or talign) if f is not None and (
+                f.attrs.aligned is not None or self.user_aligned(t)) else 0,
+            record_user_align=talign if kind in ("struct", "union") and self.user_aligned(t) else 0,
+            packed=packed)
+
+    def user_aligned(self, t: m.Type, seen: frozenset = frozenset()) -> bool:
+        """GCC's TYPE_USER_ALIGN: an ``aligned`` attribute on the type, on a
+        typedef on the way to it, or (records) on any member, set its
+        alignment; DWARF then records it and pahole prints it."""
+        while True:
+            if isinstance(t, m.TypedefRef):
+                td = self._typedef(t.name)
+                if td.attrs.aligned is not None:
+                    return True
+                t = td.type
+            elif isinstance(t, m.Array):
+                t = t.element
+            else:
+                break
+        s = self.strip(t)
+        if not isinstance(s, m.Record) or s.fields is None or id(s) in seen:
+            return False
+        if id(s) not in self._user_aligned:
+            inner = seen | {id(s)}
+            self._keep.append(s)
+            self._user_aligned[id(s)] = s.attrs.aligned is not None or any(
+                f.attrs.aligned is not None or self.user_aligned(f.type, inner) for f in s.fields)
+        return self._user_aligned[id(s)]
 
     def type_name(self, t: m.Type, loc: SourceLoc | None = None) -> str:
         """C spelling with array dimensions evaluated: ``char[3][4]``."""

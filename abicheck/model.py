@@ -147,9 +147,15 @@ class Array:
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    """A function type; only ever seen behind a pointer in layouts."""
+    """A function type; only ever seen behind a pointer in layouts.
+
+    ``params`` (None: declared without a prototype, ``()``; empty: ``(void)``)
+    and ``variadic`` only serve views that spell the declarator, as pahole
+    does; they take no part in comparisons, so no verdict depends on them."""
 
     returns: "Type"
+    params: "tuple[Type, ...] | None" = field(default=None, compare=False)
+    variadic: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -234,6 +234,24 @@ class _Builder:
 
     # --- types ------------------------------------------------------------
 
+    def function(self, node) -> m.Function:
+        """A function type with its parameter types (pahole spells them in a
+        function pointer's declarator); ``(void)`` is no parameter."""
+        returns = self.type_of(node.type, [])
+        if node.args is None:
+            return m.Function(returns)
+        params: list[m.Type] = []
+        variadic = False
+        for p in node.args.params:
+            if isinstance(p, c_ast.EllipsisParam):
+                variadic = True
+                continue
+            params.append(self.type_of(p.type, []))
+        if len(params) == 1 and not variadic and isinstance(params[0], m.Scalar) \
+                and params[0].kind == "void":
+            params = []
+        return m.Function(returns, tuple(params), variadic)
+
     def type_of(self, node, attrs: list) -> m.Type:
         """Convert a declarator chain; decl-level attributes go to ``attrs``."""
         if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
@@ -250,7 +268,7 @@ class _Builder:
             dim = self.expr(node.dim) if node.dim is not None else None
             return m.Array(self.type_of(node.type, attrs), dim)
         if isinstance(node, c_ast.FuncDecl):
-            return m.Function(self.type_of(node.type, []))
+            return self.function(node)
         if isinstance(node, c_ast.AttributedType):
             inner = node.type
             if isinstance(inner, (c_ast.Struct, c_ast.Union, c_ast.Enum)) and \

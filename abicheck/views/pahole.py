@@ -1,0 +1,317 @@
+"""One record on one target, in exactly the text pahole prints from DWARF.
+
+Kernel developers read struct layouts as ``pahole -C NAME obj.o`` prints them,
+so this view reproduces pahole 1.24's text byte for byte for records compiled
+with ``gcc -g`` (tests/views/test_pahole_golden.py holds it to that): what GCC
+records in DWARF decides what pahole can say, so the same facts decide ours.
+
+- Types are spelled as GCC names them in DWARF (``long unsigned int``), typedef
+  names kept, pointers as ``T *`` (``T * *``), function pointers in declarator
+  form ``int (*cb)(int, char *)``; members of named record types are shown by
+  type name, members of anonymous record types are expanded in place.
+- One tab per level; the type column is 26 wide at the top and 8 narrower per
+  level, the ``name;`` column 23 (21 when the outermost record is a union),
+  then ``/* offset size */`` as ``%5u %5u``, or ``%5u:%2u %2u`` for a bitfield
+  (its storage unit's offset, the bit inside it, the unit's size).
+- Between members: bit holes to the end of a bitfield's unit, byte holes,
+  the notes for bitfields GCC combined with a neighbour's unit, and a named
+  struct member's own tail padding (``XXX last struct has N bytes of padding``).
+- A cacheline marker before the first member that starts in a new 64-byte line
+  (``was N bytes ago`` when the line began inside the previous member); the
+  count is shared with nested structs, and restarts in each union arm.
+- ``aligned``/``packed`` where DWARF records them: GCC's user alignment (an
+  ``aligned`` attribute in or on the type) and packing pahole infers from a
+  misplaced member.
+- The summary of a struct (unions get none), in pahole's order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from abicheck import model as m
+from abicheck.layout import Member, TypeLayout
+
+CACHELINE = 64
+_TYPE_SPACING = 26
+
+#: GCC's DWARF names of the integer types (DW_AT_name of DW_TAG_base_type)
+_INT_NAMES = {
+    ("short", True): "short int", ("short", False): "short unsigned int",
+    ("int", True): "int", ("int", False): "unsigned int",
+    ("long", True): "long int", ("long", False): "long unsigned int",
+    ("long long", True): "long long int", ("long long", False): "long long unsigned int",
+    ("__int128", True): "__int128", ("__int128", False): "__int128 unsigned",
+    ("char", None): "char", ("char", True): "signed char", ("char", False): "unsigned char",
+}
+
+
+def scalar_name(s: m.Scalar) -> str:
+    """The name GCC gives a base type in DWARF (``unsigned long`` is
+    ``long unsigned int``), which is what pahole prints."""
+    if s.complex:
+        return f"complex {_INT_NAMES.get((s.kind, s.signed), s.kind)}"
+    if s.spelling in ("__builtin_va_list", "__float128", "__ibm128", "__ieee128") \
+            or s.spelling.startswith("_Float"):
+        return s.spelling
+    return _INT_NAMES.get((s.kind, s.signed), s.kind)
+
+
+def type_name(t: m.Type) -> str:
+    """A type as pahole spells it in a type column or a parameter list."""
+    if isinstance(t, m.Scalar):
+        return scalar_name(t)
+    if isinstance(t, m.Pointer):
+        if isinstance(t.to, m.Function):
+            return f"{type_name(t.to.returns)} (*)({_params(t.to)})"
+        return f"{type_name(t.to)} *"
+    if isinstance(t, m.Array):
+        return f"{type_name(t.element)}[]"
+    return m.c_name(t)
+
+
+def _params(fn: m.Function) -> str:
+    if fn.params is None:
+        return ""
+    names = [type_name(p) for p in fn.params] + (["..."] if fn.variadic else [])
+    return ", ".join(names) if names else "void"
+
+
+def declaration(c: Member) -> tuple[str, str]:
+    """(type column, declarator) of a member: arrays keep their dimensions on
+    the name, function pointers wrap it (``(*cb)(int)``)."""
+    name = c.name or ""
+    t = c.type
+    dims = c.type_name[c.type_name.index("["):] if "[" in c.type_name else ""
+    while isinstance(t, m.Array):
+        t = t.element
+    if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
+        return type_name(t.to.returns), f"(*{name}){dims}({_params(t.to)})"
+    return type_name(t), name + dims
+
+
+def expanded(c: Member) -> bool:
+    """pahole expands a member in place when its type is an anonymous record
+    written there (DWARF gives it no name to print instead)."""
+    return c.kind in ("struct", "union") and isinstance(c.type, m.Record) and c.type.tag is None
+
+
+def _unit(c: Member) -> int:
+    """Byte offset of a bitfield's storage unit (of its type's size)."""
+    return c.bit_offset // (c.size * 8) * c.size
+
+
+def _start_byte(c: Member) -> int:
+    return _unit(c) if c.bit_width is not None else c.offset
+
+
+def _end_byte(c: Member) -> int:
+    return _start_byte(c) + c.size
+
+
+def _natural_align(c: Member) -> int:
+    """The alignment a member's type has without packing (pahole's
+    tag__natural_alignment): a scalar's size, an array's element's, a
+    record's largest member's."""
+    if c.kind in ("struct", "union"):
+        return max((_natural_align(k) for k in c.children), default=1)
+    n = c.size
+    if c.kind == "array":
+        count = 1
+        for d in c.type_name[c.type_name.index("["):].strip("[]").split("]["):
+            count *= int(d) if d.isdigit() else 0
+        n = c.size // count if count else _element_size(c)
+    return n or 1
+
+
+def _element_size(c: Member) -> int:
+    t = c.type
+    while isinstance(t, m.Array):
+        t = t.element
+    return 8 if isinstance(t, m.Pointer) else 1
+
+
+def inferred_packed(c: Member) -> bool:
+    """pahole prints ``__packed__`` when a member sits off its natural
+    alignment or the size is not a multiple of it (DWARF has no flag)."""
+    if not c.packed or not c.children:
+        return False
+    if any((_start_byte(k) - c.offset) % _natural_align(k) for k in c.children):
+        return True
+    return c.size % max(_natural_align(k) for k in c.children) != 0
+
+
+def _aligned(n: int) -> str:
+    return f" __attribute__((__aligned__({n})))"
+
+
+def tail_padding(c: Member) -> int:
+    """Bytes after a struct's last member (pahole's class->padding)."""
+    if c.kind != "struct" or not c.children:
+        return 0
+    return max(0, c.offset + c.size - _end_byte(c.children[-1]))
+
+
+@dataclass
+class _Stats:
+    """The top-level struct's numbers for the summary."""
+
+    holes: list[int] = field(default_factory=list)
+    bit_holes: list[int] = field(default_factory=list)
+    paddings: list[int] = field(default_factory=list)
+    forced: int = 0
+    forced_holes: list[int] = field(default_factory=list)
+
+
+class _Printer:
+    def __init__(self, name_spacing: int) -> None:
+        self.name_spacing = name_spacing
+        self.lines: list[str] = []
+        self.cacheline = 0
+        self.stats = _Stats()
+
+    def width(self, depth: int) -> int:
+        return _TYPE_SPACING - 8 * (depth - 1) + self.name_spacing
+
+    def line(self, depth: int, text: str, comment: str) -> None:
+        w = self.width(depth)
+        text = text.ljust(w) if len(text) < w else text + " "
+        self.lines.append("\t" * depth + text + comment)
+
+    def body(self, node: Member, depth: int) -> None:
+        """The members of record ``node`` at indentation ``depth``."""
+        top = depth == 1
+        tabs = "\t" * depth
+        is_union = node.kind == "union"
+        start_line = self.cacheline
+        ends = start_line
+        last: Member | None = None
+        for c in node.children:
+            if is_union:
+                self.cacheline = start_line
+            elif last is not None:
+                self.between(last, c, tabs, top)
+            self.marker(c.offset if c.bit_width is None else _unit(c), tabs)
+            if top and c.user_align:
+                self.stats.forced += 1
+            self.member(c, depth, is_union)
+            ends = max(ends, self.cacheline)
+            last = c
+        if is_union:
+            self.cacheline = ends
+
+    def marker(self, offset: int, tabs: str) -> None:
+        line = offset // CACHELINE
+        if line > self.cacheline:
+            pos = offset % CACHELINE
+            ago = f" was {pos} bytes ago" if pos else ""
+            self.lines.append(f"{tabs}/* --- cacheline {line} boundary ({offset - pos} bytes){ago} --- */")
+            self.cacheline = line
+
+    def between(self, last: Member, c: Member, tabs: str, top: bool) -> None:
+        notes: list[str] = []
+        pad = tail_padding(last) if last.name is not None and not isinstance(last.type, m.TypedefRef) \
+            and last.kind == "struct" else 0
+        if pad:
+            self.lines += ["", f"{tabs}/* XXX last struct has {pad} byte{'s' if pad != 1 else ''} of padding */", ""]
+            if top:
+                self.stats.paddings.append(pad)
+        start = _start_byte(c)
+        start_bit = c.bit_offset if c.bit_width is not None else c.offset * 8
+        if last.bit_width is not None:
+            bit_hole = min(_end_byte(last) * 8, start_bit) - (last.bit_offset + last.bit_width)
+            if bit_hole > 0:
+                notes.append(f"/* XXX {bit_hole} bit{'s' if bit_hole != 1 else ''} hole, try to pack */")
+                if top:
+                    self.stats.bit_holes.append(bit_hole)
+        hole = start - _end_byte(last)
+        if hole > 0:
+            notes.append(f"/* XXX {hole} byte{'s' if hole != 1 else ''} hole, try to pack */")
+            if top:
+                self.stats.holes.append(hole)
+                if c.user_align:
+                    self.stats.forced_holes.append(hole)
+        overlap = start < _end_byte(last)
+        same_unit = c.bit_width is not None and start == _start_byte(last)
+        if overlap and last.bit_width is not None and not same_unit:
+            notes.append("/* Bitfield combined with next fields */")
+        if notes:
+            self.lines += [""] + [tabs + n for n in notes] + [""]
+        if overlap and last.bit_width is None and c.bit_width is not None:
+            self.lines += ["", f"{tabs}/* Bitfield combined with previous fields */", ""]
+
+    def member(self, c: Member, depth: int, in_union: bool) -> None:
+        tabs = "\t" * depth
+        own = _aligned(c.user_align) if c.user_align and (c.name or in_union) else ""
+        if expanded(c):
+            self.lines.append(f"{tabs}{c.kind} {{")
+            self.body(c, depth + 1)
+            close = "}" + (" __attribute__((__packed__))" if inferred_packed(c) else "") \
+                + (_aligned(c.record_user_align) if c.record_user_align else "") \
+                + (f" {c.name}" if c.name else "") + own + ";"
+            self.line(depth, close, f"/* {c.offset:5d} {c.size:5d} */")
+            return
+        ty, decl = declaration(c)
+        text = f"{ty:<{max(0, _TYPE_SPACING - 8 * (depth - 1))}} {decl}"
+        if c.bit_width is not None:
+            unit = _unit(c)
+            self.line(depth, f"{text}:{c.bit_width}{own};",
+                      f"/* {unit:5d}:{c.bit_offset - unit * 8:2d} {c.size:2d} */")
+        else:
+            self.line(depth, f"{text}{own};", f"/* {c.offset:5d} {c.size:5d} */")
+
+
+def render(lay: TypeLayout) -> str:
+    """``lay`` as pahole prints it, after one comment line naming the type,
+    the target and the declaration."""
+    root = lay.root
+    out = [f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "") + " */"]
+    if root.kind not in ("struct", "union"):
+        out.append(f"typedef {root.type_name} {lay.name};  /* size: {lay.size}, align: {lay.align} */")
+        return "\n".join(out) + "\n"
+    typedef = isinstance(root.type, m.TypedefRef) and not root.tag
+    p = _Printer(21 if root.kind == "union" else 23)
+    out.append(f"typedef {root.kind} {{" if typedef else
+               f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")
+    p.body(root, 1)
+    out.extend(p.lines)
+    if root.kind == "struct":
+        out.append("")
+        out.extend(_summary(lay, p.stats))
+    close = "}" + (" __attribute__((__packed__))" if inferred_packed(root) else "") \
+        + (_aligned(root.record_user_align) if root.record_user_align else "")
+    out.append(f"{close} {lay.name};" if typedef else f"{close};")
+    return "\n".join(out) + "\n"
+
+
+def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
+    """pahole's summary lines of a struct, in its order."""
+    root = lay.root
+    kids = root.children
+    size = lay.size
+    out = [f"/* size: {size}, cachelines: {(size + CACHELINE - 1) // CACHELINE}, members: {len(kids)} */"]
+    if st.holes or st.bit_holes:
+        members = sum(c.size for c in kids if c.bit_width is None)
+        out.append(f"/* sum members: {members}"
+                   + (f", holes: {len(st.holes)}, sum holes: {sum(st.holes)}" if st.holes else "") + " */")
+    if st.bit_holes:
+        bits = sum(c.bit_width for c in kids if c.bit_width is not None)
+        out.append(f"/* sum bitfield members: {bits} bits, bit holes: {len(st.bit_holes)}, "
+                   f"sum bit holes: {sum(st.bit_holes)} bits */")
+    if kids:
+        last = kids[-1]
+        padding = size - _end_byte(last) if _end_byte(last) < size else 0
+        if padding:
+            out.append(f"/* padding: {padding} */")
+        if last.bit_width is not None:
+            bit_padding = _end_byte(last) * 8 - (last.bit_offset + last.bit_width)
+            if bit_padding:
+                out.append(f"/* bit_padding: {bit_padding} bits */")
+    if st.paddings:
+        out.append(f"/* paddings: {len(st.paddings)}, sum paddings: {sum(st.paddings)} */")
+    if st.forced:
+        out.append(f"/* forced alignments: {st.forced}"
+                   + (f", forced holes: {len(st.forced_holes)}, sum forced holes: {sum(st.forced_holes)}"
+                      if st.forced_holes else "") + " */")
+    if size % CACHELINE:
+        out.append(f"/* last cacheline: {size % CACHELINE} bytes */")
+    return ["\t" + x for x in out]
