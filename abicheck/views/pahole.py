@@ -245,10 +245,14 @@ class _Printer:
         if expanded(c):
             self.lines.append(f"{tabs}{c.kind} {{")
             self.body(c, depth + 1)
-            close = "}" + (" __attribute__((__packed__))" if inferred_packed(c) else "") \
-                + (_aligned(c.record_user_align) if c.record_user_align else "") \
-                + (f" {c.name}" if c.name else "") + own + ";"
-            self.line(depth, close, f"/* {c.offset:5d} {c.size:5d} */")
+            attrs = (" __attribute__((__packed__))" if inferred_packed(c) else "") \
+                + (_aligned(c.record_user_align) if c.record_user_align else "")
+            # pahole pads an inline type's closing line by a count that leaves
+            # out the name's own attribute and, through printf's "%*s" with a
+            # negative width, turns an overshoot into as many spaces
+            n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(attrs)
+            close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
+            self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
             return
         ty, decl = declaration(c)
         text = f"{ty:<{max(0, _TYPE_SPACING - 8 * (depth - 1))}} {decl}"
@@ -277,7 +281,9 @@ def render(lay: TypeLayout) -> str:
     if root.kind == "struct":
         out.append("")
         out.extend(_summary(lay, p.stats))
-    close = "}" + (" __attribute__((__packed__))" if inferred_packed(root) else "") \
+    # pahole closes an outermost union without its attributes
+    close = "}" if root.kind == "union" else "}" \
+        + (" __attribute__((__packed__))" if inferred_packed(root) else "") \
         + (_aligned(root.record_user_align) if root.record_user_align else "")
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
