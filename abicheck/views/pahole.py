@@ -133,8 +133,8 @@ def _element_size(c: Member) -> int:
 def inferred_packed(c: Member) -> bool:
     """pahole prints ``__packed__`` when a member sits off its natural
     alignment or the size is not a multiple of it (DWARF has no flag)."""
-    if not c.packed or not c.children:
-        return False
+    if not c.packed or not c.children or c.record_user_align:
+        return False            # pahole infers nothing where DWARF gives an alignment
     if any((_start_byte(k) - c.offset) % _natural_align(k) for k in c.children):
         return True
     return c.size % max(_natural_align(k) for k in c.children) != 0
@@ -183,7 +183,6 @@ class _Printer:
         tabs = "\t" * depth
         is_union = node.kind == "union"
         start_line = self.cacheline
-        ends = start_line
         last: Member | None = None
         for c in node.children:
             if is_union:
@@ -194,10 +193,11 @@ class _Printer:
             if top and c.user_align:
                 self.stats.forced += 1
             self.member(c, depth, is_union)
-            ends = max(ends, self.cacheline)
+            if not is_union:        # pahole notes a member's padding in structs only
+                self.padding_note(c, depth)
             last = c
         if is_union:
-            self.cacheline = ends
+            self.cacheline = start_line
 
     def marker(self, offset: int, tabs: str) -> None:
         line = offset // CACHELINE
@@ -209,12 +209,8 @@ class _Printer:
 
     def between(self, last: Member, c: Member, tabs: str, top: bool) -> None:
         notes: list[str] = []
-        pad = tail_padding(last) if last.name is not None and not isinstance(last.type, m.TypedefRef) \
-            and last.kind == "struct" else 0
-        if pad:
-            self.lines += ["", f"{tabs}/* XXX last struct has {pad} byte{'s' if pad != 1 else ''} of padding */", ""]
-            if top:
-                self.stats.paddings.append(pad)
+        if self.padded(last):       # its note ends with the member's block
+            self.lines.append("")
         start = _start_byte(c)
         start_bit = c.bit_offset if c.bit_width is not None else c.offset * 8
         if last.bit_width is not None:
@@ -238,6 +234,18 @@ class _Printer:
             self.lines += [""] + [tabs + n for n in notes] + [""]
         if overlap and last.bit_width is None and c.bit_width is not None:
             self.lines += ["", f"{tabs}/* Bitfield combined with previous fields */", ""]
+
+    def padded(self, c: Member) -> int:
+        """Tail padding of a named struct member (pahole notes it)."""
+        return tail_padding(c) if c.name is not None and not isinstance(c.type, m.TypedefRef) \
+            and c.kind == "struct" else 0
+
+    def padding_note(self, c: Member, depth: int) -> None:
+        pad = self.padded(c)
+        if pad:
+            self.lines += ["", "\t" * depth + f"/* XXX last struct has {pad} byte{'s' if pad != 1 else ''} of padding */"]
+            if depth == 1:
+                self.stats.paddings.append(pad)
 
     def member(self, c: Member, depth: int, in_union: bool) -> None:
         tabs = "\t" * depth
@@ -272,7 +280,11 @@ def render(lay: TypeLayout) -> str:
     if root.kind not in ("struct", "union"):
         out.append(f"typedef {root.type_name} {lay.name};  /* size: {lay.size}, align: {lay.align} */")
         return "\n".join(out) + "\n"
-    typedef = isinstance(root.type, m.TypedefRef) and not root.tag
+    if isinstance(root.type, m.TypedefRef) and root.tag:
+        # pahole -C on a typedef of a tagged record prints only the typedef
+        out.append(f"typedef {root.kind} {root.tag} {lay.name};")
+        return "\n".join(out) + "\n"
+    typedef = isinstance(root.type, m.TypedefRef)
     p = _Printer(21 if root.kind == "union" else 23)
     out.append(f"typedef {root.kind} {{" if typedef else
                f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")
