@@ -1,0 +1,150 @@
+"""`abicheck layout` prints what pahole prints, byte for byte.
+
+The oracle is pahole itself (Debian's ``dwarves``) reading the DWARF that
+``gcc -g -c`` writes for the same records on the host (x86_64): real uapi and
+glibc records from /usr/include, plus small records that exercise one habit
+of pahole's text each (bitfields and bit holes, bitfields GCC combined with a
+neighbour's unit, packed and aligned records, nested anonymous unions, arrays,
+flexible arrays, function pointers, cacheline markers, member padding).  The
+expected text is pahole's output at test time; nothing of ours is pasted in.
+Only our first line (the comment naming target and declaration) is dropped.
+"""
+from __future__ import annotations
+
+import platform
+import shutil
+import subprocess
+
+import pytest
+
+from abicheck.cli import main
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pahole") is None, reason="pahole not installed (apt-get install dwarves)"),
+    pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed"),
+    pytest.mark.skipif(platform.machine() != "x86_64", reason="the corpus is compiled for the host, x86_64"),
+]
+
+SYSTEM = """
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/stat.h>
+#include <linux/input.h>
+#include <linux/perf_event.h>
+#include <linux/bpf.h>
+"""
+
+SYNTHETIC = """
+enum g_color { G_RED, G_GREEN };
+struct g_bits { unsigned a:3; unsigned b:5; int c; unsigned short d:4; char e;
+                unsigned long f:40; unsigned g:2; };
+struct g_bit_then_int { char a:3; int b; };
+struct g_bit_then_long { int a:3; long b; };
+struct g_char_then_bits { int a; struct { char b; int c:4; }; };
+struct g_bit_padding { int a; char b:3; };
+struct __attribute__((packed)) g_packed { char a; int b; short c; long d; };
+struct __attribute__((packed, aligned(4))) g_packed_aligned { char a; int b; };
+struct g_aligned { char a; int b __attribute__((aligned(16))); char c; } __attribute__((aligned(32)));
+struct g_aligned_arm { char c; union { long __attribute__((aligned(16))) q; int w; }; };
+struct g_aligned_named { char c; struct { char d; int e; } __attribute__((aligned(16))) in; };
+struct g_nested { int x; union { int i; struct { short s1; short s2; char c; }; float f; };
+                  union { long l; char buf[12]; } named; char tail; };
+struct g_nested_padding { union { struct { long a; char b; }; int c; };
+                          struct { long x; char y; } named; int z; };
+struct g_flex { int n; char c; long data[]; };
+struct g_fnptr { int (*cb)(int, char *); void (*v)(void); long (*va)(char *, ...);
+                 void *p; struct g_bits *b; struct g_fnptr **pp; char *(*ret)(int); };
+struct g_arrays { long double ld; char *argv[4]; struct g_packed_aligned arr[2][3];
+                  unsigned char uc; signed char sc; unsigned long long ull; __int128 i128;
+                  double d; float f; _Bool ok; enum g_color col; };
+struct g_big { char c; long arr[20]; short s; long l2[3]; struct g_nested n; int z; };
+struct g_cacheline { char pad[60]; struct { int a; int b; int c; } s; char q; char r[70]; int last; };
+struct g_cacheline_union { char a[60]; union { struct { int x; int y; } s; int z; }; int w;
+                           struct { char q; long r; } __attribute__((packed)) pk; };
+struct g_holes { char a; short b; char c; int d; char e; long f; };
+typedef struct { int a; char b; } g_pair_t;
+struct g_typedef_member { g_pair_t x; char y; };
+typedef struct g_holes g_holes_t;
+union g_union { char c; struct g_bits b; int arr[3][2]; };
+"""
+
+#: (the name abicheck takes, the name pahole -C takes)
+RECORDS = [
+    ("siginfo_t", "siginfo_t"), ("struct sigaction", "sigaction"), ("struct msghdr", "msghdr"),
+    ("struct statx", "statx"), ("struct input_event", "input_event"),
+    ("struct perf_event_attr", "perf_event_attr"), ("union bpf_attr", "bpf_attr"), ("struct stat", "stat"),
+] + [(f"struct {n}", n) for n in (
+    "g_bits", "g_bit_then_int", "g_bit_then_long", "g_char_then_bits", "g_bit_padding", "g_packed",
+    "g_packed_aligned", "g_aligned", "g_aligned_arm", "g_aligned_named", "g_nested", "g_nested_padding",
+    "g_flex", "g_fnptr", "g_arrays", "g_big", "g_cacheline", "g_cacheline_union", "g_holes",
+    "g_typedef_member")] + [("union g_union", "g_union"), ("g_pair_t", "g_pair_t"), ("g_holes_t", "g_holes_t")]
+
+
+def _variable(name: str, i: int) -> str:
+    return f"{name} golden_{i};\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """{name: (pahole's text, ours without its first line)}, one compile and
+    one abicheck run for the whole corpus."""
+    d = tmp_path_factory.mktemp("pahole")
+    header = d / "golden.h"
+    header.write_text(SYSTEM + SYNTHETIC)
+    src = d / "golden.c"
+    # DWARF holds a type only where it is used: one variable of each
+    src.write_text(f'#include "{header}"\n' + "".join(_variable(n, i) for i, (n, _) in enumerate(RECORDS)))
+    obj = d / "golden.o"
+    subprocess.run(["gcc", "-g", "-c", str(src), "-o", str(obj)], check=True, capture_output=True)
+    theirs = {}
+    for name, pname in RECORDS:
+        r = subprocess.run(["pahole", "-C", pname, str(obj)], capture_output=True, text=True, check=True)
+        assert r.stdout, f"pahole printed nothing for {pname}: {r.stderr}"
+        theirs[name] = r.stdout
+    argv = ["layout", str(header), "--system", "--target", "x86_64"]
+    for name, _ in RECORDS:
+        argv += ["--type", name]
+    ours = _run_cli(argv)
+    return {name: (theirs[name], ours[name]) for name, _ in RECORDS}
+
+
+def _run_cli(argv: list[str]) -> dict[str, str]:
+    """Our text per type, split at each type's first comment line."""
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    assert code == 0
+    chunks: dict[str, list[str]] = {}
+    current = None
+    for line in out.getvalue().split("\n"):
+        head = next((n for n, _ in RECORDS if line.startswith(f"/* {n} on x86_64")), None)
+        if head is not None and not line.startswith("\t"):
+            current = head
+            chunks[current] = []
+            continue
+        if current is not None:
+            chunks[current].append(line)
+    # each type's text ends with a newline and types are separated by one more
+    return {n: "\n".join(lines).rstrip("\n") + "\n" for n, lines in chunks.items()}
+
+
+@pytest.mark.parametrize("name", [n for n, _ in RECORDS])
+def test_layout_text_is_paholes(corpus, name):
+    theirs, ours = corpus[name]
+    assert ours == theirs
+
+
+def test_the_corpus_exercises_paholes_habits(corpus):
+    """The corpus is only a test if pahole's text shows each habit somewhere."""
+    text = "".join(t for t, _ in corpus.values())
+    for habit in ("bits hole, try to pack", "bytes hole, try to pack", "Bitfield combined with next fields",
+                  "Bitfield combined with previous fields", "__attribute__((__packed__))",
+                  "__attribute__((__aligned__(", "was 8 bytes ago", "cacheline 1 boundary (64 bytes) ---",
+                  "(*sa_sigaction)(int, siginfo_t *, void *)", "data[];", "last struct has",
+                  "/* padding: ", "/* bit_padding: ", "/* last cacheline: ", "sum bit holes",
+                  "forced alignments", "paddings: "):
+        assert habit in text, habit
