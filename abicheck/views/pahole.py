@@ -280,11 +280,9 @@ def render(lay: TypeLayout) -> str:
     if root.kind not in ("struct", "union"):
         out.append(f"typedef {root.type_name} {lay.name};  /* size: {lay.size}, align: {lay.align} */")
         return "\n".join(out) + "\n"
-    if isinstance(root.type, m.TypedefRef) and root.tag:
-        # pahole -C on a typedef of a tagged record prints only the typedef
-        out.append(f"typedef {root.kind} {root.tag} {lay.name};")
-        return "\n".join(out) + "\n"
-    typedef = isinstance(root.type, m.TypedefRef)
+    # a typedef of a tagged record prints as the record (pahole -C TAG): on the
+    # typedef's name pahole would print only "typedef struct TAG NAME;"
+    typedef = isinstance(root.type, m.TypedefRef) and not root.tag
     p = _Printer(21 if root.kind == "union" else 23)
     out.append(f"typedef {root.kind} {{" if typedef else
                f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")

@@ -79,7 +79,9 @@ RECORDS = [
     "g_bits", "g_bit_then_int", "g_bit_then_long", "g_char_then_bits", "g_bit_padding", "g_packed",
     "g_packed_aligned", "g_aligned", "g_aligned_arm", "g_aligned_named", "g_nested", "g_nested_padding",
     "g_flex", "g_fnptr", "g_arrays", "g_big", "g_cacheline", "g_cacheline_union", "g_holes",
-    "g_typedef_member")] + [("union g_union", "g_union"), ("g_pair_t", "g_pair_t"), ("g_holes_t", "g_holes_t")]
+    "g_typedef_member")] + [("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
+      # a typedef of a tagged record is shown as that record
+      ("g_holes_t", "g_holes")]
 
 
 def _variable(name: str, i: int) -> str:
