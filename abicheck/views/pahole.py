@@ -188,7 +188,7 @@ class _Printer:
             if is_union:
                 self.cacheline = start_line
             elif last is not None:
-                self.between(last, c, tabs, top)
+                self.between(last, c, depth)
             self.marker(c.offset if c.bit_width is None else _unit(c), tabs)
             if top and c.user_align:
                 self.stats.forced += 1
@@ -207,33 +207,50 @@ class _Printer:
             self.lines.append(f"{tabs}/* --- cacheline {line} boundary ({offset - pos} bytes){ago} --- */")
             self.cacheline = line
 
-    def between(self, last: Member, c: Member, tabs: str, top: bool) -> None:
+    def between(self, last: Member, c: Member, depth: int) -> None:
+        """What pahole prints between two members: holes, the unnamed
+        bitfields it infers from them, and notes on merged bitfield units."""
+        top = depth == 1
+        tabs = "\t" * depth
         notes: list[str] = []
         if self.padded(last):       # its note ends with the member's block
             self.lines.append("")
         start = _start_byte(c)
         start_bit = c.bit_offset if c.bit_width is not None else c.offset * 8
+        both_bits = last.bit_width is not None and c.bit_width is not None
+        same_unit = c.bit_width is not None and start == _start_byte(last)
+        bit_hole = 0
         if last.bit_width is not None:
             bit_hole = min(_end_byte(last) * 8, start_bit) - (last.bit_offset + last.bit_width)
             if bit_hole > 0:
-                notes.append(f"/* XXX {bit_hole} bit{'s' if bit_hole != 1 else ''} hole, try to pack */")
+                notes += ["", f"{tabs}/* XXX {bit_hole} bit{'s' if bit_hole != 1 else ''} hole, try to pack */"]
                 if top:
                     self.stats.bit_holes.append(bit_hole)
+                if both_bits and same_unit:
+                    # pahole shows a gap inside one unit as an unnamed bitfield
+                    notes.append(f"{tabs}{self.column(type_name(c.type), depth)} :{bit_hole};")
         hole = start - _end_byte(last)
         if hole > 0:
-            notes.append(f"/* XXX {hole} byte{'s' if hole != 1 else ''} hole, try to pack */")
+            notes += ([] if notes else [""]) + [f"{tabs}/* XXX {hole} byte{'s' if hole != 1 else ''} hole, try to pack */"]
             if top:
                 self.stats.holes.append(hole)
                 if c.user_align:
                     self.stats.forced_holes.append(hole)
+        if both_bits and not same_unit and bit_hole > 0:
+            # ... and a jump to a later unit as a zero-width one
+            notes += ["", f"{tabs}/* Force alignment to the next boundary: */",
+                      f"{tabs}{self.column(type_name(c.type), depth)} :0;"]
         overlap = start < _end_byte(last)
-        same_unit = c.bit_width is not None and start == _start_byte(last)
         if overlap and last.bit_width is not None and not same_unit:
-            notes.append("/* Bitfield combined with next fields */")
+            notes += ([] if notes else [""]) + [f"{tabs}/* Bitfield combined with next fields */"]
         if notes:
-            self.lines += [""] + [tabs + n for n in notes] + [""]
+            self.lines += notes + [""]
         if overlap and last.bit_width is None and c.bit_width is not None:
             self.lines += ["", f"{tabs}/* Bitfield combined with previous fields */", ""]
+
+    @staticmethod
+    def column(ty: str, depth: int) -> str:
+        return f"{ty:<{max(0, _TYPE_SPACING - 8 * (depth - 1))}}"
 
     def padded(self, c: Member) -> int:
         """Tail padding of a named struct member (pahole notes it)."""
@@ -263,7 +280,7 @@ class _Printer:
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
             return
         ty, decl = declaration(c)
-        text = f"{ty:<{max(0, _TYPE_SPACING - 8 * (depth - 1))}} {decl}"
+        text = f"{self.column(ty, depth)} {decl}"
         if c.bit_width is not None:
             unit = _unit(c)
             self.line(depth, f"{text}:{c.bit_width}{own};",
@@ -305,8 +322,8 @@ def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
     kids = root.children
     size = lay.size
     out = [f"/* size: {size}, cachelines: {(size + CACHELINE - 1) // CACHELINE}, members: {len(kids)} */"]
-    if st.holes or st.bit_holes:
-        members = sum(c.size for c in kids if c.bit_width is None)
+    members = sum(c.size for c in kids if c.bit_width is None)
+    if st.holes or (st.bit_holes and members):
         out.append(f"/* sum members: {members}"
                    + (f", holes: {len(st.holes)}, sum holes: {sum(st.holes)}" if st.holes else "") + " */")
     if st.bit_holes:
@@ -315,11 +332,14 @@ def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
                    f"sum bit holes: {sum(st.bit_holes)} bits */")
     if kids:
         last = kids[-1]
-        padding = size - _end_byte(last) if _end_byte(last) < size else 0
+        # a trailing bitfield ends with the unit it was merged into, which may
+        # be an earlier, wider member's
+        end = max(_end_byte(k) for k in kids) if last.bit_width is not None else _end_byte(last)
+        padding = max(0, size - end)
         if padding:
             out.append(f"/* padding: {padding} */")
         if last.bit_width is not None:
-            bit_padding = _end_byte(last) * 8 - (last.bit_offset + last.bit_width)
+            bit_padding = min(end, size) * 8 - (last.bit_offset + last.bit_width)
             if bit_padding:
                 out.append(f"/* bit_padding: {bit_padding} bits */")
     if st.paddings:

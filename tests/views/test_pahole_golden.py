@@ -4,7 +4,8 @@ The oracle is pahole itself (Debian's ``dwarves``) reading the DWARF that
 ``gcc -g -c`` writes for the same records on the host (x86_64): real uapi and
 glibc records from /usr/include, plus small records that exercise one habit
 of pahole's text each (bitfields and bit holes, bitfields GCC combined with a
-neighbour's unit, packed and aligned records, nested anonymous unions, arrays,
+neighbour's unit, the unnamed bitfields pahole infers from gaps, packed and
+aligned records, nested anonymous unions, arrays,
 flexible arrays, function pointers, cacheline markers, member padding).  The
 expected text is pahole's output at test time; nothing of ours is pasted in.
 Only our first line (the comment naming target and declaration) is dropped.
@@ -44,6 +45,11 @@ struct g_bit_then_int { char a:3; int b; };
 struct g_bit_then_long { int a:3; long b; };
 struct g_char_then_bits { int a; struct { char b; int c:4; }; };
 struct g_bit_padding { int a; char b:3; };
+struct g_unnamed_bits { char a; unsigned b:2; unsigned :0; unsigned c:3; unsigned :3; unsigned d:1; };
+struct g_straddle { unsigned a:30; unsigned short b:4; };
+struct g_gap_in_unit { unsigned char a:3; unsigned :5; int b:2; long c:3; };
+struct g_zero_width { unsigned a:3; unsigned :0; unsigned short b:3; char z; };
+struct g_merged_tail { long a:3; int :0; char b:2; };
 struct __attribute__((packed)) g_packed { char a; int b; short c; long d; };
 struct __attribute__((packed, aligned(4))) g_packed_aligned { char a; int b; };
 struct g_aligned { char a; int b __attribute__((aligned(16))); char c; } __attribute__((aligned(32)));
@@ -76,7 +82,8 @@ RECORDS = [
     ("struct statx", "statx"), ("struct input_event", "input_event"),
     ("struct perf_event_attr", "perf_event_attr"), ("union bpf_attr", "bpf_attr"), ("struct stat", "stat"),
 ] + [(f"struct {n}", n) for n in (
-    "g_bits", "g_bit_then_int", "g_bit_then_long", "g_char_then_bits", "g_bit_padding", "g_packed",
+    "g_bits", "g_bit_then_int", "g_bit_then_long", "g_char_then_bits", "g_bit_padding", "g_unnamed_bits",
+    "g_straddle", "g_gap_in_unit", "g_zero_width", "g_merged_tail", "g_packed",
     "g_packed_aligned", "g_aligned", "g_aligned_arm", "g_aligned_named", "g_nested", "g_nested_padding",
     "g_flex", "g_fnptr", "g_arrays", "g_big", "g_cacheline", "g_cacheline_union", "g_holes",
     "g_typedef_member")] + [("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
@@ -148,5 +155,5 @@ def test_the_corpus_exercises_paholes_habits(corpus):
                   "__attribute__((__aligned__(", "was 8 bytes ago", "cacheline 1 boundary (64 bytes) ---",
                   "(*sa_sigaction)(int, siginfo_t *, void *)", "data[];", "last struct has",
                   "/* padding: ", "/* bit_padding: ", "/* last cacheline: ", "sum bit holes",
-                  "forced alignments", "paddings: "):
+                  "forced alignments", "paddings: ", "Force alignment to the next boundary", "int                        :5;"):
         assert habit in text, habit
