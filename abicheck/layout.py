@@ -74,6 +74,10 @@ class Member:
     #: when an ``aligned`` attribute inside or on it set it, else 0
     record_user_align: int = 0
     packed: bool = False             # the record (struct/union kinds) is declared packed
+    #: pahole's natural alignment of the type: a scalar's size, an array's
+    #: element's, a record's largest member's, packing ignored (it infers
+    #: ``packed`` from members placed off it)
+    natural_align: int = 1
 
     def to_json(self) -> dict:
         return {"path": self.path, "offset": self.offset, "size": self.size,
@@ -150,6 +154,7 @@ class Layouter:
         self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
         self._placed: dict[int, tuple] = {}
         self._user_aligned: dict[int, bool] = {}
+        self._natural: dict[int, int] = {}
         self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
         self._placing: set[int] = set()      # records being placed (self-containment guard)
         #: gcc's limit on any object's size: PTRDIFF_MAX of the target
@@ -493,7 +498,24 @@ class Layouter:
             user_align=(align or talign) if f is not None and (
                 f.attrs.aligned is not None or self.user_aligned(t)) else 0,
             record_user_align=talign if kind in ("struct", "union") and self.user_aligned(t) else 0,
-            packed=packed)
+            packed=packed, natural_align=self.natural_align(t))
+
+    def natural_align(self, t: m.Type) -> int:
+        s = self.strip(t)
+        while isinstance(s, m.Array):
+            s = self.strip(s.element)
+        if isinstance(s, m.Record):
+            if s.fields is None:
+                return 1
+            if id(s) not in self._natural:
+                self._keep.append(s)
+                self._natural[id(s)] = 1          # a cycle guard; records cannot contain themselves
+                self._natural[id(s)] = max((self.natural_align(f.type) for f in s.fields
+                                            if f.name is not None or f.bits is None), default=1)
+            return self._natural[id(s)]
+        if isinstance(s, m.Function):
+            return 1
+        return max(1, self.size_align(s)[0])
 
     def user_aligned(self, t: m.Type, seen: frozenset = frozenset()) -> bool:
         """GCC's TYPE_USER_ALIGN: an ``aligned`` attribute on the type, on a

@@ -76,12 +76,16 @@ def _params(fn: m.Function) -> str:
     return ", ".join(names) if names else "void"
 
 
-def declaration(c: Member) -> tuple[str, str]:
+def declaration(c: Member, flexible: bool = False) -> tuple[str, str]:
     """(type column, declarator) of a member: arrays keep their dimensions on
-    the name, function pointers wrap it (``(*cb)(int)``)."""
+    the name, function pointers wrap it (``(*cb)(int)``).  DWARF says only
+    "no elements" for both ``[]`` and ``[0]``; pahole writes ``[]`` where a
+    flexible array may stand (``flexible``) and ``[0]`` elsewhere."""
     name = c.name or ""
     t = c.type
     dims = c.type_name[c.type_name.index("["):] if "[" in c.type_name else ""
+    if dims.startswith(("[]", "[0]")):
+        dims = ("[]" if flexible else "[0]") + dims[dims.index("]") + 1:]
     while isinstance(t, m.Array):
         t = t.element
     if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
@@ -108,36 +112,24 @@ def _end_byte(c: Member) -> int:
     return _start_byte(c) + c.size
 
 
-def _natural_align(c: Member) -> int:
-    """The alignment a member's type has without packing (pahole's
-    tag__natural_alignment): a scalar's size, an array's element's, a
-    record's largest member's."""
-    if c.kind in ("struct", "union"):
-        return max((_natural_align(k) for k in c.children), default=1)
-    n = c.size
-    if c.kind == "array":
-        count = 1
-        for d in c.type_name[c.type_name.index("["):].strip("[]").split("]["):
-            count *= int(d) if d.isdigit() else 0
-        n = c.size // count if count else _element_size(c)
-    return n or 1
-
-
-def _element_size(c: Member) -> int:
-    t = c.type
-    while isinstance(t, m.Array):
-        t = t.element
-    return 8 if isinstance(t, m.Pointer) else 1
-
-
 def inferred_packed(c: Member) -> bool:
     """pahole prints ``__packed__`` when a member sits off its natural
-    alignment or the size is not a multiple of it (DWARF has no flag)."""
-    if not c.packed or not c.children or c.record_user_align:
-        return False            # pahole infers nothing where DWARF gives an alignment
-    if any((_start_byte(k) - c.offset) % _natural_align(k) for k in c.children):
+    alignment or the size is not a multiple of the largest (DWARF has no
+    flag for it), whether or not the source said ``packed``; never where
+    DWARF gives the record an alignment, nor where it has a hole or padding."""
+    if not c.children or c.record_user_align:
+        return False
+    # nor where a hole or tail padding shows the record is not packed
+    ends = c.offset
+    for k in c.children:
+        if c.kind == "struct" and _start_byte(k) > ends:
+            return False
+        ends = max(ends, _end_byte(k))
+    if ends < c.offset + c.size:
+        return False
+    if any((_start_byte(k) - c.offset) % k.natural_align for k in c.children):
         return True
-    return c.size % max(_natural_align(k) for k in c.children) != 0
+    return c.size % max(k.natural_align for k in c.children) != 0
 
 
 def _aligned(n: int) -> str:
@@ -177,8 +169,9 @@ class _Printer:
         text = text.ljust(w) if len(text) < w else text + " "
         self.lines.append("\t" * depth + text + comment)
 
-    def body(self, node: Member, depth: int) -> None:
-        """The members of record ``node`` at indentation ``depth``."""
+    def body(self, node: Member, depth: int, in_union: bool = False) -> None:
+        """The members of record ``node`` (an arm of a union: ``in_union``)
+        at indentation ``depth``."""
         top = depth == 1
         tabs = "\t" * depth
         is_union = node.kind == "union"
@@ -192,7 +185,11 @@ class _Printer:
             self.marker(c.offset if c.bit_width is None else _unit(c), tabs)
             if top and c.user_align:
                 self.stats.forced += 1
-            self.member(c, depth, is_union)
+            # where pahole writes "[]": a struct's last member, not its only
+            # one, the struct not an arm of a union
+            flexible = not is_union and not in_union and c is node.children[-1] \
+                and len(node.children) > 1
+            self.member(c, depth, is_union, flexible)
             if not is_union:        # pahole notes a member's padding in structs only
                 self.padding_note(c, depth)
             last = c
@@ -203,7 +200,7 @@ class _Printer:
         line = offset // CACHELINE
         if line > self.cacheline:
             pos = offset % CACHELINE
-            ago = f" was {pos} bytes ago" if pos else ""
+            ago = f" was {pos} byte{'s' if pos != 1 else ''} ago" if pos else ""
             self.lines.append(f"{tabs}/* --- cacheline {line} boundary ({offset - pos} bytes){ago} --- */")
             self.cacheline = line
 
@@ -250,7 +247,8 @@ class _Printer:
 
     @staticmethod
     def column(ty: str, depth: int) -> str:
-        return f"{ty:<{max(0, _TYPE_SPACING - 8 * (depth - 1))}}"
+        # deep levels: pahole's "%-*s" with a negative width pads to its magnitude
+        return f"{ty:<{abs(_TYPE_SPACING - 8 * (depth - 1))}}"
 
     def padded(self, c: Member) -> int:
         """Tail padding of a named struct member (pahole notes it)."""
@@ -264,12 +262,15 @@ class _Printer:
             if depth == 1:
                 self.stats.paddings.append(pad)
 
-    def member(self, c: Member, depth: int, in_union: bool) -> None:
+    def member(self, c: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
-        own = _aligned(c.user_align) if c.user_align and (c.name or in_union) else ""
+        # an anonymous struct in a union shows its own alignment; other
+        # anonymous members only their type's
+        own = _aligned(c.user_align) if c.user_align and (
+            c.name or (in_union and c.kind == "struct")) else ""
         if expanded(c):
             self.lines.append(f"{tabs}{c.kind} {{")
-            self.body(c, depth + 1)
+            self.body(c, depth + 1, in_union)
             attrs = (" __attribute__((__packed__))" if inferred_packed(c) else "") \
                 + (_aligned(c.record_user_align) if c.record_user_align else "")
             # pahole pads an inline type's closing line by a count that leaves
@@ -279,7 +280,7 @@ class _Printer:
             close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
             return
-        ty, decl = declaration(c)
+        ty, decl = declaration(c, flexible)
         text = f"{self.column(ty, depth)} {decl}"
         if c.bit_width is not None:
             unit = _unit(c)
@@ -330,7 +331,10 @@ def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
         bits = sum(c.bit_width for c in kids if c.bit_width is not None)
         out.append(f"/* sum bitfield members: {bits} bits, bit holes: {len(st.bit_holes)}, "
                    f"sum bit holes: {sum(st.bit_holes)} bits */")
-    if kids:
+    if not kids:
+        if size:
+            out.append(f"/* padding: {size} */")
+    else:
         last = kids[-1]
         # a trailing bitfield ends with the unit it was merged into, which may
         # be an earlier, wider member's
