@@ -78,6 +78,10 @@ class Member:
     #: element's, a record's largest member's, packing ignored (it infers
     #: ``packed`` from members placed off it)
     natural_align: int = 1
+    #: an array of an anonymous record written in place: its first element's
+    #: tree (pahole expands it); None otherwise.  Not a child: paths, holes
+    #: and checks see the array as one member.
+    element: "Member | None" = None
 
     def to_json(self) -> dict:
         return {"path": self.path, "offset": self.offset, "size": self.size,
@@ -489,6 +493,13 @@ class Layouter:
                 kids.append(self.member_tree(fld.name, cpath, fld.type, bit_base + off,
                                              fld.loc, fld, w, falign))
             children = tuple(kids)
+        element = None
+        if kind == "array":
+            et = t
+            while isinstance(self.strip(et), m.Array):
+                et = self.strip(et).element
+            if isinstance(et, m.Record) and et.tag is None:
+                element = self.member_tree(None, None, et, bit_base, loc)
         is_bf = width is not None
         return Member(
             name=name, path=path, type=t, type_name=self.type_name(t, loc),
@@ -498,7 +509,7 @@ class Layouter:
             user_align=(align or talign) if f is not None and (
                 f.attrs.aligned is not None or self.user_aligned(t)) else 0,
             record_user_align=talign if kind in ("struct", "union") and self.user_aligned(t) else 0,
-            packed=packed, natural_align=self.natural_align(t))
+            packed=packed, natural_align=self.natural_align(t), element=element)
 
     def natural_align(self, t: m.Type) -> int:
         s = self.strip(t)

@@ -280,6 +280,17 @@ class _Printer:
             close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
             return
+        if c.element is not None:
+            # an array of an anonymous record: expanded like one, and padded
+            # as pahole pads any member, counting the whole text (one space)
+            e = c.element
+            self.lines.append(f"{tabs}{e.kind} {{")
+            self.body(e, depth + 1, in_union)
+            attrs = (" __attribute__((__packed__))" if inferred_packed(e) else "") \
+                + (_aligned(e.record_user_align) if e.record_user_align else "")
+            _, decl = declaration(c, flexible)
+            self.lines.append(f"{tabs}}}{attrs} {decl}{own}; /* {c.offset:5d} {c.size:5d} */")
+            return
         ty, decl = declaration(c, flexible)
         text = f"{self.column(ty, depth)} {decl}"
         if c.bit_width is not None:

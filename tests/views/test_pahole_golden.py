@@ -70,6 +70,21 @@ struct g_cacheline { char pad[60]; struct { int a; int b; int c; } s; char q; ch
 struct g_cacheline_union { char a[60]; union { struct { int x; int y; } s; int z; }; int w;
                            struct { char q; long r; } __attribute__((packed)) pk; };
 struct g_holes { char a; short b; char c; int d; char e; long f; };
+struct g_pk_inner { char q; long r; } __attribute__((packed));
+struct g_pk_hole { int w; struct g_pk_inner pk; int v; };
+struct g_pk_inner5 { int q; long r; } __attribute__((packed));
+struct g_pk_tight { int w; struct g_pk_inner5 pk; int v; };
+struct g_pk_size { long r; int q; } __attribute__((packed));
+struct g_pk_by_size { int w; struct g_pk_size pk; };
+struct g_zero_last { int n; char d[0]; };
+struct g_zero_first { char x[0]; int y; };
+struct g_zero_only { long args[0]; };
+struct g_zero_in_arm { int n; union { struct { struct {} e; char d[]; }; int x; }; };
+struct g_zero_in_struct { int n; struct { int m; char d[0][4]; }; };
+struct g_empty { unsigned long long :64; unsigned long long :64; } __attribute__((aligned(8)));
+struct g_deep { int a; union { struct { union { struct { char b; long c[2]; } s; int i; }; } t; } u; };
+struct __attribute__((packed)) g_one_byte_ago { char a[63]; short b; char c; };
+union g_arms { union { void *p; } __attribute__((aligned(8))); unsigned long long q; };
 typedef struct { int a; char b; } g_pair_t;
 struct g_typedef_member { g_pair_t x; char y; };
 typedef struct g_holes g_holes_t;
@@ -86,7 +101,9 @@ RECORDS = [
     "g_straddle", "g_gap_in_unit", "g_zero_width", "g_merged_tail", "g_packed",
     "g_packed_aligned", "g_aligned", "g_aligned_arm", "g_aligned_named", "g_nested", "g_nested_padding",
     "g_flex", "g_fnptr", "g_arrays", "g_big", "g_cacheline", "g_cacheline_union", "g_holes",
-    "g_typedef_member")] + [("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
+    "g_typedef_member", "g_pk_hole", "g_pk_tight", "g_pk_size", "g_pk_by_size", "g_zero_last",
+    "g_zero_first", "g_zero_only", "g_zero_in_arm", "g_zero_in_struct", "g_empty", "g_deep",
+    "g_one_byte_ago")] + [("union g_arms", "g_arms"), ("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
       # a typedef of a tagged record is shown as that record
       ("g_holes_t", "g_holes")]
 
@@ -155,5 +172,7 @@ def test_the_corpus_exercises_paholes_habits(corpus):
                   "__attribute__((__aligned__(", "was 8 bytes ago", "cacheline 1 boundary (64 bytes) ---",
                   "(*sa_sigaction)(int, siginfo_t *, void *)", "data[];", "last struct has",
                   "/* padding: ", "/* bit_padding: ", "/* last cacheline: ", "sum bit holes",
-                  "forced alignments", "paddings: ", "Force alignment to the next boundary", "int                        :5;"):
+                  "forced alignments", "paddings: ", "Force alignment to the next boundary", "int                        :5;",
+                  "was 1 byte ago", "\t\t\t\t\tchar   b;", "args[0];", "x[0];", "d[0];", "d[][4];",
+                  "/* padding: 16 */"):
         assert habit in text, habit
