@@ -176,3 +176,44 @@ def test_the_corpus_exercises_paholes_habits(corpus):
                   "was 1 byte ago", "\t\t\t\t\tchar   b;", "args[0];", "x[0];", "d[0];", "d[][4];",
                   "/* padding: 16 */"):
         assert habit in text, habit
+
+
+#: whole uapi and glibc headers: every struct and union pahole finds in them
+SWEEP = ["signal.h", "sys/socket.h", "sys/stat.h", "sys/time.h", "linux/stat.h", "linux/input.h",
+         "linux/perf_event.h", "linux/bpf.h", "linux/io_uring.h", "linux/ethtool.h", "linux/fs.h",
+         "linux/kvm.h", "linux/fuse.h", "linux/usbdevice_fs.h", "linux/videodev2.h"]
+
+
+def test_every_record_of_real_headers_is_paholes(tmp_path):
+    """Each struct and union of the headers above (500 or so, with every type
+    DWARF can hold: -fno-eliminate-unused-debug-types) prints as pahole prints it."""
+    import os
+
+    from abicheck import api
+    from abicheck.targets import get_target
+    from abicheck.views import text
+
+    headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
+    header = tmp_path / "sweep.h"
+    header.write_text("#define _GNU_SOURCE\n" + "".join(f"#include <{h}>\n" for h in headers))
+    src = tmp_path / "sweep.c"
+    src.write_text(f'#include "{header}"\n')
+    obj = tmp_path / "sweep.o"
+    subprocess.run(["gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(obj)],
+                   check=True, capture_output=True)
+    listing = subprocess.run(["pahole", str(obj)], capture_output=True, text=True, check=True).stdout
+    names = sorted({line[:-2] for line in listing.splitlines()
+                    if line.startswith(("struct ", "union ")) and line.endswith(" {")
+                    and len(line.split()) == 3})
+    assert len(names) > 300
+    tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
+    wrong = []
+    for name in names:
+        tag = name.split()[1]
+        if tag in tr.unit.typedefs:
+            continue            # pahole -C TAG finds the typedef of that name first
+        theirs = subprocess.run(["pahole", "-C", tag, str(obj)], capture_output=True, text=True).stdout
+        ours = text.render(api.layout_translation(tr, [name])[0]).split("\n", 1)[1]
+        if ours != theirs:
+            wrong.append(name)
+    assert wrong == []
