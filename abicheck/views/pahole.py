@@ -112,24 +112,61 @@ def _end_byte(c: Member) -> int:
     return _start_byte(c) + c.size
 
 
-def inferred_packed(c: Member) -> bool:
-    """pahole prints ``__packed__`` when a member sits off its natural
-    alignment or the size is not a multiple of the largest (DWARF has no
-    flag for it), whether or not the source said ``packed``; never where
-    DWARF gives the record an alignment, nor where it has a hole or padding."""
-    if not c.children or c.record_user_align:
-        return False
-    # nor where a hole or tail padding shows the record is not packed
-    ends = c.offset
-    for k in c.children:
-        if c.kind == "struct" and _start_byte(k) > ends:
-            return False
-        ends = max(ends, _end_byte(k))
-    if ends < c.offset + c.size:
-        return False
-    if any((_start_byte(k) - c.offset) % k.natural_align for k in c.children):
-        return True
-    return c.size % max(k.natural_align for k in c.children) != 0
+def record_end(node: Member) -> int:
+    """Where pahole sees a record's members end (its padding starts): the
+    last member's end, or for a trailing bitfield the end of the unit it was
+    merged into, or of its bits where they run past that unit (m68k)."""
+    last = node.children[-1]
+    if last.bit_width is None:
+        return _end_byte(last)
+    bits_end = (last.bit_offset + last.bit_width + 7) // 8
+    return max(max(_end_byte(k) for k in node.children), bits_end)
+
+
+def _has_hole(node: Member) -> bool:
+    last = None
+    for k in node.children:
+        if last is not None and _start_byte(k) > _end_byte(last):
+            return True
+        last = k
+    return False
+
+
+def infer_packing(root: Member) -> dict[int, bool]:
+    """Which expanded records pahole prints ``__packed__`` (DWARF has no flag
+    for it), keyed by ``id``.  pahole decides top-down and a decision sticks:
+    a struct with no hole and no padding is packed when a member sits off its
+    natural alignment or the size is not a multiple of the largest; a struct
+    with holes or padding is not, but marks its struct members placed off
+    their natural alignment; a union is not, but marks its struct members
+    whose natural alignment does not divide its size."""
+    decided: dict[int, bool] = {}
+
+    def visit(node: Member) -> None:
+        kids = node.children
+        structs = [k for k in kids if k.kind == "struct"]
+        if id(node) not in decided and kids:
+            if node.kind == "union":
+                decided[id(node)] = False
+                for k in structs:
+                    if node.size % k.natural_align:
+                        decided.setdefault(id(k), True)
+            elif _has_hole(node) or record_end(node) < node.offset + node.size:
+                decided[id(node)] = False
+                for k in structs:
+                    if (k.offset - node.offset) % k.natural_align:
+                        decided.setdefault(id(k), True)
+            else:
+                aligns = [k.natural_align for k in kids if k.natural_align > 1]
+                decided[id(node)] = any((_start_byte(k) - node.offset) % k.natural_align for k in kids) \
+                    or (bool(aligns) and node.size % max(aligns) != 0)
+        for k in kids:
+            if expanded(k):
+                visit(k)
+            elif k.element is not None:
+                visit(k.element)
+    visit(root)
+    return decided
 
 
 def _aligned(n: int) -> str:
@@ -140,7 +177,7 @@ def tail_padding(c: Member) -> int:
     """Bytes after a struct's last member (pahole's class->padding)."""
     if c.kind != "struct" or not c.children:
         return 0
-    return max(0, c.offset + c.size - _end_byte(c.children[-1]))
+    return max(0, c.offset + c.size - record_end(c))
 
 
 @dataclass
@@ -155,8 +192,9 @@ class _Stats:
 
 
 class _Printer:
-    def __init__(self, name_spacing: int) -> None:
+    def __init__(self, name_spacing: int, packing: dict[int, bool]) -> None:
         self.name_spacing = name_spacing
+        self.packing = packing
         self.lines: list[str] = []
         self.cacheline = 0
         self.stats = _Stats()
@@ -271,7 +309,7 @@ class _Printer:
         if expanded(c):
             self.lines.append(f"{tabs}{c.kind} {{")
             self.body(c, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if inferred_packed(c) else "") \
+            attrs = (" __attribute__((__packed__))" if self.packing.get(id(c)) else "") \
                 + (_aligned(c.record_user_align) if c.record_user_align else "")
             # pahole pads an inline type's closing line by a count that leaves
             # out the name's own attribute and, through printf's "%*s" with a
@@ -286,7 +324,7 @@ class _Printer:
             e = c.element
             self.lines.append(f"{tabs}{e.kind} {{")
             self.body(e, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if inferred_packed(e) else "") \
+            attrs = (" __attribute__((__packed__))" if self.packing.get(id(e)) else "") \
                 + (_aligned(e.record_user_align) if e.record_user_align else "")
             _, decl = declaration(c, flexible)
             self.lines.append(f"{tabs}}}{attrs} {decl}{own}; /* {c.offset:5d} {c.size:5d} */")
@@ -312,7 +350,7 @@ def render(lay: TypeLayout) -> str:
     # a typedef of a tagged record prints as the record (pahole -C TAG): on the
     # typedef's name pahole would print only "typedef struct TAG NAME;"
     typedef = isinstance(root.type, m.TypedefRef) and not root.tag
-    p = _Printer(21 if root.kind == "union" else 23)
+    p = _Printer(21 if root.kind == "union" else 23, infer_packing(root))
     out.append(f"typedef {root.kind} {{" if typedef else
                f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")
     p.body(root, 1)
@@ -322,7 +360,7 @@ def render(lay: TypeLayout) -> str:
         out.extend(_summary(lay, p.stats))
     # pahole closes an outermost union without its attributes
     close = "}" if root.kind == "union" else "}" \
-        + (" __attribute__((__packed__))" if inferred_packed(root) else "") \
+        + (" __attribute__((__packed__))" if p.packing.get(id(root)) else "") \
         + (_aligned(root.record_user_align) if root.record_user_align else "")
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
@@ -347,9 +385,7 @@ def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
             out.append(f"/* padding: {size} */")
     else:
         last = kids[-1]
-        # a trailing bitfield ends with the unit it was merged into, which may
-        # be an earlier, wider member's
-        end = max(_end_byte(k) for k in kids) if last.bit_width is not None else _end_byte(last)
+        end = record_end(root)
         padding = max(0, size - end)
         if padding:
             out.append(f"/* padding: {padding} */")

@@ -40,7 +40,7 @@ SYSTEM = """
 SYNTHETIC = """
 enum g_color { G_RED, G_GREEN };
 struct g_bits { unsigned a:3; unsigned b:5; int c; unsigned short d:4; char e;
-                unsigned long f:40; unsigned g:2; };
+                unsigned long long f:40; unsigned g:2; };
 struct g_bit_then_int { char a:3; int b; };
 struct g_bit_then_long { int a:3; long b; };
 struct g_char_then_bits { int a; struct { char b; int c:4; }; };
@@ -63,7 +63,10 @@ struct g_flex { int n; char c; long data[]; };
 struct g_fnptr { int (*cb)(int, char *); void (*v)(void); long (*va)(char *, ...);
                  void *p; struct g_bits *b; struct g_fnptr **pp; char *(*ret)(int); };
 struct g_arrays { long double ld; char *argv[4]; struct g_packed_aligned arr[2][3];
-                  unsigned char uc; signed char sc; unsigned long long ull; __int128 i128;
+                  unsigned char uc; signed char sc; unsigned long long ull;
+#ifdef __SIZEOF_INT128__
+                  __int128 i128;
+#endif
                   double d; float f; _Bool ok; enum g_color col; };
 struct g_big { char c; long arr[20]; short s; long l2[3]; struct g_nested n; int z; };
 struct g_cacheline { char pad[60]; struct { int a; int b; int c; } s; char q; char r[70]; int last; };
