@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from abicheck import model as m
 from abicheck.errors import EvalError, LayoutError, SourceLoc
+from abicheck import layout_dwarf as dwarf_facts
 from abicheck.targets import Target
 
 _MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
@@ -507,50 +508,9 @@ class Layouter:
             bit_offset=bit_base if is_bf else None, bit_width=width,
             kind=kind, tag=tag, children=children, loc=loc,
             user_align=(align or talign) if f is not None and (
-                f.attrs.aligned is not None or self.user_aligned(t)) else 0,
-            record_user_align=talign if kind in ("struct", "union") and self.user_aligned(t) else 0,
-            packed=packed, natural_align=self.natural_align(t), element=element)
-
-    def natural_align(self, t: m.Type) -> int:
-        s = self.strip(t)
-        while isinstance(s, m.Array):
-            s = self.strip(s.element)
-        if isinstance(s, m.Record):
-            if s.fields is None:
-                return 1
-            if id(s) not in self._natural:
-                self._keep.append(s)
-                self._natural[id(s)] = 1          # a cycle guard; records cannot contain themselves
-                self._natural[id(s)] = max((self.natural_align(f.type) for f in s.fields
-                                            if f.name is not None or f.bits is None), default=1)
-            return self._natural[id(s)]
-        if isinstance(s, m.Function):
-            return 1
-        return max(1, self.size_align(s)[0])
-
-    def user_aligned(self, t: m.Type, seen: frozenset = frozenset()) -> bool:
-        """GCC's TYPE_USER_ALIGN: an ``aligned`` attribute on the type, on a
-        typedef on the way to it, or (records) on any member, set its
-        alignment; DWARF then records it and pahole prints it."""
-        while True:
-            if isinstance(t, m.TypedefRef):
-                td = self._typedef(t.name)
-                if td.attrs.aligned is not None:
-                    return True
-                t = td.type
-            elif isinstance(t, m.Array):
-                t = t.element
-            else:
-                break
-        s = self.strip(t)
-        if not isinstance(s, m.Record) or s.fields is None or id(s) in seen:
-            return False
-        if id(s) not in self._user_aligned:
-            inner = seen | {id(s)}
-            self._keep.append(s)
-            self._user_aligned[id(s)] = s.attrs.aligned is not None or any(
-                f.attrs.aligned is not None or self.user_aligned(f.type, inner) for f in s.fields)
-        return self._user_aligned[id(s)]
+                f.attrs.aligned is not None or dwarf_facts.user_aligned(self, t)) else 0,
+            record_user_align=talign if kind in ("struct", "union") and dwarf_facts.user_aligned(self, t) else 0,
+            packed=packed, natural_align=dwarf_facts.natural_align(self, t), element=element)
 
     def type_name(self, t: m.Type, loc: SourceLoc | None = None) -> str:
         """C spelling with array dimensions evaluated: ``char[3][4]``."""

@@ -30,68 +30,10 @@ from dataclasses import dataclass, field
 
 from abicheck import model as m
 from abicheck.layout import Member, TypeLayout
+from abicheck.views.dwarf_names import declaration, type_name
 
 CACHELINE = 64
 _TYPE_SPACING = 26
-
-#: GCC's DWARF names of the integer types (DW_AT_name of DW_TAG_base_type)
-_INT_NAMES = {
-    ("short", True): "short int", ("short", False): "short unsigned int",
-    ("int", True): "int", ("int", False): "unsigned int",
-    ("long", True): "long int", ("long", False): "long unsigned int",
-    ("long long", True): "long long int", ("long long", False): "long long unsigned int",
-    ("__int128", True): "__int128", ("__int128", False): "__int128 unsigned",
-    ("char", None): "char", ("char", True): "signed char", ("char", False): "unsigned char",
-}
-
-
-def scalar_name(s: m.Scalar) -> str:
-    """The name GCC gives a base type in DWARF (``unsigned long`` is
-    ``long unsigned int``), which is what pahole prints."""
-    if s.complex:
-        return f"complex {_INT_NAMES.get((s.kind, s.signed), s.kind)}"
-    if s.spelling in ("__builtin_va_list", "__float128", "__ibm128", "__ieee128") \
-            or s.spelling.startswith("_Float"):
-        return s.spelling
-    return _INT_NAMES.get((s.kind, s.signed), s.kind)
-
-
-def type_name(t: m.Type) -> str:
-    """A type as pahole spells it in a type column or a parameter list."""
-    if isinstance(t, m.Scalar):
-        return scalar_name(t)
-    if isinstance(t, m.Pointer):
-        if isinstance(t.to, m.Function):
-            return f"{type_name(t.to.returns)} (*)({_params(t.to)})"
-        return f"{type_name(t.to)} *"
-    if isinstance(t, m.Array):
-        return f"{type_name(t.element)}[]"
-    return m.c_name(t)
-
-
-def _params(fn: m.Function) -> str:
-    if fn.params is None:
-        return ""
-    names = [type_name(p) for p in fn.params] + (["..."] if fn.variadic else [])
-    return ", ".join(names) if names else "void"
-
-
-def declaration(c: Member, flexible: bool = False) -> tuple[str, str]:
-    """(type column, declarator) of a member: arrays keep their dimensions on
-    the name, function pointers wrap it (``(*cb)(int)``).  DWARF says only
-    "no elements" for both ``[]`` and ``[0]``; pahole writes ``[]`` where a
-    flexible array may stand (``flexible``) and ``[0]`` elsewhere."""
-    name = c.name or ""
-    t = c.type
-    dims = c.type_name[c.type_name.index("["):] if "[" in c.type_name else ""
-    if dims.startswith(("[]", "[0]")):
-        dims = ("[]" if flexible else "[0]") + dims[dims.index("]") + 1:]
-    while isinstance(t, m.Array):
-        t = t.element
-    if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
-        return type_name(t.to.returns), f"(*{name}){dims}({_params(t.to)})"
-    return type_name(t), name + dims
-
 
 def expanded(c: Member) -> bool:
     """pahole expands a member in place when its type is an anonymous record
