@@ -36,7 +36,7 @@ def natural_align(lay: "Layouter", t: m.Type) -> int:
     return max(1, lay.size_align(s)[0])
 
 
-def user_aligned(lay: "Layouter", t: m.Type, seen: frozenset = frozenset()) -> bool:
+def user_aligned(lay: "Layouter", t: m.Type) -> bool:
     """GCC's TYPE_USER_ALIGN: an ``aligned`` attribute on the type, on a
     typedef on the way to it, or (records) on any member, set its
     alignment; DWARF then records it and pahole prints it."""
@@ -51,11 +51,11 @@ def user_aligned(lay: "Layouter", t: m.Type, seen: frozenset = frozenset()) -> b
         else:
             break
     s = lay.strip(t)
-    if not isinstance(s, m.Record) or s.fields is None or id(s) in seen:
+    if not isinstance(s, m.Record) or s.fields is None:
         return False
     if id(s) not in lay._user_aligned:
-        inner = seen | {id(s)}
         lay._keep.append(s)
+        lay._user_aligned[id(s)] = False     # a cycle guard; records cannot contain themselves
         lay._user_aligned[id(s)] = s.attrs.aligned is not None or any(
-            f.attrs.aligned is not None or user_aligned(lay, f.type, inner) for f in s.fields)
+            f.attrs.aligned is not None or user_aligned(lay, f.type) for f in s.fields)
     return lay._user_aligned[id(s)]

@@ -18,10 +18,13 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
   struct member's own tail padding (``XXX last struct has N bytes of padding``).
 - A cacheline marker before the first member that starts in a new 64-byte line
   (``was N bytes ago`` when the line began inside the previous member); the
-  count is shared with nested structs, and restarts in each union arm.
-- ``aligned``/``packed`` where DWARF records them: GCC's user alignment (an
-  ``aligned`` attribute in or on the type) and packing pahole infers from a
-  misplaced member.
+  count is shared with nested structs; each union arm starts from the count
+  at the union, and the union leaves it there.
+- ``aligned``/``packed`` where DWARF has them: GCC's user alignment (an
+  ``aligned`` attribute in or on the type, DW_AT_alignment) and the packing
+  pahole infers from offsets, sizes and natural alignments (``infer_packing``).
+- Zero-length arrays as ``[]`` where pahole allows a flexible array, else ``[0]``;
+  an array of an anonymous record expanded like the record.
 - The summary of a struct (unions get none), in pahole's order.
 """
 from __future__ import annotations
@@ -34,6 +37,7 @@ from abicheck.views.dwarf_names import declaration, type_name
 
 CACHELINE = 64
 _TYPE_SPACING = 26
+
 
 def expanded(c: Member) -> bool:
     """pahole expands a member in place when its type is an anonymous record
