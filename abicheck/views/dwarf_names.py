@@ -46,9 +46,8 @@ def type_name(t: m.Type) -> str:
 
 
 def _params(fn: m.Function) -> str:
-    if fn.params is None:
-        return ""
-    names = [type_name(p) for p in fn.params] + (["..."] if fn.variadic else [])
+    # DWARF lists no parameter both for (void) and for (): pahole says void
+    names = [type_name(_decayed(p)) for p in fn.params or ()] + (["..."] if fn.variadic else [])
     return ", ".join(names) if names else "void"
 
 
@@ -67,3 +66,13 @@ def declaration(c: Member, flexible: bool = False) -> tuple[str, str]:
     if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
         return type_name(t.to.returns), f"(*{name}){dims}({_params(t.to)})"
     return type_name(t), name + dims
+
+
+def _decayed(t: m.Type) -> m.Type:
+    """A parameter's type as the function has it: arrays and functions
+    become pointers (C11 6.7.6.3), which is what DWARF records."""
+    if isinstance(t, m.Array):
+        return m.Pointer(t.element)
+    if isinstance(t, m.Function):
+        return m.Pointer(t)
+    return t

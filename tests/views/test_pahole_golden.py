@@ -61,7 +61,8 @@ struct g_nested_padding { union { struct { long a; char b; }; int c; };
                           struct { long x; char y; } named; int z; };
 struct g_flex { int n; char c; long data[]; };
 struct g_fnptr { int (*cb)(int, char *); void (*v)(void); long (*va)(char *, ...);
-                 void *p; struct g_bits *b; struct g_fnptr **pp; char *(*ret)(int); };
+                 void *p; struct g_bits *b; struct g_fnptr **pp; char *(*ret)(int);
+                 int (*decays)(int a[3], void g(int), char s[]); void (*old_style)(); };
 struct g_arrays { long double ld; char *argv[4]; struct g_packed_aligned arr[2][3];
                   unsigned char uc; signed char sc; unsigned long long ull;
 #ifdef __SIZEOF_INT128__
