@@ -261,7 +261,13 @@ class _Printer:
             # out the name's own attribute and, through printf's "%*s" with a
             # negative width, turns an overshoot into as many spaces
             n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(attrs)
-            close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
+            if c.kind == "union":
+                # a union shows one alignment, after its name, counted as the type's
+                close = "}" + attrs.replace(_aligned(c.record_user_align), "") \
+                    + (f" {c.name}" if c.name else "") \
+                    + (_aligned(c.record_user_align) if c.record_user_align else "") + ";"
+            else:
+                close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
             return
         if c.element is not None:
@@ -301,6 +307,7 @@ def render(lay: TypeLayout) -> str:
                f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")
     p.body(root, 1)
     out.extend(p.lines)
+    out.extend(_forced_padding(root))
     if root.kind == "struct":
         out.append("")
         out.extend(_summary(lay, p.stats))
@@ -310,6 +317,23 @@ def render(lay: TypeLayout) -> str:
         + (_aligned(root.record_user_align) if root.record_user_align else "")
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
+
+
+def _forced_padding(root: Member) -> list[str]:
+    """Tail padding of at least the record's alignment cannot be the
+    compiler's, so pahole shows it as unnamed bitfields of the last
+    member's type (``int :32;`` per four bytes)."""
+    kids = root.children
+    if root.kind != "struct" or not kids:
+        return []
+    last = kids[-1]
+    padding = root.size - record_end(root)
+    align = root.record_user_align or max(k.natural_align for k in kids)
+    if padding < align or last.bit_width is not None or last.kind not in ("scalar", "pointer", "enum") \
+            or not last.size or padding % last.size:
+        return []
+    line = f"\t{_Printer.column(type_name(last.type), 1)} :{last.size * 8};"
+    return ["", "\t/* Force padding: */"] + [line] * (padding // last.size)
 
 
 def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
@@ -322,10 +346,12 @@ def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
     if st.holes or (st.bit_holes and members):
         out.append(f"/* sum members: {members}"
                    + (f", holes: {len(st.holes)}, sum holes: {sum(st.holes)}" if st.holes else "") + " */")
+    bits = sum(c.bit_width for c in kids if c.bit_width is not None)
     if st.bit_holes:
-        bits = sum(c.bit_width for c in kids if c.bit_width is not None)
         out.append(f"/* sum bitfield members: {bits} bits, bit holes: {len(st.bit_holes)}, "
                    f"sum bit holes: {sum(st.bit_holes)} bits */")
+    elif bits and st.holes:
+        out.append(f"/* sum bitfield members: {bits} bits ({bits // 8} bytes) */")
     if not kids:
         if size:
             out.append(f"/* padding: {size} */")
