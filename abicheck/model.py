@@ -129,6 +129,9 @@ class Scalar:
     spelling: str = ""
     #: ``_Complex``: a pair of ``kind`` (real, imaginary), aligned as one
     complex: bool = False
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
     def c_name(self) -> str:
         return self.spelling or self.kind
@@ -137,6 +140,9 @@ class Scalar:
 @dataclass(frozen=True, slots=True)
 class Pointer:
     to: "Type"
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +168,25 @@ class Function:
 class RecordRef:
     kind: str                      # "struct" | "union"
     tag: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class EnumRef:
     tag: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class TypedefRef:
     name: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ expressions, and registers every tagged record, enum and typedef in a
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from typing import Iterable
 
@@ -165,6 +167,15 @@ _INT_KINDS = {
 }
 
 
+def _qualified(t: m.Type, quals: list[str] | None) -> m.Type:
+    """``t`` with the ``const``/``volatile`` written on it kept for views
+    that spell types (they change no layout and no comparison)."""
+    q = " ".join(x for x in ("const", "volatile") if x in (quals or ()))
+    if q and isinstance(t, (m.Scalar, m.Pointer, m.RecordRef, m.EnumRef, m.TypedefRef)):
+        return dataclasses.replace(t, quals=q)
+    return t
+
+
 def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     """Map a list of type specifiers (``unsigned long int``) to a scalar."""
     spelling = " ".join(names).replace("long long long", "__int128")
@@ -257,13 +268,13 @@ class _Builder:
         if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
             attrs.extend(getattr(node, "attributes", None) or [])
         if isinstance(node, c_ast.TypeDecl):
-            return self.type_of(node.type, attrs)
+            return _qualified(self.type_of(node.type, attrs), node.quals)
         if isinstance(node, c_ast.Typename):
             return self.type_of(node.type, attrs)
         if isinstance(node, c_ast.PtrDecl):
             # the declarator name's attributes sit on the innermost TypeDecl
             # and still belong to the declaration (GCC), so pass them on
-            return m.Pointer(self.type_of(node.type, attrs))
+            return _qualified(m.Pointer(self.type_of(node.type, attrs)), node.quals)
         if isinstance(node, c_ast.ArrayDecl):
             dim = self.expr(node.dim) if node.dim is not None else None
             return m.Array(self.type_of(node.type, attrs), dim)

@@ -7,6 +7,8 @@ member's name.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from abicheck import model as m
 from abicheck.layout import Member
 
@@ -33,16 +35,29 @@ def scalar_name(s: m.Scalar) -> str:
 
 
 def type_name(t: m.Type) -> str:
-    """A type as pahole spells it in a type column or a parameter list."""
-    if isinstance(t, m.Scalar):
-        return scalar_name(t)
+    """A type as pahole spells it in a type column or a parameter list,
+    qualifiers in pahole's places: ``const char  *`` (two spaces) for a
+    pointer to const, ``const char *`` for a const pointer, ``const char  *
+    const *`` for a pointer to that."""
+    quals = getattr(t, "quals", "")
     if isinstance(t, m.Pointer):
-        if isinstance(t.to, m.Function):
-            return f"{type_name(t.to.returns)} (*)({_params(t.to)})"
-        return f"{type_name(t.to)} *"
-    if isinstance(t, m.Array):
+        to = t.to
+        if isinstance(to, m.Function):
+            return f"{type_name(to.returns)} (*)({_params(to)})"
+        inner = getattr(to, "quals", "")
+        if inner and isinstance(to, m.Pointer):
+            text = f"{type_name(dataclasses.replace(to, quals=''))} {inner} *"
+        elif inner:
+            text = f"{type_name(to)}  *"
+        else:
+            text = f"{type_name(to)} *"
+    elif isinstance(t, m.Scalar):
+        text = scalar_name(t)
+    elif isinstance(t, m.Array):
         return f"{type_name(t.element)}[]"
-    return m.c_name(t)
+    else:
+        text = m.c_name(t)
+    return f"{quals} {text}" if quals else text
 
 
 def _params(fn: m.Function) -> str:
@@ -65,7 +80,9 @@ def declaration(c: Member, flexible: bool = False) -> tuple[str, str]:
         t = t.element
     if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
         return type_name(t.to.returns), f"(*{name}){dims}({_params(t.to)})"
-    return type_name(t), name + dims
+    quals = getattr(t, "quals", "") if dims else ""
+    # GCC qualifies the array type too, and pahole says so once more
+    return (f"{quals} " if quals else "") + type_name(t), name + dims
 
 
 def _decayed(t: m.Type) -> m.Type:
