@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from abicheck import model as m
 from abicheck.errors import EvalError, LayoutError, SourceLoc
+from abicheck import layout_dwarf as dwarf_facts
 from abicheck.targets import Target
 
 _MODES = {"QI": 1, "HI": 2, "SI": 4, "DI": 8, "TI": 16, "SF": 4, "DF": 8}
@@ -67,6 +68,21 @@ class Member:
     tag: str | None = None           # struct/union tag behind typedefs, if any
     children: tuple["Member", ...] = ()
     loc: SourceLoc | None = None
+    #: GCC's DECL_USER_ALIGN: the member's alignment when an ``aligned``
+    #: attribute on it or in its type set it (DWARF's DW_AT_alignment), else 0
+    user_align: int = 0
+    #: TYPE_USER_ALIGN of a struct/union-typed member's record: its alignment
+    #: when an ``aligned`` attribute inside or on it set it, else 0
+    record_user_align: int = 0
+    packed: bool = False             # the record (struct/union kinds) is declared packed
+    #: pahole's natural alignment of the type: a scalar's size, an array's
+    #: element's, a record's largest member's, packing ignored (it infers
+    #: ``packed`` from members placed off it)
+    natural_align: int = 1
+    #: an array of an anonymous record written in place: its first element's
+    #: tree (pahole expands it); None otherwise.  Not a child: paths, holes
+    #: and checks see the array as one member.
+    element: "Member | None" = None
 
     def to_json(self) -> dict:
         return {"path": self.path, "offset": self.offset, "size": self.size,
@@ -142,6 +158,8 @@ class Layouter:
         self._sa: dict[int, tuple[int, int]] = {}
         self._keep: list[m.Type] = []    # keeps memo keys (ids) alive
         self._placed: dict[int, tuple] = {}
+        self._user_aligned: dict[int, bool] = {}
+        self._natural: dict[int, int] = {}
         self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
         self._placing: set[int] = set()      # records being placed (self-containment guard)
         #: gcc's limit on any object's size: PTRDIFF_MAX of the target
@@ -461,9 +479,11 @@ class Layouter:
         kind = self.kind(t)
         children: tuple[Member, ...] = ()
         tag = None
+        packed = False
         if kind in ("struct", "union"):
             rec = self.strip(t)
             tag = rec.tag
+            packed = rec.attrs.packed
             placed, _, _ = self.place(rec)
             kids = []
             for fld, off, _, falign in placed:
@@ -474,12 +494,23 @@ class Layouter:
                 kids.append(self.member_tree(fld.name, cpath, fld.type, bit_base + off,
                                              fld.loc, fld, w, falign))
             children = tuple(kids)
+        element = None
+        if kind == "array":
+            et = t
+            while isinstance(self.strip(et), m.Array):
+                et = self.strip(et).element
+            if isinstance(et, m.Record) and et.tag is None:
+                element = self.member_tree(None, None, et, bit_base, loc)
         is_bf = width is not None
         return Member(
             name=name, path=path, type=t, type_name=self.type_name(t, loc),
             offset=bit_base // 8, size=size, align=align or talign,
             bit_offset=bit_base if is_bf else None, bit_width=width,
-            kind=kind, tag=tag, children=children, loc=loc)
+            kind=kind, tag=tag, children=children, loc=loc,
+            user_align=(align or talign) if f is not None and (
+                f.attrs.aligned is not None or dwarf_facts.user_aligned(self, t)) else 0,
+            record_user_align=talign if kind in ("struct", "union") and dwarf_facts.user_aligned(self, t) else 0,
+            packed=packed, natural_align=dwarf_facts.natural_align(self, t), element=element)
 
     def type_name(self, t: m.Type, loc: SourceLoc | None = None) -> str:
         """C spelling with array dimensions evaluated: ``char[3][4]``."""

@@ -129,6 +129,9 @@ class Scalar:
     spelling: str = ""
     #: ``_Complex``: a pair of ``kind`` (real, imaginary), aligned as one
     complex: bool = False
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
     def c_name(self) -> str:
         return self.spelling or self.kind
@@ -137,6 +140,9 @@ class Scalar:
 @dataclass(frozen=True, slots=True)
 class Pointer:
     to: "Type"
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,25 +153,40 @@ class Array:
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    """A function type; only ever seen behind a pointer in layouts."""
+    """A function type; only ever seen behind a pointer in layouts.
+
+    ``params`` (None: declared without a prototype, ``()``; empty: ``(void)``)
+    and ``variadic`` only serve views that spell the declarator, as pahole
+    does; they take no part in comparisons, so no verdict depends on them."""
 
     returns: "Type"
+    params: "tuple[Type, ...] | None" = field(default=None, compare=False)
+    variadic: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class RecordRef:
     kind: str                      # "struct" | "union"
     tag: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class EnumRef:
     tag: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class TypedefRef:
     name: str
+    #: ``const``/``volatile`` as written: only views that spell types (pahole's)
+    #: read them; they take no part in comparisons
+    quals: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

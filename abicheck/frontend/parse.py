@@ -8,6 +8,8 @@ expressions, and registers every tagged record, enum and typedef in a
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from typing import Iterable
 
@@ -165,6 +167,15 @@ _INT_KINDS = {
 }
 
 
+def _qualified(t: m.Type, quals: list[str] | None) -> m.Type:
+    """``t`` with the ``const``/``volatile`` written on it kept for views
+    that spell types (they change no layout and no comparison)."""
+    q = " ".join(x for x in ("const", "volatile") if x in (quals or ()))
+    if q and isinstance(t, (m.Scalar, m.Pointer, m.RecordRef, m.EnumRef, m.TypedefRef)):
+        return dataclasses.replace(t, quals=q)
+    return t
+
+
 def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     """Map a list of type specifiers (``unsigned long int``) to a scalar."""
     spelling = " ".join(names).replace("long long long", "__int128")
@@ -234,23 +245,41 @@ class _Builder:
 
     # --- types ------------------------------------------------------------
 
+    def function(self, node) -> m.Function:
+        """A function type with its parameter types (pahole spells them in a
+        function pointer's declarator); ``(void)`` is no parameter."""
+        returns = self.type_of(node.type, [])
+        if node.args is None:
+            return m.Function(returns)
+        params: list[m.Type] = []
+        variadic = False
+        for p in node.args.params:
+            if isinstance(p, c_ast.EllipsisParam):
+                variadic = True
+                continue
+            params.append(self.type_of(p.type, []))
+        if len(params) == 1 and not variadic and isinstance(params[0], m.Scalar) \
+                and params[0].kind == "void":
+            params = []
+        return m.Function(returns, tuple(params), variadic)
+
     def type_of(self, node, attrs: list) -> m.Type:
         """Convert a declarator chain; decl-level attributes go to ``attrs``."""
         if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
             attrs.extend(getattr(node, "attributes", None) or [])
         if isinstance(node, c_ast.TypeDecl):
-            return self.type_of(node.type, attrs)
+            return _qualified(self.type_of(node.type, attrs), node.quals)
         if isinstance(node, c_ast.Typename):
             return self.type_of(node.type, attrs)
         if isinstance(node, c_ast.PtrDecl):
             # the declarator name's attributes sit on the innermost TypeDecl
             # and still belong to the declaration (GCC), so pass them on
-            return m.Pointer(self.type_of(node.type, attrs))
+            return _qualified(m.Pointer(self.type_of(node.type, attrs)), node.quals)
         if isinstance(node, c_ast.ArrayDecl):
             dim = self.expr(node.dim) if node.dim is not None else None
             return m.Array(self.type_of(node.type, attrs), dim)
         if isinstance(node, c_ast.FuncDecl):
-            return m.Function(self.type_of(node.type, []))
+            return self.function(node)
         if isinstance(node, c_ast.AttributedType):
             inner = node.type
             if isinstance(inner, (c_ast.Struct, c_ast.Union, c_ast.Enum)) and \

@@ -1,0 +1,61 @@
+"""What GCC writes into DWARF about a type beyond its layout, for views
+that print what DWARF readers (pahole) print: whether an ``aligned``
+attribute set its alignment (TYPE_USER_ALIGN, DW_AT_alignment), and its
+natural alignment as pahole computes it to infer ``packed``.
+
+Functions of a ``Layouter`` (its type table, target and memo tables); the
+layout itself never depends on them.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from abicheck import model as m
+
+if TYPE_CHECKING:
+    from abicheck.layout import Layouter
+
+
+def natural_align(lay: "Layouter", t: m.Type) -> int:
+    """pahole's natural alignment of a type: a scalar's size, an array's
+    element's, a record's largest member's, packing ignored."""
+    s = lay.strip(t)
+    while isinstance(s, m.Array):
+        s = lay.strip(s.element)
+    if isinstance(s, m.Record):
+        if s.fields is None:
+            return 1
+        if id(s) not in lay._natural:
+            lay._keep.append(s)
+            lay._natural[id(s)] = 1          # a cycle guard; records cannot contain themselves
+            lay._natural[id(s)] = max((natural_align(lay, f.type) for f in s.fields
+                                        if f.name is not None or f.bits is None), default=1)
+        return lay._natural[id(s)]
+    if isinstance(s, m.Function):
+        return 1
+    return max(1, lay.size_align(s)[0])
+
+
+def user_aligned(lay: "Layouter", t: m.Type) -> bool:
+    """GCC's TYPE_USER_ALIGN: an ``aligned`` attribute on the type, on a
+    typedef on the way to it, or (records) on any member, set its
+    alignment; DWARF then records it and pahole prints it."""
+    while True:
+        if isinstance(t, m.TypedefRef):
+            td = lay._typedef(t.name)
+            if td.attrs.aligned is not None:
+                return True
+            t = td.type
+        elif isinstance(t, m.Array):
+            t = t.element
+        else:
+            break
+    s = lay.strip(t)
+    if not isinstance(s, m.Record) or s.fields is None:
+        return False
+    if id(s) not in lay._user_aligned:
+        lay._keep.append(s)
+        lay._user_aligned[id(s)] = False     # a cycle guard; records cannot contain themselves
+        lay._user_aligned[id(s)] = s.attrs.aligned is not None or any(
+            f.attrs.aligned is not None or user_aligned(lay, f.type) for f in s.fields)
+    return lay._user_aligned[id(s)]
