@@ -37,6 +37,9 @@ class HeaderContext:
     #: records a target could not lay out: target name -> [(record, error)]
     unlaid: dict[str, list[tuple[str, AbicheckError]]] = field(default_factory=dict, repr=False)
     _scan: "Scan | None" = field(default=None, repr=False)
+    _layouters: dict[str, Layouter | None] = field(default_factory=dict, repr=False)
+    #: results rules of one family share, computed once per header (padding holes)
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def file(self) -> str:
@@ -92,8 +95,12 @@ class HeaderContext:
         return [t for t in self.targets if self.translation(t.name) is not None]
 
     def layouter(self, target: str) -> Layouter | None:
-        tr = self.translation(target)
-        return None if tr is None else Layouter(tr.unit, tr.target)
+        """One layout engine per target, shared by every rule (its caches
+        with it)."""
+        if target not in self._layouters:
+            tr = self.translation(target)
+            self._layouters[target] = None if tr is None else Layouter(tr.unit, tr.target)
+        return self._layouters[target]
 
     def records(self, target: str) -> list[TypeLayout]:
         """Layouts of the structs and unions this header itself defines, in
@@ -103,7 +110,7 @@ class HeaderContext:
             tr = self.translation(target)
             out: list[TypeLayout] = []
             if tr is not None:
-                lay = Layouter(tr.unit, tr.target)
+                lay = self.layouter(target)
                 for name in api.declared_records(tr, [self.file]):
                     try:
                         out.append(lay.layout(name))

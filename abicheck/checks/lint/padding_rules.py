@@ -23,45 +23,46 @@ from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
 
 
-def _owned_by_union_sibling(lay, start: int, end: int) -> bool:
-    """Do the bits ``start..end`` lie inside a leaf member (scalar, array,
-    pointer) of the record?  Members of one struct never overlap its holes,
-    so such a leaf is in another arm of an enclosing union: the pad array
-    that sizes it."""
+def _leaf_bits(lay) -> list[tuple[int, int]]:
+    """Bit ranges of the record's leaf members (scalars, arrays, pointers)."""
+    out = []
     for node in ma.nodes(lay).values():
         mem = node.member
         if mem.kind in ("struct", "union") or node.key == "":
             continue
         lo = mem.bit_offset if mem.bit_width is not None else mem.offset * 8
-        hi = lo + (mem.bit_width if mem.bit_width is not None else mem.size * 8)
-        if lo <= start and end <= hi:
-            return True
-    return False
+        out.append((lo, lo + (mem.bit_width if mem.bit_width is not None else mem.size * 8)))
+    return out
 
 
 def _holes(cx: HeaderContext, owned: bool) -> dict[tuple, dict]:
     """The holes of the header's records on every target, by where they
-    are: those a union sibling owns (``owned``) or the others."""
-    found: dict[tuple, dict] = {}
-    for t in cx.compiled():
-        lay_t = cx.layouter(t.name)
-        for lay in cx.records(t.name):
-            for h in lay.holes:
-                end = h.bit_offset + h.bits
-                if set(range(h.bit_offset, end)) <= _unnamed_bitfield_bits(lay_t, lay, h.record):
-                    continue                # declared: an unnamed bitfield spans it
-                if _owned_by_union_sibling(lay, h.bit_offset, end) != owned:
-                    continue
-                mem = ma.member_at(lay, h.after)
-                # a hole after a member of a record declared here is that record's
-                # (siginfo's copy of union __sifields has the same holes)
-                at = str(mem.loc) if mem is not None and cx.own(mem.loc) else \
-                    (lay.name, h.record, h.after)
-                ent = found.setdefault(at, {"lay": lay, "rec": lay.name, "inside": h.record,
-                                            "after": h.after, "per": {}})
-                if ent["rec"] == lay.name:
-                    ent["per"].setdefault(t.name, (h.bits, h.bit_offset))
-    return found
+    are: those a union sibling owns (``owned``) or the others.  Both rules
+    ask; the walk is done once per header."""
+    if "holes" not in cx.memo:
+        cx.memo["holes"] = {False: {}, True: {}}
+        for t in cx.compiled():
+            lay_t = cx.layouter(t.name)
+            for lay in cx.records(t.name):
+                leaves = _leaf_bits(lay) if lay.holes else []
+                for h in lay.holes:
+                    end = h.bit_offset + h.bits
+                    if set(range(h.bit_offset, end)) <= _unnamed_bitfield_bits(lay_t, lay, h.record):
+                        continue                # declared: an unnamed bitfield spans it
+                    # members of one struct never overlap its holes: a leaf that
+                    # covers one is in another arm of an enclosing union (its pad)
+                    mine = any(lo <= h.bit_offset and end <= hi for lo, hi in leaves)
+                    mem = ma.member_at(lay, h.after)
+                    # a hole after a member of a record declared here is that record's
+                    # (siginfo's copy of union __sifields has the same holes)
+                    at = str(mem.loc) if mem is not None and cx.own(mem.loc) else \
+                        (lay.name, h.record, h.after)
+                    ent = cx.memo["holes"][mine].setdefault(
+                        at, {"lay": lay, "rec": lay.name, "inside": h.record, "after": h.after,
+                             "per": {}})
+                    if ent["rec"] == lay.name:
+                        ent["per"].setdefault(t.name, (h.bits, h.bit_offset))
+    return cx.memo["holes"][owned]
 
 
 def _hole_hits(cx: HeaderContext, found: dict[tuple, dict], what: str) -> Iterator[Hit]:
