@@ -391,6 +391,12 @@ class Layouter:
         placed = []
         nfields = len(rec.fields)
         for i, f in enumerate(rec.fields):
+            if f.attrs.mode or f.attrs.vector_size is not None:
+                # GCC applies these to the member's type; the engine applies
+                # them on typedefs only, so refuse rather than lay out wrong
+                what = "mode" if f.attrs.mode else "vector_size"
+                raise LayoutError(f"attribute {what} on member '{f.name}' is not supported "
+                                  "(declare it on a typedef)", f.loc)
             tsize, talign = self.size_align(f.type, f.loc, f.name)
             if isinstance(self.strip(f.type), m.Array) and self.strip(f.type).length is None \
                     and i != nfields - 1:

@@ -78,10 +78,6 @@ class Revision:
             return self
         return self.views.get(target.name)
 
-    @property
-    def per_target(self) -> bool:
-        return self.views is not None
-
     @functools.cached_property
     def header_set(self) -> frozenset[str]:
         return frozenset(self.headers)

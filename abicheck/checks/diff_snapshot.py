@@ -18,6 +18,7 @@ from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.frontend.literal import literal_value
+from abicheck.frontend.macros import MacroTable
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.revision import Revision
 
@@ -210,7 +211,7 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
                mine) -> None:
-    macros = api.macro_table(tr)
+    macros = MacroTable(tr, lay)     # the snapshot's layout engine, not a second one
     names = [n for n, d in macros.defs.items() if d.params is None and mine(d.loc)]
     uses = {n: set(_IDENT.findall(macros.defs[n].body)) - {n} for n in names}
     for name in sorted(names):
@@ -237,13 +238,3 @@ def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, 
             snap.constants[name] = Constant(name, lay.eval(en.value, en.loc), en.loc, header)
         except (AbicheckError, RecursionError):
             continue
-
-
-def resolve_accessor(snap: Snapshot, acc: Accessor) -> list[tuple[str, Slot]]:
-    """The (type, member) pairs an accessor names in this snapshot."""
-    out = []
-    for name, shape in snap.shapes.items():
-        s = shape.slot(acc.path)
-        if s is not None:
-            out.append((name, s))
-    return out

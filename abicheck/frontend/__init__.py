@@ -34,8 +34,9 @@ class Translation:
 
 @functools.lru_cache(maxsize=64)
 def _parse_cached(text: str) -> model.Unit:
-    # Many targets preprocess to the very same text; parse it once.
-    return parse.parse(gnu.rewrite(text))
+    # Many targets preprocess to the very same text; parse it once (and a
+    # text that fails is diagnosed from the same, cached, rewrite)
+    return parse.parse(_rewritten(text))
 
 
 @functools.lru_cache(maxsize=16)

@@ -118,11 +118,15 @@ def test_records_without_findings_are_unchanged_for_the_compilers(t):
         if header not in view.header_set or header not in old.view(t).header_set:
             continue
         from abicheck import api
-        tr = api.translate([view.file_of(header)], t, view.include_dirs)
+        # the view's roots: Debian 13's asm/ folders link into usr/lib/linux/uapi
+        (tr,) = api.translate_each([([view.file_of(header)], t, view.include_dirs, view.roots)])
+        if isinstance(tr, Exception):
+            continue
         for name in api.declared_records(tr, [view.file_of(header)]):
             if name not in touched:
                 picked.append((header, name))
     assert picked, t.name
+    checked = 0
     for header, name in picked[:SAMPLE * 3]:
         try:
             a = _measure(t, old.view(t), header, name)
@@ -130,3 +134,5 @@ def test_records_without_findings_are_unchanged_for_the_compilers(t):
         except OracleError:
             continue
         assert a == b, (t.name, header, name, a, b)
+        checked += 1
+    assert checked, t.name

@@ -9,6 +9,7 @@ asserts it: there the offset is the one the ABI's gcc gives
 Nothing in the model code names siginfo; the layouts decide."""
 from __future__ import annotations
 
+import construct
 import pytest
 
 from kernel_facts import SIGINFO_OFFSETS, abi_class
@@ -31,7 +32,7 @@ def _key(hset, t, value, extra=None):
     elif gcc_of(t):
         off = gcc_offsetof(t, hset, "si_pkey")
     else:
-        off = f["offset"]
+        pytest.skip(f"no gcc for {t.name} to measure {hset}'s si_pkey offset")
     return cm.model(lay, tr).build(cm.nest(vals, paths)), off
 
 
@@ -50,7 +51,7 @@ def test_u8_key_then_three_reserved_bytes(t):
     blob, off = _key("pkeys-u8-reserved", t, 0xA5,
                      lambda p: {p + "_reserved": [1, 2, 3]})
     assert blob[off:off + 4] == bytes([0xA5, 1, 2, 3])
-    with pytest.raises(Exception):
+    with pytest.raises(construct.ConstructError):
         _key("pkeys-u8-reserved", t, 0x1A5)      # does not fit a byte
 
 

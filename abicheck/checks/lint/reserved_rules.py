@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from abicheck.checks.lint import multiabi as ma
 from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
+from abicheck.checks.diff_snapshot import RESERVED   # the words diff knows reserved bytes by
 from abicheck.layout import Member, member_end
 
-RESERVED = re.compile(r"(^|_)(reserved|resv|rsvd|pad|unused|spare)", re.IGNORECASE)
 #: Filler in other words.  Not "fill": rings have fill queues (xdp's
 #: rx_fill_ring_empty_descs is a counter, found on the real trees).
 FILLER = re.compile(r"(^|_)(dummy|filler|junk|placeholder)(_|\d|$)|^_*align(ment)?\d*$", re.IGNORECASE)
