@@ -25,8 +25,8 @@ def encodable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) in one step."""
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` (UTF-8; bytes as they are) in one step."""
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"cannot write '{path}': it is a directory")
@@ -35,8 +35,9 @@ def write_atomic(path: str, text: str) -> None:
     except OSError as e:
         raise UsageError(f"cannot write '{path}': {e.strerror}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(encodable(text))
+        data = text if isinstance(text, bytes) else encodable(text).encode("utf-8")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         try:

@@ -45,3 +45,11 @@ def positive(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, not '{text}'")
     return int(text)
+
+
+def targets_or_host(args: argparse.Namespace) -> list:
+    """The ``--target`` selection, or the host's ABI when none is given."""
+    from abicheck.targets import host_target, select_targets
+    if not args.target:
+        return [host_target()]
+    return select_targets(args.target)

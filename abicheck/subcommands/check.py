@@ -1,0 +1,54 @@
+"""``abicheck check``: a spec (``specs/siginfo.json`` by default) against
+headers on every ABI it names."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from abicheck.errors import UsageError
+from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
+from abicheck.subcommands.options import common_header_args, output_arg
+
+
+def add_parser(sub) -> None:
+    from abicheck.report.render import formats
+    ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
+    ck.add_argument("spec", nargs="?", metavar="SPEC",
+                    help="a spec file, *.json (default: the bundled specs/siginfo.json)")
+    ck.add_argument("headers", nargs="*", metavar="HEADER",
+                    help="headers to check instead of the spec's own entry headers")
+    ck.add_argument("--headers", dest="headers_dir", metavar="DIR",
+                    help="a header directory (default: the bundled set the spec names; "
+                         "a bundled set's name works too, e.g. pkeys-v1)")
+    ck.add_argument("--format", default="text", choices=formats())
+    ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
+    common_header_args(ck)
+    output_arg(ck)
+
+
+def run(args: argparse.Namespace) -> tuple[str, int]:
+    from abicheck import bundled
+    from abicheck.checks.spec import bundled_spec, load_spec, run_spec
+    from abicheck.report.render import render
+    from abicheck.targets import select_targets
+
+    if args.spec and not args.spec.endswith(".json"):
+        # `abicheck check signal.h --headers glibc`: a header, not a spec
+        args.headers, args.spec = [args.spec, *args.headers], None
+    spec = load_spec(args.spec or bundled_spec())
+    dirs = list(args.include_dirs)
+    subject = spec.name
+    if args.headers_dir:
+        d = args.headers_dir if os.path.isdir(args.headers_dir) else bundled.headers_dir(args.headers_dir)
+        dirs.insert(0, d)
+        subject = f"{spec.name} on {os.path.basename(os.path.normpath(d))}"
+    elif not args.headers and not args.include_dirs:
+        if "bundled_headers" not in spec.data:
+            raise UsageError(f"{spec.file}: the spec names no bundled headers; give --headers DIR or -I DIR")
+        dirs.insert(0, bundled.headers_dir(spec.data["bundled_headers"]))
+        subject = f"{spec.name} on {spec.data['bundled_headers']}"
+    targets = select_targets(args.target or ["all"])
+    report = run_spec(spec, targets, args.headers, dirs, args.defines, subject)
+    out = render(report, args.format)
+    code = EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_OK
+    return out, code

@@ -1,0 +1,60 @@
+"""``abicheck diff``: two revisions of headers compared on every ABI, each
+change with its cause and a verdict; the exit status is abidiff's bit field."""
+from __future__ import annotations
+
+import argparse
+
+from abicheck.subcommands import EXIT_OK
+from abicheck.subcommands.options import common_header_args, output_arg
+
+DIFF_EPILOG = """\
+exit status (a bit field, as abidiff's):
+   0  no ABI change on any target
+   4  ABI changes, all compatible
+  12  at least one incompatible change (4|8)
+  16  some change needs review, always with 4 (20; 28 with an incompatible one)
+   2  bad input or usage
+  --exit-zero forces 0 (except for bad input)
+
+verdicts: compatible (an addition that moves or resizes nothing existing, a
+counter that grew, a member added in tail space the size already covered);
+incompatible (an existing member moves, resizes or changes signedness; a
+record's size or alignment changes; a constant changes value; a new code
+collides with an existing one); needs review (reserved bytes put to use; a
+rename with the same layout; a union member larger than the others).
+"""
+
+
+def add_parser(sub) -> None:
+    from abicheck.report.render import formats
+    df = sub.add_parser(
+        "diff", help="compare two revisions of headers on every ABI, with causes and verdicts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare the binary interface of two header revisions on every ABI.",
+        epilog=DIFF_EPILOG)
+    df.add_argument("old", metavar="OLD", help="a header, a folder of headers, a bundled set "
+                    "(linux-4.5), a git revision of a path (REV:path), or a tree of several "
+                    "ABIs' headers as Debian unpacks them (usr/<triple>/include, "
+                    "usr/include/<tuple>/asm): each ABI reads its own part")
+    df.add_argument("new", metavar="NEW", help="the same kinds as OLD")
+    df.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
+                    help="compare only this type (repeatable; default: every struct, union "
+                         "and typedef the headers declare, and every macro constant)")
+    df.add_argument("--format", default="text", choices=formats())
+    df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
+    common_header_args(df, "all", "an include directory for both revisions, after their own",
+                        system=False)
+    output_arg(df)
+
+
+
+def run(args: argparse.Namespace) -> tuple[str, int]:
+    from abicheck.checks.diff import run_diff
+    from abicheck.report.diffmodel import exit_status
+    from abicheck.report.render import render
+    from abicheck.targets import select_targets
+
+    report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
+                      args.include_dirs, args.defines)
+    out = render(report, args.format)
+    return out, EXIT_OK if args.exit_zero else exit_status(report)
