@@ -26,6 +26,7 @@ from abicheck.errors import (AbicheckError, ConfinementError, ErrorList, LimitEr
                              UsageError, printable)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
+from abicheck.scalars import signedness
 from abicheck.targets import Target, all_targets
 
 _FIXED = re.compile(r"^(__[us](8|16|32|64)|u?int(8|16|32|64)_t|__u?int(8|16|32|64)_t|"
@@ -304,9 +305,7 @@ def _signed(mem, cx: _Context) -> bool | None:
     s = cx.lay.strip(mem.type)
     while isinstance(s, m.Array):
         s = cx.lay.strip(s.element)
-    if isinstance(s, m.Scalar):
-        return cx.lay.is_signed(s)
-    return None
+    return signedness(cx.lay, s)
 
 
 def _constant(chk: dict, cx: _Context) -> Outcome | None:
