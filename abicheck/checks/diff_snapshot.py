@@ -20,11 +20,10 @@ from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.macros import MacroTable
 from abicheck.layout import Layouter, Member, TypeLayout
+from abicheck.names import RESERVED
 from abicheck.revision import Revision
 from abicheck.scalars import is_float, signedness
 
-#: Names that say "these bytes are not used yet" (shared with the spec checks).
-RESERVED = re.compile(r"(^|_)(reserved|resv|pad|unused|rsvd|spare)", re.IGNORECASE)
 _BUILTIN = ("<built-in>", "<command-line>")
 
 
