@@ -29,6 +29,8 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from abicheck import model as m
 from abicheck.layout import Member, TypeLayout
 from abicheck.views.dwarf_names import declaration, type_name
@@ -132,7 +134,7 @@ class _Printer:
                     self.stats.bit_holes.append(bit_hole)
                 if both_bits and same_unit:
                     # pahole shows a gap inside one unit as an unnamed bitfield
-                    notes.append(f"{tabs}{self.column(type_name(c.type), depth)} :{bit_hole};")
+                    notes.append(f"{tabs}{self.type_column(c, depth)} :{bit_hole};")
         hole = start - end_byte(last)
         if hole > 0:
             notes += ([] if notes else [""]) + [f"{tabs}/* XXX {hole} byte{'s' if hole != 1 else ''} hole, try to pack */"]
@@ -143,7 +145,7 @@ class _Printer:
         if both_bits and not same_unit and bit_hole > 0:
             # ... and a jump to a later unit as a zero-width one
             notes += ["", f"{tabs}/* Force alignment to the next boundary: */",
-                      f"{tabs}{self.column(type_name(c.type), depth)} :0;"]
+                      f"{tabs}{self.type_column(c, depth)} :0;"]
         overlap = start < end_byte(last)
         if overlap and last.bit_width is not None and not same_unit:
             notes += ([] if notes else [""]) + [f"{tabs}/* Bitfield combined with next fields */"]
@@ -151,6 +153,56 @@ class _Printer:
             self.lines += notes + [""]
         if overlap and last.bit_width is None and c.bit_width is not None:
             self.lines += ["", f"{tabs}/* Bitfield combined with previous fields */", ""]
+
+    def through_typedefs(self, c: Member) -> tuple[str, Member]:
+        """-E: pahole's ``/* typedef A -> B */ `` for a member (or array
+        element) whose type is a typedef, and the member with the type the
+        typedefs name; else ``""`` and the member."""
+        eng = self.opts.layouter
+        if not self.opts.expand_types or eng is None:
+            return "", c
+        prefix, t = self._typedefs(c.type)
+        if not prefix:
+            return "", c
+        return prefix, dataclasses.replace(c, type=t, type_name=eng.type_name(t))
+
+    def _typedefs(self, t: m.Type) -> tuple[str, m.Type]:
+        # an array's element type is printed through its typedefs too, so a
+        # typedef of an array of typedefs gets two comments
+        arrays = []
+        while isinstance(t, m.Array):
+            arrays.append(t)
+            t = t.element
+        names = []
+        while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
+            names.append(t.name)
+            t = self.opts.layouter.unit.typedefs[t.name].type
+        prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
+        if names and isinstance(t, m.Array):
+            more, t = self._typedefs(t)
+            prefix += more
+        for a in reversed(arrays):
+            t = dataclasses.replace(a, element=t)
+        return prefix, t
+
+    def type_column(self, c: Member, depth: int) -> str:
+        """The type column of an unnamed bitfield pahole infers before ``c``."""
+        prefix, c = self.through_typedefs(c)
+        return prefix + self.column(type_name(c.type), depth)
+
+    def named_element(self, c: Member) -> Member | None:
+        """-E: the first element's tree of an array of a named record."""
+        eng = self.opts.layouter
+        if not self.opts.expand_types or eng is None or c.kind != "array":
+            return None
+        t = eng.strip(c.type)
+        while isinstance(t, m.Array):
+            t = eng.strip(t.element)
+        if not isinstance(t, m.Record) or not t.fields:
+            return None
+        element = eng.member_tree(None, None, t, c.offset * 8, c.loc)
+        self.packing.update(infer_packing(element, True))
+        return element
 
     @staticmethod
     def column(ty: str, depth: int) -> str:
@@ -172,6 +224,32 @@ class _Printer:
     def member(self, c: Member, node: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
         at = self.shown(c.offset, node)
+        prefix, c = self.through_typedefs(c)
+        own = _aligned(c.user_align) if c.user_align and c.name else ""
+        if self.opts.expand_types and c.children and not (expanded(c) and not prefix):
+            # -E: a member of a named record type, or of a typedef of one
+            self.lines.append(f"{tabs}{prefix}{c.kind}{' ' + c.tag if c.tag else ''} {{")
+            self.body(c, depth + 1, in_union)
+            packed = " __attribute__((__packed__))" if self.packing.get(id(c)) else ""
+            typealign = _aligned(c.record_user_align) if c.record_user_align and not packed else ""
+            if c.kind == "union":        # pahole prints a union's closing brace bare
+                packed = typealign = ""
+            # the name follows the type's attributes at once, or after a
+            # space when pahole printed the type through its typedef
+            close = f"}}{packed} {c.name}{typealign}" if prefix else f"}}{packed}{typealign}{c.name}"
+            self.lines.append(f"{tabs}{close}{own}; {self.comment(at, c.size)}")
+            return
+        element = c.element or self.named_element(c)
+        if element is not None and c.element is None:
+            # -E: an array of a named record, expanded like its element
+            self.lines.append(f"{tabs}{prefix}{element.kind}{' ' + element.tag if element.tag else ''} {{")
+            self.body(element, depth + 1, in_union)
+            packed = " __attribute__((__packed__))" if self.packing.get(id(element)) else ""
+            typealign = _aligned(element.record_user_align) if element.record_user_align and not packed else ""
+            _, decl = declaration(c, flexible)
+            dims = decl[len(c.name or ""):]
+            self.lines.append(f"{tabs}}}{packed} {c.name}{typealign}{dims}{own}; {self.comment(at, c.size)}")
+            return
         # an anonymous struct in a union shows its own alignment; other
         # anonymous members only their type's
         own = _aligned(c.user_align) if c.user_align and (
@@ -206,7 +284,7 @@ class _Printer:
             self.lines.append(f"{tabs}}}{attrs} {decl}{own}; {self.comment(at, c.size)}")
             return
         ty, decl = declaration(c, flexible)
-        text = f"{self.column(ty, depth)} {decl}"
+        text = f"{prefix}{self.column(ty, depth)} {decl}"
         if c.bit_width is not None:
             u = unit(c)
             self.line(depth, f"{text}:{c.bit_width}{own};",
@@ -247,6 +325,7 @@ def printed(root: Member, opts: TextOptions = TextOptions()) -> "_Printer":
     """The members of record ``root`` printed as pahole prints them: the
     printer holds the lines and the numbers of the summary (its holes, which
     pahole's -H and -B filters count)."""
-    p = _Printer(21 if root.kind == "union" else 23, infer_packing(root), opts)
+    spacing = 55 if opts.expand_types else 21 if root.kind == "union" else 23
+    p = _Printer(spacing, infer_packing(root, opts.expand_types), opts)
     p.body(root, 1)
     return p

@@ -49,14 +49,15 @@ def has_hole(node: Member) -> bool:
     return False
 
 
-def infer_packing(root: Member) -> dict[int, bool]:
+def infer_packing(root: Member, every_record: bool = False) -> dict[int, bool]:
     """Which expanded records pahole prints ``__packed__`` (DWARF has no flag
     for it), keyed by ``id``.  pahole decides top-down and a decision sticks:
     a struct with no hole and no padding is packed when a member sits off its
     natural alignment or the size is not a multiple of the largest; a struct
     with holes or padding is not, but marks its struct members placed off
     their natural alignment; a union is not, but marks its struct members
-    whose natural alignment does not divide its size."""
+    whose natural alignment does not divide its size.  ``every_record``:
+    members of named record types are expanded too (pahole's -E)."""
     decided: dict[int, bool] = {}
 
     def visit(node: Member) -> None:
@@ -78,7 +79,7 @@ def infer_packing(root: Member) -> dict[int, bool]:
                 decided[id(node)] = any((start_byte(k) - node.offset) % k.natural_align for k in kids) \
                     or (bool(aligns) and node.size % max(aligns) != 0)
         for k in kids:
-            if expanded(k):
+            if expanded(k) or (every_record and k.kind in ("struct", "union")):
                 visit(k)
             elif k.element is not None:
                 visit(k.element)

@@ -30,8 +30,8 @@ pytestmark = [
 ]
 
 #: the options that shape the text, alone and combined as pahole allows
-SHAPING = [["--hex"], ["-r"], ["--rel_offset", "--hex"], ["-c", "32"], ["-c", "128"],
-           ["--cacheline_size", "16", "-r"]]
+SHAPING = [["-E"], ["--expand_types", "-r"], ["-E", "--hex"], ["--hex"], ["-r"], ["--rel_offset", "--hex"],
+           ["-c", "32"], ["-c", "128"], ["--cacheline_size", "16", "-r"], ["-E", "-c", "32"]]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,7 @@ def _pahole(*argv: str) -> str:
 
 @pytest.mark.parametrize("option", SHAPING, ids=" ".join)
 def test_shaping_options_print_what_pahole_prints(golden, option):
+    """Every record of the golden corpus, with the option, as pahole prints it."""
     header, obj = golden
     argv = ["layout", str(header), "--system", "--target", "x86_64", *option]
     for name, _ in RECORDS:
@@ -71,6 +72,31 @@ def test_the_options_change_the_text(golden):
                           (["-c", "32"], "cacheline 1 boundary (32 bytes)")):
         text = _pahole(*option, "-C", "g_cacheline", str(obj))
         assert habit in text and habit not in plain, option
+    # -E: typedefs named in comments, named records expanded (also in arrays)
+    expanded = "".join(_pahole("-E", "-C", n, str(obj)) for n in ("sigaction", "input_event", "g_arrays"))
+    for habit in ("/* typedef __sighandler_t */ void", "/* typedef __sigset_t */ struct {", "\t}time; /*",
+                  "} arr __attribute__((__aligned__(4)))[2][3]"):
+        assert habit in expanded, habit
+
+
+def test_shaping_options_on_every_record_of_real_headers(sweep):
+    """-E -r --hex on the sweep's 900 records: typedef chains (``__aligned_u64
+    -> __u64``), typedefs of arrays of typedefs, named records in unions."""
+    from abicheck import api
+    from abicheck.layout import Layouter
+    from abicheck.targets import get_target
+    from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
+
+    header, obj, names = sweep
+    tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
+    opts = TextOptions(expand_types=True, hex=True, rel_offset=True, layouter=Layouter(tr.unit, tr.target))
+    wrong = []
+    for name in names:
+        theirs = _pahole("-E", "-r", "--hex", "-C", name.split()[1], str(obj))
+        if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:
+            wrong.append(name)
+    assert wrong == []
 
 
 @pytest.fixture(scope="module")
