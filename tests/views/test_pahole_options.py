@@ -15,6 +15,7 @@ import contextlib
 import io
 import os
 import platform
+import re
 import shutil
 import subprocess
 
@@ -272,3 +273,45 @@ def test_refused_combinations_are_one_line_exit_2(tmp_path, argv, message):
     target = [] if "--target" in argv else ["--target", "x86_64"]
     code, out, err = _ours(["layout", str(header), *target, *argv])
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+
+
+_MEMBER = re.compile(r"^\t[^\t/].*?(\w+)(?:\[\d*\])*(?: __attribute__\(\(__aligned__\(\d+\)\)\))?;"
+                     r"\s+/\*\s+(\d+)\s+(\d+) \*/$")
+
+
+def _members(text: str) -> dict[str, tuple[str, str]]:
+    """{name: (offset, size)} of a pahole text's outermost members, and
+    the size from its summary."""
+    out = {m.group(1): (m.group(2), m.group(3)) for m in map(_MEMBER.match, text.splitlines()) if m}
+    out["size/align"] = (re.search(r"/\* size: (\d+),", text).group(1), "")
+    return out
+
+
+def test_show_only_differences_shows_the_rows_that_differ(golden, tmp_path):
+    """x86_64 against i386: the rows shown are the members whose offset or
+    size differ between pahole's texts from each ABI's gcc -g object."""
+    if shutil.which("i686-linux-gnu-gcc") is None:
+        pytest.skip("i686-linux-gnu-gcc not installed")
+    records = ["g_holes", "g_arrays", "g_packed", "g_aligned", "g_typedef_member"]
+    header = tmp_path / "synthetic.h"
+    header.write_text(SYNTHETIC)
+    src = tmp_path / "synthetic.c"
+    src.write_text(f'#include "{header}"\n' + "".join(_variable(f"struct {n}", i) for i, n in enumerate(records)))
+    objs = {}
+    for target, cc in (("x86_64", "gcc"), ("i386", "i686-linux-gnu-gcc")):
+        objs[target] = tmp_path / f"{target}.o"
+        subprocess.run([cc, "-g", "-c", str(src), "-o", str(objs[target])], check=True, capture_output=True)
+    argv = ["layout", str(header), "--target", "x86_64,i386", "--show-only-differences"]
+    for n in records:
+        argv += ["--type", f"struct {n}"]
+    code, out, err = _ours(argv)
+    assert code == 0, err
+    chunks = dict(re.findall(r"/\* struct (\w+) on 2 targets: [^\n]*\n((?:[^/\n][^\n]*\n|/\* \[[^\n]*\n)*)", out))
+    assert set(chunks) == set(records)
+    for n in records:
+        a, b = (_members(_pahole("-C", n, str(objs[t]))) for t in ("x86_64", "i386"))
+        expected = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}    # i128: x86_64 only
+        rows = [line for line in chunks[n].splitlines() if not line.startswith(("/*", "  member"))]
+        assert all(line.startswith("! ") for line in rows), rows
+        assert {line.split()[1] for line in rows} == expected, n
+    assert "g_typedef_member" in out and not [r for r in chunks["g_typedef_member"].splitlines() if r.startswith("!")]
