@@ -166,9 +166,11 @@ class _Printer:
             return "", c
         return prefix, dataclasses.replace(c, type=t, type_name=eng.type_name(t))
 
-    def _typedefs(self, t: m.Type) -> tuple[str, m.Type]:
+    def _typedefs(self, t: m.Type, in_array: bool = False) -> tuple[str, m.Type]:
         # an array's element type is printed through its typedefs too, so a
-        # typedef of an array of typedefs gets two comments
+        # typedef of an array of typedefs gets two comments; but GCC's DWARF
+        # merges an array of (a typedef of) an array into one array type, so
+        # a typedef of an array inside an array leaves no name, only its dims
         arrays = []
         while isinstance(t, m.Array):
             arrays.append(t)
@@ -177,9 +179,11 @@ class _Printer:
         while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
             names.append(t.name)
             t = self.opts.layouter.unit.typedefs[t.name].type
+        if isinstance(t, m.Array) and (arrays or in_array):
+            names = []
         prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
-        if names and isinstance(t, m.Array):
-            more, t = self._typedefs(t)
+        if isinstance(t, m.Array):
+            more, t = self._typedefs(t, True)
             prefix += more
         for a in reversed(arrays):
             t = dataclasses.replace(a, element=t)

@@ -60,6 +60,8 @@ def summary(lay: TypeLayout, st: Stats, cacheline: int = 64) -> list[str]:
                    f"sum bit holes: {sum(st.bit_holes)} bits */")
     elif bits and st.holes:
         out.append(f"/* sum bitfield members: {bits} bits ({bits // 8} bytes) */")
+    # pahole's order: padding, the members' paddings, then bit padding
+    bit_padding = 0
     if not kids:
         if size:
             out.append(f"/* padding: {size} */")
@@ -71,10 +73,10 @@ def summary(lay: TypeLayout, st: Stats, cacheline: int = 64) -> list[str]:
             out.append(f"/* padding: {padding} */")
         if last.bit_width is not None:
             bit_padding = min(end, size) * 8 - (last.bit_offset + last.bit_width)
-            if bit_padding:
-                out.append(f"/* bit_padding: {bit_padding} bits */")
     if st.paddings:
         out.append(f"/* paddings: {len(st.paddings)}, sum paddings: {sum(st.paddings)} */")
+    if bit_padding:
+        out.append(f"/* bit_padding: {bit_padding} bits */")
     if st.forced:
         out.append(f"/* forced alignments: {st.forced}"
                    + (f", forced holes: {len(st.forced_holes)}, sum forced holes: {sum(st.forced_holes)}"
