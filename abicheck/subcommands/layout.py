@@ -1,5 +1,8 @@
 """``abicheck layout``: the memory layout of types on one or more ABIs, as
-pahole prints it (one ABI) or as a comparison table (several)."""
+pahole prints it (one ABI) or as a comparison table (several), with
+pahole's options: shaping its text (-E, --hex, -r, -c), selecting records
+(--structs, --unions, -H, -B) and what reordering would save (-P, per
+target).  A filter keeps a record that passes it on at least one target."""
 from __future__ import annotations
 
 import argparse
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace) -> str:
         per_type = {n: v for n, v in per_type.items() if n in shown}
     if sel.packable:
         return packable.packable_lines(
-            [(packable.record_name(per_type[n][0][0]), sizes[n]) for n in per_type], len(targets))
+            [(packable.record_name(per_type[n][0][0]), sizes[n]) for n in per_type], [t.name for t in targets])
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
     chunks = []

@@ -79,17 +79,15 @@ def reorder(engine: "Layouter", lay: "TypeLayout") -> tuple[int, tuple[m.Field, 
     return best
 
 
-def packable_lines(rows: list[tuple[str, list[tuple[str, int, int]]]], targets: int) -> str:
+def packable_lines(rows: list[tuple[str, list[tuple[str, int, int]]]], targets: list[str]) -> str:
     """pahole's lines for one target (after our comment line); for several,
     one line per record and group of targets with the same numbers, the
     targets in a fifth column (a target where nothing is saved shows 0)."""
-    if targets == 1:
-        target = rows[0][1][0][0] if rows else ""
-        out = [f"/* packable structs{' on ' + target if target else ''}: name, size, "
-               "reordered size, bytes saved */"]
+    if len(targets) == 1:
+        out = [f"/* packable structs on {targets[0]}: name, size, reordered size, bytes saved */"]
         out += [f"{name}\t{size}\t{new}\t{size - new}" for name, per in rows for _, size, new in per]
         return "\n".join(out) + "\n"
-    out = [f"/* packable structs on {targets} targets: name, size, reordered size, bytes saved, "
+    out = [f"/* packable structs on {len(targets)} targets: name, size, reordered size, bytes saved, "
            "targets */"]
     for name, per in rows:
         groups: dict[tuple[int, int], list[str]] = {}

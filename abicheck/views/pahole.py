@@ -25,7 +25,15 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
   pahole infers from offsets, sizes and natural alignments (``infer_packing``).
 - Zero-length arrays as ``[]`` where pahole allows a flexible array, else ``[0]``;
   an array of an anonymous record expanded like the record.
-- The summary of a struct (unions get none), in pahole's order.
+- The summary of a struct (unions get none), in pahole's order
+  (``views/pahole_summary.py``).
+
+pahole's options (``views/pahole_options.py``, held to pahole's text by
+tests/views/test_pahole_options.py) change only what this walk prints:
+``-E`` expands members of named record types and typedefs too, with
+``/* typedef A -> B */`` before the type and a 55-wide name column; ``--hex``
+prints the numbers of the comments as C's ``%#x``; ``-r`` counts offsets (and
+so cacheline markers) from the enclosing record; ``-c`` sets the cacheline.
 """
 from __future__ import annotations
 

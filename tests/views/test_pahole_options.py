@@ -351,3 +351,36 @@ def test_show_only_differences_shows_the_rows_that_differ(golden, tmp_path):
         assert all(line.startswith("! ") for line in rows), rows
         assert {line.split()[1] for line in rows} == expected, n
     assert "g_typedef_member" in out and not [r for r in chunks["g_typedef_member"].splitlines() if r.startswith("!")]
+
+
+@pytest.mark.parametrize("target", ["i386", "m68k", "s390x", "armel"])
+def test_shaping_options_on_other_targets(tmp_path, target):
+    """-E -r --hex and -c 32 on other ABIs: the synthetic records as pahole
+    prints them from that ABI's Debian cross gcc -g object."""
+    from abicheck import api
+    from abicheck.layout import Layouter
+    from abicheck.targets import get_target
+    from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
+    from views.test_pahole_golden import CROSS, NO_DWARF_ALIGNMENT
+
+    cc, flags = CROSS[target]
+    if shutil.which(cc) is None:
+        pytest.skip(f"{cc} not installed")
+    header = tmp_path / "synthetic.h"
+    header.write_text(SYNTHETIC)
+    names = [(n, p) for n, p in RECORDS if p.startswith("g_") and n not in NO_DWARF_ALIGNMENT.get(target, ())]
+    src = tmp_path / "synthetic.c"
+    src.write_text(f'#include "{header}"\n' + "".join(_variable(n, i) for i, (n, _) in enumerate(names)))
+    obj = tmp_path / "synthetic.o"
+    subprocess.run([cc, "-g", "-c", str(src), "-o", str(obj), *flags], check=True, capture_output=True)
+    tr = api.translate([str(header)], get_target(target), [], [], False)
+    engine = Layouter(tr.unit, tr.target)
+    wrong = []
+    for option, opts in ((["-E", "-r", "--hex"], TextOptions(True, True, True, layouter=engine)),
+                         (["-c", "32"], TextOptions(cacheline_size=32))):
+        for name, pname in names:
+            theirs = _pahole(*option, "-C", pname, str(obj))
+            if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:
+                wrong.append((option[0], name))
+    assert wrong == []
