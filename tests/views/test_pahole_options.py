@@ -411,3 +411,26 @@ def test_shaping_options_on_other_targets(tmp_path, target):
             if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:
                 wrong.append((option[0], name))
     assert wrong == []
+
+
+def test_filters_on_several_targets_keep_what_passes_on_any(tmp_path):
+    """-H 1 and -B 1 on x86_64 and m68k (2-byte alignment: fewer holes): the
+    records pahole lists from either ABI's object, each shown for both."""
+    if shutil.which("m68k-linux-gnu-gcc") is None:
+        pytest.skip("m68k-linux-gnu-gcc not installed")
+    header = tmp_path / "synthetic.h"
+    header.write_text(SYNTHETIC)
+    src = tmp_path / "synthetic.c"
+    src.write_text(f'#include "{header}"\n')
+    objs = []
+    for cc in ("gcc", "m68k-linux-gnu-gcc"):
+        objs.append(tmp_path / f"{cc}.o")
+        subprocess.run([cc, "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(objs[-1])],
+                       check=True, capture_output=True)
+    for option in (["-H", "1"], ["-B", "1"], ["-H", "2"]):
+        code, out, err = _ours(["layout", str(header), "--target", "x86_64,m68k", *option])
+        assert code == 0, err
+        ours = set(re.findall(r"^/\* (struct \w+|union \w+) on 2 targets", out, re.M))
+        each = [_listed(_pahole(*option, str(o))) for o in objs]
+        assert each[0] != each[1], "the ABIs do not differ: the test could not fail"
+        assert ours == each[0] | each[1], option
