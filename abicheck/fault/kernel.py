@@ -91,11 +91,11 @@ def _fault(code: int, addr: int, pkey: int | None = None) -> Fault:
 
 
 def user_access(space: AddressSpace, keys: Keys, kind: str, addr: int,
-                pointer_size: int, vma: Vma | None = None, looked_up: bool = False) -> Outcome:
+                pointer_bits: int, vma: Vma | None = None, looked_up: bool = False) -> Outcome:
     """An access by user code (``kind``: read, write, exec).  ``vma`` /
     ``looked_up`` let the caller hand in the primary lookup's result (a
     racing munmap after it)."""
-    if keys.arch == "x86" and pointer_size == 8 and addr >= X86_64_TASK_SIZE:
+    if keys.arch == "x86" and pointer_bits == 64 and addr >= X86_64_TASK_SIZE:
         if 1 << 47 <= addr < 0xFFFF800000000000:
             return Outcome(Fault(SIGSEGV, SI_KERNEL, None, None), "x86.noncanonical_gp", None)
         return Outcome(_fault(SEGV_MAPERR, addr), "x86.kernel_half", None)
@@ -163,7 +163,7 @@ PIPE_DEF_BUFFERS = 16   # include/linux/pipe_fs_i.h: a new pipe holds 16 pages
 
 
 def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
-                pointer_size: int) -> tuple[int, int]:
+                pointer_bits: int) -> tuple[int, int]:
     """``write(2)`` of ``[addr, addr+length)`` into an empty non-blocking pipe
     (the self-test's way of making the kernel read a buffer): ``(ret, errno)``.
 
@@ -178,7 +178,7 @@ def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
     if length == 0:
         return 0, 0
     limit = min(length, PIPE_DEF_BUFFERS * space.page)
-    good = _readable_prefix(space, keys, addr, limit, pointer_size)
+    good = _readable_prefix(space, keys, addr, limit, pointer_bits)
     done = good - good % space.page if good < limit else limit
     if done == 0:
         return -1, EFAULT
@@ -187,19 +187,19 @@ def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
     return done, 0
 
 
-def _readable_prefix(space, keys, addr, length, pointer_size) -> int:
+def _readable_prefix(space, keys, addr, length, pointer_bits) -> int:
     """How many bytes from ``addr`` the kernel can read before the first it
     cannot (permissions are per page, so walk page by page)."""
     pos = addr
     while pos < addr + length:
-        if not _readable(space, keys, pos, pointer_size):
+        if not _readable(space, keys, pos, pointer_bits):
             return pos - addr
         pos = pos - pos % space.page + space.page
     return length
 
 
-def _readable(space, keys, a, pointer_size) -> bool:
-    if keys.arch == "x86" and pointer_size == 8 and a >= X86_64_TASK_SIZE:
+def _readable(space, keys, a, pointer_bits) -> bool:
+    if keys.arch == "x86" and pointer_bits == 64 and a >= X86_64_TASK_SIZE:
         return False              # access_ok() refuses kernel addresses
     vma = space.find(a)
     if vma is None or not vma.accessible():
