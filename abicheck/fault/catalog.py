@@ -93,11 +93,12 @@ CATALOG: list[dict] = [
              _pm("0x10001000", 4096, "rw", 1), _read("0x10001000", 64), _read("0x10000000", 8192),
              _read("0x10000ff0", 32)]},
     {"name": "x86_altstack", "arch": "x86",
-     "description": "the alternate stack under a write-disabled key: 6.1 kills, 6.12 delivers",
-     "ops": [_m("0x30000000", 32768, "rw"), _alloc("disable_write"),
-             _pm("0x30000000", 32768, "rw", 1), {"op": "sigaltstack", "addr": "0x30000000",
-                                                  "length": 32768},
-             _a("read", "0x20000000")]},
+     "description": "the alternate stack, then under a write-disabled key: 6.1 kills, 6.12 "
+                    "delivers",
+     "ops": [_m("0x30000000", 32768, "rw"), {"op": "sigaltstack", "addr": "0x30000000",
+                                              "length": 32768},
+             _a("read", "0x20000000"), _alloc("disable_write"),
+             _pm("0x30000000", 32768, "rw", 1), _a("read", "0x20000000")]},
     {"name": "x86_stack_key0", "arch": "x86",
      "description": "PKRU write-disables key 0: the thread's own stack takes the frame -- 6.1 "
                     "kills, 6.12 delivers",

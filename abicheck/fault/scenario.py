@@ -86,7 +86,8 @@ def validate(data: Any, file: str = "<scenario>") -> None:
 def _message(e) -> str:
     if e.validator == "additionalProperties":
         return e.message.replace("Additional properties are not allowed", "unknown field(s)")
-    if e.validator == "oneOf" and e.path and e.path[-1] in ("addr", "value"):
+    if e.validator in ("oneOf", "pattern", "type", "minimum") and e.absolute_path and \
+            e.absolute_path[-1] in ("addr", "value"):
         return f"expected an integer or a '0x...' string, not {e.instance!r}"
     return e.message
 
