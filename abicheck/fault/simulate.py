@@ -83,25 +83,44 @@ class OpResult:
                 "code": self.code, "blob_hex": self.blob.hex()}
 
 
-def choose(scenario: dict, target: str | None, headers: str | None, kernel: str | None):
-    """(target, headers set, kernel): the argument, else the scenario's, else the default."""
+def choose(scenario: dict, target: str | None, headers: str | None, kernel: str | None,
+           file: str = "<scenario>"):
+    """(target, headers set, kernel): the argument, else the scenario's, else
+    the default.  A bad value from the command line is a usage error; one
+    from the scenario names its JSON path."""
+    import os
+
+    from abicheck import bundled
+    from abicheck.errors import AbicheckError
     from abicheck.targets import get_target
-    t = target or scenario.get("target") or DEFAULT_TARGET
+
+    def fail(key: str, given, e: Exception):
+        msg = str(getattr(e, "msg", e))
+        if given is None:                       # it came from the scenario
+            raise ScenarioError(file, key, msg) from None
+        raise UsageError(msg) from None
+
     try:
-        tgt = get_target(t)
-    except Exception as e:
-        raise UsageError(str(getattr(e, "msg", e))) from None
+        tgt = get_target(target or scenario.get("target") or DEFAULT_TARGET)
+    except (AbicheckError, KeyError, ValueError) as e:
+        fail("target", target, e)
     kv = kernel or scenario.get("kernel") or DEFAULT_KERNEL
     if kv not in KERNELS:
-        raise UsageError(f"no model of kernel {kv!r} (have: {', '.join(KERNELS)})")
-    return tgt, headers or scenario.get("headers") or emit.DEFAULT_HEADERS, kv
+        fail("kernel", kernel, UsageError(f"no model of kernel {kv!r} (have: {', '.join(KERNELS)})"))
+    hset = headers or scenario.get("headers") or emit.DEFAULT_HEADERS
+    if not os.path.isdir(hset):
+        try:
+            bundled.headers_dir(hset)
+        except AbicheckError as e:
+            fail("headers", headers, e)
+    return tgt, hset, kv
 
 
 def simulate(scenario: dict, *, target: str | None = None, headers: str | None = None,
              kernel: str | None = None, file: str = "<scenario>") -> list[OpResult]:
     """The results of every op of ``scenario`` (see the module doc)."""
     validate(scenario, file)
-    tgt, hset, kv = choose(scenario, target, headers, kernel)
+    tgt, hset, kv = choose(scenario, target, headers, kernel, file)
     return _Run(tgt, hset, kv, file).run(scenario)
 
 

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace):
     from abicheck.fault.simulate import choose, simulate
 
     scen = load(args.scenario)
-    tgt, hset, kv = choose(scen, args.target, args.headers_set, args.kernel)
+    tgt, hset, kv = choose(scen, args.target, args.headers_set, args.kernel, args.scenario)
     results = simulate(scen, target=tgt.name, headers=hset, kernel=kv, file=args.scenario)
     if args.format == "json":
         meta = {"scenario": args.scenario, "target": tgt.name, "headers": hset, "kernel": kv}

@@ -91,3 +91,15 @@ def test_the_shipped_schema_is_valid_and_accepts_the_examples():
     assert len(files) >= 10
     for f in files:
         jsonschema.Draft202012Validator(schema()).validate(json.loads(f.read_text()))
+
+
+@pytest.mark.parametrize("key,value", [("target", "vax"), ("headers", "linux-9.9")])
+def test_bad_target_or_headers_in_the_scenario_name_their_path(tmp_path, capsys, key, value):
+    code, out, err, f = _cli(tmp_path, capsys, {key: value, "ops": [access("read", 0)]})
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"{f}: {key}: error: ")
+
+
+def test_bad_headers_on_the_command_line_is_a_usage_error(tmp_path, capsys):
+    code, out, err, _ = _cli(tmp_path, capsys, {"ops": [access("read", 0)]}, "--headers", "nope")
+    assert code == 2 and out == "" and err.startswith("abicheck: error: ")
