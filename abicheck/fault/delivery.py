@@ -17,7 +17,8 @@ exactly what changed between kernel versions on x86:
   which resets SIGSEGV to SIG_DFL: the process dies of SIGSEGV and the
   siginfo is never seen.
 - Linux 6.12 (the series "x86/pkeys: update PKRU to enable all pkeys before
-  XSAVE", merged for 6.12): ``get_sigframe`` calls ``sig_prepare_pkru()``,
+  XSAVE", merged for 6.12; its fix "x86/pkeys: Ensure updated PKRU value is
+  XRSTOR'd" followed in December 2024): ``get_sigframe`` calls ``sig_prepare_pkru()``,
   which writes PKRU = 0 (every key enabled) while the frame is written, and
   stores the thread's original PKRU in the frame's XSAVE area; the frame is
   written whatever the stack's key.  The handler then runs with

@@ -7,8 +7,10 @@ every modelled kernel where it is a valid program (an op the ABI lacks, or a
 key the ABI never hands out, makes it invalid there: skipped); every
 faulting access becomes ``<target>/<kernel>/<scenario>.op<N>.bin`` (the 128
 bytes) and ``.json`` (what the kernel did and why: signal, code, fields,
-delivery, the rule of ``kernel``/``delivery`` that decided).  ``index.json``
-lists them.  The set is a pure function of the targets: the same bytes on
+delivery, the rule of ``kernel``/``delivery`` that decided), and the whole
+run is ``<target>/<kernel>/<scenario>.results.json`` (every op's result in
+the real-kernel record format -- what ``pkey_alloc`` answers on an ABI
+without keys, for one).  ``index.json`` lists both.  The set is a pure function of the targets: the same bytes on
 every run and every machine.
 """
 from __future__ import annotations
@@ -26,7 +28,7 @@ from abicheck.fault.simulate import KERNELS, simulate
 
 def vectors(targets, headers: str | None = None):
     """Yield (relative path, bytes or text) of every vector file, in order."""
-    index = []
+    index, runs = [], []
     for t in targets:
         for kv in KERNELS:
             for entry in CATALOG:
@@ -39,6 +41,13 @@ def vectors(targets, headers: str | None = None):
                                        file=f"catalog:{entry['name']}")
                 except ScenarioError:
                     continue          # not a program this ABI can run
+                run_name = f"{t.name}/{kv}/{entry['name']}.results.json"
+                yield run_name, json.dumps({
+                    "target": t.name, "kernel": kv, "headers": headers or emit.DEFAULT_HEADERS,
+                    "scenario": entry["name"], "description": entry["description"],
+                    "ops": entry["ops"], "results": [r.record() for r in results]},
+                    indent=1) + "\n"
+                runs.append(run_name)
                 for r in results:
                     if r.op != "access" or not r.fault:
                         continue
@@ -61,7 +70,7 @@ def vectors(targets, headers: str | None = None):
                     yield base + ".json", json.dumps(expect, indent=2) + "\n"
                     index.append(base)
     yield "index.json", json.dumps({"format": "abicheck-fault-vectors/1",
-                                    "vectors": index}, indent=1) + "\n"
+                                    "vectors": index, "runs": runs}, indent=1) + "\n"
 
 
 def write(out_dir: str, targets, headers: str | None = None) -> int:

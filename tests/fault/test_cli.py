@@ -95,8 +95,8 @@ def test_vectors_deterministic_and_complete(tmp_path, capsysbinary):
     assert files_a == files_b
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
     assert not [f for f in files_a if os.path.basename(f).startswith(".")]  # no temp files
-    index = json.loads((a / "index.json").read_text())["vectors"]
-    assert len(index) * 2 + 1 == len(files_a)
+    index = json.loads((a / "index.json").read_text())
+    assert len(index["vectors"]) * 2 + len(index["runs"]) + 1 == len(files_a)
 
 
 def test_vectors_refuse_a_file_as_out(tmp_path, capsysbinary):

@@ -21,7 +21,8 @@ def files():
 
 
 def _expectations(files):
-    return [json.loads(v) for k, v in files.items() if k.endswith(".json") and k != "index.json"]
+    return [json.loads(v) for k, v in files.items() if k.endswith(".json") and k != "index.json"
+            and not k.endswith(".results.json")]
 
 
 # every rule the model can name (abicheck/fault/kernel.py, delivery.py); written
@@ -64,3 +65,17 @@ def test_no_key_on_abis_without_keys(files):
 def test_index_is_sorted_by_generation_and_complete(files):
     index = json.loads(files["index.json"])["vectors"]
     assert len(index) == len(_expectations(files)) and len(set(index)) == len(index)
+
+
+def test_runs_say_what_pkey_alloc_does_without_keys(files):
+    # include/linux/pkeys.h (no ARCH_HAS_PKEYS): mm_pkey_alloc() is -1, so pkey_alloc
+    # is ENOSPC (28) after its EINVAL (22) check of the rights (PKEY_ACCESS_MASK)
+    for t in ("riscv64", "s390x", "mips"):
+        run = json.loads(files[f"{t}/6.12/key_allocation.results.json"])
+        assert [(r["ret"], r["errno"]) for r in run["results"]] == [(-1, 28), (-1, 28),
+                                                                    (-1, 22), (-1, 22)]
+    # x86: two keys, then EINVAL for the rights x86 lacks; arm64 6.12 has all four
+    x86 = json.loads(files["x86_64/6.12/key_allocation.results.json"])["results"]
+    assert [(r["ret"], r["errno"]) for r in x86] == [(1, 0), (2, 0), (-1, 22), (-1, 22)]
+    arm = json.loads(files["aarch64/6.12/key_allocation.results.json"])["results"]
+    assert [r["ret"] for r in arm] == [1, 2, 3, 4]
