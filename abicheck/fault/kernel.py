@@ -63,6 +63,8 @@ CODE_NAMES = {SEGV_MAPERR: "SEGV_MAPERR", SEGV_ACCERR: "SEGV_ACCERR",
 
 #: x86-64 with 4-level paging: TASK_SIZE_MAX (arch/x86/include/asm/page_64_types.h)
 X86_64_TASK_SIZE = 0x7FFFFFFFF000
+#: i386 and x32 processes on x86-64: IA32_PAGE_OFFSET (arch/x86/include/asm/page_64_types.h)
+X86_COMPAT_TASK_SIZE = 0xFFFFE000
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,14 +157,16 @@ class _Run:
     def op_mmap(self, op: Op, fills) -> OpResult:
         """``mmap(addr, len, prot, MAP_FIXED_NOREPLACE|MAP_PRIVATE|MAP_ANONYMOUS)``:
         EINVAL for an unaligned address or a zero length, ENOMEM past the
-        user address space (``get_unmapped_area``), and EEXIST over an
+        user address space (``get_unmapped_area``; on x86 TASK_SIZE_MAX, and
+        IA32_PAGE_OFFSET for i386 and x32 processes), and EEXIST over an
         existing mapping -- which a scenario may not ask for (the program
         would abort), so that is a scenario error."""
         addr, length, prot = op["addr"], op["length"], prot_letters(op["prot"])
         if not self._aligned(addr) or length == 0:
             return self._ret(op, -EINVAL)
         end = addr + self.space.round(length)
-        if self.keys.arch == "x86" and self.bits == 64 and end > k.X86_64_TASK_SIZE:
+        if self.keys.arch == "x86" and end > (k.X86_64_TASK_SIZE if self.bits == 64
+                                              else k.X86_COMPAT_TASK_SIZE):
             return self._ret(op, -ENOMEM)
         clash = self.space.overlapping(addr, end)
         if clash:

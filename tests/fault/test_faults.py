@@ -174,3 +174,30 @@ def test_no_key_abi_never_reports_pkuerr():
             "riscv64")
     assert (r[1].ret, r[1].errno) == (-1, 28)       # ENOSPC: include/linux/pkeys.h stubs
     assert r[2].code == SEGV_ACCERR
+
+
+@pytest.mark.parametrize("target,addr", [("x86_64", "0x7ffffffff000"), ("i386", "0xffffe000"),
+                                         ("x32", "0xfffff000")])
+def test_mmap_past_the_user_address_space_is_enomem(target, addr):
+    # get_unmapped_area: a MAP_FIXED range past TASK_SIZE is -ENOMEM; TASK_SIZE_MAX on
+    # x86-64, IA32_PAGE_OFFSET (0xffffe000) for 32-bit and x32 processes
+    r = run([mmap(addr, 4096, "rw")], target)
+    assert (r[0].ret, r[0].errno) == (-1, 12)
+
+
+def test_mmap_and_munmap_refuse_unaligned_addresses():
+    # do_mmap: "if (offset_in_page(addr))" for MAP_FIXED -> EINVAL; do_vmi_munmap likewise
+    r = run([mmap("0x10000800", 4096, "rw"), {"op": "munmap", "addr": "0x10000800", "length": 1},
+             mprotect("0x10000800", 4096, "r"), mmap("0x10000000", 0, "rw")])
+    assert [(x.ret, x.errno) for x in r] == [(-1, 22)] * 4
+
+
+def test_mprotect_with_a_hole_changes_what_precedes_it_and_is_enomem():
+    # do_mprotect_pkey walks the VMAs and stops at a gap with -ENOMEM, the
+    # VMAs before it already changed
+    r = run([mmap("0x10000000", 4096, "rw"), mmap("0x10002000", 4096, "rw"),
+             mprotect("0x10000000", 12288, "r"), access("write", "0x10000000"),
+             mprotect("0x10001000", 4096, "r")])
+    assert (r[2].ret, r[2].errno) == (-1, 12)
+    assert r[3].code == SEGV_ACCERR
+    assert (r[4].ret, r[4].errno) == (-1, 12)     # no VMA holds the start
