@@ -93,16 +93,17 @@ def _fault(code: int, addr: int, pkey: int | None = None) -> Fault:
 
 
 def user_access(space: AddressSpace, keys: Keys, kind: str, addr: int,
-                pointer_bits: int, vma: Vma | None = None, looked_up: bool = False) -> Outcome:
-    """An access by user code (``kind``: read, write, exec).  ``vma`` /
-    ``looked_up`` let the caller hand in the primary lookup's result (a
-    racing munmap after it)."""
+                pointer_bits: int) -> Outcome:
+    """An access by user code (``kind``: read, write, exec) at ``addr``: the
+    primary lookup, then the architecture's checks in its order.  The
+    returned ``Outcome.vma`` is the VMA that lookup found, the only one the
+    kernel consults (a racing munmap is applied by the caller before or
+    after this call, as it lands before or after the lookup)."""
     if keys.arch == "x86" and pointer_bits == 64 and addr >= X86_64_TASK_SIZE:
         if 1 << 47 <= addr < 0xFFFF800000000000:
             return Outcome(Fault(SIGSEGV, SI_KERNEL, None, None), "x86.noncanonical_gp", None)
         return Outcome(_fault(SEGV_MAPERR, addr), "x86.kernel_half", None)
-    if not looked_up:
-        vma = space.find(addr)
+    vma = space.find(addr)
     if vma is None:
         return Outcome(_fault(SEGV_MAPERR, addr), f"{keys.arch}.no_vma", None)
     decide = {"x86": _x86, "arm64": _arm64, "powerpc": _powerpc}.get(keys.arch, _nokeys)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from abicheck.errors import UsageError
 from abicheck.fault import delivery, emit, kernel as k
 from abicheck.fault.keys import RIGHTS, model_for
-from abicheck.fault.scenario import Op, ScenarioError, normalise, validate
+from abicheck.fault.scenario import REGISTER_OPS, Op, ScenarioError, normalise, validate
 from abicheck.fault.vma import AddressSpace, prot_letters
 
 KERNELS = ("6.1", "6.12")
@@ -143,8 +143,8 @@ class _Run:
         fills = _exec_targets(ops)
         out: list[OpResult] = []
         for op in ops:
-            r = getattr(self, "op_" + op.op.replace("wramr", "wrreg").replace("wrpkru", "wrreg")
-                        .replace("wrpor", "wrreg"))(op, fills)
+            name = "wrreg" if op.op in REGISTER_OPS else op.op
+            r = getattr(self, "op_" + name)(op, fills)
             out.append(r)
             if r.killed is not None:
                 break
@@ -234,6 +234,8 @@ class _Run:
         return self._ret(op, self.keys.free(op["pkey"]))
 
     def op_wrreg(self, op: Op, fills) -> OpResult:
+        """``wrpkru`` / ``mtspr AMR`` / ``msr POR_EL0``: the thread's register
+        (normalise() already refused the ops of other architectures)."""
         if op["value"] >> self.keys.register_bits:
             raise self.err(op, "value", f"{op['value']:#x} does not fit the "
                            f"{self.keys.register_bits}-bit {self.keys.register}")
