@@ -10,7 +10,8 @@ present page (a key fault the CPU reported) or a never-touched one (the
 kernel's own check of the VMA's key, see ``kernel.py``); the outcome is the
 same, the path is not, and a scenario author wants to know which it took.
 
-Addresses are page-aligned as the system calls require (EINVAL otherwise,
+Linux 6.1 and 6.12 behave alike in everything modelled here.  Addresses are
+page-aligned as the system calls require (EINVAL otherwise,
 checked by the callers); lengths are rounded up to whole pages as
 ``PAGE_ALIGN(len)`` does in ``do_mmap`` and ``do_mprotect_pkey``.
 """

@@ -71,3 +71,17 @@ def test_a_header_set_without_the_key_is_refused():
         run([mmap("0x10000000", 4096, "rw"), alloc("disable_write"),
              pkey_mprotect("0x10000000", 4096, "rw", 1), access("write", "0x10000000")],
             headers="linux-4.5")
+
+
+@pytest.mark.parametrize("name", ["x86_64", "i386", "x32", "aarch64", "powerpc64"])
+@pytest.mark.parametrize("libc", ["glibc", "musl"])
+def test_libc_views_lay_the_kernel_blob_out_identically(name, libc):
+    # shared/facts/siginfo-abi.md: glibc's and musl's siginfo_t must agree with the
+    # kernel's on every offset on every ABI; a blob built through either is the
+    # kernel's byte for byte
+    r, key = _pkuerr(name)
+    page = 65536 if name.startswith("powerpc") else 4096
+    other = run([mmap("0x10000000", page, "rw"), alloc("disable_write"),
+                 pkey_mprotect("0x10000000", page, "rw", key), access("write", "0x10000abc")],
+                name, headers=libc)[3]
+    assert other.blob == r.blob
