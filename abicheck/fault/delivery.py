@@ -30,7 +30,10 @@ exactly what changed between kernel versions on x86:
   the thread's AMR, which the handler keeps.
 - arm64 6.12 (arch/arm64/kernel/signal.c ``setup_rt_frame``): the frame is
   written with the thread's POR_EL0 (the kernel's unprivileged stores are
-  checked against it) and the handler starts with POR_EL0_INIT (key 0 only).
+  checked against it); only then does ``setup_return`` write POR_EL0_INIT
+  (key 0 only) for the handler -- the order the POE series' review pointed
+  out ("uaccess will fail and we'll end up with a SIGSEGV" on an alternate
+  stack the interrupted POR_EL0 denies) and left for a later x86-like change.
 
 The model assumes a handler that does so -- sets its key register to allow
 its stack before touching it, as the self-test's handler does (its first

@@ -53,3 +53,12 @@ def test_a_killed_process_ends_the_results():
     r = run(ops, kernel="6.1")
     assert [x.index for x in r] == [0, 1, 2, 3, 4]
     assert r[-1].record() == {"index": 4, "op": "access", "killed": {"signo": 11}}
+
+
+def test_arm64_612_writes_the_frame_under_the_threads_por_el0():
+    # arch/arm64/kernel/signal.c (6.12): setup_sigframe before setup_return's
+    # write of POR_EL0_INIT -- an altstack the thread's POR_EL0 denies kills
+    ops = ALT + [alloc("disable_access"), pkey_mprotect("0x30000000", 32768, "rw", 1),
+                 access("read", "0x20000000")]
+    r = run(ops, "aarch64", "6.12")
+    assert r[4].killed == 11 and r[4].delivered is False
