@@ -33,10 +33,10 @@ from abicheck import __version__, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
 from abicheck.subcommands import (check, compat, diff, layout, lint, model,
-                                  targets)
+                                  simulate, targets, vectors)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, model, targets)
+COMMANDS = (layout, check, diff, lint, compat, model, simulate, vectors, targets)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,35 @@
+"""Small builders shared by the fault tests: scenario ops written the way a
+scenario file spells them, and a runner returning results by op index."""
+from __future__ import annotations
+
+from abicheck.fault import simulate
+
+
+def mmap(addr, length, prot):
+    return {"op": "mmap", "addr": addr, "length": length, "prot": prot}
+
+
+def access(kind, addr, **extra):
+    return {"op": "access", "access": kind, "addr": addr, **extra}
+
+
+def pkey_mprotect(addr, length, prot, pkey):
+    return {"op": "pkey_mprotect", "addr": addr, "length": length, "prot": prot, "pkey": pkey}
+
+
+def mprotect(addr, length, prot):
+    return {"op": "mprotect", "addr": addr, "length": length, "prot": prot}
+
+
+def alloc(rights):
+    return {"op": "pkey_alloc", "rights": rights}
+
+
+def run(ops, target="x86_64", kernel="6.12", headers=None):
+    return simulate({"ops": ops}, target=target, kernel=kernel, headers=headers)
+
+
+# Code values from include/uapi/asm-generic/siginfo.h (the kernel's uapi header)
+SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, SEGV_PKUERR, SI_KERNEL = 11, 1, 2, 4, 0x80
+# include/uapi/asm-generic/errno-base.h
+ENOMEM, EFAULT, EINVAL, ENOSPC = 12, 14, 22, 28

@@ -1,0 +1,81 @@
+"""The vectors: together they take every path of the simulator on the
+architectures that have it, each blob decodes (through the generated model)
+to the fields its expectation states, and ABIs without keys never carry a
+key."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from abicheck.fault import emit
+from abicheck.fault.vectors import vectors
+from abicheck.targets import get_target
+
+TARGETS = ["x86_64", "i386", "x32", "powerpc64", "aarch64", "riscv64", "s390x", "mips"]
+
+
+@pytest.fixture(scope="module")
+def files():
+    return dict(vectors([get_target(t) for t in TARGETS]))
+
+
+def _expectations(files):
+    return [json.loads(v) for k, v in files.items() if k.endswith(".json") and k != "index.json"
+            and not k.endswith(".results.json")]
+
+
+# every rule the model can name (abicheck/fault/kernel.py, delivery.py); written
+# out here so that a new rule without a vector fails this test
+RULES = {
+    "x86.no_vma", "x86.pkey_hw", "x86.pkey_vma", "x86.write_no_vm_write", "x86.not_accessible",
+    "x86.exec_nx", "x86.kernel_half", "x86.noncanonical_gp",
+    "powerpc.no_vma", "powerpc.access_pkey_error", "powerpc.access_error",
+    "arm64.no_vma", "arm64.vm_flags", "arm64.fault_from_pkey",
+    "none.no_vma", "generic.access_error",
+    "x86.6.1.frame_altstack_denied", "x86.6.1.frame_stack_denied", "x86.6.1.delivered_altstack",
+    "x86.6.12.delivered_altstack", "x86.6.1.delivered_stack", "x86.6.12.delivered_stack",
+    "powerpc.6.1.delivered_stack", "arm64.6.12.delivered_stack",
+    "powerpc.6.12.frame_altstack_denied", "none.6.1.frame_altstack_denied",
+}
+
+
+def test_every_rule_has_a_vector(files):
+    seen = set()
+    for e in _expectations(files):
+        seen.update(part.strip() for part in e["rule"].split(";"))
+    assert RULES <= seen, sorted(RULES - seen)
+
+
+def test_blobs_decode_to_their_expectations(files):
+    for e in _expectations(files):
+        base = f"{e['target']}/{e['kernel']}/{e['scenario']}.op{e['op']}"
+        blob = files[base + ".bin"]
+        assert blob.hex() == e["blob_hex"] and len(blob) == 128
+        assert emit.decode(e["target"], e["headers"], blob, list(e["fields"])) == e["fields"]
+
+
+def test_no_key_on_abis_without_keys(files):
+    for e in _expectations(files):
+        if e["target"] in ("riscv64", "s390x", "mips") or \
+                (e["target"] == "aarch64" and e["kernel"] == "6.1"):
+            assert e["code"] != 4 and "si_pkey" not in e["fields"]
+
+
+def test_index_is_sorted_by_generation_and_complete(files):
+    index = json.loads(files["index.json"])["vectors"]
+    assert len(index) == len(_expectations(files)) and len(set(index)) == len(index)
+
+
+def test_runs_say_what_pkey_alloc_does_without_keys(files):
+    # include/linux/pkeys.h (no ARCH_HAS_PKEYS): mm_pkey_alloc() is -1, so pkey_alloc
+    # is ENOSPC (28) after its EINVAL (22) check of the rights (PKEY_ACCESS_MASK)
+    for t in ("riscv64", "s390x", "mips"):
+        run = json.loads(files[f"{t}/6.12/key_allocation.results.json"])
+        assert [(r["ret"], r["errno"]) for r in run["results"]] == [(-1, 28), (-1, 28),
+                                                                    (-1, 22), (-1, 22)]
+    # x86: two keys, then EINVAL for the rights x86 lacks; arm64 6.12 has all four
+    x86 = json.loads(files["x86_64/6.12/key_allocation.results.json"])["results"]
+    assert [(r["ret"], r["errno"]) for r in x86] == [(1, 0), (2, 0), (-1, 22), (-1, 22)]
+    arm = json.loads(files["aarch64/6.12/key_allocation.results.json"])["results"]
+    assert [r["ret"] for r in arm] == [1, 2, 3, 4]
