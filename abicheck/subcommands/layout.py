@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands.options import common_header_args, output_arg, targets_or_host
+from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal,
+                                          targets_or_host)
 
 
 def add_parser(sub) -> None:
@@ -16,7 +17,9 @@ def add_parser(sub) -> None:
                           "every struct and union the named headers define, else their typedefs)")
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
-    lay.add_argument("--format", choices=("text", "json"), default="text")
+    lay.add_argument("--format", choices=("text", "json", "html", "svg"), default="text",
+                     help="html, svg: a byte map, one row per group of targets with identical "
+                          "layout (with -o FILE)")
     common_header_args(lay)
     output_arg(lay)
 
@@ -27,6 +30,9 @@ def run(args: argparse.Namespace) -> str:
     from abicheck.views import text as tview
 
     targets = targets_or_host(args)
+    if args.format in ("html", "svg"):
+        picture_to_terminal(args)
+    translations = {}                   # the byte map's accessors come from each target's macros
     per_type: dict[str, list] = {}
     results = []
     for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
@@ -36,12 +42,16 @@ def run(args: argparse.Namespace) -> str:
         types = args.types or api.declared_records(tr, args.headers) \
             or api.declared_typedefs(tr, args.headers)
         layouts = api.layout_translation(tr, types)
+        translations[t.name] = (tr, layouts)
         fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
         for x in layouts:
             per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
+    if args.format in ("html", "svg"):
+        from abicheck.views.bytemap.sources import layout_document
+        return layout_document(args.format, args.headers, targets, per_type, translations)
     chunks = []
     if not per_type:
         verb = "declares" if len(args.headers) == 1 else "declare"
