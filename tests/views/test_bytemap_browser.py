@@ -1,0 +1,138 @@
+"""The byte map page in a real browser: headless Chromium (Debian's
+``chromium`` package; ``.ci/run`` installs it) renders the page with no
+console error, and a screenshot at a fixed size shows the member, bitfield,
+hole and padding colours in the pixel columns the oracle's offsets give
+(libclang or gcc, ``tests/oracle``): column = X0 + offset x scale, the
+picture's geometry, fixed by the test (16 pixels per byte).  The PNG is read
+with ``png_reader`` (zlib only).  Skips when Chromium is not installed."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from abicheck import api
+from abicheck.cli import main
+from abicheck.targets import get_target
+from abicheck.views.bytemap import html as bhtml
+from abicheck.views.bytemap import sources, svg
+from views import bytemap_oracle as bo
+from views.png_reader import read_png
+from views.test_bytemap import PROBE, check_page
+
+pytestmark = pytest.mark.oracle
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                                    "(apt-get install chromium; .ci/run does)")
+SCALE = 16
+WINDOW = (720, 360)
+CONSOLE = re.compile(r":CONSOLE[:(]")
+
+
+def chromium(page: str, *args: str) -> subprocess.CompletedProcess:
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+           "--force-device-scale-factor=1", "--enable-logging=stderr", "--v=0",
+           "--no-first-run", "--disable-extensions", *args, "file://" + os.path.abspath(page)]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HOME": os.path.dirname(os.path.abspath(page))})
+    except subprocess.TimeoutExpired:
+        pytest.fail("chromium did not finish in 120 s")
+
+
+def console_errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if CONSOLE.search(line)]
+
+
+@needs_chromium
+def test_the_console_check_sees_errors(tmp_path):
+    # the check below must be able to fail: a page with a script error
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><body><script>nosuch();</script></body></html>")
+    r = chromium(str(bad), "--dump-dom")
+    assert console_errors(r.stderr), r.stderr[-2000:]
+
+
+@needs_chromium
+def test_siginfo_page_renders_without_console_errors(tmp_path):
+    from abicheck import bundled
+    page = tmp_path / "siginfo.html"
+    assert main(["layout", "asm/siginfo.h", "--type", "siginfo_t", "-I",
+                 bundled.headers_dir("linux-6.6"), "-t", "x86_64,i386,arm64,mips,s390x",
+                 "--format", "html", "-o", str(page)]) == 0
+    p = check_page(page.read_text())
+    r = chromium(str(page), "--dump-dom")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not console_errors(r.stderr), console_errors(r.stderr)
+    dom = r.stdout
+    assert dom.count('class="group"') == p.svg_rows > 1
+    assert "<svg" in dom and "si_pkey" in dom
+
+
+def _near(c, want: str, tol: int = 12) -> bool:
+    w = tuple(int(want[i:i + 2], 16) for i in (1, 3, 5))
+    return all(abs(a - b) <= tol for a, b in zip(c, w))
+
+
+def _runs(kinds: list[str]) -> list[tuple[int, int, str]]:
+    out, start = [], 0
+    for i in range(1, len(kinds) + 1):
+        if i == len(kinds) or kinds[i] != kinds[start]:
+            out.append((start, i, kinds[start]))
+            start = i
+    return out
+
+
+@needs_chromium
+def test_screenshot_shows_boxes_and_holes_where_the_oracle_puts_them(tmp_path):
+    t = get_target("x86_64")
+    lay_o = bo.oracle_layout(t, PROBE, "struct bm_probe")
+    (lay,) = api.layout_source(PROBE, ["struct bm_probe"], t)
+    page = tmp_path / "probe.html"
+    page.write_text(bhtml.page("probe", sources.layout_figures({lay.name: [(lay, {})]}), scale=SCALE))
+    shot = tmp_path / "shot.png"
+    r = chromium(str(page), f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}")
+    assert r.returncode == 0 and shot.exists(), r.stderr[-2000:]
+    assert not console_errors(r.stderr)
+    png = read_png(shot.read_bytes())
+    assert (png.width, png.height) == WINDOW
+
+    # what each bit is, by the oracle
+    kinds = ["?"] * (lay_o["size"] * 8)
+    owner = [""] * len(kinds)           # runs split where one member ends, another starts
+    for m in lay_o["members"]:
+        a, b = bo.span(m)
+        if (m["path"] in bo.leaves(lay_o)):
+            for i in range(a, b):
+                kinds[i] = "bitfield" if m["bit_width"] is not None else "member"
+                owner[i] = m["path"]
+    for i in bo.hole_bits(lay_o):
+        kinds[i] = "hole"
+    for i in bo.padding_bits(lay_o):
+        kinds[i] = "padding"
+    assert "?" not in kinds and {"member", "bitfield", "hole", "padding"} <= set(kinds)
+
+    # the row: the first member colour down the middle of byte 0 (a member)
+    assert kinds[0] == "member"
+    col0 = svg.X0 + SCALE // 2
+    top = next((y for y in range(png.height) if _near(png.pixel(col0, y), svg.COLOURS["member"])), None)
+    assert top is not None, "no member box at byte 0"
+    left = next(x for x in range(png.width) if _near(png.pixel(x, top + 3), svg.COLOURS["member"]))
+    assert abs(left - svg.X0) <= 1, f"byte 0 starts at pixel {left}, not {svg.X0}"
+    wrong = []
+    for a, b, kind in _runs([f"{k} {o}" for k, o in zip(kinds, owner)]):
+        kind = kind.split()[0]
+        x0, x1 = svg.X0 + a * SCALE / 8, svg.X0 + b * SCALE / 8
+        # every pixel column of the run, away from its edges (strokes blend
+        # there); a run narrower than five pixels: its middle
+        cols = range(int(x0) + 2, int(x1) - 2) if x1 - x0 >= 5 else [int((x0 + x1) / 2)]
+        y = top + 3 if kind == "member" else top + 8     # above a box's label / inside a bitfield
+        bad = [x for x in cols if not _near(png.pixel(x, y), svg.COLOURS[kind])]
+        if bad:
+            wrong.append(f"bits {a}..{b} ({kind}): pixels {bad[0]}..{bad[-1]} at y={y} are not "
+                         f"{svg.COLOURS[kind]} (first: {png.pixel(bad[0], y)})")
+    assert not wrong, "\n".join(wrong)
