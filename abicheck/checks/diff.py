@@ -284,6 +284,16 @@ def _changed_layouts(rows: dict[str, dict[str, list[Finding]]], targets: Sequenc
     """The shapes of every type with a change, per side and target, for the
     byte map (``Report.layouts``); each with the paths its accessors name."""
     out: dict = {}
+    named: dict[int, dict[str, list[str]]] = {}      # id(snapshot) -> path -> accessors
+
+    def accessors(snap: Snapshot) -> dict[str, list[str]]:
+        if id(snap) not in named:
+            acc: dict[str, list[str]] = {}
+            for a in sorted(snap.accessors.values(), key=lambda a: a.name):
+                acc.setdefault(a.path, []).append(a.name)
+            named[id(snap)] = acc
+        return named[id(snap)]
+
     for name in sorted(rows):
         sides = {}
         for side, snaps in (("old", so), ("new", sn)):
@@ -291,10 +301,7 @@ def _changed_layouts(rows: dict[str, dict[str, list[Finding]]], targets: Sequenc
             for t in targets:
                 snap = snaps[t.name]
                 if name in snap.shapes and t.name in rows[name]:
-                    acc: dict[str, list[str]] = {}
-                    for a in sorted(snap.accessors.values(), key=lambda a: a.name):
-                        acc.setdefault(a.path, []).append(a.name)
-                    got.append((t.name, snap.shapes[name], acc))
+                    got.append((t.name, snap.shapes[name], accessors(snap)))
             if got:
                 sides[side] = got
         if sides:

@@ -125,6 +125,9 @@ def picture_of_layout(lay: "TypeLayout", accessors: Mapping[str, Sequence[str]] 
     one below the other, so every alternative reads as one band."""
     lanes: dict[int, int] = {}          # id(member) -> lane
     hole_lane: dict[int, int] = {}      # index in lay.holes -> lane
+    by_record: dict[str | None, list[int]] = {}
+    for i, h in enumerate(lay.holes):
+        by_record.setdefault(h.record or None, []).append(i)
 
     def place(node, base: int) -> int:
         """Lanes ``node`` needs, starting at ``base``."""
@@ -138,15 +141,18 @@ def picture_of_layout(lay: "TypeLayout", accessors: Mapping[str, Sequence[str]] 
             return max(used, 1)
         used = max(place(c, base) for c in node.children)
         lo, hi = node.offset * 8, (node.offset + node.size) * 8
-        for i, h in enumerate(lay.holes):
-            if i not in hole_lane and (h.record or None) == node.path and lo <= h.bit_offset < hi:
+        for i in by_record.get(node.path, ()):
+            if i not in hole_lane and lo <= lay.holes[i].bit_offset < hi:
                 hole_lane[i] = base
         return used
 
     place(lay.root, 0)
-    cells = tuple(_cell(x.path, x.type_name, x.offset, x.size, x.bit_offset, x.bit_width, accessors,
-                        lanes.get(id(x)))
-                  for x in lay.members() if x.kind not in _AGGREGATES and x.path)
+    if lay.root.kind in _AGGREGATES:
+        cells = tuple(_cell(x.path, x.type_name, x.offset, x.size, x.bit_offset, x.bit_width,
+                            accessors, lanes.get(id(x)))
+                      for x in lay.members() if x.kind not in _AGGREGATES and x.path)
+    else:                               # a typedef of a scalar, pointer or array: one box
+        cells = (Cell(lay.name, lay.root.type_name, 0, lay.size * 8, lane=0),)
     holes = tuple(Gap(h.bit_offset, h.bit_offset + h.bits, "hole", h.record or "", h.after,
                       hole_lane.get(i, 0))
                   for i, h in enumerate(lay.holes))

@@ -247,7 +247,7 @@ def legend(y: int) -> str:
     for key, words in LEGEND:
         out.append(f'<rect class="swatch" x="{x}" y="6" width="14" height="14" fill="{COLOURS[key]}"/>'
                    f'<text x="{x + 18}" y="17">{text(words)}</text>')
-        x += 26 + int(len(words) * CHAR_W)
+        x += 26 + int(len(words) * 5.6)
     out.append("</g>")
     return "".join(out)
 
