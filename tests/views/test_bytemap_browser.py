@@ -116,11 +116,18 @@ def test_screenshot_shows_boxes_and_holes_where_the_oracle_puts_them(tmp_path):
         kinds[i] = "padding"
     assert "?" not in kinds and {"member", "bitfield", "hole", "padding"} <= set(kinds)
 
-    # the row: the first member colour down the middle of byte 0 (a member)
+    # the row: the first pixel line, from the top, with a member's colour
+    # in the middle of byte 0 and a hole's in the middle of the first hole
+    # (the legend above has both colours too, but not in those columns)
     assert kinds[0] == "member"
     col0 = svg.X0 + SCALE // 2
-    top = next((y for y in range(png.height) if _near(png.pixel(col0, y), svg.COLOURS["member"])), None)
-    assert top is not None, "no member box at byte 0"
+    h0 = kinds.index("hole")
+    h1 = next(i for i in range(h0, len(kinds)) if kinds[i] != "hole")
+    colh = int(svg.X0 + (h0 + h1) / 2 / 8 * SCALE)
+    top = next((y for y in range(png.height - 8)
+                if _near(png.pixel(col0, y), svg.COLOURS["member"])
+                and _near(png.pixel(colh, y + 8), svg.COLOURS["hole"])), None)
+    assert top is not None, "no row with a member at byte 0 and the hole after it"
     left = next(x for x in range(png.width) if _near(png.pixel(x, top + 3), svg.COLOURS["member"]))
     assert abs(left - svg.X0) <= 1, f"byte 0 starts at pixel {left}, not {svg.X0}"
     wrong = []

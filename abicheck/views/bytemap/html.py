@@ -38,10 +38,12 @@ def page(title: str, figures: Sequence[Figure], scale: float | None = None,
     out.extend(f"<p>{esc(line)}</p>" for line in intro)
     if not figures:
         out.append("<p>Nothing to draw.</p>")
+    else:
+        out.append(svg.legend_svg())
     for i, fig in enumerate(figures):
         out.append(f'<section id="type-{i}">')
         out.append(f"<h2>{esc(fig.name)}</h2>")
-        out.append(svg.render([fig], scale, standalone=False, first=i))
+        out.append(svg.render([fig], scale, standalone=False, first=i, with_legend=False))
         out.extend(_tables(fig))
         out.append("</section>")
     out += ["</body>", "</html>"]

@@ -247,17 +247,17 @@ def legend(y: int) -> str:
     for key, words in LEGEND:
         out.append(f'<rect class="swatch" x="{x}" y="6" width="14" height="14" fill="{COLOURS[key]}"/>'
                    f'<text x="{x + 18}" y="17">{text(words)}</text>')
-        x += 26 + int(len(words) * 5.6)
+        x += 32 + int(len(words) * CHAR_W)
     out.append("</g>")
     return "".join(out)
 
 
 def render(figures: Sequence[Figure], scale: float | None = None, standalone: bool = True,
-           first: int = 0) -> str:
-    """Every figure stacked in one ``<svg>``, a legend below; with
-    ``standalone`` an XML document (``--format svg``), else an element to
-    inline in HTML (``first``: the first figure's index on the page, so
-    ids stay unique)."""
+           first: int = 0, with_legend: bool = True) -> str:
+    """Every figure stacked in one ``<svg>``, a legend below (unless the
+    page has its own); with ``standalone`` an XML document (``--format
+    svg``), else an element to inline in HTML (``first``: the first
+    figure's index on the page, so ids stay unique)."""
     if not figures:
         body, height, width = [], 0, MIN_WIDTH
     else:
@@ -266,9 +266,20 @@ def render(figures: Sequence[Figure], scale: float | None = None, standalone: bo
             body.append(render_figure(f, first + i, scale, height))
             height += figure_height(f)
         width = max(figure_width(f, scale) for f in figures)
-    body.append(legend(height))
-    height += LEGEND_H
+    if with_legend:
+        body.append(legend(height))
+        height += LEGEND_H
     head = ('<?xml version="1.0" encoding="UTF-8"?>\n' if standalone else "")
+    what = ", ".join(f.name for f in figures) or "nothing"
     return (f'{head}<svg xmlns="http://www.w3.org/2000/svg" class="bytemap" width="{width}" '
-            f'height="{height}" viewBox="0 0 {width} {height}">\n<style>{STYLE}</style>\n'
+            f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label={attr("byte map of " + what)}>\n<style>{STYLE}</style>\n'
             + "\n".join(body) + "\n</svg>\n")
+
+
+def legend_svg() -> str:
+    """The legend alone, for a page that shows it once."""
+    width = MIN_WIDTH
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="bytemap legend" width="{width}" '
+            f'height="{LEGEND_H}" viewBox="0 0 {width} {LEGEND_H}" role="img" aria-label="legend">'
+            f'<style>{STYLE}</style>{legend(0)}</svg>')
