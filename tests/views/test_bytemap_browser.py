@@ -29,7 +29,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
                                     "(apt-get install chromium; .ci/run does)")
 SCALE = 16
-WINDOW = (720, 360)
+WINDOW = (720, 440)
 CONSOLE = re.compile(r":CONSOLE[:(]")
 
 
@@ -87,13 +87,69 @@ def _runs(kinds: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _kinds(lay_o: dict, moved: set[str]) -> tuple[list[str], list[str]]:
+    """What each bit of the record is, by the oracle, and whose it is."""
+    kinds = ["?"] * (lay_o["size"] * 8)
+    owner = [""] * len(kinds)           # runs split where one member ends, another starts
+    leaves = bo.leaves(lay_o)
+    for m in lay_o["members"]:
+        a, b = bo.span(m)
+        if m["path"] in leaves:
+            for i in range(a, b):
+                kinds[i] = ("moved" if m["path"] in moved else
+                            "bitfield" if m["bit_width"] is not None else "member")
+                owner[i] = m["path"] + (" bits" if m["bit_width"] is not None else "")
+    for i in bo.hole_bits(lay_o):
+        kinds[i] = "hole"
+    for i in bo.padding_bits(lay_o):
+        kinds[i] = "padding"
+    assert "?" not in kinds
+    return kinds, owner
+
+
+def _row_top(png, kinds: list[str], below: int) -> int:
+    """The first pixel line under ``below`` with a member's colour in the
+    middle of byte 0 and a hole's in the middle of the first hole (the
+    legend has both colours too, but not in those columns)."""
+    assert kinds[0] == "member"
+    col0 = svg.X0 + SCALE // 2
+    h0 = kinds.index("hole")
+    h1 = next(i for i in range(h0, len(kinds)) if kinds[i] != "hole")
+    colh = int(svg.X0 + (h0 + h1) / 2 / 8 * SCALE)
+    top = next((y for y in range(below, png.height - 8)
+                if _near(png.pixel(col0, y), svg.COLOURS["member"])
+                and _near(png.pixel(colh, y + 8), svg.COLOURS["hole"])), None)
+    assert top is not None, f"no row below pixel line {below} with a member at byte 0 and a hole after it"
+    return top
+
+
+def _wrong_pixels(png, top: int, kinds: list[str], owner: list[str]) -> list[str]:
+    wrong = []
+    for a, b, key in _runs([f"{k} {o}" for k, o in zip(kinds, owner)]):
+        kind = key.split()[0]
+        x0, x1 = svg.X0 + a * SCALE / 8, svg.X0 + b * SCALE / 8
+        # every pixel column of the run, away from its edges (strokes blend
+        # there); a run narrower than five pixels: its middle
+        cols = range(int(x0) + 2, int(x1) - 2) if x1 - x0 >= 5 else [int((x0 + x1) / 2)]
+        # above a box's label; a bitfield's box is inset in its storage unit
+        y = top + 3 if kind in ("member", "moved") and not key.endswith(" bits") else top + 8
+        bad = [x for x in cols if not _near(png.pixel(x, y), svg.COLOURS[kind])]
+        if bad:
+            wrong.append(f"bits {a}..{b} ({key}): pixels {bad[0]}..{bad[-1]} at y={y} are not "
+                         f"{svg.COLOURS[kind]} (first: {png.pixel(bad[0], y)})")
+    return wrong
+
+
 @needs_chromium
 def test_screenshot_shows_boxes_and_holes_where_the_oracle_puts_them(tmp_path):
-    t = get_target("x86_64")
-    lay_o = bo.oracle_layout(t, PROBE, "struct bm_probe")
-    (lay,) = api.layout_source(PROBE, ["struct bm_probe"], t)
+    targets = [get_target("x86_64"), get_target("i386")]     # rows differ: big moves
+    oracle = [bo.oracle_layout(t, PROBE, "struct bm_probe") for t in targets]
+    assert not bo.same(*oracle)
+    moved = bo.moved(oracle)
+    items = [(api.layout_source(PROBE, ["struct bm_probe"], t)[0], {}) for t in targets]
     page = tmp_path / "probe.html"
-    page.write_text(bhtml.page("probe", sources.layout_figures({lay.name: [(lay, {})]}), scale=SCALE))
+    page.write_text(bhtml.page("probe", sources.layout_figures({"struct bm_probe": items}),
+                               scale=SCALE))
     shot = tmp_path / "shot.png"
     r = chromium(str(page), f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}")
     assert r.returncode == 0 and shot.exists(), r.stderr[-2000:]
@@ -101,45 +157,14 @@ def test_screenshot_shows_boxes_and_holes_where_the_oracle_puts_them(tmp_path):
     png = read_png(shot.read_bytes())
     assert (png.width, png.height) == WINDOW
 
-    # what each bit is, by the oracle
-    kinds = ["?"] * (lay_o["size"] * 8)
-    owner = [""] * len(kinds)           # runs split where one member ends, another starts
-    for m in lay_o["members"]:
-        a, b = bo.span(m)
-        if (m["path"] in bo.leaves(lay_o)):
-            for i in range(a, b):
-                kinds[i] = "bitfield" if m["bit_width"] is not None else "member"
-                owner[i] = m["path"]
-    for i in bo.hole_bits(lay_o):
-        kinds[i] = "hole"
-    for i in bo.padding_bits(lay_o):
-        kinds[i] = "padding"
-    assert "?" not in kinds and {"member", "bitfield", "hole", "padding"} <= set(kinds)
-
-    # the row: the first pixel line, from the top, with a member's colour
-    # in the middle of byte 0 and a hole's in the middle of the first hole
-    # (the legend above has both colours too, but not in those columns)
-    assert kinds[0] == "member"
-    col0 = svg.X0 + SCALE // 2
-    h0 = kinds.index("hole")
-    h1 = next(i for i in range(h0, len(kinds)) if kinds[i] != "hole")
-    colh = int(svg.X0 + (h0 + h1) / 2 / 8 * SCALE)
-    top = next((y for y in range(png.height - 8)
-                if _near(png.pixel(col0, y), svg.COLOURS["member"])
-                and _near(png.pixel(colh, y + 8), svg.COLOURS["hole"])), None)
-    assert top is not None, "no row with a member at byte 0 and the hole after it"
-    left = next(x for x in range(png.width) if _near(png.pixel(x, top + 3), svg.COLOURS["member"]))
-    assert abs(left - svg.X0) <= 1, f"byte 0 starts at pixel {left}, not {svg.X0}"
-    wrong = []
-    for a, b, kind in _runs([f"{k} {o}" for k, o in zip(kinds, owner)]):
-        kind = kind.split()[0]
-        x0, x1 = svg.X0 + a * SCALE / 8, svg.X0 + b * SCALE / 8
-        # every pixel column of the run, away from its edges (strokes blend
-        # there); a run narrower than five pixels: its middle
-        cols = range(int(x0) + 2, int(x1) - 2) if x1 - x0 >= 5 else [int((x0 + x1) / 2)]
-        y = top + 3 if kind == "member" else top + 8     # above a box's label / inside a bitfield
-        bad = [x for x in cols if not _near(png.pixel(x, y), svg.COLOURS[kind])]
-        if bad:
-            wrong.append(f"bits {a}..{b} ({kind}): pixels {bad[0]}..{bad[-1]} at y={y} are not "
-                         f"{svg.COLOURS[kind]} (first: {png.pixel(bad[0], y)})")
+    below, wrong, seen = 0, [], set()
+    for t, lay_o in zip(targets, oracle):
+        kinds, owner = _kinds(lay_o, moved)
+        seen |= set(kinds)
+        top = _row_top(png, kinds, below)
+        left = next(x for x in range(png.width) if _near(png.pixel(x, top + 3), svg.COLOURS["member"]))
+        assert abs(left - svg.X0) <= 1, f"{t.name}: byte 0 starts at pixel {left}, not {svg.X0}"
+        wrong += [f"{t.name}: {w}" for w in _wrong_pixels(png, top, kinds, owner)]
+        below = top + svg.LANE_H
+    assert {"member", "bitfield", "moved", "hole", "padding"} <= seen
     assert not wrong, "\n".join(wrong)
