@@ -10,4 +10,8 @@ outputs are pure functions of the layouts: the same input gives the same
 bytes.
 """
 from abicheck.views.bytemap.groups import (  # noqa: F401 (re-exported)
-    Cell, Figure, Gap, Group, Picture, figure_of_layouts, picture_of_layout, picture_of_shape)
+    Cell, Figure, Gap, Group, Picture, figure_of_diff, figure_of_layouts, picture_of_layout,
+    picture_of_shape)
+
+__all__ = ["Cell", "Figure", "Gap", "Group", "Picture", "figure_of_diff", "figure_of_layouts",
+           "picture_of_layout", "picture_of_shape"]

@@ -6,7 +6,9 @@ turn a pixel column back into a byte offset.  Members of a union, which
 share bytes, are stacked in lanes: a member goes to the first lane where
 nothing else occupies its bits; a hole goes into the lane of the member it
 follows, so it reads as part of its struct.  Tail padding spans every lane
-of its row (nothing can be there).  Colours are attributes, not only CSS, so
+of its row (nothing can be there).  Bits run left to right in allocation
+order, so on a big-endian ABI the first bitfield of a unit, which takes its
+most significant bits, is drawn leftmost, as on a little-endian one.  Colours are attributes, not only CSS, so
 the file looks the same in any viewer; every shape has a ``<title>`` that a
 browser shows on hover.  Ids are derived from the figure's position, never
 from a counter shared between runs.
