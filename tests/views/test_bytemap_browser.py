@@ -34,12 +34,15 @@ CONSOLE = re.compile(r":CONSOLE[:(]")
 
 
 def chromium(page: str, *args: str) -> subprocess.CompletedProcess:
+    here = os.path.dirname(os.path.abspath(page))
+    # --no-sandbox: CI runs as root; a profile of its own in the test's folder
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
            "--force-device-scale-factor=1", "--enable-logging=stderr", "--v=0",
-           "--no-first-run", "--disable-extensions", *args, "file://" + os.path.abspath(page)]
+           "--no-first-run", "--disable-extensions", f"--user-data-dir={here}/profile",
+           *args, "file://" + os.path.abspath(page)]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "HOME": os.path.dirname(os.path.abspath(page))})
+                              env={**os.environ, "HOME": here})
     except subprocess.TimeoutExpired:
         pytest.fail("chromium did not finish in 120 s")
 
