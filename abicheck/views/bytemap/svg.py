@@ -172,11 +172,11 @@ def _group(g: Group, fig: Figure, s: float, gid: str, y: int) -> tuple[str, int]
     cells, holes, n = lanes(g)
     top = LABEL_H
     width = pic.size * s
-    names = ", ".join(g.targets)
-    label = f"[{g.label}] {names}: {pic.size} bytes, align {pic.align}"
+    full = f"[{g.label}] {', '.join(g.targets)}: {pic.size} bytes, align {pic.align}"
+    label = _fit(g, pic, max(width, MIN_WIDTH - 2 * X0))
     out = [f'<g class="group" id="{gid}" data-label={attr(g.label)} '
            f'data-targets={attr(" ".join(g.targets))} data-lanes="{n}" transform="translate(0,{y})">',
-           f'<text class="glabel" x="{X0}" y="{top - 5}">{text(label)}<title>{text(label)}</title></text>',
+           f'<text class="glabel" x="{X0}" y="{top - 5}">{text(label)}<title>{text(full)}</title></text>',
            f'<rect class="row" x="{X0}" y="{top}" width="{num(width)}" height="{n * LANE_H}" '
            f'fill="{COLOURS["row"]}" stroke="#999" stroke-width="0.5"/>']
     for gap in pic.gaps:
@@ -200,6 +200,19 @@ def _group(g: Group, fig: Figure, s: float, gid: str, y: int) -> tuple[str, int]
         out.append(_cell(c, c.path in fig.moved, s, top + lane * LANE_H + 1))
     out.append("</g>")
     return "\n".join(out), top + n * LANE_H + ROW_GAP
+
+
+def _fit(g: Group, pic, width: float) -> str:
+    """The row's label in ``width`` pixels: as many target names as fit,
+    then how many more (the title and the page's table have them all)."""
+    tail = f": {pic.size} bytes, align {pic.align}"
+    names = list(g.targets)
+    for n in range(len(names), 0, -1):
+        more = f", ... (+{len(names) - n})" if n < len(names) else ""
+        label = f"[{g.label}] {', '.join(names[:n])}{more}{tail}"
+        if len(label) * CHAR_W <= width or n == 1:
+            return label
+    return f"[{g.label}]{tail}"
 
 
 def _cell(c: Cell, moved: bool, s: float, y: int) -> str:
