@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal,
-                                          targets_or_host)
+from abicheck.subcommands.options import common_header_args, output_arg, targets_or_host
 
 
 def add_parser(sub) -> None:
@@ -30,8 +29,6 @@ def run(args: argparse.Namespace) -> str:
     from abicheck.views import text as tview
 
     targets = targets_or_host(args)
-    if args.format in ("html", "svg"):
-        picture_to_terminal(args)
     translations = {}                   # the byte map's accessors come from each target's macros
     per_type: dict[str, list] = {}
     results = []
@@ -49,8 +46,10 @@ def run(args: argparse.Namespace) -> str:
             per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
-    if args.format in ("html", "svg"):
+    if args.format in ("html", "svg"):     # the byte map (views/bytemap)
+        from abicheck.subcommands.options import picture_to_terminal
         from abicheck.views.bytemap.sources import layout_document
+        picture_to_terminal(args)
         return layout_document(args.format, args.headers, targets, per_type, translations)
     chunks = []
     if not per_type:
