@@ -382,3 +382,17 @@ def test_odd_types_are_drawn_where_the_oracle_puts_them(name):
     (fig,) = parse_svg(svg.render(figures))
     check_figure(fig, oracle)
     check_page(bhtml.page(name, figures))
+
+
+def test_accessor_macros_and_fields_label_their_members(tmp_path, capsys):
+    # a dotted macro labels its member by itself; a plain one when --field names it
+    h = _write(tmp_path, "probe.h", PROBE + "#define bm_inner_i inner.i\n#define bm_cnt count\n")
+    assert main(["layout", h, "-t", "x86_64", "--field", "bm_cnt", "--format", "svg"]) == 0
+    (fig,) = parse_svg(capsys.readouterr().out)
+    members = fig["rows"][0]["members"]
+    assert "accessor bm_inner_i" in members["inner.i"][2]
+    assert "accessor bm_cnt" in members["count"][2]
+    assert "accessor" not in members["tag"][2] and "accessor" not in members["big"][2]
+    assert main(["layout", h, "-t", "x86_64", "--format", "svg"]) == 0
+    (fig,) = parse_svg(capsys.readouterr().out)
+    assert "accessor" not in fig["rows"][0]["members"]["count"][2]
