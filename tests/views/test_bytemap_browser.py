@@ -74,6 +74,14 @@ def test_siginfo_page_renders_without_console_errors(tmp_path):
     dom = r.stdout
     assert dom.count('class="group"') == p.svg_rows > 1
     assert "<svg" in dom and "si_pkey" in dom
+    # the standalone SVG too: an XML parse error would show as the page
+    pic = tmp_path / "siginfo.svg"
+    assert main(["layout", "asm/siginfo.h", "--type", "siginfo_t", "-I",
+                 bundled.headers_dir("linux-6.6"), "-t", "x86_64,i386",
+                 "--format", "svg", "-o", str(pic)]) == 0
+    r = chromium(str(pic), "--dump-dom")
+    assert r.returncode == 0 and not console_errors(r.stderr)
+    assert "parsererror" not in r.stdout and 'class="group"' in r.stdout
 
 
 def _near(c, want: str, tol: int = 12) -> bool:
