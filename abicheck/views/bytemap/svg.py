@@ -77,7 +77,8 @@ def attr(s: str) -> str:
 def lanes(group: Group) -> tuple[list[tuple[Cell, int]], list[tuple[Gap, int]], int]:
     """Each leaf and hole of a row with its lane; and the number of lanes.
     Lanes the picture does not give (a diff's flat shapes) are packed:
-    first free lane, a hole next to its member."""
+    a member in the lane of its parent's latest member when that is
+    free, else the first free lane; a hole next to its member."""
     occupied: list[list[tuple[int, int]]] = []
     where: dict[str, int] = {}
 
@@ -100,8 +101,12 @@ def lanes(group: Group) -> tuple[list[tuple[Cell, int]], list[tuple[Gap, int]], 
         return [(c, c.lane) for c in pic.cells], [(h, h.lane or 0) for h in holes], n
     cells: list[tuple[Cell, int]] = []
     placed: list[tuple[Gap, int]] = []
+    last: dict[str, int] = {}          # parent path -> lane of its latest member
     for c in pic.cells:
-        lane = put(c.start, c.end)
+        # a struct's next member stays in its sibling's lane when it can
+        parent = c.path.rpartition(".")[0]
+        lane = put(c.start, c.end, last.get(parent))
+        last[parent] = lane
         where[c.path] = lane
         cells.append((c, lane))
         for h in holes:                 # a hole right after its member
