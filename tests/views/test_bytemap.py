@@ -358,10 +358,11 @@ def test_hostile_names_are_escaped():
 
 
 ODD = ("typedef long bm_t;\nstruct bm_fl { int n; char d[]; };\nstruct bm_e {};\n"
-       "union bm_u { char c[5]; int i; };\n")
+       "union bm_u { char c[5]; int i; };\n"
+       "struct bm_n { char a; union { char c[5]; int i; } u; union { short s; char t[3]; }; char z; };\n")
 
 
-@pytest.mark.parametrize("name", ["bm_t", "struct bm_fl", "struct bm_e", "union bm_u"])
+@pytest.mark.parametrize("name", ["bm_t", "struct bm_fl", "struct bm_e", "union bm_u", "struct bm_n"])
 def test_odd_types_are_drawn_where_the_oracle_puts_them(name):
     targets = ("x86_64", "i386")
     if name == "struct bm_e":                # no member for the oracle to list

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
+from abicheck.layout import member_end
+
 if TYPE_CHECKING:
     from abicheck.checks.diff_snapshot import Shape
     from abicheck.layout import TypeLayout
@@ -125,6 +127,7 @@ def picture_of_layout(lay: "TypeLayout", accessors: Mapping[str, Sequence[str]] 
     one below the other, so every alternative reads as one band."""
     lanes: dict[int, int] = {}          # id(member) -> lane
     hole_lane: dict[int, int] = {}      # index in lay.holes -> lane
+    tails: list[Gap] = []
     by_record: dict[str | None, list[int]] = {}
     for i, h in enumerate(lay.holes):
         by_record.setdefault(h.record or None, []).append(i)
@@ -138,6 +141,13 @@ def picture_of_layout(lay: "TypeLayout", accessors: Mapping[str, Sequence[str]] 
             used = 0
             for c in node.children:
                 used += place(c, base + used)
+            # a nested union larger than its largest member (rounded up to
+            # its alignment): unused bytes the engine's holes (struct
+            # levels only) do not list
+            end = max(member_end(c) for c in node.children)
+            if node is not lay.root and end < (node.offset + node.size) * 8:
+                tails.append(Gap(end, (node.offset + node.size) * 8, "hole", node.path or "",
+                                 None, base))
             return max(used, 1)
         used = max(place(c, base) for c in node.children)
         lo, hi = node.offset * 8, (node.offset + node.size) * 8
@@ -156,6 +166,7 @@ def picture_of_layout(lay: "TypeLayout", accessors: Mapping[str, Sequence[str]] 
     holes = tuple(Gap(h.bit_offset, h.bit_offset + h.bits, "hole", h.record or "", h.after,
                       hole_lane.get(i, 0))
                   for i, h in enumerate(lay.holes))
+    holes = tuple(sorted(holes + tuple(tails), key=lambda g: (g.start, g.end)))
     return Picture(lay.name, lay.size, lay.align, cells, holes + _padding(cells, lay.size))
 
 
