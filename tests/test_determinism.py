@@ -2,7 +2,8 @@
 
 Each configuration is a fresh interpreter (``PYTHONHASHSEED`` only takes
 effect at start-up) with its own ``ABICHECK_JOBS``; it runs every format of
-``check`` and ``layout --target all`` (text and JSON) through ``-o`` files,
+``check`` and ``layout --target all`` (text, JSON, and the byte map's HTML and
+SVG) through ``-o`` files,
 and every file must be byte-identical across configurations.  Set iteration
 order, dict order built from sets, thread completion order and temporary
 file names are what this would catch.
@@ -29,6 +30,8 @@ runs["check-glibc"] = ["check", "signal.h", "--headers", "glibc", "--format", "j
 runs["layout-text"] = ["layout", "asm/siginfo.h", "-I", linux, "--type", "siginfo_t",
                        "--field", "si_pkey", "--target", "all"]
 runs["layout-json"] = runs["layout-text"] + ["--format", "json"]
+runs["layout-html"] = runs["layout-text"] + ["--format", "html"]     # the byte map
+runs["layout-svg"] = runs["layout-text"] + ["--format", "svg"]
 for name, argv in runs.items():
     code = main(argv + ["-o", f"{out}/{name}"])
     assert code in (0, 1), (name, code)
@@ -51,7 +54,7 @@ def test_output_is_byte_identical_across_seeds_and_jobs(tmp_path):
         pytest.skip("bundled headers not in this checkout")
     results = [(cfg, _run(tmp_path, *cfg)) for cfg in CONFIGS]
     (first_cfg, first), rest = results[0], results[1:]
-    assert len(first) == len(FORMATS) + 3 and all(first.values())
+    assert len(first) == len(FORMATS) + 5 and all(first.values())
     for cfg, got in rest:
         assert got.keys() == first.keys()
         for name in first:

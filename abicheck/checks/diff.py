@@ -276,4 +276,34 @@ def _report(old: Revision, new: Revision, targets: Sequence[Target], changes: di
     }
     meta = {"old": old.spec, "new": new.spec, "compared": compared}
     return Report("diff", f"{old.spec} -> {new.spec}", tuple(t.name for t in targets),
-                  tuple(results), meta)
+                  tuple(results), meta, _changed_layouts(rows, targets, so, sn))
+
+
+def _changed_layouts(rows: dict[str, dict[str, list[Finding]]], targets: Sequence[Target],
+                     so: dict[str, Snapshot], sn: dict[str, Snapshot]) -> dict:
+    """The shapes of every type with a change, per side and target, for the
+    byte map (``Report.layouts``); each with the paths its accessors name."""
+    out: dict = {}
+    named: dict[int, dict[str, list[str]]] = {}      # id(snapshot) -> path -> accessors
+
+    def accessors(snap: Snapshot) -> dict[str, list[str]]:
+        if id(snap) not in named:
+            acc: dict[str, list[str]] = {}
+            for a in sorted(snap.accessors.values(), key=lambda a: a.name):
+                acc.setdefault(a.path, []).append(a.name)
+            named[id(snap)] = acc
+        return named[id(snap)]
+
+    for name in sorted(rows):
+        sides = {}
+        for side, snaps in (("old", so), ("new", sn)):
+            got = []
+            for t in targets:
+                snap = snaps[t.name]
+                if name in snap.shapes and t.name in rows[name]:
+                    got.append((t.name, snap.shapes[name], accessors(snap)))
+            if got:
+                sides[side] = got
+        if sides:
+            out[name] = sides
+    return out

@@ -73,6 +73,10 @@ class Report:
     targets: tuple[str, ...]
     results: tuple[CheckResult, ...] = ()
     meta: dict = field(default_factory=dict)
+    #: diff only: what a byte map draws and no text format prints, the
+    #: layouts of every type that changed: ``{type: {"old"|"new":
+    #: [(target, diff_snapshot.Shape, {path: [accessor, ...]})]}}``
+    layouts: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def checks(self) -> list[str]:

@@ -12,6 +12,9 @@ class BaseRenderer:
     """A report format.  Subclasses set ``name`` via ``@register``."""
 
     name: str = ""
+    #: the commands whose reports this format can draw (None: every command);
+    #: the byte map pictures layouts, which only a diff report carries
+    commands: frozenset[str] | None = None
 
     def render(self, report: Report) -> str:
         raise NotImplementedError

@@ -4,8 +4,9 @@ One ``Report`` (``report/findings.py``) feeds every format, so a check written
 once shows up in a terminal (``text``), in scripts (``json``, validated by
 ``schemas/report.schema.json``; ``schemas/diff.schema.json`` for diffs), in
 code scanning (``sarif``), in GitHub Actions logs (``github`` annotations),
-in CI test dashboards (``junit``) and in
-pull-request comments (``markdown``).  Each format is its own module in this
+in CI test dashboards (``junit``), in
+pull-request comments (``markdown``) and, for diffs, as a byte map of the
+types that changed (``html``, ``svg``: ``views/bytemap``).  Each format is its own module in this
 package, registered by name in ``report/registry.py``; this module is the
 entry point: ``render(report, fmt)`` and ``formats()``.
 
@@ -17,7 +18,7 @@ returns the whole document; callers write it in one go.
 from __future__ import annotations
 
 from abicheck.errors import UsageError
-from abicheck.report import github, json as _json, junit, markdown, sarif, text  # noqa: F401 (register)
+from abicheck.report import github, html, json as _json, junit, markdown, sarif, svg, text  # noqa: F401 (register)
 from abicheck.report.common import (  # noqa: F401 (re-exported)
     JSON_CELLS, MARKDOWN_CELLS, TEXT_CELLS, cells, check_ids, finding_targets, outcomes,
     plural, summary, summary_line, targets_note, where)
@@ -30,9 +31,11 @@ from abicheck.report.sarif import SARIF_LEVELS, SARIF_SCHEMA, SarifRenderer, sar
 from abicheck.report.text import TextRenderer, vertical_header  # noqa: F401
 
 
-def formats() -> list[str]:
-    """Registered format names, sorted (for ``--format`` choices and help)."""
-    return sorted(RENDERERS)
+def formats(command: str | None = None) -> list[str]:
+    """Registered format names, sorted (for ``--format`` choices and help);
+    with ``command``, only those that can render its report."""
+    return sorted(n for n, cls in RENDERERS.items()
+                  if command is None or cls.commands is None or command in cls.commands)
 
 
 def render(report: Report, fmt: str) -> str:

@@ -45,7 +45,7 @@ def add_parser(sub) -> None:
     cp.add_argument("--map", dest="maps", action="append", default=[],
                     metavar="KERNEL_PATH=LIBC_PATH",
                     help="join two members named differently (repeatable)")
-    cp.add_argument("--format", default="text", choices=formats())
+    cp.add_argument("--format", default="text", choices=formats("compat"))
     cp.add_argument("--exit-zero", action="store_true", help="exit 0 even on a mismatch")
     bounds_args(cp)
     output_arg(cp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from abicheck.subcommands import EXIT_OK
-from abicheck.subcommands.options import common_header_args, output_arg
+from abicheck.subcommands.options import common_header_args, output_arg, picture_to_terminal
 
 DIFF_EPILOG = """\
 exit status (a bit field, as abidiff's):
@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
     df.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",
                     help="compare only this type (repeatable; default: every struct, union "
                          "and typedef the headers declare, and every macro constant)")
-    df.add_argument("--format", default="text", choices=formats())
+    df.add_argument("--format", default="text", choices=formats("diff"))
     df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
     common_header_args(df, "all", "an include directory for both revisions, after their own",
                         system=False)
@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
     from abicheck.report.render import render
     from abicheck.targets import select_targets
 
+    if args.format in ("html", "svg"):
+        picture_to_terminal(args)
     report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
                       args.include_dirs, args.defines)
     out = render(report, args.format)

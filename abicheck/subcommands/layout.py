@@ -20,7 +20,9 @@ def add_parser(sub) -> None:
                           "every struct and union the named headers define, else their typedefs)")
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
-    lay.add_argument("--format", choices=("text", "json"), default="text")
+    lay.add_argument("--format", choices=("text", "json", "html", "svg"), default="text",
+                     help="html, svg: a byte map, one row per group of targets with identical "
+                          "layout (with -o FILE)")
     pahole_args(lay)
     common_header_args(lay)
     output_arg(lay)
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> str:
 
     targets = targets_or_host(args)
     text_opts, sel = popts.from_args(args, len(targets))
+    translations = {}                   # the byte map's accessors come from each target's macros
     per_type: dict[str, list] = {}
     results = []
     shown: set[str] = set()             # names a filter keeps on some target
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> str:
                 if popts.keeps(sel, x, new):
                     shown.add(x.name)
                 sizes.setdefault(x.name, []).append((t.name, x.size, new))
+        translations[t.name] = (tr, layouts)
         fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
         for x in layouts:
@@ -90,6 +94,13 @@ def run(args: argparse.Namespace) -> str:
             [(packable.record_name(per_type[n][0][0]), sizes[n]) for n in per_type], [t.name for t in targets])
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
+    if args.format in ("html", "svg"):     # the byte map (views/bytemap)
+        from abicheck.subcommands.options import picture_to_terminal
+        from abicheck.views.bytemap.sources import layout_document
+        picture_to_terminal(args)
+        return layout_document(args.format, args.headers, targets,
+                               {n: [(x, fl) for x, fl, _ in v] for n, v in per_type.items()},
+                               translations)
     chunks = []
     if not per_type:
         if sel.active:

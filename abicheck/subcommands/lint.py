@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
     ln.add_argument("paths", nargs="*", metavar="PATH", help="a header, a folder of headers "
                     "(recursively; it is also the include root), a bundled set (pkeys-v1) or "
                     "REV:path")
-    ln.add_argument("--format", default="text", choices=formats())
+    ln.add_argument("--format", default="text", choices=formats("lint"))
     ln.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
                     help="exit 1 when a finding at or above this severity is left "
                          "(default: the config's, else error)")

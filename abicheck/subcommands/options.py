@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.errors import UsageError
+
+
 def common_header_args(p: argparse.ArgumentParser, default_target: str = "the host",
                         include_help: str = "add an include directory (searched in order)",
                         system: bool = True) -> None:
@@ -39,6 +42,15 @@ def output_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the report to FILE (replaced whole, or left alone on error) "
                         "instead of standard output")
+
+
+def picture_to_terminal(args: argparse.Namespace) -> None:
+    """A page or a picture (``--format html|svg``) is for a file or a pipe,
+    not a terminal: refuse before any work rather than flood the screen."""
+    import sys
+    if not getattr(args, "output", None) and sys.stdout.isatty():
+        raise UsageError(f"--format {args.format} writes a document: give -o FILE "
+                         "(or redirect standard output)")
 
 
 def positive(text: str) -> int:

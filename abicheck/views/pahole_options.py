@@ -86,21 +86,21 @@ def from_args(args: Any, targets: int) -> tuple[TextOptions, Selection]:
                                      ("-r/--rel_offset", text.rel_offset),
                                      ("-c/--cacheline_size", text.cacheline_size != 64)) if on]
     fmt = getattr(args, "format", "text")
-    if shaping and fmt == "json":
-        raise UsageError(f"{shaping[0]} shapes the pahole text; --format json has no text to shape")
+    if shaping and fmt != "text":
+        raise UsageError(f"{shaping[0]} shapes the pahole text; --format {fmt} has no text to shape")
     if shaping and targets > 1 and not sel.packable:
         raise UsageError(f"{shaping[0]} shapes the pahole text of one target; with {targets} targets "
                          "layout prints a comparison table")
-    if sel.packable and (fmt == "json" or args.fields):
+    if sel.packable and (fmt != "text" or args.fields):
         raise UsageError("-P/--packable prints pahole's packing lines: not with "
-                         + ("--format json" if fmt == "json" else "--field"))
+                         + (f"--format {fmt}" if fmt != "text" else "--field"))
     if sel.packable and shaping:
         raise UsageError(f"-P/--packable prints one line per record: {shaping[0]} has no text to shape")
     if args.show_only_differences and targets < 2:
         raise UsageError("--show-only-differences compares targets: give several (--target all)")
-    if args.show_only_differences and (sel.packable or fmt == "json"):
+    if args.show_only_differences and (sel.packable or fmt != "text"):
         raise UsageError("--show-only-differences shapes the comparison table: not with "
-                         + ("-P/--packable" if sel.packable else "--format json"))
+                         + ("-P/--packable" if sel.packable else f"--format {fmt}"))
     return text, sel
 
 

@@ -57,13 +57,13 @@ def report() -> Report:
 # ---------------------------------------------------------------- registry
 
 def test_registry_has_every_format():
-    assert formats() == ["github", "json", "junit", "markdown", "sarif", "text"]
+    assert formats() == ["github", "html", "json", "junit", "markdown", "sarif", "svg", "text"]
     for name, cls in RENDERERS.items():
         assert issubclass(cls, BaseRenderer) and cls.name == name
 
 
 @pytest.mark.parametrize("fmt", [
-    pytest.param("html", id="unknown-name"),
+    pytest.param("pdf", id="unknown-name"),
     pytest.param("TEXT", id="case-sensitive"),
     pytest.param("", id="empty"),
 ])
