@@ -48,17 +48,30 @@ def within(path: str, allowed: tuple[str, ...]) -> bool:
     return any(path == a or path.startswith(a + ".") for a in allowed)
 
 
+def allowed_bytes(cx: "BlobContext", paths: tuple[str, ...]) -> bytearray:
+    """1 for every byte the fields at ``paths`` cover."""
+    mask = bytearray(cx.size)
+    for p in paths:
+        for lf in cx.leaves_under(p):
+            mask[lf.offset:lf.offset + lf.size] = b"\1" * lf.size
+    return mask
+
+
 def check_member(cx: "BlobContext", values: Mapping[str, object]) -> None:
-    """For a tagged union: every field set belongs to the member the signal
-    and code select."""
+    """For a tagged union: every field set lies in the bytes of the member
+    the signal and code select.  Bytes, not names: the kernel's ``si_pid``
+    is ``_sifields._kill._pid`` while a SIGCHLD fills ``_sigchld._pid``, the
+    same four bytes; either name is fine for a child's blob."""
     tg = cx.tagged
     if tg is None:
         return
     signo = values.get(tg.signal_path, 0)
     code = values.get(tg.code_path, 0)
     choice = tg.choose(signo, code)
+    mask = allowed_bytes(cx, choice.paths)
     for path in values:
-        if within(path, choice.paths):
+        lf = cx.leaves[path]
+        if within(path, choice.paths) or all(mask[lf.offset:lf.offset + lf.size]):
             continue
         where = ", ".join(tg.members_with(path)) or "no member"
         sig = choice.signal_name or str(signo)
