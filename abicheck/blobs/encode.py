@@ -82,30 +82,28 @@ def check_member(cx: "BlobContext", values: Mapping[str, object]) -> None:
                          f"(it belongs to: {where})")
 
 
-def check_overlap(cx: "BlobContext", values: Mapping[str, object]) -> None:
-    """Two fields set over the same bytes (``si_int`` and ``si_ptr``, both
-    views of one ``sigval``): the second would silently overwrite the first,
-    so it is refused.  Bitfields of one run share bytes, not bits."""
-    placed: list = []
-    for path in values:
-        lf = cx.leaves[path]
-        for other in placed:
-            if lf.offset < other.offset + other.size and other.offset < lf.offset + lf.size:
-                if (lf.bitfield is not None and other.bitfield is not None
-                        and lf.keys[:-1] == other.keys[:-1]):
-                    continue
-                raise UsageError(f"{cx.display(path)} and {cx.display(other.path)} share bytes "
-                                 f"(offsets {lf.offset} and {other.offset}): set only one")
-        placed.append(lf)
-
-
 def encode_values(cx: "BlobContext", values: Mapping[str, object]) -> bytes:
-    """Checked values by member path -> the blob."""
+    """Checked values by member path -> the blob.
+
+    Two fields over the same bytes (``si_int`` and ``si_ptr``, two views of
+    one ``sigval``; everything a decode returns) must agree on them: a
+    second value that would silently change bytes the first one wrote is
+    refused.  Bitfields of one storage run share bytes, not bits."""
     check_member(cx, values)
-    check_overlap(cx, values)
     buf = bytearray(cx.size)
+    owner: list = [None] * cx.size          # the leaf that wrote each byte
     for path, value in values.items():
-        write_leaf(cx, buf, cx.leaves[path], value)
+        lf = cx.leaves[path]
+        before = bytes(buf[lf.offset:lf.offset + lf.size])
+        write_leaf(cx, buf, lf, value)
+        for i in range(lf.offset, lf.offset + lf.size):
+            prev = owner[i]
+            if prev is not None and buf[i] != before[i - lf.offset] and not (
+                    lf.bitfield is not None and prev.bitfield is not None
+                    and prev.keys[:-1] == lf.keys[:-1]):
+                raise UsageError(f"{cx.display(path)} and {cx.display(prev.path)} share bytes "
+                                 f"(offset {i}) and their values disagree: set only one")
+            owner[i] = lf
     return bytes(buf)
 
 
