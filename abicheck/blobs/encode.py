@@ -48,30 +48,28 @@ def within(path: str, allowed: tuple[str, ...]) -> bool:
     return any(path == a or path.startswith(a + ".") for a in allowed)
 
 
-def allowed_bytes(cx: "BlobContext", paths: tuple[str, ...]) -> bytearray:
-    """1 for every byte the fields at ``paths`` cover."""
-    mask = bytearray(cx.size)
-    for p in paths:
-        for lf in cx.leaves_under(p):
-            mask[lf.offset:lf.offset + lf.size] = b"\1" * lf.size
-    return mask
+def aliases(cx: "BlobContext", path: str, allowed: tuple[str, ...]) -> bool:
+    """``path`` is the same field as an allowed one seen through another
+    union member: same offset, same size, same member name.  The kernel's
+    ``si_pid`` is ``_sifields._kill._pid`` while a SIGCHLD fills
+    ``_sigchld._pid``: the same four bytes under the same name."""
+    lf = cx.leaves[path]
+    name = path.rpartition(".")[2]
+    return any(o.offset == lf.offset and o.size == lf.size and o.path.rpartition(".")[2] == name
+               for p in allowed for o in cx.leaves_under(p))
 
 
 def check_member(cx: "BlobContext", values: Mapping[str, object]) -> None:
-    """For a tagged union: every field set lies in the bytes of the member
-    the signal and code select.  Bytes, not names: the kernel's ``si_pid``
-    is ``_sifields._kill._pid`` while a SIGCHLD fills ``_sigchld._pid``, the
-    same four bytes; either name is fine for a child's blob."""
+    """For a tagged union: every field set belongs to the member the signal
+    and code select (by name, or as an alias of one of its fields)."""
     tg = cx.tagged
     if tg is None:
         return
     signo = values.get(tg.signal_path, 0)
     code = values.get(tg.code_path, 0)
     choice = tg.choose(signo, code)
-    mask = allowed_bytes(cx, choice.paths)
     for path in values:
-        lf = cx.leaves[path]
-        if within(path, choice.paths) or all(mask[lf.offset:lf.offset + lf.size]):
+        if within(path, choice.paths) or aliases(cx, path, choice.paths):
             continue
         where = ", ".join(tg.members_with(path)) or "no member"
         sig = choice.signal_name or str(signo)
