@@ -123,3 +123,24 @@ def test_api_is_cached():
         blob = encode_fields("siginfo_t", "x86_64", {**fields, "si_addr": i})
         assert decode_fields(blob, "siginfo_t", "x86_64")["si_addr"] == i
     assert time.perf_counter() - start < 20          # a translation per call would be minutes
+
+
+def test_spec_layouts_references_are_checked(tmp_path, capsys):
+    import json
+
+    from abicheck.cli import main
+    d = json.load(open(bundled_spec()))
+    d["layouts"][0]["rules"][0]["member"] = "nope"
+    d["layouts"][0]["ranges"][0]["max"]["vax"] = 3
+    d["layouts"][0]["rules"][1]["codez"] = ["X"]
+    d["$schema"] = "x"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(d, indent=2))
+    assert main(["check", str(bad), "--target", "x86_64"]) == 2
+    err = capsys.readouterr().err
+    assert "codez" in err
+    d["layouts"][0]["rules"][1].pop("codez")
+    bad.write_text(json.dumps(d, indent=2))
+    assert main(["check", str(bad), "--target", "x86_64"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown member 'nope'" in err and "'vax'" in err and err.count("\n") == 2
