@@ -18,7 +18,7 @@ def blob_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headers", dest="headers_set", metavar="SET",
                    help="a bundled header set (linux-6.6, pkeys-u8-reserved ...) or a header "
                         f"directory, searched first (default without HEADER: {DEFAULT_SET})")
-    common_header_args(p, "none: required", system=True)
+    common_header_args(p, "none: required", system=False)
 
 
 def blob_context(args: argparse.Namespace, headers: list[str], spec: str | None = None):
@@ -31,8 +31,6 @@ def blob_context(args: argparse.Namespace, headers: list[str], spec: str | None 
         raise UsageError(f"{args.command} takes one --target (a blob is for one ABI)")
     (target,) = select_targets(args.target)
     hset = args.headers_set or (None if headers else DEFAULT_SET)
-    if args.system:
-        raise UsageError(f"{args.command}: --system is not supported; give -I DIR")
     return context(args.type, target, hset, headers, args.include_dirs, args.defines, spec)
 
 

@@ -144,3 +144,28 @@ def test_spec_layouts_references_are_checked(tmp_path, capsys):
     assert main(["check", str(bad), "--target", "x86_64"]) == 2
     err = capsys.readouterr().err
     assert "unknown member 'nope'" in err and "'vax'" in err and err.count("\n") == 2
+
+
+@pytest.mark.parametrize("hset", ["glibc", "musl"])
+@pytest.mark.parametrize("tname", ["x86_64", "mips", "s390x"])
+def test_libc_headers_without_counters_select_as_the_kernel(hset, tname):
+    # libcs define no NSIG* counters: the highest code they name stands in
+    t = get_target(tname)
+    cx = context("siginfo_t", t, hset)
+    tg = cx.tagged
+    assert tg.member(signo(t, "SIGBUS"), cx.constant("BUS_ADRALN")) == "fault"
+    assert tg.member(signo(t, "SIGCHLD"), cx.constant("CLD_EXITED")) == "chld"
+    assert tg.member(signo(t, "SIGSEGV"), cx.constant("SEGV_MAPERR")) == "fault"
+    assert tg.member(signo(t, "SIGSEGV"), 60) == "kill"
+
+
+def test_debian_glibc_signal_h_names_mips_signals():
+    t = get_target("mips")
+    dirs = include_dirs(t, "signal.h")
+    if dirs is None:
+        pytest.skip("no Debian mips headers")
+    cx = context("siginfo_t", t, None, ["signal.h"], dirs)
+    assert cx.constant("SIGBUS") == 10 and cx.constant("SIGCHLD") == 18
+    fields = {"si_signo": "SIGBUS", "si_code": "BUS_ADRALN", "si_addr": 0x1000}
+    assert encode_fields("siginfo_t", t, fields, None, ["signal.h"], dirs) == \
+        encode_fields("siginfo_t", t, fields)
