@@ -38,7 +38,7 @@ def encode_fields(type_name: str, target: Target | str, fields: Mapping[str, int
     return encode(cx, fields)
 
 
-def decode_fields(blob: bytes, type_name: str = DEFAULT_TYPE, target: Target | str = "x86_64",
+def decode_fields(blob: bytes, type_name: str, target: Target | str,
                   headers_set: str | None = DEFAULT_SET, headers: Sequence[str] = (),
                   include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> dict:
     """``{field name: value}`` of ``blob``: for a tagged union the fields of

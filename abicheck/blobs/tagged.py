@@ -107,8 +107,11 @@ class Tagged:
                 return name
         sig = self.signal_name(signo)
         own = prefixes.get(sig) if sig else None
-        if own and code > 0:
-            return self._names(own).get(code)
+        if own and code > 0 and code in self._names(own):
+            return self._names(own)[code]
+        for name in (pick(self.entry.get("code_extra", {}), self.target) or {}).get(sig, ()):
+            if code > 0 and self.cx.constant(name) == code:
+                return name
         return None
 
     def code_prefix(self, signo: int) -> str | None:

@@ -178,7 +178,7 @@ def _layout_problems(layouts, known: set[str]) -> list[tuple[tuple, str]]:
                 if s.lower() not in known:
                     problems.append((("layouts", i, "rules", j),
                                      f"{where}.rules[{j}]: unknown target or target class '{s}'"))
-        sels = list(lay.get("signal_numbers", {}))
+        sels = list(lay.get("signal_numbers", {})) + list(lay.get("code_extra", {}))
         for r in lay.get("ranges", ()):
             sels += [s for k in ("min", "max") if isinstance(r.get(k), dict) for s in r[k]]
         for s in sels:

@@ -169,3 +169,11 @@ def test_debian_glibc_signal_h_names_mips_signals():
     fields = {"si_signo": "SIGBUS", "si_code": "BUS_ADRALN", "si_addr": 0x1000}
     assert encode_fields("siginfo_t", t, fields, None, ["signal.h"], dirs) == \
         encode_fields("siginfo_t", t, fields)
+
+
+def test_ia64_segv_code_4_is_pstkovf():
+    # ia64 has no SEGV_PKUERR; its SIGSEGV code 4 is __SEGV_PSTKOVF (a kernel fact)
+    cx = context("siginfo_t", "ia64")
+    assert cx.tagged.code_name(11, 4) == "__SEGV_PSTKOVF"
+    assert cx.tagged.member(11, 4) == "fault"
+    assert context("siginfo_t", "x86_64").tagged.code_name(11, 4) == "SEGV_PKUERR"
