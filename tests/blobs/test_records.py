@@ -81,3 +81,21 @@ def test_inotify_event_on_big_endian(capsys):
     assert main(argv) == 0
     assert capsys.readouterr().out == (
         "{\n\t.wd = 3,\n\t.mask = 2147483904,\n\t.cookie = 51966,\n\t.len = 16,\n}\n")
+
+
+@pytest.mark.parametrize("t", GCC_TARGETS, ids=lambda t: t.name)
+def test_bitfields_unions_and_nesting_from_gcc(t, tmp_path):
+    """A synthetic record (bitfields crossing bytes, a 40-bit one, bitfields in
+    a union and in a packed struct, holes, nested anonymous members, a double,
+    a pointer, an enum) set through encode equals gcc's initializer bytes."""
+    from views.test_model_bytes import SYNTHETIC, c_init, synthetic_values
+    vals = {k: v for k, v in synthetic_values(t).items() if k != "n"}   # n: records in an array
+    desig = ", ".join(f".{k} = {'(void *)' if k == 'p' else ''}{c_init(v)}" for k, v in vals.items())
+    obj = symbol_bytes(object_bytes(gcc_of(t), SYNTHETIC + f"struct syn probe = {{{desig}}};\n"),
+                       "probe")
+    hdr = tmp_path / "syn.h"
+    hdr.write_text(SYNTHETIC)
+    kw = dict(headers_set=None, headers=[str(hdr)])
+    assert encode_fields("struct syn", t, vals, **kw) == obj
+    back = decode_fields(obj, "struct syn", t, **kw)
+    assert {k: back[k] for k in vals} == vals
