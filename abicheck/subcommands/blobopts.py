@@ -18,7 +18,10 @@ def blob_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headers", dest="headers_set", metavar="SET",
                    help="a bundled header set (linux-6.6, pkeys-u8-reserved ...) or a header "
                         f"directory, searched first (default without HEADER: {DEFAULT_SET})")
-    common_header_args(p, "none: required", system=False)
+    common_header_args(p, system=False)
+    for action in p._actions:           # a blob is for exactly one ABI
+        if action.dest == "target":
+            action.help = "the target ABI (name, alias, Debian arch or GNU triple); required"
 
 
 def blob_context(args: argparse.Namespace, headers: list[str], spec: str | None = None):
