@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from abicheck import model as m
 from abicheck.errors import EvalError, SourceLoc
+from abicheck.scalars import is_integer, scalar_signed
 
 if TYPE_CHECKING:
     from abicheck.layout import Layouter
@@ -156,11 +157,11 @@ def _find(placed, name: str, lay: "Layouter"):
 
 def _wrap(v: int, t: m.Type, lay: "Layouter", loc) -> int:
     s = lay.strip(t)
-    if isinstance(s, m.Scalar) and s.kind not in ("void", "float", "double", "long double", "_Float128"):
+    if isinstance(s, m.Scalar) and is_integer(s):
         if s.kind == "_Bool":
             return int(bool(v))
         bits = lay.size_align(t, loc)[0] * 8
-        signed = lay.is_signed(s)
+        signed = scalar_signed(s, lay.target.char_signed)
         v &= (1 << bits) - 1
         if signed and v >= 1 << (bits - 1):
             v -= 1 << bits

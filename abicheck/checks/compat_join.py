@@ -21,6 +21,7 @@ from typing import Sequence
 from abicheck import bundled, model as m
 from abicheck.errors import SourceLoc, UsageError
 from abicheck.layout import Layouter, Member, TypeLayout
+from abicheck.scalars import is_float, signedness
 
 #: Public accessor names of siginfo_t, in the order users read them; a
 #: "a/b" entry is one field the views spell either way (the kernel's
@@ -97,11 +98,13 @@ def _rep(lay: Layouter, t: m.Type) -> tuple[str, bool | None]:
     if isinstance(s, m.Record):
         return s.kind, None
     if isinstance(s, m.Enum):
-        return "enum", None
+        return "enum", signedness(lay, s)
     if isinstance(s, m.Scalar):
-        if s.kind in ("float", "double", "long double") or "float" in s.kind:
+        if is_float(s):
             return "float", None
-        signed = lay.is_signed(s)
+        signed = signedness(lay, s)
+        if signed is None:
+            return "other", None
         return ("signed" if signed else "unsigned") + " int", signed
     return "other", None
 

@@ -35,12 +35,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from abicheck import bundled
+from abicheck import bundled, tomltext
 from abicheck.errors import SourceLoc, UsageError
 from abicheck.targets import Target, get_target, host_target
 
@@ -146,19 +145,9 @@ def load_profile(spec: str, side: str) -> View:
     return parse_profile(text, file, side, spec)
 
 
-_TOML_AT = re.compile(r"^(.*?) \(at line (\d+), column (\d+)\)$")
-
-
 def parse_profile(text: str, file: str, side: str, name: str) -> View:
     """Parse and validate a profile's TOML text (``schemas/compat-profile.schema.json``)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = _TOML_AT.match(str(e))
-        if m:
-            raise UsageError(f"{m.group(1)}", SourceLoc(file, int(m.group(2)), int(m.group(3)))) \
-                from None
-        raise UsageError(str(e), SourceLoc(file)) from None
+    data = tomltext.loads(text, file)
     import jsonschema
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

@@ -72,5 +72,3 @@ def bits_text(start: int, end: int) -> str:
     return f"bits {start}..{end}"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

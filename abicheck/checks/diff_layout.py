@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from abicheck.checks.diff_cause import explain_moves
 from abicheck.checks.diff_change import (
-    COMPATIBLE, INCOMPATIBLE, REVIEW, Change, bits_text, hexoff, plural)
+    COMPATIBLE, INCOMPATIBLE, REVIEW, Change, bits_text, hexoff)
 from abicheck.checks.diff_snapshot import Shape, Slot
+from abicheck.report.common import plural
 
 
 def match(old: Shape, new: Shape, renames: dict[str, tuple[str, str]]) -> tuple[dict[str, str], dict[str, str]]:

@@ -20,11 +20,10 @@ from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.macros import MacroTable
 from abicheck.layout import Layouter, Member, TypeLayout
+from abicheck.names import RESERVED
 from abicheck.revision import Revision
+from abicheck.scalars import is_float, signedness
 
-#: Names that say "these bytes are not used yet" (shared with the spec checks).
-RESERVED = re.compile(r"(^|_)(reserved|resv|pad|unused|rsvd|spare)", re.IGNORECASE)
-_FLOATS = ("float", "double", "long double", "_Float", "__float", "_Decimal")
 _BUILTIN = ("<built-in>", "<command-line>")
 
 
@@ -145,9 +144,12 @@ def rep_of(lay: Layouter, t: m.Type) -> str:
             return "void"
         if s.kind == "_Bool":
             return "bool"
-        if s.kind.startswith(_FLOATS):
+        if is_float(s):
             return "float"
-        return ("signed" if lay.is_signed(s) else "unsigned") + " int"
+        signed = signedness(lay, s)
+        if signed is None:
+            return "other"
+        return ("signed" if signed else "unsigned") + " int"
     return "other"
 
 

@@ -26,11 +26,10 @@ from abicheck.errors import (AbicheckError, ConfinementError, ErrorList, LimitEr
                              UsageError, printable)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.report.findings import CheckResult, Finding, Report
+from abicheck.names import FIXED_WIDTH, RESERVED
+from abicheck.scalars import signedness
 from abicheck.targets import Target, all_targets
 
-_FIXED = re.compile(r"^(__[us](8|16|32|64)|u?int(8|16|32|64)_t|__u?int(8|16|32|64)_t|"
-                    r"__kernel_u?(8|16|32|64)_t)$")
-_RESERVED = r"(^|_)(reserved|pad|unused|rsvd|spare)"
 HEADERS_CHECK = "headers compile for the target"
 
 
@@ -303,7 +302,7 @@ def _field(chk: dict, cx: _Context) -> Outcome | None:
         if gap:
             out.append(("ABI142", f"{where}: bytes {gap} of its {span}-byte slot are implicit "
                                   "padding, not declared members", mem.loc, gap, span))
-    if chk.get("fixed_width") and not _FIXED.match(mem.type_name):
+    if chk.get("fixed_width") and not FIXED_WIDTH.match(mem.type_name):
         out.append(("ABI133", f"{where} has type {mem.type_name}, not a fixed-width ABI type "
                               "(__u32, __s64, uint32_t, ...)", mem.loc, mem.type_name, "fixed-width"))
     return out
@@ -328,9 +327,7 @@ def _signed(mem, cx: _Context) -> bool | None:
     s = cx.lay.strip(mem.type)
     while isinstance(s, m.Array):
         s = cx.lay.strip(s.element)
-    if isinstance(s, m.Scalar):
-        return cx.lay.is_signed(s)
-    return None
+    return signedness(cx.lay, s)
 
 
 def _constant(chk: dict, cx: _Context) -> Outcome | None:
@@ -425,7 +422,7 @@ def _no_holes(chk: dict, cx: _Context) -> Outcome:
 
 def _reserved(chk: dict, cx: _Context) -> Outcome:
     lay = cx.layout(chk["type"])
-    pattern = re.compile(chk.get("pattern", _RESERVED))
+    pattern = re.compile(chk["pattern"]) if "pattern" in chk else RESERVED
     out: Outcome = []
     for acc in chk["members"]:
         path = cx.resolve(acc)

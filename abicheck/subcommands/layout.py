@@ -1,10 +1,14 @@
 """``abicheck layout``: the memory layout of types on one or more ABIs, as
-pahole prints it (one ABI) or as a comparison table (several)."""
+pahole prints it (one ABI) or as a comparison table (several), with
+pahole's options: shaping its text (-E, --hex, -r, -c), selecting records
+(--structs, --unions, -H, -B) and what reordering would save (-P, per
+target).  A filter keeps a record that passes it on at least one target."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
-from abicheck.subcommands.options import common_header_args, output_arg, targets_or_host
+from abicheck.subcommands.options import common_header_args, output_arg, positive, targets_or_host
 
 
 def add_parser(sub) -> None:
@@ -17,18 +21,49 @@ def add_parser(sub) -> None:
     lay.add_argument("--field", dest="fields", action="append", default=[], metavar="ACCESSOR",
                      help="report a member by its public name (si_pkey) or path (repeatable)")
     lay.add_argument("--format", choices=("text", "json"), default="text")
+    pahole_args(lay)
     common_header_args(lay)
     output_arg(lay)
 
 
+def pahole_args(lay: argparse.ArgumentParser) -> None:
+    """pahole 1.24's options, spelled as pahole spells them (its -x is
+    --exclude, so hexadecimal is --hex only)."""
+    g = lay.add_argument_group("pahole's options (views/pahole_options.py)")
+    g.add_argument("-E", "--expand_types", action="store_true",
+                   help="expand members of named struct, union and typedef types in place")
+    g.add_argument("--hex", action="store_true", help="offsets and sizes in hexadecimal")
+    g.add_argument("-r", "--rel_offset", action="store_true",
+                   help="offsets of members of inner records relative to that record")
+    g.add_argument("-c", "--cacheline_size", type=positive, default=64, metavar="SIZE",
+                   help="cacheline size for the markers and the summary (default: 64)")
+    g.add_argument("-H", "--holes", type=positive, default=0, metavar="N",
+                   help="only structs with at least N holes")
+    g.add_argument("-B", "--bit_holes", type=positive, default=0, metavar="N",
+                   help="only structs with at least N bit holes")
+    g.add_argument("--structs", action="store_true", help="only structs")
+    g.add_argument("--unions", action="store_true", help="only unions")
+    g.add_argument("-P", "--packable", action="store_true",
+                   help="only structs that reordering would shrink: name, size, reordered "
+                        "size, bytes saved (per target with several)")
+    g.add_argument("--show-only-differences", action="store_true",
+                   help="several targets: only the comparison rows that differ")
+
+
 def run(args: argparse.Namespace) -> str:
     from abicheck import api
+    from abicheck.layout import Layouter
     from abicheck.views import json as jview
+    from abicheck.views import packable
+    from abicheck.views import pahole_options as popts
     from abicheck.views import text as tview
 
     targets = targets_or_host(args)
+    text_opts, sel = popts.from_args(args, len(targets))
     per_type: dict[str, list] = {}
     results = []
+    shown: set[str] = set()             # names a filter keeps on some target
+    sizes: dict[str, list] = {}         # -P: name -> [(target, size, reordered size)]
     for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
         t = tr.target
         # default: the records the headers define, else their typedefs; a
@@ -36,23 +71,43 @@ def run(args: argparse.Namespace) -> str:
         types = args.types or api.declared_records(tr, args.headers) \
             or api.declared_typedefs(tr, args.headers)
         layouts = api.layout_translation(tr, types)
+        engine = Layouter(tr.unit, t) if sel.active or text_opts.expand_types else None
+        for x in layouts:
+            if sel.active:
+                new = packable.reordered_size(engine, x) if sel.packable else x.size
+                if popts.keeps(sel, x, new):
+                    shown.add(x.name)
+                sizes.setdefault(x.name, []).append((t.name, x.size, new))
         fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
         results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
         for x in layouts:
-            per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))
+            per_type.setdefault(x.name, []).append((x, fields.get(x.name, ()), engine))
+    if sel.active:
+        results = [(t, [d for d in docs if d["name"] in shown]) for t, docs in results]
+        per_type = {n: v for n, v in per_type.items() if n in shown}
+    if sel.packable:
+        return packable.packable_lines(
+            [(packable.record_name(per_type[n][0][0]), sizes[n]) for n in per_type], [t.name for t in targets])
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
     chunks = []
     if not per_type:
+        if sel.active:
+            return f"/* no record of {', '.join(args.headers)} passes the filters on " \
+                f"{', '.join(t.name for t in targets)} */\n"
         verb = "declares" if len(args.headers) == 1 else "declare"
         return (f"/* {', '.join(args.headers)} {verb} no struct, union or typedef "
                 f"on {', '.join(t.name for t in targets)} */\n")
     for name, items in per_type.items():
-        lays = [x for x, _ in items]
-        chunks.append(tview.render(lays[0]) if len(lays) == 1 else tview.render_comparison(lays))
+        lays = [x for x, _, _ in items]
+        if len(lays) == 1:
+            opts = dataclasses.replace(text_opts, layouter=items[0][2])
+            chunks.append(tview.render(lays[0], opts))
+        else:
+            chunks.append(tview.render_comparison(lays, args.show_only_differences))
         lines = [f"{x.target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
                  + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None else "")
-                 for x, fl in items for f in fl]
+                 for x, fl, _ in items for f in fl]
         if lines:
             chunks.append("\n".join(lines) + "\n")
     return "\n".join(chunks)

@@ -27,6 +27,7 @@ from typing import Union as _U
 from abicheck import model as m
 from abicheck.errors import LayoutError
 from abicheck.layout import Layouter, Member, TypeLayout
+from abicheck.scalars import signedness
 
 _FLOATS = {"float": 4, "double": 8}
 
@@ -147,20 +148,8 @@ class _ShapeBuilder:
         return Opaque(size)
 
     def signed(self, t: m.Type) -> bool:
-        """Signedness of an integer type as GCC decides it: plain ``char`` is
-        the ABI's, ``_Bool`` unsigned, an enum unsigned unless a value is
-        negative (its underlying type is then ``int``)."""
-        s = self.lay.strip(t)
-        if isinstance(s, m.Enum):
-            vals = [self.lay.eval(v.value, v.loc) for v in s.values or ()]
-            return min(vals, default=0) < 0
-        if isinstance(s, m.Scalar):
-            if s.kind == "_Bool":
-                return False
-            if s.signed is None:
-                return self.lay.target.char_signed
-            return bool(s.signed)
-        return False
+        """Signedness of an integer type as GCC decides it (scalars.signedness)."""
+        return bool(signedness(self.lay, t))
 
     def record(self, mem: Member) -> Record:
         base = mem.offset

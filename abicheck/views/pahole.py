@@ -25,125 +25,44 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
   pahole infers from offsets, sizes and natural alignments (``infer_packing``).
 - Zero-length arrays as ``[]`` where pahole allows a flexible array, else ``[0]``;
   an array of an anonymous record expanded like the record.
-- The summary of a struct (unions get none), in pahole's order.
+- The summary of a struct (unions get none), in pahole's order
+  (``views/pahole_summary.py``).
+
+pahole's options (``views/pahole_options.py``, held to pahole's text by
+tests/views/test_pahole_options.py) change only what this walk prints:
+``-E`` expands members of named record types and typedefs too, with
+``/* typedef A -> B */`` before the type and a 55-wide name column; ``--hex``
+prints the numbers of the comments as C's ``%#x``; ``-r`` counts offsets (and
+so cacheline markers) from the enclosing record; ``-c`` sets the cacheline.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 
 from abicheck import model as m
 from abicheck.layout import Member, TypeLayout
 from abicheck.views.dwarf_names import declaration, type_name
+from abicheck.views.pahole_geometry import (end_byte, expanded, infer_packing, record_end,  # noqa: F401
+                                             start_byte, tail_padding, unit)
+from abicheck.views.pahole_options import TextOptions
+from abicheck.views.pahole_summary import Stats, forced_padding, summary
 
 CACHELINE = 64
 _TYPE_SPACING = 26
-
-
-def expanded(c: Member) -> bool:
-    """pahole expands a member in place when its type is an anonymous record
-    written there (DWARF gives it no name to print instead)."""
-    return c.kind in ("struct", "union") and isinstance(c.type, m.Record) and c.type.tag is None
-
-
-def _unit(c: Member) -> int:
-    """Byte offset of a bitfield's storage unit (of its type's size)."""
-    return c.bit_offset // (c.size * 8) * c.size
-
-
-def _start_byte(c: Member) -> int:
-    return _unit(c) if c.bit_width is not None else c.offset
-
-
-def _end_byte(c: Member) -> int:
-    return _start_byte(c) + c.size
-
-
-def record_end(node: Member) -> int:
-    """Where pahole sees a record's members end (its padding starts): the
-    last member's end, or for a trailing bitfield the end of the unit it was
-    merged into, or of its bits where they run past that unit (m68k)."""
-    last = node.children[-1]
-    if last.bit_width is None:
-        return _end_byte(last)
-    bits_end = (last.bit_offset + last.bit_width + 7) // 8
-    return max(max(_end_byte(k) for k in node.children), bits_end)
-
-
-def _has_hole(node: Member) -> bool:
-    last = None
-    for k in node.children:
-        if last is not None and _start_byte(k) > _end_byte(last):
-            return True
-        last = k
-    return False
-
-
-def infer_packing(root: Member) -> dict[int, bool]:
-    """Which expanded records pahole prints ``__packed__`` (DWARF has no flag
-    for it), keyed by ``id``.  pahole decides top-down and a decision sticks:
-    a struct with no hole and no padding is packed when a member sits off its
-    natural alignment or the size is not a multiple of the largest; a struct
-    with holes or padding is not, but marks its struct members placed off
-    their natural alignment; a union is not, but marks its struct members
-    whose natural alignment does not divide its size."""
-    decided: dict[int, bool] = {}
-
-    def visit(node: Member) -> None:
-        kids = node.children
-        structs = [k for k in kids if k.kind == "struct"]
-        if id(node) not in decided and kids:
-            if node.kind == "union":
-                decided[id(node)] = False
-                for k in structs:
-                    if node.size % k.natural_align:
-                        decided.setdefault(id(k), True)
-            elif _has_hole(node) or record_end(node) < node.offset + node.size:
-                decided[id(node)] = False
-                for k in structs:
-                    if (k.offset - node.offset) % k.natural_align:
-                        decided.setdefault(id(k), True)
-            else:
-                aligns = [k.natural_align for k in kids if k.natural_align > 1]
-                decided[id(node)] = any((_start_byte(k) - node.offset) % k.natural_align for k in kids) \
-                    or (bool(aligns) and node.size % max(aligns) != 0)
-        for k in kids:
-            if expanded(k):
-                visit(k)
-            elif k.element is not None:
-                visit(k.element)
-    visit(root)
-    return decided
 
 
 def _aligned(n: int) -> str:
     return f" __attribute__((__aligned__({n})))"
 
 
-def tail_padding(c: Member) -> int:
-    """Bytes after a struct's last member (pahole's class->padding)."""
-    if c.kind != "struct" or not c.children:
-        return 0
-    return max(0, c.offset + c.size - record_end(c))
-
-
-@dataclass
-class _Stats:
-    """The top-level struct's numbers for the summary."""
-
-    holes: list[int] = field(default_factory=list)
-    bit_holes: list[int] = field(default_factory=list)
-    paddings: list[int] = field(default_factory=list)
-    forced: int = 0
-    forced_holes: list[int] = field(default_factory=list)
-
-
 class _Printer:
-    def __init__(self, name_spacing: int, packing: dict[int, bool]) -> None:
+    def __init__(self, name_spacing: int, packing: dict[int, bool], opts: TextOptions) -> None:
         self.name_spacing = name_spacing
         self.packing = packing
+        self.opts = opts
         self.lines: list[str] = []
         self.cacheline = 0
-        self.stats = _Stats()
+        self.stats = Stats()
 
     def width(self, depth: int) -> int:
         return _TYPE_SPACING - 8 * (depth - 1) + self.name_spacing
@@ -166,24 +85,38 @@ class _Printer:
                 self.cacheline = start_line
             elif last is not None:
                 self.between(last, c, depth)
-            self.marker(c.offset if c.bit_width is None else _unit(c), tabs)
+            self.marker(self.shown(c.offset if c.bit_width is None else unit(c), node), tabs)
             if top and c.user_align:
                 self.stats.forced += 1
             # where pahole writes "[]": a struct's last member, not its only
             # one, the struct not an arm of a union
             flexible = not is_union and not in_union and c is node.children[-1] \
                 and len(node.children) > 1
-            self.member(c, depth, is_union, flexible)
+            self.member(c, node, depth, is_union, flexible)
             if not is_union:        # pahole notes a member's padding in structs only
                 self.padding_note(c, depth)
             last = c
         if is_union:
             self.cacheline = start_line
 
+    def shown(self, offset: int, node: Member) -> int:
+        """An offset as pahole prints it: from the outermost record's start,
+        or with ``-r`` from the start of the record ``node`` it is in (the
+        cacheline markers then count from there too, as pahole's do)."""
+        return offset - node.offset if self.opts.rel_offset else offset
+
+    def comment(self, offset: int, size: int, bit: int | None = None) -> str:
+        """``/* offset size */``, or ``/* unit:bit size */`` for a bitfield."""
+        num = self.opts.number
+        if bit is None:
+            return f"/* {num(offset, 5)} {num(size, 5)} */"
+        return f"/* {num(offset, 5)}:{num(bit, 2)} {num(size, 2)} */"
+
     def marker(self, offset: int, tabs: str) -> None:
-        line = offset // CACHELINE
+        size = self.opts.cacheline_size
+        line = offset // size
         if line > self.cacheline:
-            pos = offset % CACHELINE
+            pos = offset % size
             ago = f" was {pos} byte{'s' if pos != 1 else ''} ago" if pos else ""
             self.lines.append(f"{tabs}/* --- cacheline {line} boundary ({offset - pos} bytes){ago} --- */")
             self.cacheline = line
@@ -196,21 +129,21 @@ class _Printer:
         notes: list[str] = []
         if self.padded(last):       # its note ends with the member's block
             self.lines.append("")
-        start = _start_byte(c)
+        start = start_byte(c)
         start_bit = c.bit_offset if c.bit_width is not None else c.offset * 8
         both_bits = last.bit_width is not None and c.bit_width is not None
-        same_unit = c.bit_width is not None and start == _start_byte(last)
+        same_unit = c.bit_width is not None and start == start_byte(last)
         bit_hole = 0
         if last.bit_width is not None:
-            bit_hole = min(_end_byte(last) * 8, start_bit) - (last.bit_offset + last.bit_width)
+            bit_hole = min(end_byte(last) * 8, start_bit) - (last.bit_offset + last.bit_width)
             if bit_hole > 0:
                 notes += ["", f"{tabs}/* XXX {bit_hole} bit{'s' if bit_hole != 1 else ''} hole, try to pack */"]
                 if top:
                     self.stats.bit_holes.append(bit_hole)
                 if both_bits and same_unit:
                     # pahole shows a gap inside one unit as an unnamed bitfield
-                    notes.append(f"{tabs}{self.column(type_name(c.type), depth)} :{bit_hole};")
-        hole = start - _end_byte(last)
+                    notes.append(f"{tabs}{self.type_column(c, depth)} :{bit_hole};")
+        hole = start - end_byte(last)
         if hole > 0:
             notes += ([] if notes else [""]) + [f"{tabs}/* XXX {hole} byte{'s' if hole != 1 else ''} hole, try to pack */"]
             if top:
@@ -220,14 +153,68 @@ class _Printer:
         if both_bits and not same_unit and bit_hole > 0:
             # ... and a jump to a later unit as a zero-width one
             notes += ["", f"{tabs}/* Force alignment to the next boundary: */",
-                      f"{tabs}{self.column(type_name(c.type), depth)} :0;"]
-        overlap = start < _end_byte(last)
+                      f"{tabs}{self.type_column(c, depth)} :0;"]
+        overlap = start < end_byte(last)
         if overlap and last.bit_width is not None and not same_unit:
             notes += ([] if notes else [""]) + [f"{tabs}/* Bitfield combined with next fields */"]
         if notes:
             self.lines += notes + [""]
         if overlap and last.bit_width is None and c.bit_width is not None:
             self.lines += ["", f"{tabs}/* Bitfield combined with previous fields */", ""]
+
+    def through_typedefs(self, c: Member) -> tuple[str, Member]:
+        """-E: pahole's ``/* typedef A -> B */ `` for a member (or array
+        element) whose type is a typedef, and the member with the type the
+        typedefs name; else ``""`` and the member."""
+        eng = self.opts.layouter
+        if not self.opts.expand_types or eng is None:
+            return "", c
+        prefix, t = self._typedefs(c.type)
+        if not prefix:
+            return "", c
+        return prefix, dataclasses.replace(c, type=t, type_name=eng.type_name(t))
+
+    def _typedefs(self, t: m.Type, in_array: bool = False) -> tuple[str, m.Type]:
+        # an array's element type is printed through its typedefs too, so a
+        # typedef of an array of typedefs gets two comments; but GCC's DWARF
+        # merges an array of (a typedef of) an array into one array type, so
+        # a typedef of an array inside an array leaves no name, only its dims
+        arrays = []
+        while isinstance(t, m.Array):
+            arrays.append(t)
+            t = t.element
+        names = []
+        while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
+            names.append(t.name)
+            t = self.opts.layouter.unit.typedefs[t.name].type
+        if isinstance(t, m.Array) and (arrays or in_array):
+            names = []
+        prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
+        if isinstance(t, m.Array):
+            more, t = self._typedefs(t, True)
+            prefix += more
+        for a in reversed(arrays):
+            t = dataclasses.replace(a, element=t)
+        return prefix, t
+
+    def type_column(self, c: Member, depth: int) -> str:
+        """The type column of an unnamed bitfield pahole infers before ``c``."""
+        prefix, c = self.through_typedefs(c)
+        return prefix + self.column(type_name(c.type), depth)
+
+    def named_element(self, c: Member) -> Member | None:
+        """-E: the first element's tree of an array of a named record."""
+        eng = self.opts.layouter
+        if not self.opts.expand_types or eng is None or c.kind != "array":
+            return None
+        t = eng.strip(c.type)
+        while isinstance(t, m.Array):
+            t = eng.strip(t.element)
+        if not isinstance(t, m.Record) or not t.fields:
+            return None
+        element = eng.member_tree(None, None, t, c.offset * 8, c.loc)
+        self.packing.update(infer_packing(element, True))
+        return element
 
     @staticmethod
     def column(ty: str, depth: int) -> str:
@@ -246,8 +233,35 @@ class _Printer:
             if depth == 1:
                 self.stats.paddings.append(pad)
 
-    def member(self, c: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
+    def member(self, c: Member, node: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
+        at = self.shown(c.offset, node)
+        prefix, c = self.through_typedefs(c)
+        own = _aligned(c.user_align) if c.user_align and c.name else ""
+        if self.opts.expand_types and c.children and not (expanded(c) and not prefix):
+            # -E: a member of a named record type, or of a typedef of one
+            self.lines.append(f"{tabs}{prefix}{c.kind}{' ' + c.tag if c.tag else ''} {{")
+            self.body(c, depth + 1, in_union)
+            packed = " __attribute__((__packed__))" if self.packing.get(id(c)) else ""
+            typealign = _aligned(c.record_user_align) if c.record_user_align and not packed else ""
+            if c.kind == "union":        # pahole prints a union's closing brace bare
+                packed = typealign = ""
+            # the name follows the type's attributes at once, or after a
+            # space when pahole printed the type through its typedef
+            close = f"}}{packed} {c.name}{typealign}" if prefix else f"}}{packed}{typealign}{c.name}"
+            self.lines.append(f"{tabs}{close}{own}; {self.comment(at, c.size)}")
+            return
+        element = c.element or self.named_element(c)
+        if element is not None and c.element is None:
+            # -E: an array of a named record, expanded like its element
+            self.lines.append(f"{tabs}{prefix}{element.kind}{' ' + element.tag if element.tag else ''} {{")
+            self.body(element, depth + 1, in_union)
+            packed = " __attribute__((__packed__))" if self.packing.get(id(element)) else ""
+            typealign = _aligned(element.record_user_align) if element.record_user_align and not packed else ""
+            _, decl = declaration(c, flexible)
+            dims = decl[len(c.name or ""):]
+            self.lines.append(f"{tabs}}}{packed} {c.name}{typealign}{dims}{own}; {self.comment(at, c.size)}")
+            return
         # an anonymous struct in a union shows its own alignment; other
         # anonymous members only their type's
         own = _aligned(c.user_align) if c.user_align and (
@@ -268,7 +282,7 @@ class _Printer:
                     + (_aligned(c.record_user_align) if c.record_user_align else "") + ";"
             else:
                 close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
-            self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}/* {c.offset:5d} {c.size:5d} */")
+            self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}{self.comment(at, c.size)}")
             return
         if c.element is not None:
             # an array of an anonymous record: expanded like one, and padded
@@ -279,21 +293,21 @@ class _Printer:
             attrs = (" __attribute__((__packed__))" if self.packing.get(id(e)) else "") \
                 + (_aligned(e.record_user_align) if e.record_user_align else "")
             _, decl = declaration(c, flexible)
-            self.lines.append(f"{tabs}}}{attrs} {decl}{own}; /* {c.offset:5d} {c.size:5d} */")
+            self.lines.append(f"{tabs}}}{attrs} {decl}{own}; {self.comment(at, c.size)}")
             return
         ty, decl = declaration(c, flexible)
-        text = f"{self.column(ty, depth)} {decl}"
+        text = f"{prefix}{self.column(ty, depth)} {decl}"
         if c.bit_width is not None:
-            unit = _unit(c)
+            u = unit(c)
             self.line(depth, f"{text}:{c.bit_width}{own};",
-                      f"/* {unit:5d}:{c.bit_offset - unit * 8:2d} {c.size:2d} */")
+                      self.comment(self.shown(u, node), c.size, c.bit_offset - u * 8))
         else:
-            self.line(depth, f"{text}{own};", f"/* {c.offset:5d} {c.size:5d} */")
+            self.line(depth, f"{text}{own};", self.comment(at, c.size))
 
 
-def render(lay: TypeLayout) -> str:
-    """``lay`` as pahole prints it, after one comment line naming the type,
-    the target and the declaration."""
+def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
+    """``lay`` as pahole prints it (with pahole's options ``opts``), after one
+    comment line naming the type, the target and the declaration."""
     root = lay.root
     out = [f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "") + " */"]
     if root.kind not in ("struct", "union"):
@@ -302,15 +316,14 @@ def render(lay: TypeLayout) -> str:
     # a typedef of a tagged record prints as the record (pahole -C TAG): on the
     # typedef's name pahole would print only "typedef struct TAG NAME;"
     typedef = isinstance(root.type, m.TypedefRef) and not root.tag
-    p = _Printer(21 if root.kind == "union" else 23, infer_packing(root))
+    p = printed(root, opts)
     out.append(f"typedef {root.kind} {{" if typedef else
                f"{root.kind} {root.tag} {{" if root.tag else f"{root.kind} {{")
-    p.body(root, 1)
     out.extend(p.lines)
-    out.extend(_forced_padding(root))
+    out.extend(forced_padding(root, _Printer.column))
     if root.kind == "struct":
         out.append("")
-        out.extend(_summary(lay, p.stats))
+        out.extend(summary(lay, p.stats, opts.cacheline_size))
     # pahole closes an outermost union without its attributes
     close = "}" if root.kind == "union" else "}" \
         + (" __attribute__((__packed__))" if p.packing.get(id(root)) else "") \
@@ -319,58 +332,12 @@ def render(lay: TypeLayout) -> str:
     return "\n".join(out) + "\n"
 
 
-def _forced_padding(root: Member) -> list[str]:
-    """Tail padding of at least the record's alignment cannot be the
-    compiler's, so pahole shows it as unnamed bitfields of the last
-    member's type (``int :32;`` per four bytes)."""
-    kids = root.children
-    if root.kind != "struct" or not kids:
-        return []
-    last = kids[-1]
-    padding = root.size - record_end(root)
-    align = root.record_user_align or max(k.natural_align for k in kids)
-    if padding < align or last.bit_width is not None or last.kind not in ("scalar", "pointer", "enum") \
-            or not last.size or padding % last.size:
-        return []
-    line = f"\t{_Printer.column(type_name(last.type), 1)} :{last.size * 8};"
-    return ["", "\t/* Force padding: */"] + [line] * (padding // last.size)
 
-
-def _summary(lay: TypeLayout, st: _Stats) -> list[str]:
-    """pahole's summary lines of a struct, in its order."""
-    root = lay.root
-    kids = root.children
-    size = lay.size
-    out = [f"/* size: {size}, cachelines: {(size + CACHELINE - 1) // CACHELINE}, members: {len(kids)} */"]
-    members = sum(c.size for c in kids if c.bit_width is None)
-    if st.holes or (st.bit_holes and members):
-        out.append(f"/* sum members: {members}"
-                   + (f", holes: {len(st.holes)}, sum holes: {sum(st.holes)}" if st.holes else "") + " */")
-    bits = sum(c.bit_width for c in kids if c.bit_width is not None)
-    if st.bit_holes:
-        out.append(f"/* sum bitfield members: {bits} bits, bit holes: {len(st.bit_holes)}, "
-                   f"sum bit holes: {sum(st.bit_holes)} bits */")
-    elif bits and st.holes:
-        out.append(f"/* sum bitfield members: {bits} bits ({bits // 8} bytes) */")
-    if not kids:
-        if size:
-            out.append(f"/* padding: {size} */")
-    else:
-        last = kids[-1]
-        end = record_end(root)
-        padding = max(0, size - end)
-        if padding:
-            out.append(f"/* padding: {padding} */")
-        if last.bit_width is not None:
-            bit_padding = min(end, size) * 8 - (last.bit_offset + last.bit_width)
-            if bit_padding:
-                out.append(f"/* bit_padding: {bit_padding} bits */")
-    if st.paddings:
-        out.append(f"/* paddings: {len(st.paddings)}, sum paddings: {sum(st.paddings)} */")
-    if st.forced:
-        out.append(f"/* forced alignments: {st.forced}"
-                   + (f", forced holes: {len(st.forced_holes)}, sum forced holes: {sum(st.forced_holes)}"
-                      if st.forced_holes else "") + " */")
-    if size % CACHELINE:
-        out.append(f"/* last cacheline: {size % CACHELINE} bytes */")
-    return ["\t" + x for x in out]
+def printed(root: Member, opts: TextOptions = TextOptions()) -> "_Printer":
+    """The members of record ``root`` printed as pahole prints them: the
+    printer holds the lines and the numbers of the summary (its holes, which
+    pahole's -H and -B filters count)."""
+    spacing = 55 if opts.expand_types else 21 if root.kind == "union" else 23
+    p = _Printer(spacing, infer_packing(root, opts.expand_types), opts)
+    p.body(root, 1)
+    return p

@@ -11,16 +11,20 @@ from typing import Sequence
 
 from abicheck.layout import TypeLayout
 from abicheck.views import pahole
+from abicheck.views.pahole_options import TextOptions
 
 
-def render(lay: TypeLayout) -> str:
-    """One type on one target: pahole's own text (see ``views/pahole.py``)."""
-    return pahole.render(lay)
+def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
+    """One type on one target: pahole's own text (see ``views/pahole.py``),
+    shaped by pahole's options ``opts``."""
+    return pahole.render(lay, opts)
 
 
-def render_comparison(layouts: Sequence[TypeLayout]) -> str:
+def render_comparison(layouts: Sequence[TypeLayout], only_differences: bool = False) -> str:
     """One type across several targets: one column per group of targets whose
-    layouts are identical; rows that differ between groups are marked ``!``."""
+    layouts are identical; rows that differ between groups are marked ``!``,
+    and with ``only_differences`` are the only rows shown (the table is left
+    out when no row differs: the headline says there is one layout)."""
     groups: list[tuple[list[str], TypeLayout]] = []
     for lay in layouts:
         sig = _signature(lay)
@@ -44,13 +48,14 @@ def render_comparison(layouts: Sequence[TypeLayout]) -> str:
     col = 14
     head = f"  {'member':<{width}}" + "".join(f"{'[' + chr(65 + i) + '] off:size':>{col}}"
                                                 for i in range(len(groups)))
-    out.append(head)
+    rows: list[str] = []
 
-    def row(label: str, cells: list[str]) -> str:
+    def row(label: str, cells: list[str]) -> None:
         mark = "!" if len(set(cells)) > 1 else " "
-        return f"{mark} {label:<{width}}" + "".join(f"{c:>{col}}" for c in cells)
+        if mark == "!" or not only_differences:
+            rows.append(f"{mark} {label:<{width}}" + "".join(f"{c:>{col}}" for c in cells))
 
-    out.append(row("size/align", [f"{rep.size}/{rep.align}" for _, rep in groups]))
+    row("size/align", [f"{rep.size}/{rep.align}" for _, rep in groups])
     for p in paths:
         cells = []
         for _, rep in groups:
@@ -61,7 +66,9 @@ def render_comparison(layouts: Sequence[TypeLayout]) -> str:
                 cells.append(f"{mem.bit_offset}b:{mem.bit_width}b")
             else:
                 cells.append(f"{mem.offset}:{mem.size}")
-        out.append(row(p, cells))
+        row(p, cells)
+    if rows:
+        out += [head] + rows
     return "\n".join(out) + "\n"
 
 

@@ -59,6 +59,18 @@ def partitions(cx: HeaderContext, per_t: dict[str, TypeLayout]) -> list[list[str
     return [g for g in groups.values() if len(g) > 1]
 
 
+def compared(cx: HeaderContext) -> list[tuple[str, dict[str, TypeLayout], list[str], "_Cmp"]]:
+    """Every record with each partition of its targets and their comparison:
+    (record, layouts by target, the partition's targets, comparison).  Both
+    alignment rules walk the same comparisons; they are made once a header."""
+    key = "align-compared"
+    if key not in cx.memo:
+        cx.memo[key] = [(rec, per_t, ts, _Cmp(per_t, ts))
+                        for rec, per_t in ma.record_layouts(cx).items()
+                        for ts in partitions(cx, per_t)]
+    return cx.memo[key]  # type: ignore[return-value]
+
+
 class _Cmp:
     """One record's trees on a set of targets that declare it alike."""
 
@@ -157,27 +169,25 @@ def _word(cx: HeaderContext, ts: list[str]) -> int:
       layout=True)
 def alignment_hazard(cx: HeaderContext) -> Iterator[Hit]:
     seen: set = set()
-    for rec, per_t in ma.record_layouts(cx).items():
-        for ts in partitions(cx, per_t):
-            c = _Cmp(per_t, ts)
-            if not c.record_varies():
-                continue
-            bits = _word(cx, ts) * 8
-            size = "" if not c.varies("", "size") else f"; its size is {_split(c, '', 'size', '')}"
-            culprits = c.culprits("") or [""]
-            for key in culprits:
-                mem = c.first[key].member
-                loc = mem.loc if key and cx.own(mem.loc) else per_t[ts[0]].loc
-                if (str(loc), bits) in seen:
-                    continue                # a member of a record this header declares: said there
-                seen.add((str(loc), bits))
-                if key:
-                    msg = f"{rec}: {_about(c, key)}, so {rec} lays out differently on these {bits}-bit ABIs{size}"
-                else:
-                    msg = (f"{rec} lays out differently on these {bits}-bit ABIs although no member's "
-                           f"type differs (the ABI's own record alignment rules){size}")
-                sub = f"{rec}.{mem.path or key}" if key else rec
-                yield Hit(loc, msg, f"{sub} layout on {bits}-bit ABIs", ma.targets_in_order(cx, ts))
+    for rec, per_t, ts, c in compared(cx):
+        if not c.record_varies():
+            continue
+        bits = _word(cx, ts) * 8
+        size = "" if not c.varies("", "size") else f"; its size is {_split(c, '', 'size', '')}"
+        culprits = c.culprits("") or [""]
+        for key in culprits:
+            mem = c.first[key].member
+            loc = mem.loc if key and cx.own(mem.loc) else per_t[ts[0]].loc
+            if (str(loc), bits) in seen:
+                continue                # a member of a record this header declares: said there
+            seen.add((str(loc), bits))
+            if key:
+                msg = f"{rec}: {_about(c, key)}, so {rec} lays out differently on these {bits}-bit ABIs{size}"
+            else:
+                msg = (f"{rec} lays out differently on these {bits}-bit ABIs although no member's "
+                       f"type differs (the ABI's own record alignment rules){size}")
+            sub = f"{rec}.{mem.path or key}" if key else rec
+            yield Hit(loc, msg, f"{sub} layout on {bits}-bit ABIs", ma.targets_in_order(cx, ts))
 
 
 @rule("ABI341", "alignment-raised", "note",
@@ -194,20 +204,18 @@ def alignment_hazard(cx: HeaderContext) -> Iterator[Hit]:
       layout=True)
 def alignment_raised(cx: HeaderContext) -> Iterator[Hit]:
     seen: set = set()
-    for rec, per_t in ma.record_layouts(cx).items():
-        for ts in partitions(cx, per_t):
-            c = _Cmp(per_t, ts)
-            word = _word(cx, ts)
-            aligns = c.vals("", "align")
-            if c.record_varies() or not c.varies("", "align") or max(aligns.values()) <= word:
-                continue
-            key = c.align_leaf("", word)
-            mem = c.first[key].member
-            loc = mem.loc if key and cx.own(mem.loc) else per_t[ts[0]].loc
-            if (str(loc), word) in seen:
-                continue
-            seen.add((str(loc), word))
-            who = _about(c, key) if key else "its alignment"
-            yield Hit(loc, f"{rec}: {who}, which makes {rec} {_split(c, '', 'align', '-aligned')}",
-                      f"{rec}.{mem.path or key} alignment on {word * 8}-bit ABIs" if key else
-                      f"{rec} alignment on {word * 8}-bit ABIs", ma.targets_in_order(cx, ts))
+    for rec, per_t, ts, c in compared(cx):
+        word = _word(cx, ts)
+        aligns = c.vals("", "align")
+        if c.record_varies() or not c.varies("", "align") or max(aligns.values()) <= word:
+            continue
+        key = c.align_leaf("", word)
+        mem = c.first[key].member
+        loc = mem.loc if key and cx.own(mem.loc) else per_t[ts[0]].loc
+        if (str(loc), word) in seen:
+            continue
+        seen.add((str(loc), word))
+        who = _about(c, key) if key else "its alignment"
+        yield Hit(loc, f"{rec}: {who}, which makes {rec} {_split(c, '', 'align', '-aligned')}",
+                  f"{rec}.{mem.path or key} alignment on {word * 8}-bit ABIs" if key else
+                  f"{rec} alignment on {word * 8}-bit ABIs", ma.targets_in_order(cx, ts))

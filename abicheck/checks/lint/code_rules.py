@@ -38,10 +38,24 @@ class Group:
 
 def groups(cx: HeaderContext, target: str) -> list[Group]:
     """The code groups this header declares, or includes from another header
-    of the run (``home``), with their values on ``target``."""
+    of the run (``home``), with their values on ``target``.  Four rules and
+    every header that includes this one ask; it is worked out once per
+    (header, target)."""
+    key = f"code-groups:{target}"
+    if key not in cx.memo:
+        cx.memo[key] = _groups(cx, target)
+    return cx.memo[key]  # type: ignore[return-value]
+
+
+def _groups(cx: HeaderContext, target: str) -> list[Group]:
     mt = cx.macros(target)
     if mt is None:
         return []
+    by_file: dict[str, list[str]] = {}       # object-like macros, by defining file
+    for n in mt.names():
+        nd = mt.defs[n]
+        if nd.params is None:
+            by_file.setdefault(nd.loc.file, []).append(n)
     out = []
     for name in mt.names():
         m = COUNTER.match(name)
@@ -54,9 +68,9 @@ def groups(cx: HeaderContext, target: str) -> list[Group]:
         prefix = PREFIX_OF.get(m.group(1), m.group(1)) + "_"
         cmac = mt.get(name)
         g = Group(name, prefix, cmac.value if cmac else None, d.loc, home=home)
-        for n in mt.names():
+        for n in by_file[d.loc.file]:
             nd = mt.defs[n]
-            if n == name or "FLAG" in n or nd.params is not None or nd.loc.file != d.loc.file:
+            if n == name or "FLAG" in n:
                 continue
             if not (n.startswith(prefix) or n.startswith("__" + prefix)):
                 continue

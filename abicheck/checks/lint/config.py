@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 
+from abicheck import tomltext
 from abicheck.checks.lint.rules import RULES, find_rule
 from abicheck.errors import SourceLoc, UsageError
 
@@ -130,20 +130,11 @@ def read_toml(path: str) -> tuple[str, dict]:
             raw = f.read()
     except OSError as e:
         raise UsageError(f"cannot read '{path}': {e.strerror}") from None
-    text = raw.decode("utf-8", errors="replace")
     try:
-        return text, tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError("not UTF-8 text", SourceLoc(path, 1, 1)) from None
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
-        if m:
-            raise UsageError(msg[:m.start()], SourceLoc(path, int(m.group(1)), int(m.group(2)))) \
-                from None
-        m = re.search(r"\s*\(at end of document\)$", msg)
-        end = text.count("\n") + 1
-        raise UsageError(msg[:m.start()] if m else msg, SourceLoc(path, end, 1)) from None
+    return text, tomltext.loads(text, path)
 
 
 def line_of(text: str, key: str, after: int = 0) -> tuple[int, int]:

@@ -58,17 +58,6 @@ class Scan:
         end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.code)
         return self.code[start:end]
 
-    def comments_on(self, line: int) -> list[Comment]:
-        """Comments that start, end or run through ``line``."""
-        return [c for c in self.comments if c.line <= line <= c.end_line]
-
-    def trailing_comment(self, line: int) -> Comment | None:
-        """The comment that starts on ``line`` after code on that line."""
-        for c in self.comments:
-            if c.line == line and self.code_line(line)[:c.col - 1].strip():
-                return c
-        return None
-
 
 def scan(text: str) -> Scan:
     """Cut ``text`` into code and comments (see the module docstring)."""

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from abicheck.checks.lint import multiabi as ma
 from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
-from abicheck.checks.diff_snapshot import RESERVED   # the words diff knows reserved bytes by
+from abicheck.names import RESERVED
 from abicheck.layout import Member, member_end
 
 #: Filler in other words.  Not "fill": rings have fill queues (xdp's

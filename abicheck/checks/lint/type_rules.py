@@ -26,10 +26,8 @@ from abicheck.checks.lint import multiabi as ma
 from abicheck.checks.lint.context import HeaderContext
 from abicheck.checks.lint.rules import Hit, rule
 from abicheck.layout import Layouter
+from abicheck.names import FIXED_WIDTH
 
-#: Fixed-width spellings (the kernel's and C99's).
-FIXED = re.compile(r"^(__[us](8|16|32|64|128)|u?int(8|16|32|64)_t|__u?int(8|16|32|64|128)_t|"
-                   r"__kernel_u?(8|16|32|64)_t|__(le|be)(16|32|64)|__aligned_[us]64)$")
 #: C integer types whose width or signedness C leaves to the ABI.
 _C_INTEGERS = ("char", "short", "int", "long", "long long")
 #: The kernel's fixed-width replacement for each (size, signed).
@@ -46,7 +44,7 @@ def loose_type(t: m.Type, lay: Layouter) -> str | None:
             return None                    # a string
         t = el
     if isinstance(t, m.TypedefRef):
-        if FIXED.match(t.name) or t.name.startswith("__"):
+        if FIXED_WIDTH.match(t.name) or t.name.startswith("__"):
             return None                    # the kernel's ABI types, fixed or deliberate
         base = lay.strip(t)
         if isinstance(base, m.Scalar) and base.kind in _C_INTEGERS:
