@@ -11,7 +11,9 @@ ABI501  the signal is a signal of the target and the code a code of that
 ABI502  only the fields of the member the signal and code select (and those
         valid in every blob) are non-zero: a byte of another member's field
         set means the blob mixes members
-ABI503  reserved members (named reserved/pad/unused/dummy...) are zero
+ABI503  reserved members are zero: those named as reserved (``abicheck.names``)
+        and, inside the selected member, those no public accessor names (the
+        kernel's ``_dummy_pkey`` filler before the key)
 ABI504  padding (bytes no member covers: holes and the tail) is zero
 ABI505  bounded fields are within their target's range (a protection key
         below 16 on x86, 32 on powerpc, 8 on arm64: the spec's ``ranges``)
@@ -22,16 +24,14 @@ apply.  A check that cannot run (a wrong-size blob cannot be decoded) is
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from abicheck.errors import SourceLoc
+from abicheck.names import RESERVED
 from abicheck.report.findings import CheckResult, Finding, Report
 
 if TYPE_CHECKING:
     from abicheck.blobs.context import BlobContext
-
-_RESERVED = re.compile(r"(^|_)(reserved|pad|unused|rsvd|spare|dummy)", re.IGNORECASE)
 
 CHECKS = (("ABI500", "blob size"), ("ABI501", "signal and code known"),
           ("ABI502", "only the selected member's fields set"), ("ABI503", "reserved bytes zero"),
@@ -39,7 +39,8 @@ CHECKS = (("ABI500", "blob size"), ("ABI501", "signal and code known"),
 
 
 def reserved_name(path: str) -> bool:
-    return bool(_RESERVED.search(path.rsplit(".", 1)[-1]))
+    """Named as reserved by the project's one convention (``abicheck.names``)."""
+    return bool(RESERVED.search(path.rsplit(".", 1)[-1]))
 
 
 def _runs(offsets: list[int]) -> list[tuple[int, int]]:
@@ -143,7 +144,9 @@ class _Validation:
             near = [lf for lf in cov if lf.path.rpartition(".")[0] in parents]
             pool = sorted(near or cov, key=lambda lf: (lf.size, lf.path not in cx.names, lf.path))
             blame = pool[0]
-            (reserved if reserved_name(blame.path) else foreign).setdefault(blame.path, []).append(i)
+            filler = bool(near) and blame.path not in cx.names
+            kind = reserved if reserved_name(blame.path) or filler else foreign
+            kind.setdefault(blame.path, []).append(i)
         for path, offs in sorted(reserved.items(), key=lambda kv: kv[1][0]):
             for a, b in _runs(offs):
                 self.add("ABI503", f"reserved member {path} is not zero ({_span(a, b)}: "

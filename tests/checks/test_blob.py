@@ -136,3 +136,12 @@ def test_cli_validate_with_spec_option(tmp_path, capsys):
     alt.write_text(json.dumps(spec))
     assert main(["validate", str(blob), "--target", "x86_64", "--spec", str(alt)]) == 1
     assert "ABI505" in capsys.readouterr().out
+
+
+def test_filler_before_the_key_is_reserved():
+    # linux-6.6 pads the fault union with max(alignof(void *), sizeof(short))
+    # bytes before _pkey (shared/facts/siginfo-abi.md): on x86_64 bytes 24..31,
+    # of which 24..25 are also si_addr_lsb; byte 26 is only filler
+    t = get_target("x86_64")
+    assert findings(t, _set(pkuerr(t), 26, 1)) == ["ABI503"]
+    assert findings(t, _set(pkuerr(t), 24, 1)) == ["ABI502"]      # si_addr_lsb: another member's
