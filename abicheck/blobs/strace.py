@@ -19,7 +19,8 @@ happened.  The facts followed here (what strace prints, not its code):
   ``si_trapno``); SIGBUS ``si_addr`` and for BUS_MCEERR_AR/AO ``si_addr_lsb``
   (hex); SIGSEGV ``si_addr`` and for SEGV_BNDERR ``si_lower``, ``si_upper``,
   for SEGV_PKUERR ``si_pkey``; SIGTRAP ``si_addr`` and for TRAP_PERF
-  ``si_perf_data`` (hex), ``si_perf_type``, ``si_perf_flags``; SIGIO/SIGPOLL
+  ``si_perf_data`` (hex), ``si_perf_type``, ``si_perf_flags`` (by flag name);
+  SIGIO/SIGPOLL
   with a POLL_* code ``si_band``, ``si_fd``; SIGSYS ``si_call_addr``,
   ``si_syscall``, ``si_arch``; any other signal ``si_pid``/``si_uid`` when
   either is not zero and ``si_int``/``si_ptr`` when ``si_ptr`` is not zero;
@@ -79,6 +80,21 @@ class _Printer:
     def sigval(self) -> None:
         self.put("si_int", _dec)
         self.put("si_ptr", _ptr)
+
+    def perf_flags(self, v: int) -> str:
+        """Flags by the names the headers give them (TRAP_PERF_FLAG_ASYNC),
+        joined with ``|``, any other bits in hex, as strace prints flags."""
+        if not v:
+            return "0"
+        names, rest = [], v
+        for name in self.cx.macros.with_prefix("TRAP_PERF_FLAG_"):
+            bit = self.cx.constant(name)
+            if bit and rest & bit == bit:
+                names.append(name)
+                rest &= ~bit
+        if rest:
+            names.append(f"{rest:#x}")
+        return "|".join(names)
 
     def signal(self, v: int) -> str:
         return self.tg.signal_name(v) or str(v)
@@ -151,7 +167,7 @@ class _Printer:
             elif code == "TRAP_PERF":
                 self.put("si_perf_data", _hex)
                 self.put("si_perf_type", _hex)
-                self.put("si_perf_flags", _hex)
+                self.put("si_perf_flags", self.perf_flags)
         elif sig == "SIGIO":
             if code and code.startswith("POLL_"):
                 self.put("si_band", _dec)

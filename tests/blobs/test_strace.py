@@ -8,6 +8,7 @@ in hex) and the kernel's code values; the blobs are packed with
 abicheck's encoder, so neither side is abicheck's own output."""
 from __future__ import annotations
 
+import os
 import struct
 
 import pytest
@@ -129,3 +130,18 @@ def test_other_revisions(capsys, hset):
     blob = blob64(11, 1, si_addr=("Q", 0x42))
     assert decode_text(capsys, blob, "x86_64", "--headers", hset) == \
         "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x42}\n"
+
+
+def test_perf_event(capsys):
+    # TRAP_PERF is 6; the bundled linux-6.6 names no flag, so the bits print in hex
+    blob = blob64(5, 6, si_addr=("Q", 0x4000), si_perf_data=("Q", 0x99), si_perf_type=("I", 4))
+    b = bytearray(blob)
+    struct.pack_into("<I", b, 0x24, 1)                  # _flags after _type (0x20)
+    line = ("{si_signo=SIGTRAP, si_code=TRAP_PERF, si_addr=0x4000, si_perf_data=0x99, "
+            "si_perf_type=0x4, si_perf_flags=%s}\n")
+    assert decode_text(capsys, bytes(b)) == line % "0x1"
+    # Debian's linux-libc-dev (6.1) defines TRAP_PERF_FLAG_ASYNC as bit 0
+    if not os.path.isfile("/usr/include/asm-generic/siginfo.h"):
+        pytest.skip("no host kernel headers")
+    host = ["asm/siginfo.h", "-I", "/usr/include/x86_64-linux-gnu", "-I", "/usr/include"]
+    assert decode_text(capsys, bytes(b), "x86_64", *host) == line % "TRAP_PERF_FLAG_ASYNC"
