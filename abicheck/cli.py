@@ -32,11 +32,12 @@ from typing import Sequence
 from abicheck import __version__, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
-from abicheck.subcommands import (check, compat, diff, layout, lint, model,
-                                  simulate, targets, vectors)
+from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint,
+                                  model, simulate, targets, validate, vectors)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, model, simulate, vectors, targets)
+COMMANDS = (layout, check, diff, lint, compat, model, encode, decode, validate, simulate,
+            vectors, targets)
 
 
 class _Parser(argparse.ArgumentParser):

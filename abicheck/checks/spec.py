@@ -159,6 +159,30 @@ def _reference_problems(data: dict) -> list[tuple[tuple, str]]:
                 if "." not in a and a not in accessors:
                     problems.append((("checks", i, "map", code, j),
                                      f"$.checks[{i}].map.{code}: unknown accessor '{a}'"))
+    problems += _layout_problems(data.get("layouts", ()), known)
+    return problems
+
+
+def _layout_problems(layouts, known: set[str]) -> list[tuple[tuple, str]]:
+    """Unknown selectors and member names in the blob ``layouts`` section."""
+    problems = []
+    for i, lay in enumerate(layouts):
+        where = f"$.layouts[{i}]"
+        for j, rule in enumerate(lay["rules"]):
+            if rule["member"] not in lay["members"]:
+                problems.append((("layouts", i, "rules", j, "member"),
+                                 f"{where}.rules[{j}]: unknown member '{rule['member']}'"))
+            sels = [] if rule.get("targets", "all") == "all" else list(rule["targets"])
+            for s in sels + list(rule.get("except", ())):
+                if s.lower() not in known:
+                    problems.append((("layouts", i, "rules", j),
+                                     f"{where}.rules[{j}]: unknown target or target class '{s}'"))
+        sels = list(lay.get("signal_numbers", {})) + list(lay.get("code_extra", {}))
+        for r in lay.get("ranges", ()):
+            sels += [s for k in ("min", "max") if isinstance(r.get(k), dict) for s in r[k]]
+        for s in sels:
+            if s.lower() not in known:
+                problems.append((("layouts", i), f"{where}: unknown target or target class '{s}'"))
     return problems
 
 

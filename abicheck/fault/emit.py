@@ -12,9 +12,9 @@ the whole ``struct kernel_siginfo``, kernel/signal.c) and, for 32-bit
 processes on a 64-bit kernel, ``copy_siginfo_to_user32()``'s ``memset`` of the
 compat siginfo leave it.
 
-This module is a thin adapter on purpose: ``abicheck.blobs.encode_fields``
-(another module of the project) offers the same service with symbolic values;
-``encode`` is the one function to switch over to it.
+The bytes are ``abicheck.blobs.encode_fields``'s (the one encoder); this
+module adds what the simulator needs to ask of a header set (does it have a
+key field at all, what a code is called there).
 """
 from __future__ import annotations
 
@@ -60,20 +60,16 @@ def constant(target: str, headers: str, name: str) -> int | None:
 
 
 def encode(target: str, headers: str | None, fields: Mapping[str, int]) -> bytes:
-    """The siginfo bytes carrying ``fields`` (accessor name -> integer)."""
-    from abicheck.views import construct_model as cm
+    """The siginfo bytes carrying ``fields`` (accessor name -> integer),
+    through ``abicheck.blobs`` (which also refuses a field outside the union
+    member the signal and code select, per the spec's ``layouts``)."""
+    from abicheck.blobs import encode_fields
     hs = headers or DEFAULT_HEADERS
-    _, lay, model, paths, _ = _context(target, hs)
-    flat = {}
-    for acc, value in fields.items():
-        path = member_path(target, hs, acc)
-        if path is None:
+    for acc in fields:
+        if member_path(target, hs, acc) is None:
             raise UsageError(f"header set '{hs}' has no {acc} in {TYPE} on {target}: "
                              f"its blob cannot carry the value the kernel delivers")
-        flat[path] = value
-    blob = model.build(cm.nest(flat, paths))
-    assert len(blob) == lay.size
-    return blob
+    return encode_fields(TYPE, target, fields, headers_set=hs)
 
 
 def decode(target: str, headers: str | None, blob: bytes, accessors) -> dict[str, int]:

@@ -1,0 +1,101 @@
+"""Bytes to fields.
+
+The whole blob is parsed once with the type's compiled construct model
+(every union member read from the same bytes), then flattened to
+``{member path: value}``.  For a tagged union the spec's ``layouts`` pick
+the member the signal and code select, and only its fields (plus the ones
+valid in every blob) are the decoded fields; for any other record every leaf
+member is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from abicheck.errors import UsageError
+from abicheck.views import blob_shape as bs
+from abicheck.views import construct_model as cm
+
+if TYPE_CHECKING:
+    from abicheck.blobs.context import BlobContext
+    from abicheck.blobs.tagged import Choice
+
+
+@dataclass
+class Decoded:
+    cx: "BlobContext"
+    blob: bytes
+    values: dict[str, object]               # every leaf, by member path
+    choice: "Choice | None" = None
+    fields: list[str] = field(default_factory=list)   # the decoded fields' member paths
+
+    def value(self, name: str):
+        """A field's value by accessor or member path (None if the headers
+        lack it)."""
+        path = self.cx.accessors.get(name, name)
+        return self.values.get(path)
+
+    def named(self) -> dict[str, object]:
+        """The decoded fields by public name (accessor, else member path)."""
+        return {self.cx.display(p): self.values[p] for p in self.fields}
+
+    def to_json(self) -> dict:
+        cx = self.cx
+        out = {"type": cx.type_name, "target": cx.target.name, "headers": cx.label,
+               "byte_order": cx.shape.byte_order, "size": cx.size}
+        if self.choice is not None:
+            tg = cx.tagged
+            signo = self.values.get(tg.signal_path)
+            code = self.values.get(tg.code_path)
+            out["member"] = self.choice.member
+            out["signal"] = self.choice.signal_name
+            out["code"] = self.choice.code_name
+            out["code_known"] = self.choice.code_known
+            if not self.choice.code_known:
+                out["note"] = (f"unknown {cx.display(tg.code_path)} {code:#x} for signal "
+                               f"{self.choice.signal_name or signo}")
+        out["fields"] = [self.field_json(p) for p in self.fields]
+        return out
+
+    def field_json(self, path: str) -> dict:
+        leaf = self.cx.leaves[path]
+        raw = self.blob[leaf.offset:leaf.offset + leaf.size]
+        d = {"name": self.cx.display(path), "path": path, "offset": leaf.offset,
+             "size": leaf.size, "c_type": leaf.c_type, "bytes": raw.hex(),
+             "value": _jsonable(self.values[path])}
+        if leaf.bitfield is not None:
+            d.update(bit=leaf.bitfield.bit, bits=leaf.bitfield.width)
+        return d
+
+
+def _jsonable(v):
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def decode(cx: "BlobContext", blob: bytes) -> Decoded:
+    if len(blob) != cx.size:
+        raise UsageError(f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes on "
+                         f"{cx.target.name}")
+    parsed = cx.model.parse(blob)
+    values = cm.flatten(parsed, cx.paths)
+    d = Decoded(cx, blob, values)
+    tg = cx.tagged
+    if tg is None:
+        d.fields = list(cx.paths)
+        return d
+    signo, code = values.get(tg.signal_path, 0), values.get(tg.code_path, 0)
+    d.choice = tg.choose(signo, code)
+    fields = []
+    for p in d.choice.paths:
+        fields += [lf.path for lf in cx.leaves_under(p) if lf.path not in fields]
+    d.fields = fields
+    return d
+
+
+def nested(cx: "BlobContext", blob: bytes):
+    """The whole parsed value, nested as the shape is (for ``prettify``)."""
+    return bs.clean(cx.model.parse(blob))

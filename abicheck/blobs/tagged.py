@@ -1,0 +1,187 @@
+"""Tagged unions: which member of a record's union a blob carries.
+
+``siginfo_t`` is a union whose live member the kernel chooses from the signal
+and ``si_code`` (``siginfo_layout()`` in kernel/signal.c).  That choice is
+data, in the spec's ``layouts`` section (``specs/siginfo.json``): ordered
+rules from (signal, code) to a member, a member being a list of accessors.
+Nothing here names siginfo: signal and code names are looked up in the
+target's headers (``SEGV_PKUERR`` is 4 where it exists; MIPS numbers its
+signals and SI_ codes its own way), with the spec's per-architecture signal
+numbers for header sets that define no ``SIG*`` macros (the bundled kernel
+sets only declare siginfo).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from abicheck.checks.spec import applies, pick
+
+if TYPE_CHECKING:
+    from abicheck.blobs.context import BlobContext
+
+#: an alias the kernel defines for a signal (strace prints the main name)
+_ALIASES = {"SIGPOLL": "SIGIO", "SIGIOT": "SIGABRT", "SIGCLD": "SIGCHLD"}
+
+
+@functools.lru_cache(maxsize=8)
+def _spec_layouts(path: str) -> tuple:
+    from abicheck.checks.spec import load_spec
+    return tuple(load_spec(path).data.get("layouts", ()))
+
+
+def layouts_for(cx: "BlobContext", spec_path: str | None = None) -> "Tagged | None":
+    """The spec's tagged-union rules for ``cx``'s type, or None (a plain
+    record: every member is valid)."""
+    from abicheck.checks.spec import bundled_spec
+    for entry in _spec_layouts(spec_path or bundled_spec()):
+        if entry["type"] == cx.type_name:
+            return Tagged(cx, entry)
+    return None
+
+
+@dataclass
+class Choice:
+    """The member a (signal, code) selects, and whether the code is known."""
+
+    member: str
+    paths: tuple[str, ...]          # member paths valid in the blob (always + the member's)
+    code_known: bool
+    signal_name: str | None
+    code_name: str | None
+
+
+class Tagged:
+    def __init__(self, cx: "BlobContext", entry: dict) -> None:
+        self.cx = cx
+        self.entry = entry
+        self.target = cx.target
+        self.signal_path = cx.resolve(entry["signal"])
+        self.code_path = cx.resolve(entry["code"])
+        table = pick(entry.get("signal_numbers", {}), self.target) or {}
+        self.signals: dict[str, int] = dict(table)
+        for name in list(table) + list(_ALIASES):
+            mac = cx.macros.get(name)
+            if mac is not None and mac.value is not None:
+                self.signals[name] = mac.value      # the headers' own numbering wins
+        self.exclude = set(entry.get("code_exclude", ()))
+        self._codes: dict[str, dict[int, str]] = {}
+
+    # -- names ------------------------------------------------------------
+
+    def signal_number(self, name: str) -> int | None:
+        return self.signals.get(name)
+
+    def signal_name(self, number: int) -> str | None:
+        for name, v in self.signals.items():
+            if v == number and name not in _ALIASES:
+                return name
+        for name, v in self.signals.items():
+            if v == number:
+                return _ALIASES.get(name, name)
+        return None
+
+    def _names(self, prefix: str) -> dict[int, str]:
+        """code value -> its first-declared name, for the macros ``PREFIX*``."""
+        if prefix not in self._codes:
+            out: dict[int, str] = {}
+            for name in self.cx.macros.with_prefix(prefix):
+                if name in self.exclude:
+                    continue
+                mac = self.cx.macros.get(name)
+                if mac is None or mac.params is not None or mac.value is None:
+                    continue
+                out.setdefault(mac.value, name)
+            self._codes[prefix] = out
+        return self._codes[prefix]
+
+    def code_name(self, signo: int, code: int) -> str | None:
+        """The name of ``code`` for signal ``signo``: a generic code first
+        (SI_USER, SI_TKILL...: strace's order), then the signal's own."""
+        prefixes = self.entry.get("code_names", {})
+        generic = prefixes.get("all")
+        if generic:
+            name = self._names(generic).get(code)
+            if name is not None:
+                return name
+        sig = self.signal_name(signo)
+        own = prefixes.get(sig) if sig else None
+        if own and code > 0 and code in self._names(own):
+            return self._names(own)[code]
+        for name in (pick(self.entry.get("code_extra", {}), self.target) or {}).get(sig, ()):
+            if code > 0 and self.cx.constant(name) == code:
+                return name
+        return None
+
+    def code_prefix(self, signo: int) -> str | None:
+        sig = self.signal_name(signo)
+        return self.entry.get("code_names", {}).get(sig) if sig else None
+
+    # -- the choice -------------------------------------------------------
+
+    def _value(self, v) -> int | None:
+        return v if isinstance(v, int) else self.cx.constant(v)
+
+    def _rule_matches(self, rule: dict, signo: int, code: int) -> bool:
+        if not applies(rule, self.target):
+            return False
+        if "signals" in rule:
+            nums = [self.signal_number(s) for s in rule["signals"]]
+            if signo not in [n for n in nums if n is not None]:
+                return False
+        if "codes" in rule:
+            vals = [self.cx.constant(c) for c in rule["codes"]]
+            if code not in [v for v in vals if v is not None]:
+                return False
+        for key, ok in (("code_min", lambda lim: code >= lim), ("code_max", lambda lim: code <= lim)):
+            if key in rule:
+                lim = self._value(rule[key])
+                if lim is None and key == "code_max" and len(rule.get("signals", ())) == 1:
+                    lim = self._highest(rule["signals"][0])
+                if lim is None or not ok(lim):
+                    return False
+        return True
+
+    def _highest(self, signal: str) -> int | None:
+        """The highest code the headers name for ``signal``: the kernel's
+        counter (NSIGBUS...) equals it (the spec's code_group checks assert
+        so), and libc headers, which define no counters, still name the codes."""
+        prefix = self.entry.get("code_names", {}).get(signal)
+        codes = [c for c in self._names(prefix)] if prefix else []
+        return max(codes) if codes else None
+
+    def member(self, signo: int, code: int) -> str:
+        for rule in self.entry["rules"]:
+            if self._rule_matches(rule, signo, code):
+                return rule["member"]
+        return self.entry["rules"][-1]["member"]
+
+    def member_paths(self, member: str) -> tuple[str, ...]:
+        """Member paths of the accessors ``member`` lists that these headers
+        declare (``si_pkey`` is absent before Linux 4.6), ``always`` first."""
+        out = []
+        for acc in list(self.entry.get("always", ())) + list(self.entry["members"][member]):
+            path = self.cx.accessors.get(acc, acc)
+            if self.cx.layout.member(path) is not None and path not in out:
+                out.append(path)
+        return tuple(out)
+
+    def members_with(self, path: str) -> list[str]:
+        """The members that list the field at ``path``."""
+        return [m for m in self.entry["members"] if path in self.member_paths(m)]
+
+    def choose(self, signo: int, code: int) -> Choice:
+        member = self.member(signo, code)
+        return Choice(member, self.member_paths(member), self.code_name(signo, code) is not None,
+                      self.signal_name(signo), self.code_name(signo, code))
+
+    def ranges(self) -> list[tuple[str, int | None, int | None, str]]:
+        """(member path, min, max, why) of the value bounds on this target."""
+        out = []
+        for r in self.entry.get("ranges", ()):
+            path = self.cx.accessors.get(r["accessor"], r["accessor"])
+            lo, hi = pick(r.get("min"), self.target), pick(r.get("max"), self.target)
+            if (lo is not None or hi is not None) and self.cx.layout.member(path) is not None:
+                out.append((path, lo, hi, r.get("why", "")))
+        return out

@@ -1,0 +1,86 @@
+"""Bad input to encode, decode and validate: one line on stderr, exit 2,
+nothing on stdout, and an ``-o`` file neither created nor touched."""
+from __future__ import annotations
+
+import pytest
+
+from abicheck.cli import main
+
+PKU = ["--set", "si_signo=SIGSEGV", "--set", "si_code=SEGV_PKUERR"]
+ZERO = "00" * 128
+
+BAD = {
+    "unknown field": ["encode", "--target", "x86_64", "--set", "si_nope=1"],
+    "field outside the member": ["encode", "--target", "x86_64", *PKU, "--set", "si_pid=1"],
+    "field outside the member (poll on a fault)": ["encode", "--target", "x86_64", *PKU,
+                                                   "--set", "si_band=1"],
+    "overflow u32": ["encode", "--target", "x86_64", *PKU, "--set", "si_pkey=0x100000000"],
+    "negative into unsigned": ["encode", "--target", "x86_64", *PKU, "--set", "si_pkey=-1"],
+    "overflow int": ["encode", "--target", "x86_64", "--set", "si_signo=0x80000000"],
+    "overflow u8 key": ["encode", "--target", "x86_64", "--headers", "pkeys-u8-reserved", *PKU,
+                        "--set", "si_pkey=256"],
+    "overflow 32-bit pointer": ["encode", "--target", "i386", *PKU, "--set", "si_addr=0x100000000"],
+    "undefined constant": ["encode", "--target", "x86_64", "--set", "si_code=SEGV_NOPE"],
+    "pkuerr undefined on ia64": ["encode", "--target", "ia64", *PKU],
+    "not a number": ["encode", "--target", "x86_64", "--set", "si_errno=12abc"],
+    "no equals": ["encode", "--target", "x86_64", "--set", "si_errno"],
+    "set twice": ["encode", "--target", "x86_64", "--set", "si_errno=1", "--set", "si_errno=2"],
+    "two views disagree": ["encode", "--target", "x86_64", "--set", "si_signo=SIGUSR1", "--set",
+                           "si_code=SI_QUEUE", "--set", "si_int=-5", "--set", "si_ptr=0"],
+    "a union, not a leaf": ["encode", "--target", "x86_64", "--set", "si_signo=SIGUSR1", "--set",
+                            "si_code=SI_QUEUE", "--set", "si_value=1"],
+    "unknown type": ["encode", "--target", "x86_64", "--type", "struct nope", "--set", "a=1"],
+    "unknown target": ["encode", "--target", "vax", *PKU],
+    "no target": ["encode", *PKU],
+    "two targets": ["encode", "--target", "x86_64,i386", *PKU],
+    "unknown header set": ["encode", "--target", "x86_64", "--headers", "linux-9.9", *PKU],
+    "decode wrong size": ["decode", "--hex", "00" * 127, "--target", "x86_64"],
+    "decode too long": ["decode", "--hex", ZERO + "00", "--target", "x86_64"],
+    "decode garbage hex": ["decode", "--hex", "zz" * 128, "--target", "x86_64"],
+    "decode odd hex": ["decode", "--hex", "0" * 255, "--target", "x86_64"],
+    "decode missing file": ["decode", "/nonexistent/blob.bin", "--target", "x86_64"],
+    "decode no blob": ["decode", "--target", "x86_64"],
+    "decode unknown type": ["decode", "--hex", ZERO, "--target", "x86_64", "--type", "siginfo"],
+    "validate garbage hex": ["validate", "--hex", "xyz", "--target", "x86_64"],
+    "validate bad spec": ["validate", "--hex", ZERO, "--target", "x86_64", "--spec", "/nonexistent.json"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input(name, capsysbinary, tmp_path):
+    out = tmp_path / "out.bin"
+    argv = BAD[name] + ["-o", str(out)]
+    assert main(argv) == 2
+    cap = capsysbinary.readouterr()
+    assert cap.out == b""
+    err = cap.err.decode()
+    assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err, err
+    assert not out.exists()
+    # an existing output file is left as it was
+    out.write_bytes(b"keep")
+    assert main(argv) == 2
+    assert out.read_bytes() == b"keep"
+    assert list(tmp_path.iterdir()) == [out]          # no temporary left behind
+
+
+def test_unknown_type_suggests(capsys):
+    assert main(BAD["decode unknown type"]) == 2
+    assert "did you mean 'siginfo_t'" in capsys.readouterr().err
+
+
+def test_binary_refused_on_a_terminal(monkeypatch, capsysbinary):
+    import sys
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert main(["encode", "--target", "x86_64", *PKU]) == 2
+    cap = capsysbinary.readouterr()
+    assert cap.out == b"" and b"terminal" in cap.err
+
+
+def test_stdin_blob(monkeypatch, capsys):
+    import io
+    import sys
+    blob = bytearray(128)
+    blob[0], blob[8] = 11, 1
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(bytes(blob))))
+    assert main(["decode", "-", "--target", "x86_64"]) == 0
+    assert capsys.readouterr().out == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}\n"
