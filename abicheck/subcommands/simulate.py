@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace):
+    from abicheck.blobs.context import context
+    from abicheck.blobs.decode import decode
+    from abicheck.blobs.strace import siginfo_text
     from abicheck.fault import render
     from abicheck.fault.scenario import load
     from abicheck.fault.simulate import choose, simulate
@@ -50,4 +53,5 @@ def run(args: argparse.Namespace):
     if args.format == "bin":
         return render.binary(results)
     head = f"# {args.scenario}: {tgt.name}, kernel {kv}, siginfo_t of {hset}"
-    return render.text(results, scen["ops"], head)
+    cx = context("siginfo_t", tgt, hset)
+    return render.text(results, scen["ops"], head, lambda blob: siginfo_text(decode(cx, blob)))
