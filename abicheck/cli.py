@@ -34,9 +34,10 @@ from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
 from abicheck.subcommands import (check, compat, diff, layout, lint, model,
                                   targets)
+from abicheck.subcommands import selftest
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, model, targets)
+COMMANDS = (layout, check, diff, lint, compat, model, targets, selftest)
 
 
 class _Parser(argparse.ArgumentParser):
