@@ -17,10 +17,32 @@ def add_parser(sub) -> None:
                    help="the ABI the program is compiled for (default: x86_64); the C needs "
                         "gcc -static, i686-linux-gnu-gcc -static or x86_64-linux-gnux32-gcc "
                         "-static")
+    p.add_argument("--expect", action="store_true",
+                   help="embed the simulator's result for every op; the program then prints "
+                        "'check <i> OK' or 'check <i> MISMATCH expected <line>' after each")
+    p.add_argument("--kernel", choices=("6.1", "6.12"),
+                   help="with --expect: the kernel version whose behaviour the simulator "
+                        "models (default: the scenario's, else 6.12)")
+    p.add_argument("--headers", dest="headers_set", metavar="SET",
+                   help="with --expect: the bundled header set for the blob layout")
     output_arg(p)
 
 
 def run(args: argparse.Namespace) -> str:
-    from abicheck.fault.selftest import generate, load_all
+    from abicheck.errors import UsageError
+    from abicheck.fault.selftest import expectations, generate, load_all
 
-    return generate(load_all(args.scenarios, args.target), args.target)
+    scenarios = load_all(args.scenarios, args.target)
+    if (args.kernel or args.headers_set) and not args.expect:
+        raise UsageError("--kernel and --headers choose the simulator's expectation: "
+                         "give --expect too")
+    expected = None
+    if args.expect:
+        try:
+            from abicheck.fault import simulate
+        except ImportError:
+            raise UsageError("--expect needs the simulator (abicheck.fault.simulate), "
+                             "which this installation lacks") from None
+        expected = [expectations(s, args.target, args.kernel, args.headers_set, simulate)
+                    for s in scenarios]
+    return generate(scenarios, args.target, expected)

@@ -192,3 +192,74 @@ def test_missing_file_and_unknown_target(tmp_path):
     assert "cannot read" in r.stderr
     r = cli("selftest", SCENARIOS[0], "--target", "arm64")
     assert r.returncode == 2 and r.stdout == ""
+
+
+# ---- expectations: the program compares with what it was told to expect ---------------
+
+class Recorded:
+    """One result in the simulator's shape (scenario.md), taken from a real-kernel record."""
+
+    def __init__(self, rec: dict) -> None:
+        self.index, self.op = rec["index"], rec["op"]
+        self.killed = rec.get("killed")
+        self.fault = rec.get("fault", False)
+        self.signo, self.code = rec.get("signo"), rec.get("code")
+        self.blob = bytes.fromhex(rec.get("blob_hex", ""))
+        self.ret, self.errno = rec.get("ret"), rec.get("errno")
+
+
+def recorded_simulator(kernel: str, target: str, corrupt: int | None = None):
+    """A stand-in for abicheck.fault.simulate that answers with the recorded
+    real-kernel results (optionally one blob byte flipped)."""
+    def simulate(scen, *, target=target, headers=None, kernel=kernel):
+        name = next(os.path.basename(p)[:-5] for p in SCENARIOS
+                    if json.load(open(p)) == scen)
+        with open(os.path.join(ROOT, "tests", "fault", "kernel_runs", kernel, target,
+                               name + ".json")) as f:
+            results = [Recorded(r) for r in json.load(f)["results"]]
+        if corrupt is not None:
+            results[corrupt].blob = bytes([results[corrupt].blob[0] ^ 1]) + \
+                results[corrupt].blob[1:]
+        return results
+    return simulate
+
+
+@pytest.mark.parametrize("target", ("x86_64", "i386"))
+def test_expectations_ok_and_mismatch_on_this_kernel(target, tmp_path):
+    """The host kernel delivers SEGV_MAPERR as Debian's 6.1 did: every check
+    line is OK; a flipped byte in the expectation is a MISMATCH naming the
+    expected line."""
+    path = os.path.join(ROOT, "tests", "fault", "scenarios", "unmapped.json")
+    cc = selftest.COMPILERS[target][0]
+    if not shutil.which(cc[0]):
+        pytest.skip(f"{cc[0]} not installed")
+    scen = [selftest.load(path, target)]
+    outs = []
+    for corrupt in (None, 2):
+        exp = [selftest.expectations(scen[0], target, "6.1",
+                                     simulate=recorded_simulator("6.1", target, corrupt))]
+        src, exe = tmp_path / "t.c", tmp_path / f"t{corrupt}"
+        src.write_text(selftest.generate(scen, target, exp))
+        r = subprocess.run([*cc, "-static", "-O1", "-Wall", "-Werror", "-o", str(exe), str(src)],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        outs.append(run_here(str(exe)))
+    ok, bad = selftest.parse_checks(outs[0])
+    assert (ok, bad) == (len(scen[0].ops) + 1, [])          # every op, and the exit
+    ok, bad = selftest.parse_checks(outs[1])
+    assert ok == len(scen[0].ops) and len(bad) == 1
+    assert bad[0].startswith("check 2 MISMATCH expected op 2 fault signo=11 code=1 blob=0a")
+    # the parser still reads the results between the check lines
+    assert selftest.parse_output(outs[1], scen)["unmapped"][2]["blob_hex"].startswith("0b")
+
+
+def test_expect_without_the_simulator_is_a_usage_error(tmp_path):
+    try:
+        from abicheck.fault import simulate  # noqa: F401
+        pytest.skip("the simulator is installed")
+    except ImportError:
+        pass
+    r = cli("selftest", SCENARIOS[0], "--expect")
+    assert r.returncode == 2 and r.stdout == "" and "abicheck.fault.simulate" in r.stderr
+    r = cli("selftest", SCENARIOS[0], "--kernel", "6.1")
+    assert r.returncode == 2 and "--expect" in r.stderr

@@ -16,6 +16,10 @@
 5. the serial log is kept as OUT/<kernel>/serial.log and parsed into one record per
    (kernel, target, scenario): OUT/<kernel>/<target>/<scenario>.json.
 
+With the simulator (abicheck.fault.simulate) importable, each program also embeds the
+simulator's expectation for that kernel and prints a check line (OK / MISMATCH with the expected
+line) after every op; the run then reports the agreement per kernel and target, and exits 1 on
+any mismatch (the records are written all the same: they are the kernel's truth).
 Exit status 1 when a boot fails or its output cannot be read; nothing is written then.
 """
 from __future__ import annotations
@@ -116,32 +120,51 @@ def main() -> int:
     subprocess.run([os.path.join(ROOT, "tools", "qemu", "fetch_kernels.sh"), kernels],
                    check=True)
 
-    entries = [("dev", 0o40755, b"", 0), ("dev/console", 0o20600, b"", (5 << 8) | 1)]
+    try:
+        from abicheck.fault import simulate
+    except ImportError:
+        simulate = None
+        print("run.py: abicheck.fault.simulate not importable: recording only, no agreement "
+              "check", file=sys.stderr)
+    fixed = [("dev", 0o40755, b"", 0), ("dev/console", 0o20600, b"", (5 << 8) | 1)]
     init = os.path.join(a.work, "init")
     with open(os.path.join(ROOT, "tools", "qemu", "init.c")) as f:
         compile_static(("gcc",), f.read(), init, a.work)
-    entries.append(("init", 0o100755, open(init, "rb").read(), 0))
-    per_target = {}
-    for target in a.target:
-        scenarios = selftest.load_all(paths, target)
-        per_target[target] = scenarios
-        exe = os.path.join(a.work, f"selftest-{target}")
-        compile_static(selftest.COMPILERS[target][0], selftest.generate(scenarios, target),
-                       exe, a.work)
-        entries.append((f"selftest-{target}", 0o100755, open(exe, "rb").read(), 0))
-    initrd = os.path.join(a.work, "initrd.cpio")
-    with open(initrd, "wb") as f:
-        f.write(cpio(entries))
+    fixed.append(("init", 0o100755, open(init, "rb").read(), 0))
+    per_target = {t: selftest.load_all(paths, t) for t in a.target}
 
+    def initrd_for(kernel: str) -> str:
+        """The initramfs for one boot: the programs, with the simulator's
+        expectations for ``kernel`` embedded when it is available."""
+        entries = list(fixed)
+        for target, scenarios in per_target.items():
+            expected = None if simulate is None else [
+                selftest.expectations(s, target, kernel, simulate=simulate) for s in scenarios]
+            exe = os.path.join(a.work, f"selftest-{target}")
+            compile_static(selftest.COMPILERS[target][0],
+                           selftest.generate(scenarios, target, expected), exe, a.work)
+            entries.append((f"selftest-{target}", 0o100755, open(exe, "rb").read(), 0))
+        path = os.path.join(a.work, f"initrd-{kernel}.cpio")
+        with open(path, "wb") as f:
+            f.write(cpio(entries))
+        return path
+
+    mismatches = 0
     for kernel in a.kernel:
         release = open(os.path.join(kernels, kernel, "release")).read().strip()
         log = os.path.join(a.work, f"serial-{kernel}.log")
-        text = boot(os.path.join(kernels, kernel, "vmlinuz"), initrd, log)
+        text = boot(os.path.join(kernels, kernel, "vmlinuz"), initrd_for(kernel), log)
         if "init cpuinfo pku=1 ospke=1" not in text:
             sys.exit(f"run.py: the guest has no pku/ospke (log: {log})")
         records = {}
+        agreement: list[str] = []
         for target, scenarios in per_target.items():
-            got = selftest.parse_output(program_output(text, target), scenarios)
+            output = program_output(text, target)
+            got = selftest.parse_output(output, scenarios)
+            if simulate is not None:
+                ok, bad = selftest.parse_checks(output)
+                agreement.append(f"{kernel} {target}: {ok} of {ok + len(bad)} checks agree")
+                agreement.extend(f"  {b[:200]}" for b in bad)
             for s in scenarios:
                 if s.name not in got:
                     sys.exit(f"run.py: {kernel}/{target}: no result for {s.name} (log: {log})")
@@ -159,7 +182,10 @@ def main() -> int:
         for base in filter(None, (a.out, a.copy_to)):
             shutil.copy(log, os.path.join(base, kernel, "serial.log"))
         print(f"run.py: {kernel} ({release}): {len(records)} records", file=sys.stderr)
-    return 0
+        for line in agreement:
+            print(f"run.py: {line}", file=sys.stderr)
+            mismatches += line.startswith("  ")
+    return 1 if mismatches else 0
 
 
 if __name__ == "__main__":
