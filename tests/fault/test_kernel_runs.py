@@ -6,7 +6,7 @@ op by op and byte for byte.
 
 The slow test redoes the whole QEMU run (set ABICHECK_QEMU=1; needs
 qemu-system-x86_64, the three compilers and deb.debian.org) and compares it
-with the committed records: about 30 s (kernel download, two TCG boots)."""
+with the committed records: 15-60 s (kernel download, two TCG boots)."""
 from __future__ import annotations
 
 import errno as errno_mod
