@@ -25,6 +25,7 @@ Exit status 1 when a boot fails or its output cannot be read; nothing is written
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
@@ -95,17 +96,34 @@ def program_output(text: str, target: str) -> str:
     return body.split(end, 1)[0]
 
 
+def recorded_as(s: selftest.Scenario, examples: str) -> selftest.Scenario:
+    """The scenario named as its record is: the test scenarios by their stem,
+    the examples (which reuse some stems) as ``examples.<stem>``; its file as
+    the path in the source tree (examples/scenarios/<file> for an examples
+    folder given from another tree)."""
+    if os.path.dirname(os.path.abspath(s.file)) == os.path.abspath(examples):
+        return dataclasses.replace(s, name=f"examples.{s.name}",
+                                   file=f"examples/scenarios/{os.path.basename(s.file)}")
+    return dataclasses.replace(s, file=os.path.relpath(s.file, ROOT))
+
+
 def record_text(rec: dict) -> str:
     """The record as JSON, one result per line (diffs of a rerun read well)."""
-    head = {k: v for k, v in rec.items() if k != "results"}
+    head = {k: v for k, v in rec.items() if k not in ("results", "ops")}
     lines = [f" {json.dumps(k)}: {json.dumps(v)}," for k, v in head.items()]
+    lines.append(' "ops": [\n' + ",\n".join(f"  {json.dumps(o)}" for o in rec["ops"]) + "\n ],")
     results = ",\n".join(f"  {json.dumps(r)}" for r in rec["results"])
     return "{\n" + "\n".join(lines) + '\n "results": [\n' + results + "\n ]\n}\n"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenarios", nargs="*", help="default: tests/fault/scenarios/*.json")
+    ap.add_argument("scenarios", nargs="*",
+                    help="default: tests/fault/scenarios/*.json and EXAMPLES/*.json")
+    ap.add_argument("--examples", default=os.path.join(ROOT, "examples", "scenarios"),
+                    help="the example scenarios' folder (default: examples/scenarios); they "
+                         "are recorded as examples/scenarios/<file> under the name "
+                         "examples.<stem>")
     ap.add_argument("--kernel", nargs="+", default=list(KERNELS), choices=KERNELS)
     ap.add_argument("--target", nargs="+", default=list(selftest.TARGETS),
                     choices=selftest.TARGETS)
@@ -113,8 +131,9 @@ def main() -> int:
     ap.add_argument("--work", default="/tmp/abicheck-qemu")
     ap.add_argument("--copy-to", help="also copy the records there")
     a = ap.parse_args()
-    paths = a.scenarios or sorted(glob.glob(os.path.join(ROOT, "tests", "fault", "scenarios",
-                                                         "*.json")))
+    paths = a.scenarios or (
+        sorted(glob.glob(os.path.join(ROOT, "tests", "fault", "scenarios", "*.json")))
+        + sorted(glob.glob(os.path.join(a.examples, "*.json"))))
     os.makedirs(a.work, exist_ok=True)
     kernels = os.path.join(a.work, "kernels")
     subprocess.run([os.path.join(ROOT, "tools", "qemu", "fetch_kernels.sh"), kernels],
@@ -131,7 +150,8 @@ def main() -> int:
     with open(os.path.join(ROOT, "tools", "qemu", "init.c")) as f:
         compile_static(("gcc",), f.read(), init, a.work)
     fixed.append(("init", 0o100755, open(init, "rb").read(), 0))
-    per_target = {t: selftest.load_all(paths, t) for t in a.target}
+    per_target = {t: [recorded_as(s, a.examples) for s in selftest.load_all(paths, t)]
+                  for t in a.target}
 
     def initrd_for(kernel: str) -> str:
         """The initramfs for one boot: the programs, with the simulator's
@@ -169,7 +189,7 @@ def main() -> int:
                 if s.name not in got:
                     sys.exit(f"run.py: {kernel}/{target}: no result for {s.name} (log: {log})")
                 records[(target, s.name)] = {
-                    "scenario": os.path.relpath(s.file, ROOT), "kernel": kernel,
+                    "scenario": s.file, "ops": s.raw["ops"], "kernel": kernel,
                     "release": release, "target": target,
                     "machine": "qemu-system-x86_64 -accel tcg -cpu max", "cmdline": CMDLINE,
                     "results": got[s.name]}
