@@ -78,17 +78,23 @@ _FIELDS = {  # op -> its required fields
 _PROT = re.compile(r"^(none|r?w?x?)$")
 
 
-class ScenarioError(AbicheckError):
-    """A scenario the self-test cannot perform: ``file: ops[3].pkey: error: ...``."""
+try:   # one error class and one schema reading with the simulator, where it is installed
+    from abicheck.fault.scenario import ScenarioError
+    from abicheck.fault.scenario import load as _read_checked
+except ImportError:
+    _read_checked = None
 
-    def __init__(self, file: str, path: str, msg: str) -> None:
-        super().__init__(msg)
-        self.file, self.path = file, path
+    class ScenarioError(AbicheckError):  # type: ignore[no-redef]
+        """A scenario the self-test cannot perform: ``file: ops[3].pkey: error: ...``."""
 
-    def __str__(self) -> str:
-        from abicheck.errors import printable
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        return printable(f"{where}: error: {self.msg}")
+        def __init__(self, file: str, path: str, msg: str) -> None:
+            super().__init__(msg)
+            self.file, self.path = file, path
+
+        def __str__(self) -> str:
+            from abicheck.errors import printable
+            where = f"{self.file}: {self.path}" if self.path else self.file
+            return printable(f"{where}: error: {self.msg}")
 
 
 @dataclass(frozen=True)
@@ -103,19 +109,30 @@ class Scenario:
     raw: dict[str, Any]          # the JSON as read: what the simulator is given
 
 
-def load(path: str, target: str) -> Scenario:
-    """Read and check one scenario file for ``target``: JSON, the fields each
-    op needs, addresses inside the target's pointer size, x86 ops only.
-    (The simulator's loader validates the full JSON Schema; the self-test
-    checks what it needs to write correct C.)"""
+def read(path: str) -> Any:
+    """The scenario file's JSON, checked against the package's scenario
+    schema (through the simulator's reader when it is installed, so both
+    tools refuse the same files with the same line)."""
+    if _read_checked is not None:
+        return _read_checked(path)
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except OSError as e:
         raise ScenarioError(path, "", f"cannot read: {e.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ScenarioError(path, "", f"not JSON: {e}") from None
-    _schema_check(path, data)
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "", "the scenario is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ScenarioError(f"{path}:{e.lineno}:{e.colno}", "", f"not JSON: {e.msg}") from None
+    return data
+
+
+def load(path: str, target: str, data: Any = None) -> Scenario:
+    """Read (unless ``data`` is given) and check one scenario for ``target``:
+    the fields each op needs, addresses inside the target's pointer size, x86
+    ops only -- what the self-test needs to write correct C."""
+    if data is None:
+        data = read(path)
     if not isinstance(data, dict) or not isinstance(data.get("ops"), list) or not data["ops"]:
         raise ScenarioError(path, "ops", "a scenario is an object with a non-empty 'ops' list")
     bits = COMPILERS[target][1]
@@ -153,23 +170,6 @@ def load(path: str, target: str) -> Scenario:
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ScenarioError(path, "", "a scenario file's name is letters, digits, '_', '-', '.'")
     return Scenario(name, path, str(data.get("description", "")), tuple(ops), data)
-
-
-def _schema_check(path: str, data: Any) -> None:
-    """Validate against the package's scenario schema when it ships (helper
-    "fault" owns it), so both tools refuse the same files."""
-    from importlib import resources
-    try:
-        text = resources.files("abicheck").joinpath("schemas/scenario.schema.json").read_text()
-    except (FileNotFoundError, OSError):
-        return
-    import jsonschema
-    errors = sorted(jsonschema.Draft202012Validator(json.loads(text)).iter_errors(data),
-                    key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        jpath = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
-        raise ScenarioError(path, jpath.lstrip("."), e.message)
 
 
 def _integer(path: str, where: str, value: Any) -> int:
@@ -414,6 +414,21 @@ def parse_output(text: str, scenarios: Sequence[Scenario]) -> dict[str, list[dic
     return out
 
 
-def load_all(paths: Iterable[str], target: str) -> list[Scenario]:
-    """``load`` for each path, in the order given."""
-    return [load(p, target) for p in paths]
+def load_all(paths: Iterable[str], target: str | None = None) -> tuple[str, list[Scenario]]:
+    """The scenarios in ``paths`` (in that order) and the target they are
+    built for: ``target`` when given, else the one the scenarios name
+    (``"target"``; x86_64 when none does).  Scenarios naming different
+    targets, or one without protection-key self-test support, need
+    ``--target``."""
+    from abicheck.errors import UsageError
+    raw = [(p, read(p)) for p in paths]
+    if target is None:
+        named = sorted({d.get("target") for _, d in raw if isinstance(d, dict)} - {None})
+        if len(named) > 1:
+            raise UsageError(f"the scenarios name different targets ({', '.join(named)}): "
+                             "one program is for one ABI, give --target")
+        target = named[0] if named else "x86_64"
+    if target not in COMPILERS:
+        raise UsageError(f"the self-test is built for {', '.join(TARGETS)} (the x86 ABIs "
+                         f"with protection keys), not {target}")
+    return target, [load(p, target, d) for p, d in raw]

@@ -13,8 +13,9 @@ def add_parser(sub) -> None:
                                         "kernel and printing the siginfo it delivers")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.json",
                    help="scenario files (the simulator's format), run in the order given")
-    p.add_argument("--target", default="x86_64", choices=("x86_64", "i386", "x32"),
-                   help="the ABI the program is compiled for (default: x86_64); the C needs "
+    p.add_argument("--target", choices=("x86_64", "i386", "x32"),
+                   help="the ABI the program is compiled for (default: the scenarios' "
+                        "\"target\", else x86_64); the C needs "
                         "gcc -static, i686-linux-gnu-gcc -static or x86_64-linux-gnux32-gcc "
                         "-static")
     p.add_argument("--expect", action="store_true",
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> str:
     from abicheck.errors import UsageError
     from abicheck.fault.selftest import expectations, generate, load_all
 
-    scenarios = load_all(args.scenarios, args.target)
+    target, scenarios = load_all(args.scenarios, args.target)
     if (args.kernel or args.headers_set) and not args.expect:
         raise UsageError("--kernel and --headers choose the simulator's expectation: "
                          "give --expect too")
@@ -43,6 +44,6 @@ def run(args: argparse.Namespace) -> str:
         except ImportError:
             raise UsageError("--expect needs the simulator (abicheck.fault.simulate), "
                              "which this installation lacks") from None
-        expected = [expectations(s, args.target, args.kernel, args.headers_set, simulate)
+        expected = [expectations(s, target, args.kernel, args.headers_set, simulate)
                     for s in scenarios]
-    return generate(scenarios, args.target, expected)
+    return generate(scenarios, target, expected)

@@ -6,7 +6,9 @@ op by op and byte for byte.
 
 The slow test redoes the whole QEMU run (set ABICHECK_QEMU=1; needs
 qemu-system-x86_64, the three compilers and deb.debian.org) and compares it
-with the committed records: 15-60 s (kernel download, two TCG boots)."""
+with the committed records; with the simulator installed, the programs also
+check every op against it on the guest, and a mismatch fails the run.
+15-60 s (kernel download, two TCG boots)."""
 from __future__ import annotations
 
 import errno as errno_mod
@@ -192,8 +194,16 @@ def test_qemu_run_reproduces_the_records(tmp_path):
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "qemu", "run.py"),
                         "--work", work, "--out", str(out)], capture_output=True, text=True,
                        timeout=1800)
+    # exit 0: every record written and, with the simulator installed, every check agreed
     assert r.returncode == 0, r.stderr[-2000:]
+    compared = 0
     for path in RECORDS:
         rel = os.path.relpath(path, RUNS)
-        with open(path) as f, open(out / rel) as g:
-            assert json.load(g)["results"] == json.load(f)["results"], rel
+        with open(path) as f:
+            want = json.load(f)
+        if not os.path.exists(os.path.join(ROOT, want["scenario"])):
+            continue        # an example of the simulator's branch, not in this tree
+        with open(out / rel) as g:
+            assert json.load(g)["results"] == want["results"], rel
+        compared += 1
+    assert compared

@@ -74,7 +74,7 @@ def test_runs_on_this_kernel_maperr_accerr(target, tmp_path):
              for n in ("unmapped", "never_touched")]
     exe = build(target, paths, tmp_path)
     out = run_here(exe)
-    scen = selftest.load_all(paths, target)
+    scen = selftest.load_all(paths, target)[1]
     got = selftest.parse_output(out, scen)
     addr_at = 0x10 if target == "x86_64" else 0x0C
     fmt = "<Q" if target == "x86_64" else "<I"
@@ -156,7 +156,7 @@ def test_parser_refuses_broken_output(tmp_path, text):
 # ---- bad input ------------------------------------------------------------------------
 
 BAD = [
-    ("not json", None, "not JSON"),
+    ("not json", None, ":1:1: error: not JSON"),
     (json.dumps({"ops": []}), None, "ops"),
     (json.dumps({"ops": [{"op": "wramr", "value": 0}]}), None, "ops[0].op"),
     (json.dumps({"ops": [{"op": "mmap", "addr": "0x1000", "length": 4096}]}), None, "ops[0]"),
@@ -181,9 +181,26 @@ def test_bad_scenario_one_line_exit_2_nothing_written(tmp_path, text, target, wh
     r = cli(*args)
     assert r.returncode == 2 and r.stdout == ""
     lines = r.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{p}: ") and ": error: " in lines[0]
+    assert len(lines) == 1 and lines[0].startswith(f"{p}:") and ": error: " in lines[0]
     assert where in lines[0] and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+def test_target_from_the_scenarios(tmp_path):
+    """No --target: the scenarios' own "target" (the i386 C declares it);
+    two different ones, or an ABI without an x86 self-test, are refused."""
+    a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
+    ops = [{"op": "pkey_alloc", "rights": "none"}]
+    a.write_text(json.dumps({"target": "i386", "ops": ops}))
+    b.write_text(json.dumps({"target": "x32", "ops": ops}))
+    c.write_text(json.dumps({"target": "powerpc64", "ops": ops}))
+    r = cli("selftest", str(a))
+    assert r.returncode == 0 and '#define SELFTEST_TARGET "i386"' in r.stdout
+    r = cli("selftest", str(a), "--target", "x32")
+    assert r.returncode == 0 and '#define SELFTEST_TARGET "x32"' in r.stdout
+    for files in ((a, b), (c,)):
+        r = cli("selftest", *map(str, files))
+        assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1
 
 
 def test_missing_file_and_unknown_target(tmp_path):

@@ -150,7 +150,7 @@ def main() -> int:
     with open(os.path.join(ROOT, "tools", "qemu", "init.c")) as f:
         compile_static(("gcc",), f.read(), init, a.work)
     fixed.append(("init", 0o100755, open(init, "rb").read(), 0))
-    per_target = {t: [recorded_as(s, a.examples) for s in selftest.load_all(paths, t)]
+    per_target = {t: [recorded_as(s, a.examples) for s in selftest.load_all(paths, t)[1]]
                   for t in a.target}
 
     def initrd_for(kernel: str) -> str:
