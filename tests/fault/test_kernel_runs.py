@@ -207,3 +207,14 @@ def test_qemu_run_reproduces_the_records(tmp_path):
             assert json.load(g)["results"] == want["results"], rel
         compared += 1
     assert compared
+
+
+def test_the_guest_init_compiles(tmp_path):
+    """tools/qemu/init.c, the initramfs's PID 1, builds -static without warnings
+    (the slow run boots it)."""
+    if not shutil.which("gcc"):
+        pytest.skip("gcc not installed")
+    r = subprocess.run(["gcc", "-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o",
+                        str(tmp_path / "init"), os.path.join(ROOT, "tools", "qemu", "init.c")],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr

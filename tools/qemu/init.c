@@ -1,7 +1,8 @@
-/* The initramfs's only program (PID 1) for tools/qemu/run.py: prints what the
- * guest CPU offers (pku in /proc/cpuinfo), runs each /selftest-* program
- * named on the kernel command line's order (argv), and powers the machine
- * off.  Everything goes to the serial console. */
+/* The initramfs's only program (PID 1) for tools/qemu/run.py: prints whether
+ * the guest CPU offers protection keys (pku and ospke in /proc/cpuinfo), runs
+ * /selftest-x86_64, /selftest-i386 and /selftest-x32 (those present) one
+ * after the other between "init run" / "init done" marker lines, and powers
+ * the machine off.  Everything goes to the serial console. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
