@@ -23,7 +23,7 @@ fetch() {  # fetch VER SUITE
     echo "deb http://deb.debian.org/debian $suite main" > "$apt/sources.list"
     local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Architecture=amd64"
-          -o "Dir::State::status=$apt/status" -o "Debug::NoLocking=1")
+          -o "Dir::State::status=$apt/status" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
     apt-get "${opts[@]}" -qq update
     # the newest linux-image-<ver>.*-amd64-unsigned the suite has
     local pkg

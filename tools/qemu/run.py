@@ -136,8 +136,9 @@ def main() -> int:
         + sorted(glob.glob(os.path.join(a.examples, "*.json"))))
     os.makedirs(a.work, exist_ok=True)
     kernels = os.path.join(a.work, "kernels")
-    subprocess.run([os.path.join(ROOT, "tools", "qemu", "fetch_kernels.sh"), kernels],
-                   check=True)
+    fetch = os.path.join(ROOT, "tools", "qemu", "fetch_kernels.sh")
+    if subprocess.run([fetch, kernels]).returncode:
+        sys.exit("run.py: fetching the kernels failed (see above)")
 
     try:
         from abicheck.fault import simulate
