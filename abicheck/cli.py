@@ -33,11 +33,11 @@ from abicheck import __version__, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
 from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint,
-                                  model, simulate, targets, validate, vectors)
+                                  model, selftest, simulate, targets, validate, vectors)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
 COMMANDS = (layout, check, diff, lint, compat, model, encode, decode, validate, simulate,
-            vectors, targets)
+            vectors, selftest, targets)
 
 
 class _Parser(argparse.ArgumentParser):

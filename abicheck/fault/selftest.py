@@ -1,0 +1,434 @@
+"""The self-test: a scenario's operations as a C program run on a real kernel.
+
+The simulator claims to know the bytes a kernel delivers; only a kernel can
+say whether it does.  ``generate`` turns scenarios (the same JSON the
+simulator reads) into one C program that performs every operation with the
+real system calls and prints, per operation, what the kernel answered:
+
+    scenario NAME
+    op 0 ret=268435456 errno=0
+    op 3 fault signo=11 code=4 blob=<256 hex digits: the 128 siginfo bytes>
+    end NAME exit=0            (or: killed signo=11, when the process died)
+
+Each scenario runs in a forked child, so a process the kernel kills (it could
+not deliver SIGSEGV, e.g. the handler's stack is under a denied key) is
+reported by the parent and the next scenario starts clean.  ``parse_output``
+reads those lines back into the real-kernel records of
+``tests/fault/kernel_runs`` (format in the README, "Fault simulator: the
+real-kernel run").
+
+How each operation is performed (documented because the simulator must model
+the same thing):
+
+- ``mmap``: ``mmap(addr, length, prot, MAP_PRIVATE|MAP_ANONYMOUS|
+  MAP_FIXED_NOREPLACE, -1, 0)``; ``ret`` is the address.  When a later
+  ``exec`` access falls in the mapping, the program needs an instruction
+  there: it maps the range read-write, stores a ``ret`` (0xc3) at each such
+  address, then applies the scenario's prot with ``mprotect`` (unless it is
+  ``rw``).  Those pages are therefore *touched* (present) from the mmap on;
+  the others stay never-touched until an access touches them.
+- ``pkey_alloc`` / ``pkey_free`` / ``pkey_mprotect``: ``syscall(2)`` with the
+  ABI's numbers (``SYS_pkey_*`` from the target's ``<sys/syscall.h>``), so the
+  program does not depend on the libc's wrappers; ``pkey_alloc(0, rights)``.
+- ``wrpkru``: the instruction itself (``0f 01 ef``, ECX=EDX=0); ``ret`` 0.
+- ``sigaltstack``: ``sigaltstack({addr, 0, length}, NULL)``; the SIGSEGV
+  handler is installed with ``SA_ONSTACK`` in every scenario that has this op.
+  The handler's first instruction (before it touches its stack) sets PKRU to
+  0: a kernel that manages to write the signal frame onto a stack under a
+  denied key (6.12 does, 6.1 does not) then runs the handler, which it could
+  not otherwise (the handler starts with the kernel's init PKRU, which denies
+  every key but 0).
+- ``access``: a volatile one-byte load (read) or store of 0x5a (write), or a
+  call of the address (exec).  No fault: ``ret=0 errno=0``.  A fault: the
+  handler copies the 128 bytes of the siginfo as delivered and
+  ``siglongjmp``s back; the program then restores PKRU to its value before
+  the access (the handler ran with the kernel's signal-entry PKRU, and
+  ``siglongjmp``, unlike ``sigreturn``, does not restore it).
+- ``syscall_read_from``: ``write(2)`` of the buffer into a non-blocking pipe
+  (a write to /dev/null would not read the buffer), drained afterwards;
+  ``ret`` is the byte count, or -1 with errno (EFAULT).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from abicheck.errors import AbicheckError
+
+TARGETS = ("x86_64", "i386", "x32")
+# target -> (compiler command, pointer bits)
+COMPILERS = {
+    "x86_64": (("gcc",), 64),
+    "i386": (("i686-linux-gnu-gcc",), 32),
+    "x32": (("x86_64-linux-gnux32-gcc",), 32),
+}
+RIGHTS = {"none": 0, "disable_access": 1, "disable_write": 2}   # PKEY_DISABLE_*
+OPS = ("mmap", "mprotect", "pkey_mprotect", "munmap", "pkey_alloc", "pkey_free",
+       "wrpkru", "sigaltstack", "access", "syscall_read_from")
+_FIELDS = {  # op -> its required fields
+    "mmap": ("addr", "length", "prot"), "mprotect": ("addr", "length", "prot"),
+    "pkey_mprotect": ("addr", "length", "prot", "pkey"), "munmap": ("addr", "length"),
+    "pkey_alloc": ("rights",), "pkey_free": ("pkey",), "wrpkru": ("value",),
+    "sigaltstack": ("addr", "length"), "access": ("access", "addr"),
+    "syscall_read_from": ("addr", "length"),
+}
+_PROT = re.compile(r"^(none|r?w?x?)$")
+
+
+try:   # one error class and one schema reading with the simulator, where it is installed
+    from abicheck.fault.scenario import ScenarioError
+    from abicheck.fault.scenario import load as _read_checked
+except ImportError:
+    _read_checked = None
+
+    class ScenarioError(AbicheckError):  # type: ignore[no-redef]
+        """A scenario the self-test cannot perform: ``file: ops[3].pkey: error: ...``."""
+
+        def __init__(self, file: str, path: str, msg: str) -> None:
+            super().__init__(msg)
+            self.file, self.path = file, path
+
+        def __str__(self) -> str:
+            from abicheck.errors import printable
+            where = f"{self.file}: {self.path}" if self.path else self.file
+            return printable(f"{where}: error: {self.msg}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: its name (the file's stem) and its ops, addresses
+    and lengths already integers."""
+
+    name: str
+    file: str
+    description: str
+    ops: tuple[dict[str, Any], ...]
+    raw: dict[str, Any]          # the JSON as read: what the simulator is given
+
+
+def read(path: str) -> Any:
+    """The scenario file's JSON, checked against the package's scenario
+    schema (through the simulator's reader when it is installed, so both
+    tools refuse the same files with the same line)."""
+    if _read_checked is not None:
+        return _read_checked(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise ScenarioError(path, "", f"cannot read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "", "the scenario is not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise ScenarioError(f"{path}:{e.lineno}:{e.colno}", "", f"not JSON: {e.msg}") from None
+    return data
+
+
+def load(path: str, target: str, data: Any = None) -> Scenario:
+    """Read (unless ``data`` is given) and check one scenario for ``target``:
+    the fields each op needs, addresses inside the target's pointer size, x86
+    ops only -- what the self-test needs to write correct C."""
+    if data is None:
+        data = read(path)
+    if not isinstance(data, dict) or not isinstance(data.get("ops"), list) or not data["ops"]:
+        raise ScenarioError(path, "ops", "a scenario is an object with a non-empty 'ops' list")
+    bits = COMPILERS[target][1]
+    ops = []
+    for i, raw in enumerate(data["ops"]):
+        where = f"ops[{i}]"
+        if not isinstance(raw, dict) or raw.get("op") not in OPS:
+            name = raw.get("op") if isinstance(raw, dict) else raw
+            raise ScenarioError(path, f"{where}.op", f"unknown operation {name!r} on {target} "
+                                f"(one of {', '.join(OPS)})")
+        op = dict(raw)
+        for field in _FIELDS[op["op"]]:
+            if field not in op:
+                raise ScenarioError(path, where, f"{op['op']} needs '{field}'")
+        for field in ("addr", "length", "pkey", "value"):
+            if field in op:
+                op[field] = _integer(path, f"{where}.{field}", op[field])
+        if "addr" in op and not 0 <= op["addr"] < 1 << bits:
+            raise ScenarioError(path, f"{where}.addr", f"address {op['addr']:#x} does not fit "
+                                f"{target}'s {bits}-bit pointers")
+        if "length" in op and not 0 <= op["length"] < 1 << bits:
+            raise ScenarioError(path, f"{where}.length", "length out of range")
+        if "value" in op and not 0 <= op["value"] < 1 << 32:
+            raise ScenarioError(path, f"{where}.value", "PKRU is a 32-bit register")
+        if "prot" in op and not (isinstance(op["prot"], str) and _PROT.match(op["prot"])
+                                 and op["prot"]):
+            raise ScenarioError(path, f"{where}.prot", f"prot is letters of 'rwx' or 'none', "
+                                f"not {op['prot']!r}")
+        if op["op"] == "pkey_alloc" and op["rights"] not in RIGHTS:
+            raise ScenarioError(path, f"{where}.rights", f"rights is one of {', '.join(RIGHTS)}")
+        if op["op"] == "access" and op["access"] not in ("read", "write", "exec"):
+            raise ScenarioError(path, f"{where}.access", "access is read, write or exec")
+        ops.append(op)
+    name = os.path.splitext(os.path.basename(path))[0]
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise ScenarioError(path, "", "a scenario file's name is letters, digits, '_', '-', '.'")
+    return Scenario(name, path, str(data.get("description", "")), tuple(ops), data)
+
+
+def _integer(path: str, where: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ScenarioError(path, where, "expected an integer or a '0x...' string")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+", value):
+        return int(value, 0)
+    raise ScenarioError(path, where, f"expected an integer or a '0x...' string, not {value!r}")
+
+
+def _prot(p: str) -> str:
+    if p == "none":
+        return "PROT_NONE"
+    return "|".join({"r": "PROT_READ", "w": "PROT_WRITE", "x": "PROT_EXEC"}[c] for c in p)
+
+
+def _exec_fills(ops: Sequence[dict]) -> dict[int, list[int]]:
+    """mmap op index -> the exec addresses inside it: the mapping (the last
+    one made before the exec access that covers the address) gets a ``ret``
+    instruction there when it is made."""
+    fills: dict[int, list[int]] = {}
+    for i, op in enumerate(ops):
+        if op["op"] == "access" and op["access"] == "exec":
+            for j in range(i - 1, -1, -1):
+                m = ops[j]
+                if m["op"] == "mmap" and m["addr"] <= op["addr"] < m["addr"] + m["length"]:
+                    fills.setdefault(j, [])
+                    if op["addr"] not in fills[j]:
+                        fills[j].append(op["addr"])
+                    break
+    return fills
+
+
+def _op_c(i: int, op: dict, fills: list[int] | None) -> str:
+    """The C statement performing op ``i`` and printing its line."""
+    a = f"(uintptr_t){op.get('addr', 0):#x}u"
+    n = f"(size_t){op.get('length', 0)}u"
+    kind = op["op"]
+    if kind == "mmap":
+        if fills:
+            stores = " ".join(f"*(volatile unsigned char *){x:#x}u = 0xc3;" for x in fills)
+            tail = ("" if op["prot"] == "rw" else
+                    f" if (p != MAP_FAILED && mprotect(p, {n}, {_prot(op['prot'])})) "
+                    f"{{ munmap(p, {n}); p = MAP_FAILED; }}")
+            return (f"{{ errno = 0; void *p = mmap((void *){a}, {n}, PROT_READ|PROT_WRITE, "
+                    f"MAP_FLAGS, -1, 0); int e = errno; if (p != MAP_FAILED) {{ {stores} }}"
+                    f"{tail} ret_line({i}, p == MAP_FAILED ? -1 : (long long)(uintptr_t)p, "
+                    f"p == MAP_FAILED ? e : 0); }}")
+        return (f"{{ errno = 0; void *p = mmap((void *){a}, {n}, {_prot(op['prot'])}, MAP_FLAGS, "
+                f"-1, 0); ret_line({i}, p == MAP_FAILED ? -1 : (long long)(uintptr_t)p, "
+                f"p == MAP_FAILED ? errno : 0); }}")
+    if kind == "mprotect":
+        return f"SYSCALL({i}, mprotect((void *){a}, {n}, {_prot(op['prot'])}));"
+    if kind == "munmap":
+        return f"SYSCALL({i}, munmap((void *){a}, {n}));"
+    if kind == "pkey_mprotect":
+        return (f"SYSCALL({i}, syscall(SYS_pkey_mprotect, (void *){a}, {n}, {_prot(op['prot'])}, "
+                f"{op['pkey']}));")
+    if kind == "pkey_alloc":
+        return f"SYSCALL({i}, syscall(SYS_pkey_alloc, 0u, {RIGHTS[op['rights']]}u));"
+    if kind == "pkey_free":
+        return f"SYSCALL({i}, syscall(SYS_pkey_free, {op['pkey']}));"
+    if kind == "wrpkru":
+        return f"{{ wrpkru({op['value']:#x}u); ret_line({i}, 0, 0); }}"
+    if kind == "sigaltstack":
+        return (f"{{ stack_t ss; ss.ss_sp = (void *){a}; ss.ss_flags = 0; ss.ss_size = {n}; "
+                f"SYSCALL({i}, sigaltstack(&ss, NULL)); }}")
+    if kind == "syscall_read_from":
+        return f"{{ SYSCALL({i}, write(pipe_fd[1], (const void *){a}, {n})); drain(); }}"
+    stmt = {"read": f"(void)*(volatile unsigned char *){a};",
+            "write": f"*(volatile unsigned char *){a} = 0x5a;",
+            "exec": f"((void (*)(void)){a})();"}[op["access"]]
+    return f"ACCESS({i}, {stmt});"
+
+
+def _runtime() -> str:
+    from importlib import resources
+    return resources.files("abicheck").joinpath("data/selftest_runtime.c").read_text()
+
+
+def _c_string(text: str) -> str:
+    return json.dumps(text)   # printable ASCII and \n only: a valid C literal as well
+
+
+def generate(scenarios: Sequence[Scenario], target: str,
+             expected: Sequence[Expectation] | None = None) -> str:
+    """One C program running ``scenarios`` in order on ``target``; with
+    ``expected`` (one per scenario, see ``expectations``) it also prints,
+    after each op, ``check <i> OK`` or ``check <i> MISMATCH expected <line>``."""
+    names = [s.name for s in scenarios]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ScenarioError(scenarios[0].file, "", f"two scenarios are named {dup[0]!r}")
+    head = (f"/* Generated by `abicheck selftest` for {target}: do not edit. */\n"
+            f"#define SELFTEST_TARGET {_c_string(target)}\n")
+    parts = []
+    for k, s in enumerate(scenarios):
+        fills = _exec_fills(s.ops)
+        onstack = any(op["op"] == "sigaltstack" for op in s.ops)
+        body = [f"    setup({int(onstack)});"]
+        body += [f"    {_op_c(i, op, fills.get(i))}" for i, op in enumerate(s.ops)]
+        desc = s.description.replace("*/", "* /")
+        parts.append(f"/* {s.name}: {desc} */\nstatic void scenario_{k}(void)\n{{\n"
+                     + "\n".join(body) + "\n}\n")
+        if expected is not None:
+            lines = ", ".join(_c_string(x) if x else "NULL" for x in expected[k].lines)
+            parts.append(f"static const char *const expect_{k}[] = {{{lines or 'NULL'}}};\n")
+    rows = []
+    for k, s in enumerate(scenarios):
+        if expected is None:
+            rows.append(f"    {{{_c_string(s.name)}, scenario_{k}, NULL, 0, NULL}},")
+        else:
+            e = expected[k]
+            killed = _c_string(e.killed) if e.killed else "NULL"
+            rows.append(f"    {{{_c_string(s.name)}, scenario_{k}, expect_{k}, "
+                        f"{len(e.lines)}, {killed}}},")
+    table = ("static const struct {\n    const char *name;\n    void (*run)(void);\n"
+             "    const char *const *expect;\n    int count;\n    const char *killed;\n"
+             "} scenarios[] = {\n" + "\n".join(rows) + "\n};\n")
+    return head + _runtime().replace("/* @SCENARIOS@ */", "\n".join(parts) + "\n" + table)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What the simulator expects of one scenario, as the program's own
+    lines: per op its ``op <i> ...`` line (None after the process died), and
+    ``killed signo=N`` when it expects the process to die."""
+
+    lines: tuple[str | None, ...]
+    killed: str | None
+
+
+def expectations(scenario: Scenario, target: str, kernel: str | None = None,
+                 headers: str | None = None, simulate=None) -> Expectation:
+    """The simulator's results for ``scenario`` as the lines the program
+    prints (``simulate`` defaults to ``abicheck.fault.simulate``)."""
+    import errno as errno_mod
+    if simulate is None:
+        from abicheck.fault import simulate  # type: ignore[attr-defined,no-redef]
+    results = list(simulate(scenario.raw, target=target, headers=headers, kernel=kernel))
+    lines: list[str | None] = []
+    for i, r in enumerate(results):
+        killed = getattr(r, "killed", None)
+        if killed:
+            signo = killed.get("signo", 11) if isinstance(killed, dict) else (
+                11 if killed is True else int(killed))
+            lines.append(f"killed signo={signo}\n")
+            return Expectation(tuple(lines) + (None,) * (len(scenario.ops) - i - 1),
+                               f"killed signo={signo}\n")
+        if scenario.ops[i]["op"] == "access":
+            if r.fault:
+                lines.append(f"op {i} fault signo={r.signo} code={r.code} "
+                             f"blob={bytes(r.blob).hex()}\n")
+            else:
+                lines.append(f"op {i} ret=0 errno=0\n")
+        else:
+            err = r.errno
+            if isinstance(err, str):    # a name: the x86 numbers are Python's on Linux
+                err = getattr(errno_mod, err)
+            lines.append(f"op {i} ret={int(r.ret)} errno={int(err or 0)}\n")
+    return Expectation(tuple(lines), None)
+
+
+def parse_checks(text: str) -> tuple[int, list[str]]:
+    """The check lines of a run with expectations: how many agreed, and the
+    mismatching lines (each naming the expected line)."""
+    ok, bad = 0, []
+    for line in text.splitlines():
+        if line.startswith("check "):
+            if line.endswith(" OK"):
+                ok += 1
+            else:
+                bad.append(line)
+    return ok, bad
+
+
+# ---- reading the program's output back -----------------------------------------------
+
+_RET = re.compile(r"op (\d+) ret=(-?\d+) errno=(\d+)")
+_FAULT = re.compile(r"op (\d+) fault signo=(\d+) code=(-?\d+) blob=([0-9a-f]{256})")
+
+
+class OutputError(ValueError):
+    """Self-test output that is not what the program prints (a truncated
+    serial log, a kernel message in the middle of a line)."""
+
+
+def parse_output(text: str, scenarios: Sequence[Scenario]) -> dict[str, list[dict]]:
+    """The program's output -> scenario name -> its results in the record
+    format: ``{"index", "op", "ret", "errno"}`` per operation,
+    ``{"index", "op", "fault": true, "signo", "code", "blob_hex"}`` for a
+    faulting access (``"fault": false`` for one that did not fault), and a
+    last ``{"index", "op", "killed": {"signo"}}`` when the process died in
+    op ``index``.  Lines that are not the program's (kernel messages on the
+    same console) are ignored; a scenario that did not finish is an error."""
+    by_name = {s.name: s for s in scenarios}
+    out: dict[str, list[dict]] = {}
+    current: Scenario | None = None
+    results: list[dict] = []
+    for raw in text.splitlines():
+        line = raw.strip("\r")
+        if line.startswith("scenario "):
+            name = line[len("scenario "):]
+            if name not in by_name:
+                raise OutputError(f"unknown scenario {name!r} in the output")
+            current, results = by_name[name], []
+            continue
+        if current is None:
+            continue
+        m_ret, m_fault = _RET.fullmatch(line), _FAULT.fullmatch(line)
+        if m_ret or m_fault:
+            i = int((m_ret or m_fault).group(1))
+            if i != len(results) or i >= len(current.ops):
+                raise OutputError(f"{current.name}: op {i} out of order")
+            op = current.ops[i]["op"]
+            if m_ret:
+                r: dict[str, Any] = {"index": i, "op": op}
+                if op == "access":
+                    r["fault"] = False
+                else:
+                    r["ret"], r["errno"] = int(m_ret.group(2)), int(m_ret.group(3))
+            else:
+                r = {"index": i, "op": op, "fault": True, "signo": int(m_fault.group(2)),
+                     "code": int(m_fault.group(3)), "blob_hex": m_fault.group(4)}
+            results.append(r)
+        elif line.startswith("killed signo="):
+            i = len(results)
+            op = current.ops[i]["op"] if i < len(current.ops) else None
+            results.append({"index": i, "op": op,
+                            "killed": {"signo": int(line.split("=", 1)[1])}})
+        elif line == f"end {current.name}" or line.startswith(f"end {current.name} exit="):
+            finished = results and "killed" in results[-1]
+            if not finished and len(results) != len(current.ops):
+                raise OutputError(f"{current.name}: {len(results)} of {len(current.ops)} "
+                                  f"results ({line})")
+            out[current.name] = results
+            current = None
+    if current is not None:
+        raise OutputError(f"{current.name}: the output ends inside the scenario")
+    return out
+
+
+def load_all(paths: Iterable[str], target: str | None = None) -> tuple[str, list[Scenario]]:
+    """The scenarios in ``paths`` (in that order) and the target they are
+    built for: ``target`` when given, else the one the scenarios name
+    (``"target"``; x86_64 when none does).  Scenarios naming different
+    targets, or one without protection-key self-test support, need
+    ``--target``."""
+    from abicheck.errors import UsageError
+    raw = [(p, read(p)) for p in paths]
+    if target is None:
+        named = sorted({d.get("target") for _, d in raw if isinstance(d, dict)} - {None})
+        if len(named) > 1:
+            raise UsageError(f"the scenarios name different targets ({', '.join(named)}): "
+                             "one program is for one ABI, give --target")
+        target = named[0] if named else "x86_64"
+    if target not in COMPILERS:
+        raise UsageError(f"the self-test is built for {', '.join(TARGETS)} (the x86 ABIs "
+                         f"with protection keys), not {target}")
+    return target, [load(p, target, d) for p, d in raw]
