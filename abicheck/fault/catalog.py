@@ -42,8 +42,8 @@ CATALOG: list[dict] = [
              _m("0x10010000", P, "r"), _a("write", "0x10010020"), _a("read", "0x10010020"),
              _m("0x10020000", P, "rw"), _a("exec", "0x10020000"), _a("write", "0x10020000")]},
     {"name": "key_allocation", "arch": "any",
-     "description": "pkey_alloc with each right: a key, ENOSPC where there are no keys, EINVAL for "
-                    "a right the architecture lacks",
+     "description": "pkey_alloc with each right: a key, ENOSYS where the kernel has no key "
+                    "syscalls, EINVAL for a right the architecture lacks",
      "ops": [_alloc("none"), _alloc("disable_write"), _alloc("disable_execute"),
              _alloc("disable_read")]},
     {"name": "altstack_unmapped", "arch": "any",

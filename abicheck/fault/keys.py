@@ -18,18 +18,26 @@ from __future__ import annotations
 
 EINVAL, ENOSPC = 22, 28          # include/uapi/asm-generic/errno-base.h (every Linux ABI)
 
+#: ENOSYS (``sys_ni_syscall``) by kernel architecture: include/uapi/asm-generic/errno.h
+#: (38) except where the architecture's own uapi asm/errno.h renumbers it
+#: (arch/{mips,alpha,parisc,sparc}/include/uapi/asm/errno.h).
+ENOSYS = {"mips": 89, "alpha": 78, "parisc": 251, "sparc": 90}
+ENOSYS_GENERIC = 38
+
 DISABLE_ACCESS, DISABLE_WRITE, DISABLE_EXECUTE, DISABLE_READ = 0x1, 0x2, 0x4, 0x8
 RIGHTS = {"none": 0, "disable_access": DISABLE_ACCESS, "disable_write": DISABLE_WRITE,
           "disable_execute": DISABLE_EXECUTE, "disable_read": DISABLE_READ}
 
 
 class Keys:
-    """No protection keys: the generic stubs of include/linux/pkeys.h (an
-    architecture without ``CONFIG_ARCH_HAS_PKEYS``, or a CPU without the
-    feature): ``mm_pkey_alloc`` fails, so ``pkey_alloc`` returns ENOSPC
+    """Key syscalls but no keys to hand out (a kernel with
+    ``CONFIG_ARCH_HAS_PKEYS`` on a CPU without the feature, e.g. x86 without
+    PKU): ``mm_pkey_alloc`` fails, so ``pkey_alloc`` returns ENOSPC
     (mm/mprotect.c, after its EINVAL checks of flags and rights);
     ``mm_pkey_free`` is EINVAL; only key 0 counts as allocated; every access
-    is permitted as far as keys go."""
+    is permitted as far as keys go.  The base of the architectures' models,
+    which share the allocation map (``allocated``, ``_first_free``,
+    ``is_allocated``, ``free``)."""
 
     arch = "none"
     nkeys = 1
@@ -38,6 +46,8 @@ class Keys:
     register_bits = 0
     access_mask = DISABLE_ACCESS | DISABLE_WRITE     # generic PKEY_ACCESS_MASK
     exec_applies = False     # do keys restrict instruction fetches?
+    syscalls = True          # are pkey_alloc/pkey_free/pkey_mprotect built?
+    reserved: frozenset = frozenset()   # keys never handed out nor counted as allocated
 
     def __init__(self) -> None:
         self.allocated = {0}
@@ -60,13 +70,22 @@ class Keys:
         return key
 
     def _first_free(self) -> int | None:
+        """``mm_pkey_alloc``: the lowest key not in the allocation map."""
+        for k in range(self.nkeys):
+            if k not in self.allocated:
+                return k
         return None
 
     def free(self, key: int) -> int:
-        return -EINVAL
+        """``mm_pkey_free``: EINVAL for a key not allocated, else clear it."""
+        if not self.is_allocated(key):
+            return -EINVAL
+        self.allocated.discard(key)
+        return 0
 
     def is_allocated(self, key: int) -> bool:
-        return key == 0
+        """``mm_pkey_is_allocated``: in range, in the map, not reserved."""
+        return 0 <= key < self.nkeys and key not in self.reserved and key in self.allocated
 
     def set_rights(self, key: int, rights: int) -> None:
         """``arch_set_user_pkey_access``: the key's bits of the register."""
@@ -122,20 +141,8 @@ class X86Pkru(Keys):
     def initial(self) -> int:
         return 0x55555554
 
-    def _first_free(self) -> int | None:
-        for k in range(self.nkeys):
-            if k not in self.allocated:
-                return k
-        return None
-
     def is_allocated(self, key: int) -> bool:
-        return 0 <= key < self.nkeys and key != self.exec_only and key in self.allocated
-
-    def free(self, key: int) -> int:
-        if not self.is_allocated(key):
-            return -EINVAL
-        self.allocated.discard(key)
-        return 0
+        return key != self.exec_only and super().is_allocated(key)
 
     def set_rights(self, key: int, rights: int) -> None:
         bits = (1 if rights & DISABLE_ACCESS else 0) | (2 if rights & DISABLE_WRITE else 0)
@@ -214,6 +221,9 @@ class PowerAmr(Keys):
     access_mask = DISABLE_ACCESS | DISABLE_WRITE | DISABLE_EXECUTE
     exec_applies = True
     RESERVED = frozenset({1, 2, 3})
+    #: ``mm_pkey_is_allocated`` (arch/powerpc/include/asm/pkeys.h): reserved
+    #: keys are never allocated
+    reserved = RESERVED
     EXEC_ONLY = 2
 
     def __init__(self) -> None:
@@ -240,22 +250,6 @@ class PowerAmr(Keys):
             m &= ~(3 << self.shift(k))
         return m
 
-    def _first_free(self) -> int | None:
-        for k in range(self.nkeys):
-            if k not in self.allocated:
-                return k
-        return None
-
-    def is_allocated(self, key: int) -> bool:
-        """``mm_pkey_is_allocated`` (arch/powerpc/include/asm/pkeys.h):
-        reserved keys are never allocated."""
-        return 0 <= key < self.nkeys and key not in self.RESERVED and key in self.allocated
-
-    def free(self, key: int) -> int:
-        if not self.is_allocated(key):
-            return -EINVAL
-        self.allocated.discard(key)
-        return 0
 
     def set_rights(self, key: int, rights: int) -> None:
         """``__arch_set_user_pkey_access``: DISABLE_ACCESS sets RD|WR,
@@ -321,20 +315,6 @@ class Arm64Por(Keys):
     def initial(self) -> int:
         return 0x7
 
-    def _first_free(self) -> int | None:
-        for k in range(self.nkeys):
-            if k not in self.allocated:
-                return k
-        return None
-
-    def is_allocated(self, key: int) -> bool:
-        return 0 <= key < self.nkeys and key in self.allocated
-
-    def free(self, key: int) -> int:
-        if not self.is_allocated(key):
-            return -EINVAL
-        self.allocated.discard(key)
-        return 0
 
     def set_rights(self, key: int, rights: int) -> None:
         perm = self.R | self.W | self.X
@@ -359,16 +339,40 @@ class Arm64Por(Keys):
         return bool(perm & {"read": self.R, "write": self.W, "exec": self.X}[kind])
 
 
+class NoKeySyscalls(Keys):
+    """An architecture without ``CONFIG_ARCH_HAS_PKEYS``: mm/mprotect.c builds
+    ``pkey_mprotect``, ``pkey_alloc`` and ``pkey_free`` only under
+    ``#ifdef CONFIG_ARCH_HAS_PKEYS`` (2016, "mm/pkeys: generate pkey system
+    call code only if ARCH_HAS_PKEYS is selected"), so the syscall table's
+    entry is ``sys_ni_syscall``: -ENOSYS, and nothing changes (a
+    ``pkey_mprotect`` there does not change protections either)."""
+
+    syscalls = False
+
+    def __init__(self, enosys: int) -> None:
+        super().__init__()
+        self.enosys = enosys
+
+    def alloc(self, flags: int, rights: int) -> int:
+        return -self.enosys
+
+    def free(self, key: int) -> int:
+        return -self.enosys
+
+
 def model_for(kernel_arch: str, kernel: str, pointer_size: int) -> Keys:
-    """The key model of an ABI under a kernel version.  x86 (x86_64, and i386
-    and x32 processes on an x86-64 kernel: the keys are the mm's, the
-    syscalls are wired for them); powerpc 64-bit only (Book3S-64; a 32-bit
-    powerpc kernel has no keys); arm64 from 6.12 (POE merged then); every
-    other ABI and arm64 on 6.1: none."""
+    """The key model of an ABI under a kernel version.  ``ARCH_HAS_PKEYS`` is
+    selected by x86 (``X86_INTEL_MEMORY_PROTECTION_KEYS``, x86-64 only; i386
+    and x32 processes on an x86-64 kernel get the syscalls: the keys are the
+    mm's; this models a CPU with PKU), powerpc Book3S-64 (``PPC_MEM_KEYS``;
+    a 32-bit powerpc kernel has none) and arm64 from 6.12
+    (``ARM64_POE``, merged in 6.12; modelled with POE hardware).  Every
+    other architecture, and arm64 on 6.1, lacks the syscalls: ENOSYS with
+    the ABI's number."""
     if kernel_arch == "x86":
         return X86Pkru()
     if kernel_arch == "powerpc" and pointer_size == 8:
         return PowerAmr()
     if kernel_arch == "arm64" and kernel == "6.12":
         return Arm64Por()
-    return Keys()
+    return NoKeySyscalls(ENOSYS.get(kernel_arch, ENOSYS_GENERIC))

@@ -210,6 +210,8 @@ class _Run:
         if op["pkey"] not in self.got and op["pkey"] != -1:
             raise self.err(op, "pkey", f"key {op['pkey']} was never allocated (no earlier "
                            "pkey_alloc returned it)")
+        if not self.keys.syscalls:   # sys_ni_syscall: nothing changes (keys.NoKeySyscalls)
+            return self._ret(op, -self.keys.enosys)
         return self._protect(op, op["pkey"])
 
     def op_munmap(self, op: Op, fills) -> OpResult:

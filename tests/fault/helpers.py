@@ -33,3 +33,28 @@ def run(ops, target="x86_64", kernel="6.12", headers=None):
 SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, SEGV_PKUERR, SI_KERNEL = 11, 1, 2, 4, 0x80
 # include/uapi/asm-generic/errno-base.h
 ENOMEM, EFAULT, EINVAL, ENOSPC = 12, 14, 22, 28
+
+
+def enosys_from_headers(target_name: str) -> int | None:
+    """ENOSYS as the target's Debian cross headers define it (asm/errno.h, or
+    the asm-generic/errno.h it includes); None when the headers are absent."""
+    import os
+    import re
+
+    from abicheck.targets import get_target
+    from debian_headers import include_dirs
+
+    dirs = include_dirs(get_target(target_name), "asm/errno.h")
+    if not dirs:
+        return None
+    for d in dirs:
+        for rel in ("asm/errno.h", "asm-generic/errno.h"):
+            p = os.path.join(d, rel)
+            if os.path.isfile(p):
+                m = re.search(r"^#define\s+ENOSYS\s+(\d+)", open(p).read(), re.M)
+                if m:
+                    return int(m.group(1))
+    # the generic header may live only in /usr/include (x86_64 host layout)
+    p = "/usr/include/asm-generic/errno.h"
+    m = re.search(r"^#define\s+ENOSYS\s+(\d+)", open(p).read(), re.M) if os.path.isfile(p) else None
+    return int(m.group(1)) if m else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from fault.helpers import (EFAULT, SEGV_ACCERR, SEGV_MAPERR, SEGV_PKUERR, SI_KERNEL, SIGSEGV, access,
-                     alloc, mmap, mprotect, pkey_mprotect, run)
+                     alloc, enosys_from_headers, mmap, mprotect, pkey_mprotect, run)
 
 X86 = ["x86_64", "i386", "x32"]
 
@@ -169,11 +169,27 @@ def test_munmap_racing_before_the_lookup_makes_it_maperr():
     assert _sig(r[3]) == (SIGSEGV, SEGV_MAPERR, 0x10000000, None)
 
 
-def test_no_key_abi_never_reports_pkuerr():
-    r = run([mmap("0x10000000", 4096, "r"), alloc("disable_write"), access("write", "0x10000000")],
-            "riscv64")
-    assert (r[1].ret, r[1].errno) == (-1, 28)       # ENOSPC: include/linux/pkeys.h stubs
-    assert r[2].code == SEGV_ACCERR
+@pytest.mark.parametrize("target", ["riscv64", "s390x", "mips", "alpha", "parisc", "sparc64",
+                                    "powerpc"])
+def test_no_key_abi_has_no_key_syscalls(target):
+    # mm/mprotect.c builds pkey_mprotect/pkey_alloc/pkey_free only under
+    # CONFIG_ARCH_HAS_PKEYS (x86, powerpc Book3S-64, arm64 POE): elsewhere the
+    # table holds sys_ni_syscall, -ENOSYS with the ABI's own number (from its
+    # asm/errno.h), and pkey_mprotect changes nothing
+    enosys = enosys_from_headers(target)
+    if enosys is None:
+        pytest.skip(f"no Debian cross headers for {target}")
+    r = run([mmap("0x10000000", 65536, "r"), alloc("disable_write"),
+             pkey_mprotect("0x10000000", 65536, "rw", 0), access("write", "0x10000000"),
+             {"op": "pkey_free", "pkey": 0}], target)
+    assert [(x.ret, x.errno) for x in (r[1], r[2], r[4])] == [(-1, enosys)] * 3
+    assert r[3].code == SEGV_ACCERR and "si_pkey" not in r[3].fields   # still read-only
+
+
+def test_arm64_has_no_key_syscalls_on_6_1():
+    # POE support (and ARCH_HAS_PKEYS on arm64) was merged in 6.12
+    r = run([alloc("none")], "aarch64", kernel="6.1")
+    assert (r[0].ret, r[0].errno) == (-1, enosys_from_headers("aarch64") or 38)
 
 
 @pytest.mark.parametrize("target,addr", [("x86_64", "0x7ffffffff000"), ("i386", "0xffffe000"),
