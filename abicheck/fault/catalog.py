@@ -2,7 +2,8 @@
 path of the simulator (every rule ``kernel`` and ``delivery`` name) on the
 architectures where the path exists.  Data only; ``arch`` says where a
 scenario applies ("any", or a key architecture of ``keys``: x86, powerpc,
-arm64, none).  powerpc scenarios use 64 KiB-aligned addresses (its pages).
+arm64, none); ``bits`` limits it to one pointer size, ``paging`` picks the
+x86-64 paging mode (default 4-level).  powerpc scenarios use 64 KiB-aligned addresses (its pages).
 """
 from __future__ import annotations
 
@@ -109,6 +110,12 @@ CATALOG: list[dict] = [
                     "SI_KERNEL without an address for a non-canonical one",
      "ops": [_a("read", "0xffff888000000000"), _a("write", "0x0000800000000000"),
              _a("read", "0x00007ffffffff000")]},
+    {"name": "x86_64_kernel_half_la57", "arch": "x86", "bits": 64, "paging": "5-level",
+     "description": "the same addresses under 5-level paging (LA57): 0x800000000000 is a user "
+                    "address without a VMA (SEGV_MAPERR with si_addr); non-canonical starts at "
+                    "bit 56, the kernel half at 0xff00000000000000",
+     "ops": [_a("read", "0xffff888000000000"), _a("write", "0x0000800000000000"),
+             _a("read", "0x0100000000000000"), _a("read", "0xff00000000000000")]},
     {"name": "racing_munmap", "arch": "x86",
      "description": "another thread unmaps the page during the fault: after the primary lookup "
                     "the key of the VMA found is delivered, before it the fault is SEGV_MAPERR",

@@ -24,7 +24,9 @@ x86 (arch/x86/mm/fault.c, 6.1 and 6.12 alike for the decision):
   fetch from a readable no-exec page is first mapped, then refused: ACCERR).
   An address in the kernel half is a kernel-space fault (MAPERR); on x86-64
   a non-canonical one is a general-protection fault, ``force_sig(SIGSEGV)``:
-  SI_KERNEL with no address (arch/x86/kernel/traps.c).
+  SI_KERNEL with no address (arch/x86/kernel/traps.c).  Where the user half
+  ends depends on the paging mode (``X86_64_PAGING``): under 5-level paging
+  0x800000000000 is an ordinary user address (no VMA: MAPERR with si_addr).
 
 powerpc (arch/powerpc/mm/fault.c ``___do_page_fault``): no VMA -> MAPERR;
   ``access_pkey_error`` (the VMA's key against AMR/IAMR, fetches included)
@@ -61,8 +63,15 @@ EFAULT = 14
 CODE_NAMES = {SEGV_MAPERR: "SEGV_MAPERR", SEGV_ACCERR: "SEGV_ACCERR",
               SEGV_PKUERR: "SEGV_PKUERR", SI_KERNEL: "SI_KERNEL"}
 
-#: x86-64 with 4-level paging: TASK_SIZE_MAX (arch/x86/include/asm/page_64_types.h)
-X86_64_TASK_SIZE = 0x7FFFFFFFF000
+#: x86-64 paging modes: (TASK_SIZE_MAX, virtual address bits).  ``task_size_max()``
+#: is ``(1 << __VIRTUAL_MASK_SHIFT) - PAGE_SIZE`` with a shift of 47, or 56 when
+#: the CPU has LA57 and the kernel uses 5-level page tables
+#: (arch/x86/include/asm/page_64_types.h; Debian's kernels are CONFIG_X86_5LEVEL,
+#: so a -cpu max guest runs 5-level).  Canonical addresses: the low
+#: ``bits`` bits sign-extended.
+X86_64_PAGING = {"4-level": (0x7FFFFFFFF000, 47), "5-level": ((1 << 56) - 4096, 56)}
+DEFAULT_PAGING = "4-level"
+X86_64_TASK_SIZE = X86_64_PAGING["4-level"][0]
 #: i386 and x32 processes on x86-64: IA32_PAGE_OFFSET (arch/x86/include/asm/page_64_types.h)
 X86_COMPAT_TASK_SIZE = 0xFFFFE000
 
@@ -92,15 +101,25 @@ def _fault(code: int, addr: int, pkey: int | None = None) -> Fault:
     return Fault(SIGSEGV, code, addr, pkey)
 
 
+def user_end(keys: Keys, pointer_bits: int, paging: str = DEFAULT_PAGING) -> int:
+    """The end of the user address space (TASK_SIZE) where the model knows
+    it: x86-64 by paging mode, IA32_PAGE_OFFSET for i386 and x32 processes;
+    elsewhere the pointer range."""
+    if keys.arch == "x86":
+        return X86_64_PAGING[paging][0] if pointer_bits == 64 else X86_COMPAT_TASK_SIZE
+    return 1 << pointer_bits
+
+
 def user_access(space: AddressSpace, keys: Keys, kind: str, addr: int,
-                pointer_bits: int) -> Outcome:
+                pointer_bits: int, paging: str = DEFAULT_PAGING) -> Outcome:
     """An access by user code (``kind``: read, write, exec) at ``addr``: the
     primary lookup, then the architecture's checks in its order.  The
     returned ``Outcome.vma`` is the VMA that lookup found, the only one the
     kernel consults (a racing munmap is applied by the caller before or
     after this call, as it lands before or after the lookup)."""
-    if keys.arch == "x86" and pointer_bits == 64 and addr >= X86_64_TASK_SIZE:
-        if 1 << 47 <= addr < 0xFFFF800000000000:
+    task_size, va_bits = X86_64_PAGING[paging]
+    if keys.arch == "x86" and pointer_bits == 64 and addr >= task_size:
+        if 1 << va_bits <= addr < (1 << 64) - (1 << va_bits):
             return Outcome(Fault(SIGSEGV, SI_KERNEL, None, None), "x86.noncanonical_gp", None)
         return Outcome(_fault(SEGV_MAPERR, addr), "x86.kernel_half", None)
     vma = space.find(addr)
@@ -166,7 +185,7 @@ PIPE_DEF_BUFFERS = 16   # include/linux/pipe_fs_i.h: a new pipe holds 16 pages
 
 
 def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
-                pointer_bits: int) -> tuple[int, int]:
+                pointer_bits: int, paging: str = DEFAULT_PAGING) -> tuple[int, int]:
     """``write(2)`` of ``[addr, addr+length)`` into an empty non-blocking pipe
     (the self-test's way of making the kernel read a buffer): ``(ret, errno)``.
 
@@ -181,7 +200,7 @@ def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
     if length == 0:
         return 0, 0
     limit = min(length, PIPE_DEF_BUFFERS * space.page)
-    good = _readable_prefix(space, keys, addr, limit, pointer_bits)
+    good = _readable_prefix(space, keys, addr, limit, user_end(keys, pointer_bits, paging))
     done = good - good % space.page if good < limit else limit
     if done == 0:
         return -1, EFAULT
@@ -190,20 +209,20 @@ def kernel_read(space: AddressSpace, keys: Keys, addr: int, length: int,
     return done, 0
 
 
-def _readable_prefix(space, keys, addr, length, pointer_bits) -> int:
+def _readable_prefix(space, keys, addr, length, end) -> int:
     """How many bytes from ``addr`` the kernel can read before the first it
     cannot (permissions are per page, so walk page by page)."""
     pos = addr
     while pos < addr + length:
-        if not _readable(space, keys, pos, pointer_bits):
+        if not _readable(space, keys, pos, end):
             return pos - addr
         pos = pos - pos % space.page + space.page
     return length
 
 
-def _readable(space, keys, a, pointer_bits) -> bool:
-    if keys.arch == "x86" and pointer_bits == 64 and a >= X86_64_TASK_SIZE:
-        return False              # access_ok() refuses kernel addresses
+def _readable(space, keys, a, end) -> bool:
+    if a >= end:
+        return False              # access_ok() refuses addresses past TASK_SIZE
     vma = space.find(a)
     if vma is None or not vma.accessible():
         return False

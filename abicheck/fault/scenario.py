@@ -23,6 +23,17 @@ from abicheck.errors import AbicheckError, printable
 #: the op that writes each architecture's key register
 REGISTER_OPS = ("wrpkru", "wramr", "wrpor")
 
+#: Where a scenario may map, protect and unmap: ``[0x10000000, 0x70000000)``.
+#: The self-test is a static program sharing its address space with the
+#: scenario: its text and brk heap sit low (0x400000 on x86_64 and x32,
+#: 0x8048000 on i386), its stack, vDSO and libc mappings high (below
+#: TASK_SIZE); an op there would hit them (mmap: EEXIST, munmap: the program
+#: itself), which the simulator, seeing an empty address space, cannot
+#: model.  Ranges at or past the end of the user address space stay allowed:
+#: the kernel refuses them before any mapping matters.
+FREE_WINDOW = (0x10000000, 0x70000000)
+_RANGE_OPS = ("mmap", "mprotect", "pkey_mprotect", "munmap")
+
 
 class ScenarioError(AbicheckError):
     """A scenario that is not a program the simulator can run:
@@ -116,11 +127,28 @@ class Op:
         return f"ops[{self.index}]"
 
 
+def _outside_window(addr: int, length: int, user_end: int) -> bool:
+    """Whether ``[addr, addr+length)`` reaches user space outside FREE_WINDOW."""
+    lo, hi = FREE_WINDOW
+    end = min(addr + max(length, 1), user_end)
+    return addr < user_end and (addr < lo or end > hi)
+
+
+def _window_error(file: str, where: str, addr: int, length: int) -> ScenarioError:
+    lo, hi = FREE_WINDOW
+    return ScenarioError(file, where, f"[{addr:#x}, {addr + length:#x}) is outside the window "
+                         f"[{lo:#x}, {hi:#x}) scenarios may map (elsewhere the test program's "
+                         "own text, heap, stack and libc mappings live)")
+
+
 def normalise(data: dict, file: str, pointer_bits: int, register_op: str | None,
-              target: str) -> list[Op]:
+              target: str, user_end: int | None = None) -> list[Op]:
     """The ops with integer addresses, checked against the ABI: addresses and
-    ranges inside its pointer size, register ops it has."""
+    ranges inside its pointer size, register ops it has, and the memory ops'
+    ranges inside FREE_WINDOW unless they start at or past ``user_end`` (the
+    end of the user address space; default the whole pointer range)."""
     limit = 1 << pointer_bits
+    user_end = limit if user_end is None else user_end
     ops = []
     for i, raw in enumerate(data["ops"]):
         args = dict(raw)
@@ -135,12 +163,17 @@ def normalise(data: dict, file: str, pointer_bits: int, register_op: str | None,
             raise ScenarioError(file, f"{where}.length", f"the range {args['addr']:#x} + "
                                 f"{args['length']} runs past {target}'s {pointer_bits}-bit "
                                 "address space")
+        if raw["op"] in _RANGE_OPS and _outside_window(args["addr"], args["length"], user_end):
+            raise _window_error(file, f"{where}.addr", args["addr"], args["length"])
         race = args.get("racing_munmap")
         if race:
             race = dict(race, addr=integer(race["addr"]))
             if race["addr"] + race["length"] > limit:
                 raise ScenarioError(file, f"{where}.racing_munmap.addr", "the range does not fit "
                                     f"{target}'s {pointer_bits}-bit pointers")
+            if _outside_window(race["addr"], race["length"], user_end):
+                raise _window_error(file, f"{where}.racing_munmap.addr", race["addr"],
+                                    race["length"])
             args["racing_munmap"] = race
         if raw["op"] in REGISTER_OPS:
             if raw["op"] != register_op:
@@ -149,3 +182,21 @@ def normalise(data: dict, file: str, pointer_bits: int, register_op: str | None,
                 raise ScenarioError(file, f"{where}.op", f"{target} has no {raw['op']} ({has})")
         ops.append(Op(i, raw["op"], args))
     return ops
+
+
+def exec_targets(ops) -> dict[int, list[int]]:
+    """mmap op index -> the addresses of later exec accesses inside it (the
+    last mmap before the access that covers it): where the self-test stores
+    a ``ret`` when it makes the mapping, and so where the simulator's pages
+    are present from the mmap on.  ``ops`` are ``Op``s or plain dicts."""
+    fills: dict[int, list[int]] = {}
+    for i, op in enumerate(ops):
+        if op["op"] == "access" and op["access"] == "exec":
+            for j in range(i - 1, -1, -1):
+                m = ops[j]
+                if m["op"] == "mmap" and m["addr"] <= op["addr"] < m["addr"] + m["length"]:
+                    fills.setdefault(j, [])
+                    if op["addr"] not in fills[j]:
+                        fills[j].append(op["addr"])
+                    break
+    return fills

@@ -21,13 +21,42 @@ from dataclasses import dataclass, field
 from abicheck.errors import UsageError
 from abicheck.fault import delivery, emit, kernel as k
 from abicheck.fault.keys import RIGHTS, model_for
-from abicheck.fault.scenario import REGISTER_OPS, Op, ScenarioError, normalise, validate
+from abicheck.fault.scenario import (REGISTER_OPS, Op, ScenarioError, exec_targets, normalise,
+                                     validate)
 from abicheck.fault.vma import AddressSpace, prot_letters
 
 KERNELS = ("6.1", "6.12")
 DEFAULT_KERNEL = "6.12"
 DEFAULT_TARGET = "x86_64"
+PAGING = tuple(k.X86_64_PAGING)
 EINVAL, ENOMEM = 22, 12
+
+#: MINSIGSTKSZ, the smallest stack ``sigaltstack`` accepts (``do_sigaltstack``,
+#: kernel/signal.c: smaller is -ENOMEM), by kernel architecture: 2048 from
+#: include/uapi/asm-generic/signal.h and most arch/*/include/uapi/asm/signal.h
+#: (x86, arm, mips, m68k, parisc, s390, ...), except these; powerpc is 8192
+#: for 64-bit processes only (``#ifdef __powerpc64__``).
+MINSIGSTKSZ = {"arm64": 5120, "alpha": 4096, "sparc": 4096, "loongarch": 4096}
+MINSIGSTKSZ_GENERIC = 2048
+MINSIGSTKSZ_PPC64 = 8192
+
+#: kernel architectures the model refuses: ia64 was removed in Linux 6.7 (no
+#: 6.12 to model) and its 6.1 fault path sets si_flags and si_isr
+#: (``force_sig_fault(..., 0, __ISR_VALID, isr)``, arch/ia64/mm/fault.c),
+#: which the generic model does not.
+UNMODELLED = {"ia64": "ia64 is not modelled (removed in Linux 6.7; its 6.1 fault path "
+                      "sets si_flags and si_isr, which the model does not)"}
+
+
+def min_sigstksz(tgt) -> int:
+    if tgt.kernel_arch == "powerpc" and tgt.pointer_size == 8:
+        return MINSIGSTKSZ_PPC64
+    return MINSIGSTKSZ.get(tgt.kernel_arch, MINSIGSTKSZ_GENERIC)
+
+
+def simulable(tgt) -> bool:
+    """Whether the model covers the target's kernel architecture."""
+    return tgt.kernel_arch not in UNMODELLED
 
 
 @dataclass
@@ -104,6 +133,8 @@ def choose(scenario: dict, target: str | None, headers: str | None, kernel: str 
         tgt = get_target(target or scenario.get("target") or DEFAULT_TARGET)
     except (AbicheckError, KeyError, ValueError) as e:
         fail("target", target, e)
+    if not simulable(tgt):
+        fail("target", target, UsageError(UNMODELLED[tgt.kernel_arch]))
     kv = kernel or scenario.get("kernel") or DEFAULT_KERNEL
     if kv not in KERNELS:
         fail("kernel", kernel, UsageError(f"no model of kernel {kv!r} (have: {', '.join(KERNELS)})"))
@@ -117,16 +148,23 @@ def choose(scenario: dict, target: str | None, headers: str | None, kernel: str 
 
 
 def simulate(scenario: dict, *, target: str | None = None, headers: str | None = None,
-             kernel: str | None = None, file: str = "<scenario>") -> list[OpResult]:
-    """The results of every op of ``scenario`` (see the module doc)."""
+             kernel: str | None = None, file: str = "<scenario>",
+             paging: str | None = None) -> list[OpResult]:
+    """The results of every op of ``scenario`` (see the module doc).
+    ``paging`` (x86-64 only; else the scenario's ``paging``, else 4-level)
+    says where the user address space ends (``kernel.X86_64_PAGING``)."""
     validate(scenario, file)
     tgt, hset, kv = choose(scenario, target, headers, kernel, file)
-    return _Run(tgt, hset, kv, file).run(scenario)
+    pg = paging or scenario.get("paging") or k.DEFAULT_PAGING
+    if pg not in PAGING:
+        raise UsageError(f"no paging mode {pg!r} (have: {', '.join(PAGING)})")
+    return _Run(tgt, hset, kv, file, pg).run(scenario)
 
 
 class _Run:
-    def __init__(self, tgt, hset: str, kv: str, file: str) -> None:
+    def __init__(self, tgt, hset: str, kv: str, file: str, paging: str) -> None:
         self.t, self.hset, self.kernel, self.file = tgt, hset, kv, file
+        self.paging = paging
         self.bits = tgt.pointer_size * 8
         self.keys = model_for(tgt.kernel_arch, kv, tgt.pointer_size)
         # 64 KiB pages on the powerpc kernels that have keys (Debian ppc64el's
@@ -139,8 +177,10 @@ class _Run:
         return ScenarioError(self.file, f"{op.path}.{key}" if key else op.path, msg)
 
     def run(self, scenario: dict) -> list[OpResult]:
-        ops = normalise(scenario, self.file, self.bits, self.keys.register_op, self.t.name)
-        fills = _exec_targets(ops)
+        self.user_end = k.user_end(self.keys, self.bits, self.paging)
+        ops = normalise(scenario, self.file, self.bits, self.keys.register_op, self.t.name,
+                        self.user_end)
+        fills = exec_targets(ops)
         out: list[OpResult] = []
         for op in ops:
             name = "wrreg" if op.op in REGISTER_OPS else op.op
@@ -157,16 +197,15 @@ class _Run:
     def op_mmap(self, op: Op, fills) -> OpResult:
         """``mmap(addr, len, prot, MAP_FIXED_NOREPLACE|MAP_PRIVATE|MAP_ANONYMOUS)``:
         EINVAL for an unaligned address or a zero length, ENOMEM past the
-        user address space (``get_unmapped_area``; on x86 TASK_SIZE_MAX, and
-        IA32_PAGE_OFFSET for i386 and x32 processes), and EEXIST over an
+        user address space (``get_unmapped_area``; on x86 TASK_SIZE_MAX of the
+        paging mode, and IA32_PAGE_OFFSET for i386 and x32 processes), and EEXIST over an
         existing mapping -- which a scenario may not ask for (the program
         would abort), so that is a scenario error."""
         addr, length, prot = op["addr"], op["length"], prot_letters(op["prot"])
         if not self._aligned(addr) or length == 0:
             return self._ret(op, -EINVAL)
         end = addr + self.space.round(length)
-        if self.keys.arch == "x86" and end > (k.X86_64_TASK_SIZE if self.bits == 64
-                                              else k.X86_COMPAT_TASK_SIZE):
+        if self.keys.arch == "x86" and end > self.user_end:
             return self._ret(op, -ENOMEM)
         clash = self.space.overlapping(addr, end)
         if clash:
@@ -245,27 +284,30 @@ class _Run:
         return self._ret(op, 0)
 
     def op_sigaltstack(self, op: Op, fills) -> OpResult:
-        """``sigaltstack({addr, 0, length})``: ENOMEM below MINSIGSTKSZ
-        (2048 on x86, kernel/signal.c ``do_sigaltstack``); the stack is not
-        checked until a signal uses it."""
-        if op["length"] < 2048:
+        """``sigaltstack({addr, 0, length})``: ENOMEM below the ABI's
+        MINSIGSTKSZ (``min_sigstksz``; kernel/signal.c ``do_sigaltstack``);
+        the stack is not checked until a signal uses it."""
+        if op["length"] < min_sigstksz(self.t):
             return self._ret(op, -ENOMEM)
         self.alt = delivery.AltStack(op["addr"], op["length"])
         return self._ret(op, 0)
 
     def op_syscall_read_from(self, op: Op, fills) -> OpResult:
-        ret, errno = k.kernel_read(self.space, self.keys, op["addr"], op["length"], self.bits)
+        ret, errno = k.kernel_read(self.space, self.keys, op["addr"], op["length"], self.bits,
+                                   self.paging)
         return OpResult(op.index, op.op, ret=ret, errno=errno)
 
     # ------------------------------------------------------------ accesses
     def op_access(self, op: Op, fills) -> OpResult:
         kind, addr = op["access"], op["addr"]
         race = op.get("racing_munmap")
-        if race and race.get("when") == "before_lookup" and \
+        if race and (not self._aligned(race["addr"]) or race["length"] == 0):
+            race = None               # the other thread's munmap fails (EINVAL): no race
+        if race and race.get("when", "after_lookup") == "before_lookup" and \
                 _hardware_faults(self.space, self.keys, kind, addr):
             self.space.unmap(race["addr"], race["length"])
             race = None
-        out = k.user_access(self.space, self.keys, kind, addr, self.bits)
+        out = k.user_access(self.space, self.keys, kind, addr, self.bits, self.paging)
         if race:                      # after the lookup: the decision stands
             self.space.unmap(race["addr"], race["length"])
         r = OpResult(op.index, op.op, fault=out.fault is not None, rule=out.rule)
@@ -298,19 +340,3 @@ def _hardware_faults(space: AddressSpace, keys, kind: str, addr: int) -> bool:
     v = space.find(addr)
     need = {"read": "rwx", "write": "w", "exec": "x"}[kind]
     return v is None or not any(c in v.prot for c in need) or not keys.allows(v.pkey, kind)
-
-
-def _exec_targets(ops: list[Op]) -> dict[int, list[int]]:
-    """mmap op index -> the addresses of later exec accesses inside it (the
-    last mmap before the access that covers it), as the self-test fills them."""
-    fills: dict[int, list[int]] = {}
-    for i, op in enumerate(ops):
-        if op.op == "access" and op["access"] == "exec":
-            for j in range(i - 1, -1, -1):
-                m = ops[j]
-                if m.op == "mmap" and m["addr"] <= op["addr"] < m["addr"] + m["length"]:
-                    fills.setdefault(j, [])
-                    if op["addr"] not in fills[j]:
-                        fills[j].append(op["addr"])
-                    break
-    return fills

@@ -3,8 +3,10 @@ with a JSON expectation, for libc and tracer test suites that have no
 protection-key hardware (or no such ABI) to provoke them on.
 
 Every scenario of ``catalog.CATALOG`` runs on every requested target and
-every modelled kernel where it is a valid program (an op the ABI lacks, or a
-key the ABI never hands out, makes it invalid there: skipped); every
+every modelled kernel where its ``arch`` is "any" or the ABI's key
+architecture under that kernel, and where it is a valid program (an op the
+ABI lacks, or a key the ABI never hands out, makes it invalid there:
+skipped); ia64, which the model refuses, has none; every
 faulting access becomes ``<target>/<kernel>/<scenario>.op<N>.bin`` (the 128
 bytes) and ``.json`` (what the kernel did and why: signal, code, fields,
 delivery, the rule of ``kernel``/``delivery`` that decided), and the whole
@@ -23,19 +25,27 @@ from abicheck.errors import UsageError
 from abicheck.fault import emit
 from abicheck.fault.catalog import CATALOG
 from abicheck.fault.scenario import ScenarioError
-from abicheck.fault.simulate import KERNELS, simulate
+from abicheck.fault.keys import model_for
+from abicheck.fault.simulate import KERNELS, simulable, simulate
 
 
 def vectors(targets, headers: str | None = None):
     """Yield (relative path, bytes or text) of every vector file, in order."""
     index, runs = [], []
     for t in targets:
+        if not simulable(t):          # ia64: refused by the model (simulate.UNMODELLED)
+            continue
         for kv in KERNELS:
+            arch = model_for(t.kernel_arch, kv, t.pointer_size).arch
             for entry in CATALOG:
                 bits = entry.get("bits")
                 if bits and bits != t.pointer_size * 8:
                     continue
+                if entry["arch"] not in ("any", arch):
+                    continue          # the scenario's key architecture is not this ABI's
                 scen = {"description": entry["description"], "ops": entry["ops"]}
+                if "paging" in entry:
+                    scen["paging"] = entry["paging"]
                 try:
                     results = simulate(scen, target=t.name, kernel=kv, headers=headers,
                                        file=f"catalog:{entry['name']}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from abicheck.fault import simulate
 from fault.helpers import (EFAULT, SEGV_ACCERR, SEGV_MAPERR, SEGV_PKUERR, SI_KERNEL, SIGSEGV, access,
                      alloc, enosys_from_headers, mmap, mprotect, pkey_mprotect, run)
 
@@ -113,11 +114,27 @@ def test_execute_only_memory_read_is_pkuerr_with_the_exec_only_key():
 
 
 def test_x86_64_kernel_and_non_canonical_addresses():
-    # fault_in_kernel_space -> do_kern_addr_fault -> bad_area_nosemaphore: MAPERR;
-    # a non-canonical address is #GP: force_sig(SIGSEGV) -> SI_KERNEL, no address
+    # 4-level paging (__VIRTUAL_MASK_SHIFT 47): fault_in_kernel_space ->
+    # do_kern_addr_fault -> bad_area_nosemaphore: MAPERR; a non-canonical address
+    # (bits 63..47 not all equal) is #GP: force_sig(SIGSEGV) -> SI_KERNEL, no address
     r = run([access("read", "0xffff888000000000"), access("read", "0x0000800000000000")])
     assert _sig(r[0]) == (SIGSEGV, SEGV_MAPERR, 0xffff888000000000, None)
     assert r[1].code == SI_KERNEL and set(r[1].fields) == {"si_signo", "si_errno", "si_code"}
+
+
+def test_x86_64_five_level_paging_moves_the_user_half():
+    # 5-level paging (LA57, as under qemu -cpu max with Debian's CONFIG_X86_5LEVEL
+    # kernels): __VIRTUAL_MASK_SHIFT 56, so 0x800000000000 is a user address with no
+    # VMA (SEGV_MAPERR with si_addr; seen on the QEMU guest), canonical up to bit 56
+    ops = [access("read", "0x0000800000000000"), access("read", "0x0100000000000000"),
+           access("read", "0xff00000000000000")]
+    r = simulate({"paging": "5-level", "ops": ops})
+    assert _sig(r[0]) == (SIGSEGV, SEGV_MAPERR, 0x800000000000, None)
+    assert r[1].code == SI_KERNEL and "si_addr" not in r[1].fields
+    assert _sig(r[2]) == (SIGSEGV, SEGV_MAPERR, 0xff00000000000000, None)
+    # the library argument overrides the scenario's field
+    r = simulate({"paging": "5-level", "ops": ops[:1]}, paging="4-level")
+    assert r[0].code == SI_KERNEL
 
 
 @pytest.mark.parametrize("target", X86)
@@ -192,13 +209,32 @@ def test_arm64_has_no_key_syscalls_on_6_1():
     assert (r[0].ret, r[0].errno) == (-1, enosys_from_headers("aarch64") or 38)
 
 
-@pytest.mark.parametrize("target,addr", [("x86_64", "0x7ffffffff000"), ("i386", "0xffffe000"),
-                                         ("x32", "0xfffff000")])
-def test_mmap_past_the_user_address_space_is_enomem(target, addr):
+@pytest.mark.parametrize("target,addr,paging", [
+    ("x86_64", "0x7ffffffff000", "4-level"), ("x86_64", "0xfffffffffff000", "5-level"),
+    ("i386", "0xffffe000", "5-level"), ("x32", "0xfffff000", "4-level")])
+def test_mmap_past_the_user_address_space_is_enomem(target, addr, paging):
     # get_unmapped_area: a MAP_FIXED range past TASK_SIZE is -ENOMEM; TASK_SIZE_MAX on
-    # x86-64, IA32_PAGE_OFFSET (0xffffe000) for 32-bit and x32 processes
-    r = run([mmap(addr, 4096, "rw")], target)
+    # x86-64 is (1 << 47 or 56) - PAGE_SIZE by paging mode, IA32_PAGE_OFFSET
+    # (0xffffe000) for 32-bit and x32 processes whatever the paging
+    r = simulate({"paging": paging, "ops": [mmap(addr, 4096, "rw")]}, target=target)
     assert (r[0].ret, r[0].errno) == (-1, 12)
+
+
+def test_memory_ops_outside_the_free_window_are_scenario_errors():
+    # the self-test program's own text sits at 0x400000 (a static x86_64 binary) and
+    # its stack just below TASK_SIZE: the real mmap would be EEXIST, the simulator
+    # sees an empty space, so the scenario is refused (README, "Limits")
+    from abicheck.fault import ScenarioError
+    with pytest.raises(ScenarioError, match=r"ops\[0\]\.addr: error: .*outside the window"):
+        simulate({"ops": [mmap("0x400000", 4096, "rw")]}, file="s.json")
+    with pytest.raises(ScenarioError, match=r"ops\[1\]\.addr: error: "):
+        run([mmap("0x6ffff000", 4096, "rw"), {"op": "munmap", "addr": "0x6ffff000",
+                                               "length": 8192}])
+    # under 5-level paging 0x7ffffffff000 is user space: the stack's neighbour
+    with pytest.raises(ScenarioError, match="outside the window"):
+        simulate({"paging": "5-level", "ops": [mmap("0x7ffffffff000", 4096, "rw")]})
+    with pytest.raises(ScenarioError, match=r"racing_munmap\.addr: error: "):
+        run([access("read", "0x20000000", racing_munmap={"addr": "0x1000", "length": 4096})])
 
 
 def test_mmap_and_munmap_refuse_unaligned_addresses():
@@ -217,3 +253,14 @@ def test_mprotect_with_a_hole_changes_what_precedes_it_and_is_enomem():
     assert (r[2].ret, r[2].errno) == (-1, 12)
     assert r[3].code == SEGV_ACCERR
     assert (r[4].ret, r[4].errno) == (-1, 12)     # no VMA holds the start
+
+
+def test_ia64_is_refused_with_one_line():
+    # arch/ia64 was removed in Linux 6.7, and its 6.1 fault path sets si_flags/si_isr
+    # (force_sig_fault(..., 0, __ISR_VALID, isr), arch/ia64/mm/fault.c): not modelled
+    from abicheck.errors import UsageError
+    from abicheck.fault import ScenarioError, simulate
+    with pytest.raises(UsageError, match="ia64 is not modelled"):
+        run([access("read", "0x20000000")], "ia64")
+    with pytest.raises(ScenarioError, match=r"^s\.json: target: error: ia64 is not modelled"):
+        simulate({"target": "ia64", "ops": [access("read", "0x20000000")]}, file="s.json")
