@@ -29,7 +29,9 @@ the same thing):
   the others stay never-touched until an access touches them.
 - ``pkey_alloc`` / ``pkey_free`` / ``pkey_mprotect``: ``syscall(2)`` with the
   ABI's numbers (``SYS_pkey_*`` from the target's ``<sys/syscall.h>``), so the
-  program does not depend on the libc's wrappers; ``pkey_alloc(0, rights)``.
+  program does not depend on the libc's wrappers; ``pkey_alloc(0, rights)``
+  with every right the schema has (``PKEY_DISABLE_EXECUTE`` 0x4 and
+  ``PKEY_DISABLE_READ`` 0x8 too: x86 answers EINVAL, which is the result).
 - ``wrpkru``: the instruction itself (``0f 01 ef``, ECX=EDX=0); ``ret`` 0.
 - ``sigaltstack``: ``sigaltstack({addr, 0, length}, NULL)``; the SIGSEGV
   handler is installed with ``SA_ONSTACK`` in every scenario that has this op.
@@ -56,7 +58,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from abicheck.errors import AbicheckError
+from abicheck.fault.keys import RIGHTS, X86Pkru
+from abicheck.fault.scenario import (ScenarioError, exec_targets, load as _read_checked,
+                                     normalise, validate)
 
 TARGETS = ("x86_64", "i386", "x32")
 # target -> (compiler command, pointer bits)
@@ -65,36 +69,6 @@ COMPILERS = {
     "i386": (("i686-linux-gnu-gcc",), 32),
     "x32": (("x86_64-linux-gnux32-gcc",), 32),
 }
-RIGHTS = {"none": 0, "disable_access": 1, "disable_write": 2}   # PKEY_DISABLE_*
-OPS = ("mmap", "mprotect", "pkey_mprotect", "munmap", "pkey_alloc", "pkey_free",
-       "wrpkru", "sigaltstack", "access", "syscall_read_from")
-_FIELDS = {  # op -> its required fields
-    "mmap": ("addr", "length", "prot"), "mprotect": ("addr", "length", "prot"),
-    "pkey_mprotect": ("addr", "length", "prot", "pkey"), "munmap": ("addr", "length"),
-    "pkey_alloc": ("rights",), "pkey_free": ("pkey",), "wrpkru": ("value",),
-    "sigaltstack": ("addr", "length"), "access": ("access", "addr"),
-    "syscall_read_from": ("addr", "length"),
-}
-_PROT = re.compile(r"^(none|r?w?x?)$")
-
-
-try:   # one error class and one schema reading with the simulator, where it is installed
-    from abicheck.fault.scenario import ScenarioError
-    from abicheck.fault.scenario import load as _read_checked
-except ImportError:
-    _read_checked = None
-
-    class ScenarioError(AbicheckError):  # type: ignore[no-redef]
-        """A scenario the self-test cannot perform: ``file: ops[3].pkey: error: ...``."""
-
-        def __init__(self, file: str, path: str, msg: str) -> None:
-            super().__init__(msg)
-            self.file, self.path = file, path
-
-        def __str__(self) -> str:
-            from abicheck.errors import printable
-            where = f"{self.file}: {self.path}" if self.path else self.file
-            return printable(f"{where}: error: {self.msg}")
 
 
 @dataclass(frozen=True)
@@ -111,98 +85,44 @@ class Scenario:
 
 def read(path: str) -> Any:
     """The scenario file's JSON, checked against the package's scenario
-    schema (through the simulator's reader when it is installed, so both
-    tools refuse the same files with the same line)."""
-    if _read_checked is not None:
-        return _read_checked(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise ScenarioError(path, "", f"cannot read: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, "", "the scenario is not UTF-8 text") from None
-    except json.JSONDecodeError as e:
-        raise ScenarioError(f"{path}:{e.lineno}:{e.colno}", "", f"not JSON: {e.msg}") from None
-    return data
+    schema by the simulator's reader (both tools refuse the same files with
+    the same line)."""
+    return _read_checked(path)
 
 
 def load(path: str, target: str, data: Any = None) -> Scenario:
-    """Read (unless ``data`` is given) and check one scenario for ``target``:
-    the fields each op needs, addresses inside the target's pointer size, x86
-    ops only -- what the self-test needs to write correct C."""
+    """Read (unless ``data`` is given) and check one scenario for ``target``
+    with the simulator's checks (``abicheck.fault.scenario``: schema,
+    addresses inside the pointer size, x86's register op, memory ops inside
+    the free window -- for x86_64 under either paging mode, as the program
+    may run on either), then what only the self-test refuses:
+    ``racing_munmap`` (another thread would have to unmap at the right
+    instant) and a PKRU value wider than 32 bits."""
     if data is None:
         data = read(path)
-    if not isinstance(data, dict) or not isinstance(data.get("ops"), list) or not data["ops"]:
-        raise ScenarioError(path, "ops", "a scenario is an object with a non-empty 'ops' list")
+    else:
+        validate(data, path)
+    from abicheck.fault.kernel import user_end
     bits = COMPILERS[target][1]
+    end = user_end(X86Pkru(), bits, "5-level")
     ops = []
-    for i, raw in enumerate(data["ops"]):
-        where = f"ops[{i}]"
-        if not isinstance(raw, dict) or raw.get("op") not in OPS:
-            name = raw.get("op") if isinstance(raw, dict) else raw
-            raise ScenarioError(path, f"{where}.op", f"unknown operation {name!r} on {target} "
-                                f"(one of {', '.join(OPS)})")
-        op = dict(raw)
-        for field in _FIELDS[op["op"]]:
-            if field not in op:
-                raise ScenarioError(path, where, f"{op['op']} needs '{field}'")
-        for field in ("addr", "length", "pkey", "value"):
-            if field in op:
-                op[field] = _integer(path, f"{where}.{field}", op[field])
-        if "addr" in op and not 0 <= op["addr"] < 1 << bits:
-            raise ScenarioError(path, f"{where}.addr", f"address {op['addr']:#x} does not fit "
-                                f"{target}'s {bits}-bit pointers")
-        if "length" in op and not 0 <= op["length"] < 1 << bits:
-            raise ScenarioError(path, f"{where}.length", "length out of range")
-        if "value" in op and not 0 <= op["value"] < 1 << 32:
-            raise ScenarioError(path, f"{where}.value", "PKRU is a 32-bit register")
-        if "prot" in op and not (isinstance(op["prot"], str) and _PROT.match(op["prot"])
-                                 and op["prot"]):
-            raise ScenarioError(path, f"{where}.prot", f"prot is letters of 'rwx' or 'none', "
-                                f"not {op['prot']!r}")
-        if op["op"] == "pkey_alloc" and op["rights"] not in RIGHTS:
-            raise ScenarioError(path, f"{where}.rights", f"rights is one of {', '.join(RIGHTS)}")
-        if op["op"] == "access" and op["access"] not in ("read", "write", "exec"):
-            raise ScenarioError(path, f"{where}.access", "access is read, write or exec")
-        ops.append(op)
+    for op in normalise(data, path, bits, X86Pkru.register_op, target, end):
+        if "racing_munmap" in op.args:
+            raise ScenarioError(path, f"{op.path}.racing_munmap", "simulator only: the "
+                                "self-test cannot make another thread unmap during a fault")
+        if op.op == "wrpkru" and op["value"] >> 32:
+            raise ScenarioError(path, f"{op.path}.value", "PKRU is a 32-bit register")
+        ops.append(dict(op.args))
     name = os.path.splitext(os.path.basename(path))[0]
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ScenarioError(path, "", "a scenario file's name is letters, digits, '_', '-', '.'")
     return Scenario(name, path, str(data.get("description", "")), tuple(ops), data)
 
 
-def _integer(path: str, where: str, value: Any) -> int:
-    if isinstance(value, bool):
-        raise ScenarioError(path, where, "expected an integer or a '0x...' string")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"0[xX][0-9a-fA-F]+|[0-9]+", value):
-        return int(value, 0)
-    raise ScenarioError(path, where, f"expected an integer or a '0x...' string, not {value!r}")
-
-
 def _prot(p: str) -> str:
     if p == "none":
         return "PROT_NONE"
     return "|".join({"r": "PROT_READ", "w": "PROT_WRITE", "x": "PROT_EXEC"}[c] for c in p)
-
-
-def _exec_fills(ops: Sequence[dict]) -> dict[int, list[int]]:
-    """mmap op index -> the exec addresses inside it: the mapping (the last
-    one made before the exec access that covers the address) gets a ``ret``
-    instruction there when it is made."""
-    fills: dict[int, list[int]] = {}
-    for i, op in enumerate(ops):
-        if op["op"] == "access" and op["access"] == "exec":
-            for j in range(i - 1, -1, -1):
-                m = ops[j]
-                if m["op"] == "mmap" and m["addr"] <= op["addr"] < m["addr"] + m["length"]:
-                    fills.setdefault(j, [])
-                    if op["addr"] not in fills[j]:
-                        fills[j].append(op["addr"])
-                    break
-    return fills
 
 
 def _op_c(i: int, op: dict, fills: list[int] | None) -> str:
@@ -269,7 +189,7 @@ def generate(scenarios: Sequence[Scenario], target: str,
             f"#define SELFTEST_TARGET {_c_string(target)}\n")
     parts = []
     for k, s in enumerate(scenarios):
-        fills = _exec_fills(s.ops)
+        fills = exec_targets(s.ops)
         onstack = any(op["op"] == "sigaltstack" for op in s.ops)
         body = [f"    setup({int(onstack)});"]
         body += [f"    {_op_c(i, op, fills.get(i))}" for i, op in enumerate(s.ops)]

@@ -39,11 +39,7 @@ def run(args: argparse.Namespace) -> str:
                          "give --expect too")
     expected = None
     if args.expect:
-        try:
-            from abicheck.fault import simulate
-        except ImportError:
-            raise UsageError("--expect needs the simulator (abicheck.fault.simulate), "
-                             "which this installation lacks") from None
+        from abicheck.fault import simulate
         expected = [expectations(s, target, args.kernel, args.headers_set, simulate)
                     for s in scenarios]
     return generate(scenarios, target, expected)

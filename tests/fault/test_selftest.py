@@ -169,6 +169,15 @@ BAD = [
     (json.dumps({"ops": [{"op": "pkey_alloc", "rights": "all"}]}), None, "ops[0].rights"),
     (json.dumps({"ops": [{"op": "wrpkru", "value": "0x1ffffffff"}]}), None, "ops[0].value"),
     (json.dumps({"ops": [{"op": "pkey_free", "pkey": True}]}), None, "ops[0].pkey"),
+    # simulator only: no program can unmap from another thread at the instant of a fault
+    (json.dumps({"ops": [{"op": "access", "access": "read", "addr": "0x10000000",
+                          "racing_munmap": {"addr": "0x10000000", "length": 4096}}]}), None,
+     "ops[0].racing_munmap: error: simulator only"),
+    # the static program's own text is at 0x400000 (x86_64), 0x8048000 (i386)
+    (json.dumps({"ops": [{"op": "mmap", "addr": "0x400000", "length": 4096, "prot": "r"}]}),
+     None, "ops[0].addr: error: "),
+    (json.dumps({"ops": [{"op": "munmap", "addr": "0x8048000", "length": 4096}]}), "i386",
+     "ops[0].addr: error: "),
 ]
 
 
@@ -270,13 +279,26 @@ def test_expectations_ok_and_mismatch_on_this_kernel(target, tmp_path):
     assert selftest.parse_output(outs[1], scen)["unmapped"][2]["blob_hex"].startswith("0b")
 
 
-def test_expect_without_the_simulator_is_a_usage_error(tmp_path):
-    try:
-        from abicheck.fault import simulate  # noqa: F401
-        pytest.skip("the simulator is installed")
-    except ImportError:
-        pass
-    r = cli("selftest", SCENARIOS[0], "--expect")
-    assert r.returncode == 2 and r.stdout == "" and "abicheck.fault.simulate" in r.stderr
-    r = cli("selftest", SCENARIOS[0], "--kernel", "6.1")
-    assert r.returncode == 2 and "--expect" in r.stderr
+def test_kernel_or_headers_without_expect_is_a_usage_error():
+    # --kernel and --headers choose the simulator's expectation: without --expect
+    # they would be silently ignored
+    for extra in (("--kernel", "6.1"), ("--headers", "linux-6.6")):
+        r = cli("selftest", SCENARIOS[0], *extra)
+        assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+        assert "--expect" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_right_of_the_schema_is_performed(tmp_path):
+    # the schema's rights are PKEY_DISABLE_ACCESS 0x1, WRITE 0x2 (uapi
+    # asm-generic/mman-common.h), EXECUTE 0x4 (powerpc), READ 0x8 (arm64): the
+    # program passes each to pkey_alloc and reports what the kernel says; x86's
+    # PKEY_ACCESS_MASK is ACCESS|WRITE, so mm/mprotect.c answers EINVAL (22)
+    p = tmp_path / "rights.json"
+    rights = ["none", "disable_access", "disable_write", "disable_execute", "disable_read"]
+    p.write_text(json.dumps({"ops": [{"op": "pkey_alloc", "rights": r} for r in rights]}))
+    s = selftest.load(str(p), "x86_64")
+    c = selftest.generate([s], "x86_64")
+    for i, flag in enumerate((0, 1, 2, 4, 8)):
+        assert f"SYSCALL({i}, syscall(SYS_pkey_alloc, 0u, {flag}u));" in c
+    e = selftest.expectations(s, "x86_64", "6.12")
+    assert e.lines[3:] == ("op 3 ret=-1 errno=22\n", "op 4 ret=-1 errno=22\n")

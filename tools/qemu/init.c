@@ -18,7 +18,7 @@ static const char *const programs[] = {"/selftest-x86_64", "/selftest-i386", "/s
 int main(void)
 {
     static char buf[1 << 16];
-    int fd, pku = 0, ospke = 0;
+    int fd, pku = 0, ospke = 0, la57 = 0;
     ssize_t n;
     mkdir("/proc", 0555);
     mount("proc", "/proc", "proc", 0, NULL);
@@ -32,9 +32,10 @@ int main(void)
             if (end) *end = 0;
             pku = strstr(flags, " pku") != NULL;
             ospke = strstr(flags, " ospke") != NULL;
+            la57 = strstr(flags, " la57") != NULL;   /* 5-level paging (CONFIG_X86_5LEVEL) */
         }
     }
-    printf("init cpuinfo pku=%d ospke=%d\n", pku, ospke);
+    printf("init cpuinfo pku=%d ospke=%d la57=%d\n", pku, ospke, la57);
     fflush(stdout);
     for (unsigned k = 0; k < sizeof programs / sizeof programs[0]; k++) {
         pid_t pid;
