@@ -136,6 +136,11 @@ CATALOG: list[dict] = [
              _a("read", "0x10010000"), _pm("0x10020000", P, "none", 4), _a("read", "0x10020000"),
              {"op": "mprotect", "addr": "0x10030000", "length": P, "prot": "x"},
              _a("read", "0x10030000"), {"op": "wramr", "value": "0x0"}, _a("read", "0x10000010")]},
+    {"name": "powerpc_read_without_vm_read", "arch": "powerpc",
+     "description": "access_error refuses a read of an exec-only VMA whose key allows it (key 0); "
+                    "6.1 also of a write-only one",
+     "ops": [_m("0x10000000", 2 * P, "rw"), _pm("0x10000000", P, "x", 0),
+             _a("read", "0x10000000"), _pm("0x10010000", P, "w", 0), _a("read", "0x10010000")]},
     # ---------------------------------------------------------------- arm64
     {"name": "arm64_keys", "arch": "arm64",
      "description": "POR_EL0: keys restrict fetches, the protection wins over the key "

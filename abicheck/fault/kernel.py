@@ -31,7 +31,8 @@ x86 (arch/x86/mm/fault.c, 6.1 and 6.12 alike for the decision):
 powerpc (arch/powerpc/mm/fault.c ``___do_page_fault``): no VMA -> MAPERR;
   ``access_pkey_error`` (the VMA's key against AMR/IAMR, fetches included)
   -> SEGV_PKUERR (``bad_access_pkey``); then ``access_error`` -> ACCERR
-  (a fetch needs VM_EXEC, a write VM_WRITE, a read any access flag).
+  (a fetch needs VM_EXEC, a write VM_WRITE; a read VM_READ on 6.1, on 6.12
+  any access flag except exec alone -- see ``_powerpc``).
 
 arm64 (arch/arm64/mm/fault.c ``do_page_fault``, 6.12): no VMA -> MAPERR;
   the VMA's flags first (``!(vma->vm_flags & vm_flags)``, a read accepting
@@ -111,7 +112,8 @@ def user_end(keys: Keys, pointer_bits: int, paging: str = DEFAULT_PAGING) -> int
 
 
 def user_access(space: AddressSpace, keys: Keys, kind: str, addr: int,
-                pointer_bits: int, paging: str = DEFAULT_PAGING) -> Outcome:
+                pointer_bits: int, paging: str = DEFAULT_PAGING,
+                kernel: str = "6.12") -> Outcome:
     """An access by user code (``kind``: read, write, exec) at ``addr``: the
     primary lookup, then the architecture's checks in its order.  The
     returned ``Outcome.vma`` is the VMA that lookup found, the only one the
@@ -125,7 +127,9 @@ def user_access(space: AddressSpace, keys: Keys, kind: str, addr: int,
     vma = space.find(addr)
     if vma is None:
         return Outcome(_fault(SEGV_MAPERR, addr), f"{keys.arch}.no_vma", None)
-    decide = {"x86": _x86, "arm64": _arm64, "powerpc": _powerpc}.get(keys.arch, _nokeys)
+    if keys.arch == "powerpc":
+        return _powerpc(space, keys, kind, addr, vma, kernel)
+    decide = {"x86": _x86, "arm64": _arm64}.get(keys.arch, _nokeys)
     return decide(space, keys, kind, addr, vma)
 
 
@@ -149,12 +153,19 @@ def _x86(space, keys, kind, addr, vma) -> Outcome:
     return Outcome(None, rule, vma)
 
 
-def _powerpc(space, keys, kind, addr, vma) -> Outcome:
+def _powerpc(space, keys, kind, addr, vma, kernel) -> Outcome:
+    """``access_error`` for a read differs by version: 6.1 (after "powerpc/mm:
+    Support execute-only memory on the Radix MMU", v6.1) refuses a read of
+    any VMA without VM_READ; 6.12 (since "powerpc: Support execute-only on
+    all powerpc", v6.7) refuses PROT_NONE and an exec-only VMA
+    (``(vm_flags & VM_ACCESS_FLAGS) == VM_EXEC``), accepting write-only."""
     if not keys.allows(vma.pkey, kind):
         return Outcome(_fault(SEGV_PKUERR, addr, vma.pkey), "powerpc.access_pkey_error", vma)
     if (kind == "exec" and "x" not in vma.prot) or (kind == "write" and "w" not in vma.prot) \
             or not vma.accessible():
         return Outcome(_fault(SEGV_ACCERR, addr), "powerpc.access_error", vma)
+    if kind == "read" and ("r" not in vma.prot if kernel == "6.1" else vma.prot == "x"):
+        return Outcome(_fault(SEGV_ACCERR, addr), "powerpc.read_without_vm_read", vma)
     space.touch(addr)
     return Outcome(None, "powerpc.allowed", vma)
 

@@ -307,7 +307,8 @@ class _Run:
                 _hardware_faults(self.space, self.keys, kind, addr):
             self.space.unmap(race["addr"], race["length"])
             race = None
-        out = k.user_access(self.space, self.keys, kind, addr, self.bits, self.paging)
+        out = k.user_access(self.space, self.keys, kind, addr, self.bits, self.paging,
+                            self.kernel)
         if race:                      # after the lookup: the decision stands
             self.space.unmap(race["addr"], race["length"])
         r = OpResult(op.index, op.op, fault=out.fault is not None, rule=out.rule)

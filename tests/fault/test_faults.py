@@ -264,3 +264,16 @@ def test_ia64_is_refused_with_one_line():
         run([access("read", "0x20000000")], "ia64")
     with pytest.raises(ScenarioError, match=r"^s\.json: target: error: ia64 is not modelled"):
         simulate({"target": "ia64", "ops": [access("read", "0x20000000")]}, file="s.json")
+
+
+@pytest.mark.parametrize("kernel,write_only", [("6.1", SEGV_ACCERR), ("6.12", None)])
+def test_powerpc_read_of_an_exec_only_vma_is_accerr(kernel, write_only):
+    # arch/powerpc/mm/fault.c access_error: 6.1 ("powerpc/mm: Support execute-only
+    # memory on the Radix MMU") refuses a read without VM_READ; since 6.7 ("powerpc:
+    # Support execute-only on all powerpc") only (vm_flags & VM_ACCESS_FLAGS) == VM_EXEC
+    # (and PROT_NONE). Key 0 allows the read, so access_pkey_error passes first.
+    r = run([mmap("0x10000000", 0x20000, "rw"), pkey_mprotect("0x10000000", 0x10000, "x", 0),
+             access("read", "0x10000008"), pkey_mprotect("0x10010000", 0x10000, "w", 0),
+             access("read", "0x10010008")], "powerpc64le", kernel=kernel)
+    assert _sig(r[2]) == (SIGSEGV, SEGV_ACCERR, 0x10000008, None)
+    assert r[4].code == write_only

@@ -32,6 +32,7 @@ RULES = {
     "x86.no_vma", "x86.pkey_hw", "x86.pkey_vma", "x86.write_no_vm_write", "x86.not_accessible",
     "x86.exec_nx", "x86.kernel_half", "x86.noncanonical_gp",
     "powerpc.no_vma", "powerpc.access_pkey_error", "powerpc.access_error",
+    "powerpc.read_without_vm_read",
     "arm64.no_vma", "arm64.vm_flags", "arm64.fault_from_pkey",
     "none.no_vma", "generic.access_error",
     "x86.6.1.frame_altstack_denied", "x86.6.1.frame_stack_denied", "x86.6.1.delivered_altstack",
