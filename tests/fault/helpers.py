@@ -58,3 +58,30 @@ def enosys_from_headers(target_name: str) -> int | None:
     p = "/usr/include/asm-generic/errno.h"
     m = re.search(r"^#define\s+ENOSYS\s+(\d+)", open(p).read(), re.M) if os.path.isfile(p) else None
     return int(m.group(1)) if m else None
+
+
+def minsigstksz_from_headers(target_name: str) -> int | None:
+    """MINSIGSTKSZ from the target's Debian cross asm/signal.h (powerpc's two
+    values sit under ``#ifdef __powerpc64__``: the first for 64-bit
+    processes); the asm-generic value when the arch header has none."""
+    import os
+    import re
+
+    from abicheck.targets import get_target
+    from debian_headers import include_dirs
+
+    t = get_target(target_name)
+    dirs = include_dirs(t, "asm/signal.h")
+    if not dirs:
+        return None
+    for d in dirs:
+        p = os.path.join(d, "asm/signal.h")
+        if not os.path.isfile(p):
+            continue
+        text = open(p).read()
+        vals = [int(v) for v in re.findall(r"^#define\s+MINSIGSTKSZ\s+(\d+)", text, re.M)]
+        if len(vals) == 2 and "__powerpc64__" in text:
+            return vals[0] if t.pointer_size == 8 else vals[1]
+        if len(vals) == 1:
+            return vals[0]
+    return 2048 if os.path.isfile("/usr/include/asm-generic/signal.h") else None

@@ -277,3 +277,18 @@ def test_powerpc_read_of_an_exec_only_vma_is_accerr(kernel, write_only):
              access("read", "0x10010008")], "powerpc64le", kernel=kernel)
     assert _sig(r[2]) == (SIGSEGV, SEGV_ACCERR, 0x10000008, None)
     assert r[4].code == write_only
+
+
+@pytest.mark.parametrize("target", ["x86_64", "i386", "aarch64", "powerpc64le", "powerpc",
+                                    "alpha", "sparc64", "riscv64", "s390x", "mips"])
+def test_sigaltstack_below_the_abis_minsigstksz_is_enomem(target):
+    # kernel/signal.c do_sigaltstack: ss_size < MINSIGSTKSZ -> -ENOMEM, with the
+    # architecture's MINSIGSTKSZ (read here from the target's cross asm/signal.h)
+    from fault.helpers import minsigstksz_from_headers
+    m = minsigstksz_from_headers(target)
+    if m is None:
+        pytest.skip(f"no Debian cross headers for {target}")
+    r = run([mmap("0x10000000", 0x20000, "rw"),
+             {"op": "sigaltstack", "addr": "0x10000000", "length": m - 1},
+             {"op": "sigaltstack", "addr": "0x10000000", "length": m}], target)
+    assert [(x.ret, x.errno) for x in r[1:]] == [(-1, 12), (0, 0)]
