@@ -83,3 +83,29 @@ def test_runs_say_what_pkey_alloc_does_without_keys(files):
     assert [(r["ret"], r["errno"]) for r in x86] == [(1, 0), (2, 0), (-1, 22), (-1, 22)]
     arm = json.loads(files["aarch64/6.12/key_allocation.results.json"])["results"]
     assert [r["ret"] for r in arm] == [1, 2, 3, 4]
+
+
+# ARCH_HAS_PKEYS by ABI and kernel (x86; powerpc Book3S-64; arm64 POE from 6.12)
+KEY_ARCH = {("x86_64", k): "x86" for k in ("6.1", "6.12")} | {
+    ("i386", k): "x86" for k in ("6.1", "6.12")} | {("x32", k): "x86" for k in ("6.1", "6.12")} | {
+    ("powerpc64", "6.1"): "powerpc", ("powerpc64", "6.12"): "powerpc",
+    ("aarch64", "6.12"): "arm64"}
+
+
+def test_runs_only_where_the_catalogue_says(files):
+    from abicheck.fault.catalog import CATALOG
+    arch_of = {e["name"]: e["arch"] for e in CATALOG}
+    runs = json.loads(files["index.json"])["runs"]
+    for run in runs:
+        target, kernel, name = run.split("/")[0], run.split("/")[1], run.split("/")[2][:-13]
+        assert arch_of[name] in ("any", KEY_ARCH.get((target, kernel), "none")), run
+    # an x86 scenario that would also run elsewhere (no x86-only op in it) is still skipped
+    assert "aarch64/6.12/x86_prot_and_key.results.json" not in runs
+    assert "x86_64/6.12/x86_prot_and_key.results.json" in runs
+
+
+def test_ia64_has_no_vectors():
+    # ia64 was removed in 6.7 and the model refuses it (simulate.UNMODELLED)
+    assert list(vectors([get_target("ia64")])) == [
+        ("index.json", json.dumps({"format": "abicheck-fault-vectors/1", "vectors": [],
+                                   "runs": []}, indent=1) + "\n")]
