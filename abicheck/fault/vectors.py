@@ -93,7 +93,11 @@ def write(out_dir: str, targets, headers: str | None = None) -> int:
     n = 0
     for rel, data in files:
         path = os.path.join(out_dir, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        except OSError as e:       # a file in the way, no permission, a read-only place
+            raise UsageError(f"--out '{out_dir}': cannot create "
+                             f"'{e.filename or os.path.dirname(path)}': {e.strerror}") from None
         write_atomic(path, data)
         n += rel.endswith(".bin")
     return n

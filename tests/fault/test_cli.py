@@ -104,3 +104,13 @@ def test_vectors_refuse_a_file_as_out(tmp_path, capsysbinary):
     f.write_text("x")
     code, out, err = _run(capsysbinary, "vectors", "--out", str(f), "-t", "x86_64")
     assert code == 2 and out == b"" and err.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("sub", ["file/inside", "/proc/abicheck-no/such"])
+def test_vectors_unwritable_out_is_one_line_exit_2(tmp_path, capsysbinary, sub):
+    # a path under a regular file (ENOTDIR) or somewhere nothing may be created
+    (tmp_path / "file").write_text("x")
+    out_dir = sub if sub.startswith("/") else str(tmp_path / sub)
+    code, out, err = _run(capsysbinary, "vectors", "--out", out_dir, "-t", "x86_64")
+    assert code == 2 and out == b"" and len(err.splitlines()) == 1
+    assert err.startswith(b"abicheck: error: --out") and b"Traceback" not in err
