@@ -100,6 +100,13 @@ CATALOG: list[dict] = [
                                               "length": 32768},
              _a("read", "0x20000000"), _alloc("disable_write"),
              _pm("0x30000000", 32768, "rw", 1), _a("read", "0x20000000")]},
+    {"name": "x86_altstack_too_small", "arch": "x86",
+     "description": "a MINSIGSTKSZ (2048-byte) alternate stack is accepted but cannot hold the "
+                    "frame: the process dies of SIGSEGV",
+     "ops": [_m("0x30000000", 8192, "rw"), {"op": "sigaltstack", "addr": "0x30000000",
+                                             "length": 2047},
+             {"op": "sigaltstack", "addr": "0x30000000", "length": 2048},
+             _a("read", "0x20000000")]},
     {"name": "x86_stack_key0", "arch": "x86",
      "description": "PKRU write-disables key 0: the thread's own stack takes the frame -- 6.1 "
                     "kills, 6.12 delivers",

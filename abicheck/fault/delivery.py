@@ -46,7 +46,9 @@ after the siginfo was delivered.
 The frame needs the top ``FRAME_BYTES`` of the stack (an x86-64 frame with
 the XSAVE area of a CPU with AVX-512 is about 3.5 KiB; one page is assumed
 on every ABI -- a scenario's alternate stack should be whole pages with one
-key).  The thread's own stack is key-0, read-write memory outside the
+key).  On x86 an alternate stack smaller than that cannot hold the frame:
+the process is killed (a MINSIGSTKSZ-sized 2048-byte stack under QEMU's
+``-cpu max`` is, on 6.1 and 6.12).  The thread's own stack is key-0, read-write memory outside the
 scenario's mappings.
 """
 from __future__ import annotations
@@ -101,6 +103,11 @@ def deliver(space: AddressSpace, keys: Keys, alt: AltStack | None, kernel: str) 
         frame_reg = keys.value           # the thread's register at the fault
     else:
         frame_reg = None
+    if alt is not None and keys.arch == "x86" and alt.length < FRAME_BYTES:
+        # get_sigframe (arch/x86/kernel/signal.c, since 5.14 "x86/signal: Detect and
+        # prevent an alternate signal stack overflow"): a frame that does not fit the
+        # altstack is -1L, and the signal is forced: SIGSEGV kills the process
+        return Delivery(False, 11, f"x86.{kernel}.altstack_overflow")
     if not _stack_writable(space, keys, alt, frame_reg):
         return Delivery(False, 11, f"{keys.arch}.{kernel}.frame_{where}_denied")
     if alt is not None:                  # the kernel's stores fault the frame's pages in

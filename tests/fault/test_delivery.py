@@ -62,3 +62,16 @@ def test_arm64_612_writes_the_frame_under_the_threads_por_el0():
                  access("read", "0x20000000")]
     r = run(ops, "aarch64", "6.12")
     assert r[4].killed == 11 and r[4].delivered is False
+
+
+@pytest.mark.parametrize("kernel", ["6.1", "6.12"])
+@pytest.mark.parametrize("target", ["x86_64", "i386", "x32"])
+def test_x86_altstack_smaller_than_the_frame_kills(kernel, target):
+    # arch/x86/kernel/signal.c get_sigframe: a frame that overflows the alternate
+    # stack gives -1L and the signal is forced (SIGSEGV: the process dies); a
+    # 2048-byte (MINSIGSTKSZ) stack did so on both Debian kernels under qemu -cpu max
+    r = run([mmap("0x30000000", 8192, "rw"),
+             {"op": "sigaltstack", "addr": "0x30000000", "length": 2048},
+             access("read", "0x20000000")], target, kernel)
+    assert (r[1].ret, r[1].errno) == (0, 0)
+    assert r[2].killed == 11 and r[2].fault and len(r) == 3

@@ -38,6 +38,7 @@ RULES = {
     "x86.6.1.frame_altstack_denied", "x86.6.1.frame_stack_denied", "x86.6.1.delivered_altstack",
     "x86.6.12.delivered_altstack", "x86.6.1.delivered_stack", "x86.6.12.delivered_stack",
     "powerpc.6.1.delivered_stack", "arm64.6.12.delivered_stack",
+    "x86.6.1.altstack_overflow", "x86.6.12.altstack_overflow",
     "powerpc.6.12.frame_altstack_denied", "none.6.1.frame_altstack_denied",
 }
 
