@@ -61,11 +61,22 @@ from abicheck.fault.vma import AddressSpace
 FRAME_BYTES = 4096
 
 
+#: The registry of delivery outcomes: ``Delivery.rule`` is
+#: ``<key arch>.<kernel>.<outcome>`` with one of these (``Delivery`` refuses
+#: others; the test vectors exercise each one).
+OUTCOMES = frozenset({"delivered_stack", "delivered_altstack", "frame_stack_denied",
+                      "frame_altstack_denied", "altstack_overflow"})
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     delivered: bool          # the siginfo reached the handler's frame
     killed: int | None       # the signal that killed the process, if it died
     rule: str
+
+    def __post_init__(self) -> None:
+        if self.rule.rsplit(".", 1)[-1] not in OUTCOMES:
+            raise AssertionError(f"rule {self.rule!r} is not in delivery's registry")
 
 
 @dataclass(frozen=True, slots=True)

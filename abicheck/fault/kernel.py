@@ -91,11 +91,31 @@ class Fault:
         return CODE_NAMES[self.code]
 
 
+#: The registry of the rules that decide a fault (``Outcome.rule``): a rule the
+#: code names must be here (``Outcome`` refuses others), and the test vectors
+#: must exercise every one (tests/fault/test_vectors.py).
+FAULT_RULES = frozenset({
+    "x86.no_vma", "x86.pkey_hw", "x86.pkey_vma", "x86.write_no_vm_write",
+    "x86.not_accessible", "x86.exec_nx", "x86.kernel_half", "x86.noncanonical_gp",
+    "powerpc.no_vma", "powerpc.access_pkey_error", "powerpc.access_error",
+    "powerpc.read_without_vm_read",
+    "arm64.no_vma", "arm64.vm_flags", "arm64.fault_from_pkey",
+    "none.no_vma", "generic.access_error",
+})
+#: the rules of an access that does not fault
+ALLOWED_RULES = frozenset({"x86.allowed", "x86.allowed_fault_in", "powerpc.allowed",
+                           "arm64.allowed", "generic.allowed"})
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     fault: Fault | None
     rule: str                    # which check decided (see the module doc)
     vma: Vma | None              # the VMA the primary lookup found
+
+    def __post_init__(self) -> None:
+        if self.rule not in (FAULT_RULES if self.fault else ALLOWED_RULES):
+            raise AssertionError(f"rule {self.rule!r} is not in kernel's registry")
 
 
 def _fault(code: int, addr: int, pkey: int | None = None) -> Fault:

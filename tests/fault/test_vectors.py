@@ -26,28 +26,29 @@ def _expectations(files):
             and not k.endswith(".results.json")]
 
 
-# every rule the model can name (abicheck/fault/kernel.py, delivery.py); written
-# out here so that a new rule without a vector fails this test
-RULES = {
-    "x86.no_vma", "x86.pkey_hw", "x86.pkey_vma", "x86.write_no_vm_write", "x86.not_accessible",
-    "x86.exec_nx", "x86.kernel_half", "x86.noncanonical_gp",
-    "powerpc.no_vma", "powerpc.access_pkey_error", "powerpc.access_error",
-    "powerpc.read_without_vm_read",
-    "arm64.no_vma", "arm64.vm_flags", "arm64.fault_from_pkey",
-    "none.no_vma", "generic.access_error",
-    "x86.6.1.frame_altstack_denied", "x86.6.1.frame_stack_denied", "x86.6.1.delivered_altstack",
-    "x86.6.12.delivered_altstack", "x86.6.1.delivered_stack", "x86.6.12.delivered_stack",
-    "powerpc.6.1.delivered_stack", "arm64.6.12.delivered_stack",
-    "x86.6.1.altstack_overflow", "x86.6.12.altstack_overflow",
-    "powerpc.6.12.frame_altstack_denied", "none.6.1.frame_altstack_denied",
-}
-
-
 def test_every_rule_has_a_vector(files):
+    # the registries of the code (kernel.FAULT_RULES, delivery.OUTCOMES): a rule
+    # added there without a vector fails here, and Outcome/Delivery refuse a rule
+    # the registries lack, so a new rule cannot bypass them
+    from abicheck.fault import delivery, kernel
     seen = set()
     for e in _expectations(files):
         seen.update(part.strip() for part in e["rule"].split(";"))
-    assert RULES <= seen, sorted(RULES - seen)
+    faults = {r for r in seen if r in kernel.FAULT_RULES}
+    outcomes = {r.rsplit(".", 1)[-1] for r in seen - faults}
+    assert faults == kernel.FAULT_RULES, sorted(kernel.FAULT_RULES - faults)
+    assert outcomes == delivery.OUTCOMES, sorted(delivery.OUTCOMES ^ outcomes)
+    # the frame rules that differ by kernel: each version's delivery on x86
+    assert {"x86.6.1.frame_altstack_denied", "x86.6.1.frame_stack_denied",
+            "x86.6.12.delivered_altstack", "x86.6.12.delivered_stack"} <= seen
+
+
+def test_registries_refuse_an_unregistered_rule():
+    from abicheck.fault import delivery, kernel
+    with pytest.raises(AssertionError):
+        kernel.Outcome(None, "x86.made_up", None)
+    with pytest.raises(AssertionError):
+        delivery.Delivery(True, None, "x86.6.12.made_up")
 
 
 def test_blobs_decode_to_their_expectations(files):
@@ -110,3 +111,19 @@ def test_ia64_has_no_vectors():
     assert list(vectors([get_target("ia64")])) == [
         ("index.json", json.dumps({"format": "abicheck-fault-vectors/1", "vectors": [],
                                    "runs": []}, indent=1) + "\n")]
+
+
+def test_every_vector_blob_validates_on_its_target(files):
+    # abicheck.checks.blob (the validator of `abicheck validate`): size, known signal
+    # and code, only the selected member's fields, reserved and padding bytes zero,
+    # the key in the ABI's range -- every vector must be a blob the headers allow
+    from abicheck.blobs import context
+    from abicheck.checks.blob import validate_blob
+    n = 0
+    for e in _expectations(files):
+        base = f"{e['target']}/{e['kernel']}/{e['scenario']}.op{e['op']}"
+        report = validate_blob(context("siginfo_t", e["target"], e["headers"]),
+                               files[base + ".bin"], base)
+        assert not report.failed, (base, [f.message for f in report.findings])
+        n += 1
+    assert n > 100
