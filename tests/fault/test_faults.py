@@ -292,3 +292,21 @@ def test_sigaltstack_below_the_abis_minsigstksz_is_enomem(target):
              {"op": "sigaltstack", "addr": "0x10000000", "length": m - 1},
              {"op": "sigaltstack", "addr": "0x10000000", "length": m}], target)
     assert [(x.ret, x.errno) for x in r[1:]] == [(-1, 12), (0, 0)]
+
+
+def test_racing_munmap_of_an_unaligned_range_unmaps_nothing():
+    # the racing thread's munmap(2) of an unaligned start (or zero length) is EINVAL
+    # (do_vmi_munmap: offset_in_page(start)), so the fault sees its VMA and key; the
+    # default `when` is after_lookup, where the key of the VMA found is delivered
+    ops = [mmap("0x10000000", 8192, "rw"), alloc("disable_access"),
+           pkey_mprotect("0x10000000", 8192, "rw", 1)]
+    for race in ({"addr": "0x10000800", "length": 4096, "when": "before_lookup"},
+                 {"addr": "0x10000000", "length": 0, "when": "before_lookup"}):
+        r = run(ops + [access("read", "0x10000000", racing_munmap=race),
+                       access("read", "0x10000000")])
+        assert _sig(r[3]) == _sig(r[4]) == (SIGSEGV, SEGV_PKUERR, 0x10000000, 1)
+    r = run(ops + [access("read", "0x10000000", racing_munmap={"addr": "0x10000000",
+                                                               "length": 4096}),
+                   access("read", "0x10000000")])
+    assert _sig(r[3]) == (SIGSEGV, SEGV_PKUERR, 0x10000000, 1)     # after the lookup
+    assert _sig(r[4]) == (SIGSEGV, SEGV_MAPERR, 0x10000000, None)  # then it is gone
