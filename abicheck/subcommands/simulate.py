@@ -8,7 +8,8 @@ import argparse
 EPILOG = """\
 formats:
   text  one line per op; a fault as strace prints its siginfo, and the blob in hex
-  json  {"scenario", "target", "headers", "kernel", "results": [...]} with blob_hex per fault
+  json  {"scenario", "target", "headers", "kernel", "paging", "results": [...]} with blob_hex
+        per fault
   hex   the 128-byte blob of each faulting access, one line each, in op order
   bin   those blobs as raw bytes, one after another
 exit status: 0 simulated; 2 bad input (file: ops[N].field: error: ...)
@@ -16,7 +17,7 @@ exit status: 0 simulated; 2 bad input (file: ops[N].field: error: ...)
 
 
 def add_parser(sub) -> None:
-    from abicheck.fault.simulate import KERNELS
+    from abicheck.fault.simulate import KERNELS, PAGING
     from abicheck.subcommands.options import output_arg
     p = sub.add_parser("simulate", help="simulate a protection-key fault scenario: the signal "
                        "and siginfo bytes the kernel delivers",
@@ -30,6 +31,9 @@ def add_parser(sub) -> None:
     p.add_argument("--kernel", choices=KERNELS,
                    help="kernel version whose behaviour is modelled (default: the scenario's, "
                         "else 6.12)")
+    p.add_argument("--paging", choices=PAGING,
+                   help="x86-64 page tables: where the user half ends (default: the "
+                        "scenario's, else 4-level; 5-level as on LA57 CPUs and qemu -cpu max)")
     p.add_argument("--format", choices=("text", "json", "hex", "bin"), default="text")
     output_arg(p)
 
@@ -44,9 +48,12 @@ def run(args: argparse.Namespace):
 
     scen = load(args.scenario)
     tgt, hset, kv = choose(scen, args.target, args.headers_set, args.kernel, args.scenario)
-    results = simulate(scen, target=tgt.name, headers=hset, kernel=kv, file=args.scenario)
+    paging = args.paging or scen.get("paging") or "4-level"
+    results = simulate(scen, target=tgt.name, headers=hset, kernel=kv, file=args.scenario,
+                       paging=paging)
     if args.format == "json":
-        meta = {"scenario": args.scenario, "target": tgt.name, "headers": hset, "kernel": kv}
+        meta = {"scenario": args.scenario, "target": tgt.name, "headers": hset, "kernel": kv,
+                "paging": paging}
         return render.as_json(results, meta)
     if args.format == "hex":
         return render.hex_lines(results)

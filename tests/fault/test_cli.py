@@ -114,3 +114,20 @@ def test_vectors_unwritable_out_is_one_line_exit_2(tmp_path, capsysbinary, sub):
     code, out, err = _run(capsysbinary, "vectors", "--out", out_dir, "-t", "x86_64")
     assert code == 2 and out == b"" and len(err.splitlines()) == 1
     assert err.startswith(b"abicheck: error: --out") and b"Traceback" not in err
+
+
+def test_paging_option_moves_the_user_half(tmp_path, capsysbinary):
+    # 4-level: 0x800000000000 is non-canonical (#GP, SI_KERNEL = 0x80); 5-level
+    # (LA57): an unmapped user address, SEGV_MAPERR (1) -- as the QEMU guest gave it
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps({"ops": [{"op": "access", "access": "read",
+                                      "addr": "0x800000000000"}]}))
+    codes = []
+    for paging in ("4-level", "5-level"):
+        code, out, err = _run(capsysbinary, "simulate", str(p), "--paging", paging,
+                              "--format", "json")
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["paging"] == paging
+        codes.append(doc["results"][0]["code"])
+    assert codes == [0x80, 1]
