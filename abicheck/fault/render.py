@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from abicheck.fault.keys import ENOSYS, ENOSYS_GENERIC
 from abicheck.fault.scenario import integer
 from abicheck.fault.simulate import OpResult
 
 _ERRNO = {12: "ENOMEM", 14: "EFAULT", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC"}
+# the simulator's only other errno is ENOSYS, whose number is the ABI's (keys.ENOSYS)
+_ERRNO.update({n: "ENOSYS" for n in (ENOSYS_GENERIC, *ENOSYS.values())})
 def _describe_op(r: OpResult, op: dict) -> str:
     if r.op == "access":
         return f"access {op['access']} {integer(op['addr']):#x}"

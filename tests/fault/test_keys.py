@@ -128,3 +128,11 @@ def test_no_keys_enospc_and_einval():
     ("riscv", "6.12", 8, K.NoKeySyscalls)])
 def test_model_for(arch, kernel, ptr, cls):
     assert type(K.model_for(arch, kernel, ptr)) is cls
+
+
+def test_no_key_syscalls_are_enosys_with_the_abis_number():
+    # mm/mprotect.c builds the pkey syscalls only under CONFIG_ARCH_HAS_PKEYS;
+    # sys_ni_syscall is -ENOSYS: 89 on mips (arch/mips/include/uapi/asm/errno.h)
+    k = K.model_for("mips", "6.12", 4)
+    assert not k.syscalls and k.alloc(0, 0) == -89 and k.free(1) == -89
+    assert K.model_for("riscv", "6.12", 8).alloc(0, K.DISABLE_EXECUTE) == -38
