@@ -254,9 +254,12 @@ class _Run:
         return self._protect(op, op["pkey"])
 
     def op_munmap(self, op: Op, fills) -> OpResult:
-        """``munmap``: EINVAL unaligned or zero length, else 0 (unmapped
-        parts of the range are fine)."""
-        if not self._aligned(op["addr"]) or op["length"] == 0:
+        """``munmap``: EINVAL unaligned, zero length, or past TASK_SIZE
+        (``do_vmi_munmap``: ``start > TASK_SIZE || len > TASK_SIZE - start``,
+        where the model knows TASK_SIZE), else 0 (unmapped parts of the range
+        are fine)."""
+        if not self._aligned(op["addr"]) or op["length"] == 0 or \
+                (self.keys.arch == "x86" and op["addr"] + op["length"] > self.user_end):
             return self._ret(op, -EINVAL)
         self.space.unmap(op["addr"], op["length"])
         return self._ret(op, 0)

@@ -310,3 +310,10 @@ def test_racing_munmap_of_an_unaligned_range_unmaps_nothing():
                    access("read", "0x10000000")])
     assert _sig(r[3]) == (SIGSEGV, SEGV_PKUERR, 0x10000000, 1)     # after the lookup
     assert _sig(r[4]) == (SIGSEGV, SEGV_MAPERR, 0x10000000, None)  # then it is gone
+
+
+@pytest.mark.parametrize("target,addr", [("x86_64", "0x7ffffffff000"), ("i386", "0xffffe000")])
+def test_munmap_past_task_size_is_einval(target, addr):
+    # mm/mmap.c do_vmi_munmap: start > TASK_SIZE || len > TASK_SIZE - start -> -EINVAL
+    r = run([{"op": "munmap", "addr": addr, "length": 8192}], target)
+    assert (r[0].ret, r[0].errno) == (-1, 22)
