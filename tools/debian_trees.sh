@@ -11,7 +11,8 @@
 #   abicheck diff OUT/bookworm OUT/trixie --format markdown
 #
 # compares every ABI both trees have headers for, in one run.  Packages come
-# from deb.debian.org through a private apt configuration (nothing on the
+# from Debian's archive (the one this machine's apt uses: tools/debian_mirror.sh)
+# through a private apt configuration (nothing on the
 # machine changes); needs apt-get and dpkg-deb, and network access.
 set -euo pipefail
 out=${1:?usage: tools/debian_trees.sh OUT [OLD_SUITE [NEW_SUITE]]}
@@ -19,11 +20,12 @@ suites="${2:-bookworm} ${3:-trixie}"
 cross="arm64 armhf armel i386 x32 riscv64 ppc64el ppc64 powerpc s390x mips mipsel mips64
        mips64el mipsn32 sparc64 alpha hppa m68k sh4"
 mkdir -p "$out"
+mirror=$("$(dirname "$0")/debian_mirror.sh")
 for suite in $suites; do
     apt="$out/.apt-$suite"
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$out/$suite"
     : > "$apt/status"
-    echo "deb http://deb.debian.org/debian $suite main" > "$apt/sources.list"
+    echo "deb $mirror $suite main" > "$apt/sources.list"
     opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Architecture=amd64"
           -o "Dir::State::status=$apt/status" -o "Debug::NoLocking=1")

@@ -5,7 +5,7 @@ kernel's documented siginfo layout, and the simulator gives the same result,
 op by op and byte for byte.
 
 The slow test redoes the whole QEMU run (set ABICHECK_QEMU=1; needs
-qemu-system-x86_64, the three compilers and deb.debian.org) and compares it
+qemu-system-x86_64, the three compilers and Debian's archive) and compares it
 with the committed records; with the simulator installed, the programs also
 check every op against it on the guest, and a mismatch fails the run.
 15-60 s (kernel download, two TCG boots)."""
@@ -175,7 +175,7 @@ def test_qemu_run_reproduces_the_records(tmp_path):
         if not shutil.which(tool):
             pytest.skip(f"{tool} not installed")
     work = os.environ.get("ABICHECK_QEMU_WORK", str(tmp_path / "work"))
-    # the kernels come from deb.debian.org: without the network this is a skip, not a failure
+    # the kernels come from Debian's archive: without the network this is a skip, not a failure
     fetch = subprocess.run([os.path.join(ROOT, "tools", "qemu", "fetch_kernels.sh"),
                             os.path.join(work, "kernels")], capture_output=True, text=True,
                            timeout=900)

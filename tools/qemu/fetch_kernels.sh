@@ -8,19 +8,21 @@
 # and each kernel's config beside it (OUT/<ver>/config) so the run can check
 # CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS and CONFIG_X86_X32_ABI.
 #
-# The packages come from deb.debian.org through a private apt state (as
+# The packages come from Debian's archive (the one this machine's apt uses:
+# tools/debian_mirror.sh) through a private apt state (as
 # tools/debian_trees.sh does it): the machine's apt sources are not touched.
 # The archive keeps only current versions, so the exact kernel release is
 # whatever the suite ships today; it is written to OUT/<ver>/release.
 set -euo pipefail
 out=${1:?usage: tools/qemu/fetch_kernels.sh OUT}
 mkdir -p "$out"
+mirror=$("$(dirname "$0")/../debian_mirror.sh")
 fetch() {  # fetch VER SUITE
     local ver=$1 suite=$2 apt="$out/.apt-$2"
     if [ -s "$out/$ver/vmlinuz" ]; then echo "$ver: $(cat "$out/$ver/release") (cached)"; return; fi
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$out/$ver"
     : > "$apt/status"
-    echo "deb http://deb.debian.org/debian $suite main" > "$apt/sources.list"
+    echo "deb $mirror $suite main" > "$apt/sources.list"
     local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
           -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Architecture=amd64"
           -o "Dir::State::status=$apt/status" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
