@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -238,11 +239,8 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
             why = None
             stop = getattr(_cancel, "event", None)
             while True:
-                try:
-                    proc.wait(timeout=0.2)
+                if _exited(proc, 0.2):
                     break
-                except subprocess.TimeoutExpired:
-                    pass
                 if stop is not None and stop.is_set():
                     raise Cancelled()
                 if os.fstat(out.fileno()).st_size > lim.cpp_output:
@@ -267,6 +265,33 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
 
 
 WALL_FACTOR = 4
+
+
+def _exited(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for ``proc`` to end; True when it has.
+
+    Woken the moment it ends (a pidfd, Linux 5.3+): ``Popen.wait(timeout)``
+    polls with growing sleeps, which made a 7 ms cpp run cost 15 ms.
+    Elsewhere, that polling wait."""
+    fd = _pidfd(proc.pid)
+    if fd is not None:
+        try:
+            select.select([fd], [], [], timeout)
+        finally:
+            os.close(fd)
+        return proc.poll() is not None
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _kill(proc: subprocess.Popen) -> None:
