@@ -35,8 +35,21 @@ class Translation:
 @functools.lru_cache(maxsize=64)
 def _parse_cached(text: str) -> model.Unit:
     # Many targets preprocess to the very same text; parse it once (and a
-    # text that fails is diagnosed from the same, cached, rewrite)
-    return parse.parse(_rewritten(text))
+    # text that fails is diagnosed from the same, cached, rewrite).  Across
+    # runs the persistent cache (``abicheck.cache``) keeps what parsed.
+    from abicheck import cache
+    if not cache.enabled():
+        return parse.parse(_rewritten(text))
+    from abicheck.cache import units
+    k = cache.key(units.KIND, text)
+    payload = cache.load(units.KIND, k)
+    unit = units.loads(payload) if payload is not None else None
+    if unit is None:
+        unit = parse.parse(_rewritten(text))
+        data = units.dumps(unit)
+        if data is not None:
+            cache.store(units.KIND, k, data)
+    return unit
 
 
 @functools.lru_cache(maxsize=16)
