@@ -66,6 +66,11 @@ class Preprocessed:
     main_source: str                  # the synthetic main file we fed cpp
     #: every file cpp entered, with the location of the #include that did
     entries: tuple[tuple[str, SourceLoc], ...] = ()
+    #: ``macros`` is exactly the macro state at the end of the unit (cpp's
+    #: own -dD record, and no ``#pragma push_macro``/``pop_macro``, which
+    #: change it without a #define line): ``MacroTable`` may then expand
+    #: them without preprocessing the headers again
+    macros_exact: bool = False
 
 
 def bundled_include_dir() -> str:
@@ -394,6 +399,7 @@ def _split_defines(output: str, main: str) -> Preprocessed:
     entries: list[tuple[str, SourceLoc]] = []
     lines = output.split("\n")
     file, line = "<built-in>", 0
+    exact = True
     for i, text in enumerate(lines):
         if text.startswith("#"):
             m = _MARKER.match(text)
@@ -419,12 +425,16 @@ def _split_defines(output: str, main: str) -> Preprocessed:
             else:
                 u = _UNDEF.match(text)
                 if u:
-                    macros.pop(u.group(1), None)
+                    gone = macros.pop(u.group(1), None)
+                    if gone is not None and gone.loc.file in ("<built-in>", "<command-line>"):
+                        exact = False       # a predefined macro undone: not a define list
                     lines[i] = ""
                 elif text.startswith("#pragma") and not re.match(r"#pragma\s+pack\b", text):
+                    if re.match(r"#pragma\s+(?:push|pop)_macro\b", text):
+                        exact = False
                     lines[i] = ""       # the parser sees only #pragma pack (layout)
         line += 1
-    return Preprocessed("\n".join(lines), tuple(macros.values()), main, tuple(entries))
+    return Preprocessed("\n".join(lines), tuple(macros.values()), main, tuple(entries), exact)
 
 
 def _unescape(s: str) -> str:
