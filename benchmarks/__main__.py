@@ -5,7 +5,8 @@ baseline measured in the same run, as a table (and ``--json FILE``).
                          [--json FILE] [--trees DIR]
 
 Sections: corpus (a), siginfo (b), blobs (c), startup (d), trees (e); see
-each module.  ``--quick`` takes a sample (5 targets, every 15th header, 3
+each module.  The "speed" column is how many times faster than its baseline
+a figure is (below 1: slower), whatever the unit.  ``--quick`` takes a sample (5 targets, every 15th header, 3
 matrix commands, 2 ABIs of the tree diff) to see a change's effect in a
 minute; the README's numbers come from a full run.  Run it from the
 checkout root: it measures this checkout's abicheck, with the cache in a
@@ -38,7 +39,7 @@ def _fmt(v: float | None, unit: str) -> str:
 def table(rows) -> str:
     head = ("section", "measurement", "value", "baseline", "baseline value", "speed")
     body = [(r.section, r.what, _fmt(r.value, r.unit), r.baseline, _fmt(r.base_value, r.unit),
-             f"{r.speed:.2f}x" if r.speed else "-") for r in rows]
+             f"{r.speed:.3g}x" if r.speed else "-") for r in rows]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -62,6 +63,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", metavar="FILE", help="write the rows as JSON")
     ap.add_argument("--trees", metavar="DIR", help="tools/debian_trees.sh output (default "
                     "$ABICHECK_BENCH_TREES or /tmp/dtrees)")
+    ap.add_argument("--tree-targets", metavar="T,T", help="the ABIs of the tree diff (default: "
+                    "all; x86_64,aarch64 with --quick)")
     args = ap.parse_args(argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     bad = [s for s in only if s not in SECTIONS]
@@ -80,7 +83,7 @@ def main(argv=None) -> int:
                 continue
             t0 = time.perf_counter()
             mod = {"corpus": corpus, "siginfo": siginfo, "blobs": blobs, "startup": startup}.get(s)
-            got = trees.run(args.quick, tmp, log, args.trees) if s == "trees" else \
+            got = trees.run(args.quick, tmp, log, args.trees, args.tree_targets) if s == "trees" else \
                 mod.run(args.quick, tmp, log)
             rows += got
             log(f"{s}: {time.perf_counter() - t0:.0f} s")

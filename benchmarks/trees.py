@@ -19,13 +19,13 @@ with ExitStack() as st:
 """
 
 
-def run(quick: bool, tmp: str, log, trees: str | None) -> list[Row]:
+def run(quick: bool, tmp: str, log, trees: str | None, targets: str | None = None) -> list[Row]:
     trees = trees or os.environ.get("ABICHECK_BENCH_TREES", "/tmp/dtrees")
     old, new = os.path.join(trees, "bookworm"), os.path.join(trees, "trixie")
     if not (os.path.isdir(old) and os.path.isdir(new)):
         return [Row("trees", f"skipped: no trees under {trees} (run tools/debian_trees.sh "
                     f"{trees})", 0, "s", "-", None, "skipped")]
-    targets = "x86_64,aarch64" if quick else "all"
+    targets = targets or ("x86_64,aarch64" if quick else "all")
     log(f"trees: diff {old} {new} on {targets}")
     one, _ = timed_run([PYTHON, "-c", _ONE_TREE, old, targets], env(cache=False))
     diff, _ = timed_run(abicheck_cli("diff", old, new, "-t", targets, "--exit-zero",
