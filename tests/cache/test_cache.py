@@ -158,3 +158,29 @@ def test_concurrent_writers_leave_a_complete_entry(tmp_path):
     assert final is not None and final[0] in (1, 2) and len(set(final)) == 1
     # no temporary file is left behind
     assert [os.path.basename(p) for p in entries(tmp_path)] == ["0" * 62]
+
+
+def test_a_validation_runs_once_per_text(tmp_path, monkeypatch):
+    """cache.checked: the target table's schema check is not redone on every
+    start, but is redone for another text, without the cache, or when the
+    marker is damaged; a failing check records nothing."""
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path))
+    calls = []
+    cache.checked("test-valid", "text A", lambda: calls.append("A"))
+    cache.checked("test-valid", "text A", lambda: calls.append("A"))
+    cache.checked("test-valid", "text B", lambda: calls.append("B"))
+    assert calls == ["A", "B"]
+    for path in entries(tmp_path):
+        _damage(path, "flipped")
+    cache.checked("test-valid", "text A", lambda: calls.append("A"))
+    assert calls == ["A", "B", "A"]
+    with cache.use(False):
+        cache.checked("test-valid", "text A", lambda: calls.append("A"))
+    assert calls == ["A", "B", "A", "A"]
+
+    def bad():
+        raise ValueError("invalid")
+    with pytest.raises(ValueError):
+        cache.checked("test-valid", "text C", bad)
+    with pytest.raises(ValueError):
+        cache.checked("test-valid", "text C", bad)
