@@ -56,18 +56,38 @@ def dumps(unit: m.Unit) -> bytes | None:
     return buf.getvalue()
 
 
+#: how a file under the k-th include directory is named in a stored unit
+#: (``frontend`` writes them so; ``loads`` puts the directories back)
+DIR_TAG = "<abicheck-dir-{}>"
+
+
 class _Restricted(pickle.Unpickler):
+    def __init__(self, f, dirs: tuple[str, ...]) -> None:
+        super().__init__(f)
+        self.dirs = dirs
+
     def find_class(self, module: str, name: str):
         cls = _ALLOWED.get((module, name))
         if cls is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of the type model")
+        if cls is SourceLoc and self.dirs:
+            return self._located
         return cls
 
+    def _located(self, file: str, line: int = 0, col: int = 0) -> SourceLoc:
+        if file.startswith("<abicheck-dir-"):
+            tag, sep, rest = file.partition(">/")
+            k = tag[len("<abicheck-dir-"):]
+            if sep and k.isdigit() and int(k) < len(self.dirs):
+                file = f"{self.dirs[int(k)]}/{rest}"
+        return SourceLoc(file, line, col)
 
-def loads(payload: bytes) -> m.Unit | None:
-    """The unit, or None when the payload is not one (a bad entry)."""
+
+def loads(payload: bytes, dirs: tuple[str, ...] = ()) -> m.Unit | None:
+    """The unit, or None when the payload is not one (a bad entry); files
+    named ``DIR_TAG/...`` are put back under ``dirs``."""
     try:
-        parts = _Restricted(io.BytesIO(payload)).load()
+        parts = _Restricted(io.BytesIO(payload), dirs).load()
         records, enums, typedefs, constants = parts
         if not all(isinstance(x, dict) for x in parts):
             return None

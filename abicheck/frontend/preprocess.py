@@ -71,7 +71,7 @@ class Preprocessed:
     pays for turning thousands of ``#define`` lines into ``MacroDef``s (15%
     of a header's time with the parse cache warm)."""
 
-    __slots__ = ("text", "main_source", "entries", "_macros", "_exact", "_raw")
+    __slots__ = ("text", "main_source", "entries", "search_dirs", "_macros", "_exact", "_raw")
 
     def __init__(self, text: str, macros: "tuple[MacroDef, ...] | None", main_source: str,
                  entries: tuple = (), macros_exact: bool = False, raw: str | None = None) -> None:
@@ -79,6 +79,10 @@ class Preprocessed:
         self.main_source = main_source            # the synthetic main file we fed cpp
         #: every file cpp entered, with the location of the #include that did
         self.entries: tuple[tuple[str, SourceLoc], ...] = entries
+        #: the include directories cpp searched, in order (``preprocess``
+        #: sets them): the front end's parse cache reads paths under them
+        #: as relative to them
+        self.search_dirs: tuple[str, ...] = ()
         self._macros, self._exact, self._raw = macros, macros_exact, raw
 
     @property
@@ -177,7 +181,9 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     roots = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
     if use_pcpp:
         from abicheck.frontend.pure_cpp import run_pcpp
-        return run_pcpp(text, dirs, macros, roots, lim, source is not None)
+        pre = run_pcpp(text, dirs, macros, roots, lim, source is not None)
+        pre.search_dirs = tuple(dirs)
+        return pre
     code, pre, stderr = _run_gcc(text, dirs, macros, lim)
     # confinement first: a file outside the roots is refused whether or not
     # cpp could make sense of it (its own complaint would quote it)
@@ -187,6 +193,7 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
         err = _gcc_error(stderr, dirs, source is not None)
         err.partial = pre.text or None      # GCC may have met a syntax error first
         raise err
+    pre.search_dirs = tuple(dirs)
     return pre
 
 

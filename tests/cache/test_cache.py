@@ -13,7 +13,6 @@ import pytest
 
 from abicheck import cache
 from abicheck.cache import units
-from abicheck.frontend import _parse_cached
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADERS = os.path.join(ROOT, "headers")
@@ -71,8 +70,9 @@ def test_default_location_is_xdg_cache_home(tmp_path, monkeypatch):
 
 def _translate():
     from abicheck import api
+    from abicheck.frontend import clear_memo
     from abicheck.targets import get_target
-    _parse_cached.cache_clear()
+    clear_memo()
     tr = api.translate(["asm/siginfo.h"], get_target("x86_64"), [os.path.join(HEADERS, "linux-6.6")])
     return tr, api.layout_translation(tr, ["siginfo_t"])[0]
 
@@ -114,8 +114,14 @@ def test_a_hit_is_the_same_model(tmp_path, monkeypatch):
     tr, want = _translate()
     payload = cache.load(units.KIND, os.path.basename(os.path.dirname(entries(tmp_path)[0]))
                          + os.path.basename(entries(tmp_path)[0]))
-    unit = units.loads(payload)
+    # stored with its files relative to the include directories (one entry
+    # serves every ABI whose headers are the same files in another folder)
+    assert units.loads(payload) != tr.unit
+    unit = units.loads(payload, tr.pre.search_dirs)
     assert unit == tr.unit and unit is not tr.unit
+    locs = {td.loc.file for td in unit.typedefs.values()}
+    assert locs == {td.loc.file for td in tr.unit.typedefs.values()}
+    assert any(f.startswith(os.path.join(HEADERS, "linux-6.6")) for f in locs)
     # qualifiers are left out of comparisons; the cache keeps them anyway
     quals = lambda u: sorted(repr(t) for t in u.typedefs.values())
     assert quals(unit) == quals(tr.unit)
