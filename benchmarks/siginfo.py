@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import tempfile
 import time
 from contextlib import redirect_stdout
 
