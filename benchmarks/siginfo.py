@@ -69,7 +69,6 @@ def run(quick: bool, tmp: str, log) -> list[Row]:
     if quick:
         cmds = cmds[:2] + cmds[-1:]
     rows = []
-    _, pyres = timed_run([PYTHON, "-c", "pass"], env())
     pass_s = best_of(3, lambda: timed_run([PYTHON, "-c", "pass"], env()))
     cold = sum(timed_run(abicheck_cli(*c), env(cache=False), ok=(0, 1))[0] for c in cmds)
     for c in cmds:                                         # fill the cache
