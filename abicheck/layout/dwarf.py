@@ -19,25 +19,36 @@ if TYPE_CHECKING:
 
 
 class Facts:
-    """What a member's DWARF facts are computed from: its engine, its field
-    (None for a top-level type or an array's element tree), its alignment in
-    the record and its type's own alignment."""
+    """What a member's DWARF facts are computed from: its engine, its type
+    and field (None for a top-level type or an array's element tree) as
+    laid out, its alignment in the record and its type's own alignment.
+    The type is kept here, not read from the member: a view may copy a
+    member with another type (pahole -E shows it through its typedefs) and
+    the facts stay those of the member as declared."""
 
-    __slots__ = ("lay", "field", "align", "type_align")
+    __slots__ = ("lay", "type", "field", "align", "type_align", "kind")
 
-    def __init__(self, lay: "Layouter", field: m.Field | None, align: int, type_align: int) -> None:
-        self.lay, self.field, self.align, self.type_align = lay, field, align, type_align
+    def __init__(self, lay: "Layouter", t: m.Type, field: m.Field | None, align: int,
+                 type_align: int, kind: str) -> None:
+        self.lay, self.type, self.field = lay, t, field
+        self.align, self.type_align, self.kind = align, type_align, kind
 
-    def user_align(self, t: m.Type) -> int:
+    def user_align(self) -> int:
         f = self.field
-        if f is not None and (f.attrs.aligned is not None or user_aligned(self.lay, t)):
+        if f is not None and (f.attrs.aligned is not None or user_aligned(self.lay, self.type)):
             return self.align
         return 0
 
-    def record_user_align(self, t: m.Type, kind: str) -> int:
-        return self.type_align if kind in ("struct", "union") and user_aligned(self.lay, t) else 0
+    def record_user_align(self) -> int:
+        if self.kind in ("struct", "union") and user_aligned(self.lay, self.type):
+            return self.type_align
+        return 0
 
-    def natural_align(self, t: m.Type) -> int:
+    def natural_align(self) -> int:
+        return natural_align(self.lay, self.type)
+
+
+def natural_align(self, t: m.Type) -> int:
         return natural_align(self.lay, t)
 
 

@@ -290,7 +290,7 @@ class Layouter:
             offset=bit_base // 8, size=size, align=align or talign,
             bit_offset=bit_base if is_bf else None, bit_width=width,
             kind=kind, tag=tag, children=children, loc=loc, packed=packed, element=element,
-            facts=dwarf.Facts(self, f, align or talign, talign))
+            facts=dwarf.Facts(self, t, f, align or talign, talign, kind))
 
     def type_name(self, t: m.Type, loc: SourceLoc | None = None) -> str:
         """C spelling with array dimensions evaluated: ``char[3][4]``."""

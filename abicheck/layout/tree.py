@@ -53,20 +53,20 @@ class Member:
     def user_align(self) -> int:
         """GCC's DECL_USER_ALIGN: the member's alignment when an ``aligned``
         attribute on it or in its type set it (DWARF's DW_AT_alignment), else 0."""
-        return self.facts.user_align(self.type) if self.facts else 0
+        return self.facts.user_align() if self.facts else 0
 
     @property
     def record_user_align(self) -> int:
         """TYPE_USER_ALIGN of a struct/union-typed member's record: its
         alignment when an ``aligned`` attribute inside or on it set it, else 0."""
-        return self.facts.record_user_align(self.type, self.kind) if self.facts else 0
+        return self.facts.record_user_align() if self.facts else 0
 
     @property
     def natural_align(self) -> int:
         """pahole's natural alignment of the type: a scalar's size, an
         array's element's, a record's largest member's, packing ignored (it
         infers ``packed`` from members placed off it)."""
-        return self.facts.natural_align(self.type) if self.facts else 1
+        return self.facts.natural_align() if self.facts else 1
 
     def to_json(self) -> dict:
         return {"path": self.path, "offset": self.offset, "size": self.size,
