@@ -5,7 +5,8 @@ The pipeline is visible in the package layout:
     frontend/  headers -> our own C type model (preprocess, GNU rewrite, parse)
     model.py   the immutable C type model
     targets.py the ABI table (data in data/targets.json)
-    layout.py  (model, target) -> layout, a pure function
+    layout/    (model, target) -> layout, a pure function
+    cache/     the persistent cache of parsed headers (safe to delete)
     views/     text (pahole-like) and JSON renderings of layouts
     cli.py     the thin command-line layer
 """

@@ -29,7 +29,7 @@ import os
 import sys
 from typing import Sequence
 
-from abicheck import __version__, limits
+from abicheck import __version__, cache, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
 from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint,
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         depth = sys.getrecursionlimit()
         sys.setrecursionlimit(max(depth, limits.recursion_needed(lim)))
         try:
-            with limits.use(lim):
+            with limits.use(lim), cache.use(not getattr(args, "no_cache", False)):
                 out = _COMMAND[args.command].run(args)
         finally:
             sys.setrecursionlimit(depth)

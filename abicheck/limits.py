@@ -21,7 +21,7 @@ expansions at only about 3 MiB/s).  ``nesting`` is clang's ``-fbracket-depth`` d
 real header comes near it (the deepest uapi header nests fewer than 10).
 Object sizes are not a tunable: an array or record larger than the target's
 ``PTRDIFF_MAX`` is an error because gcc itself rejects it ("size of array is
-too large", "type is too large"); see ``layout.py``.
+too large", "type is too large"); see ``layout/engine.py``.
 
 On the command line every limit is raised (or lowered) with ``--limit
 NAME=VALUE``; sizes take a ``K``/``M``/``G`` suffix.  Library callers use

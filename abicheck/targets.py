@@ -106,10 +106,14 @@ class Target:
 def _load_rows() -> list[dict]:
     text = resources.files("abicheck").joinpath("data/targets.json").read_text()
     data = json.loads(text)
-    schema = json.loads(resources.files("abicheck").joinpath(
-        "schemas/targets.schema.json").read_text())
-    import jsonschema
-    jsonschema.validate(data, schema)
+    schema_text = resources.files("abicheck").joinpath("schemas/targets.schema.json").read_text()
+
+    def validate() -> None:
+        import jsonschema
+        jsonschema.validate(data, json.loads(schema_text))
+    # once per table and schema text, not on every start (abicheck.cache)
+    from abicheck import cache
+    cache.checked("schema-valid-1", schema_text + "\0" + text, validate)
     common = data.get("common_macros", {})
     rows = []
     for row in data["targets"]:

@@ -54,7 +54,9 @@ def rate(fn, seconds: float = 0.5) -> float:
     return best
 
 
-def main() -> int:
+def measure(seconds: float = 0.5) -> tuple[dict[str, float], int]:
+    """({way: encode+decode pairs per second}, record size); raises
+    RuntimeError when the generated format is not the hand-written one."""
     t = get_target("x86_64")
     tr = api.translate(["asm/siginfo.h"], t, [bundled.headers_dir("linux-6.6")])
     (lay,) = api.layout_translation(tr, ["siginfo_t"])
@@ -62,9 +64,8 @@ def main() -> int:
     plain_model = cm.uncompiled(cm.shape(lay, tr))
     fast = struct_format(lay, tr, UNION)
     if fast.format != HAND_FORMAT:
-        print(f"generated format {fast.format} differs from the hand-written {HAND_FORMAT}",
-              file=sys.stderr)
-        return 1
+        raise RuntimeError(f"generated format {fast.format} differs from the hand-written "
+                           f"{HAND_FORMAT}")
     hand = struct.Struct(HAND_FORMAT)
     nested = cm.nest(FIELDS, cm.field_paths(lay, tr))
     flat = {leaf.path: FIELDS[leaf.path] for leaf in fast.leaves}
@@ -73,13 +74,22 @@ def main() -> int:
     assert model.build(nested) == fast.pack(flat) == blob
 
     results = {
-        "hand-written struct.Struct": rate(lambda: hand.unpack(hand.pack(*args))),
-        "struct fast path (dicts)": rate(lambda: fast.unpack(fast.pack(flat))),
-        "compiled construct": rate(lambda: model.parse(model.build(nested))),
-        "uncompiled construct": rate(lambda: plain_model.parse(plain_model.build(nested))),
+        "hand-written struct.Struct": rate(lambda: hand.unpack(hand.pack(*args)), seconds),
+        "struct fast path (dicts)": rate(lambda: fast.unpack(fast.pack(flat)), seconds),
+        "compiled construct": rate(lambda: model.parse(model.build(nested)), seconds),
+        "uncompiled construct": rate(lambda: plain_model.parse(plain_model.build(nested)), seconds),
     }
+    return results, lay.size
+
+
+def main() -> int:
+    try:
+        results, size = measure()
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 1
     limit = results["hand-written struct.Struct"]
-    print(f"siginfo_t (linux-6.6, x86_64, SEGV_PKUERR), encode+decode of {lay.size} bytes:")
+    print(f"siginfo_t (linux-6.6, x86_64, SEGV_PKUERR), encode+decode of {size} bytes:")
     for label, r in results.items():
         print(f"  {label:28} {r:12,.0f} /s   {limit / r:7.1f}x slower than hand-written")
     print(f"  fast path / compiled construct: {results['struct fast path (dicts)'] / results['compiled construct']:.1f}x faster")

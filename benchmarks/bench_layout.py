@@ -13,7 +13,7 @@ import sys
 import time
 
 from abicheck import api
-from abicheck.frontend import _parse_cached
+from abicheck.frontend import clear_memo
 from abicheck.frontend.preprocess import preprocess
 from abicheck.targets import all_targets
 
@@ -43,7 +43,7 @@ def main() -> int:
                 preprocess(headers, t, HOST_DIRS, defines)
 
         def full():
-            _parse_cached.cache_clear()
+            clear_memo()
             for t in targets:
                 api.layout_headers(headers, types, t, HOST_DIRS, defines)
 
@@ -70,7 +70,7 @@ def bench_check() -> None:
             preprocess(spec.data["headers"], t, dirs)
 
     def full():
-        _parse_cached.cache_clear()
+        clear_memo()
         run_spec(spec, targets, (), dirs)
 
     b = best_of(3, baseline)

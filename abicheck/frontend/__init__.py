@@ -35,8 +35,21 @@ class Translation:
 @functools.lru_cache(maxsize=64)
 def _parse_cached(text: str) -> model.Unit:
     # Many targets preprocess to the very same text; parse it once (and a
-    # text that fails is diagnosed from the same, cached, rewrite)
-    return parse.parse(_rewritten(text))
+    # text that fails is diagnosed from the same, cached, rewrite).  Across
+    # runs the persistent cache (``abicheck.cache``) keeps what parsed.
+    from abicheck import cache
+    if not cache.enabled():
+        return parse.parse(_rewritten(text))
+    from abicheck.cache import units
+    k = cache.key(units.KIND, text)
+    payload = cache.load(units.KIND, k)
+    unit = units.loads(payload) if payload is not None else None
+    if unit is None:
+        unit = parse.parse(_rewritten(text))
+        data = units.dumps(unit)
+        if data is not None:
+            cache.store(units.KIND, k, data)
+    return unit
 
 
 @functools.lru_cache(maxsize=16)
@@ -51,7 +64,7 @@ def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
     return None
 
 
-def _parse(text: str) -> model.Unit:
+def _parse(text: str, dirs: Sequence[str] = ()) -> model.Unit:
     """Parse, after making sure the text nests no deeper than the limit
     (the parser and the layout recurse once per level)."""
     lim = limits.active()
@@ -60,10 +73,92 @@ def _parse(text: str) -> model.Unit:
     if depth > lim.nesting:
         raise LimitError(f"declarations nest {lim.nesting + 1} deep here, more than the limit of "
                          f"{lim.nesting}; raise it with --limit nesting=N", _locate(text, at))
+    portable = _portable(text, tuple(dirs))
+    if portable is not None:
+        unit = _relocated(portable, tuple(dirs))
+        if unit is not None:
+            return unit
     failed = _parse_failure(text)
     if failed is not None:
         raise ParseError(*failed)
     return _parse_cached(text)
+
+
+_MARKED_PATH = re.compile(r'^(#[ \t]*\d+[ \t]+")([^"\n]*)', re.M)
+
+
+def _portable(text: str, dirs: tuple[str, ...]) -> str | None:
+    """``text`` with each line marker's path under an include directory
+    written relative to it (``<abicheck-dir-K>/linux/types.h``), or None
+    when nothing would change.  Debian's cross headers are one copy per
+    ABI (/usr/<triple>/include): their texts differ in these paths alone
+    (30% of the uapi (header, ABI) pairs share a text then), and the model
+    parsed from it is the same but for the files of its locations, which
+    ``units.loads`` puts back."""
+    usable = sorted(((d, k) for k, d in enumerate(dirs)
+                     if d and '"' not in d and "\\" not in d and "\n" not in d),
+                    key=lambda x: -len(x[0]))
+    if not usable or "<abicheck-dir-" in text:
+        return None
+    changed = False
+
+    def relative(m: re.Match) -> str:
+        nonlocal changed
+        path = m.group(2)
+        for d, k in usable:
+            if path.startswith(d + "/"):
+                changed = True
+                return f"{m.group(1)}<abicheck-dir-{k}>/{path[len(d) + 1:]}"
+        return m.group(0)
+    out = _MARKED_PATH.sub(relative, text)
+    return out if changed else None
+
+
+@functools.lru_cache(maxsize=64)
+def _relocated(portable: str, dirs: tuple[str, ...]) -> model.Unit | None:
+    """The unit of a ``_portable`` text, its files under ``dirs``; None
+    when it does not parse (the caller then parses the real text, whose
+    errors name real files)."""
+    from abicheck.cache import units
+    payload = _portable_payload(portable)
+    unit = units.loads(payload, dirs) if payload is not None else None
+    if unit is None and payload is not None:       # a damaged entry: parse, rewrite it
+        _portable_payload.cache_clear()
+        payload = _parsed_payload(portable)
+        unit = units.loads(payload, dirs) if payload is not None else None
+    return unit
+
+
+@functools.lru_cache(maxsize=256)
+def _portable_payload(portable: str) -> bytes | None:
+    """The stored form of the unit parsed from ``portable``: from the
+    persistent cache, else parsed (and stored)."""
+    from abicheck import cache
+    from abicheck.cache import units
+    if cache.enabled():
+        payload = cache.load(units.KIND, cache.key(units.KIND, portable))
+        if payload is not None:
+            return payload
+    return _parsed_payload(portable)
+
+
+def _parsed_payload(portable: str) -> bytes | None:
+    from abicheck import cache
+    from abicheck.cache import units
+    try:
+        unit = parse.parse(_rewritten(portable))
+    except (AbicheckError, RecursionError):
+        return None
+    payload = units.dumps(unit)
+    if payload is not None and cache.enabled():
+        cache.store(units.KIND, cache.key(units.KIND, portable), payload)
+    return payload
+
+
+def clear_memo() -> None:
+    """Forget what this process parsed (the persistent cache stays)."""
+    for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
+        f.cache_clear()
 
 
 # pycparser names a byte it cannot lex by its Python repr; gcc says "stray"
@@ -121,10 +216,11 @@ def _main_part(text: str) -> str:
     return text[cut + 1:] if cut >= 0 else text
 
 
-def _unit(text: str, target: Target) -> model.Unit:
-    """Parse, or raise the error GCC would have reported first."""
+def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
+    """Parse, or raise the error GCC would have reported first; ``dirs``:
+    the include directories cpp searched (``Preprocessed.search_dirs``)."""
     try:
-        return _parse(text)
+        return _parse(text, dirs)
     except LimitError:
         raise
     except ParseError as e:
@@ -160,7 +256,7 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
     except PreprocessError as e:
         raise _first_of(e, target) from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
-    return Translation(target, _unit(pre.text, target), pre, request)
+    return Translation(target, _unit(pre.text, target, pre.search_dirs), pre, request)
 
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
@@ -208,7 +304,7 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
     out = []
     for t, p in zip(targets, pres):
         try:
-            out.append(Translation(t, _unit(p.text, t), p, request))
+            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, request))
         except AbicheckError as e:
             e.msg = f"{e.msg} (target {t.name})"
             raise
@@ -249,7 +345,7 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
             out.append(p)
             continue
         try:
-            out.append(Translation(t, _unit(p.text, t), p, (tuple(headers), tuple(dirs),
+            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, (tuple(headers), tuple(dirs),
                                                           tuple(defines), False, None,
                                                           tuple(roots[0]) if roots else ())))
         except AbicheckError as e:

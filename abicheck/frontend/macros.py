@@ -27,6 +27,7 @@ from abicheck.frontend.parse import parse_expr
 from abicheck.frontend.preprocess import MacroDef, preprocess
 
 _PROBE = "@@abicheck"
+_IDENT = re.compile(r"[A-Za-z_]\w*")
 _PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
 
 
@@ -71,21 +72,70 @@ class MacroTable:
         return [n for n in self.defs if n.startswith(prefix)]
 
     def expansions(self) -> dict[str, str]:
-        """Full expansion of every object-like macro, from one extra cpp run."""
+        """Full expansion of every object-like macro whose body uses another
+        macro (``uses_macros``), from one extra cpp run; the others are
+        their own expansion and are not asked for."""
         if self._expansions is None:
             names = [n for n, d in self.defs.items() if d.params is None
-                     and d.loc.file not in ("<built-in>", "<command-line>")]
-            extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
-            headers, dirs, defines, system, source, roots = self._args
-            pre = preprocess(headers, self.tr.target, dirs, defines, system, source=source,
-                             extra=extra, roots=roots)
+                     and d.loc.file not in ("<built-in>", "<command-line>")
+                     and self.uses_macros(n)]
             out: dict[str, str] = {}
-            for line in pre.text.splitlines():
-                if line.startswith(_PROBE):
-                    _, idx, _, rest = (line.split(None, 3) + [""])[:4]
-                    out[names[int(idx)]] = rest.strip()
+            if names:
+                extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
+                for line in self._expand(extra, names):
+                    if line.startswith(_PROBE):
+                        _, idx, _, rest = (line.split(None, 3) + [""])[:4]
+                        out[names[int(idx)]] = rest.strip()
             self._expansions = out
         return self._expansions
+
+    def uses_macros(self, name: str) -> bool:
+        """Whether the body of ``name`` names another macro (else it is its
+        own expansion)."""
+        d = self.defs[name]
+        return any(u in self.defs and u != name for u in _IDENT.findall(d.body))
+
+    def _needed(self, names: list[str]) -> set[str] | None:
+        """The macros an expansion of ``names`` can reach: every name in
+        their bodies, transitively; None (all of them) when a body pastes
+        tokens (``##`` makes names no body spells)."""
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            body = self.defs[n].body
+            if "##" in body:
+                return None
+            todo += [u for u in _IDENT.findall(body) if u in self.defs and u not in seen]
+        return seen
+
+    def _expand(self, probes: str, names: list[str]):
+        """cpp's output for ``probes`` appended to the translation unit.
+
+        When the first run's macro record is exact, the probes follow the
+        final definitions alone, on the line numbers they would have had
+        (``__LINE__``), and no header is read again: the definitions in force
+        are the whole state an expansion at the end of the unit sees.  Not
+        with ``__COUNTER__`` (its count depends on the headers' uses), and if
+        that short run fails, the whole unit is preprocessed again."""
+        headers, dirs, defines, system, source, roots = self._args
+        pre = self.tr.pre
+        needed = self._needed(names) if pre.macros_exact else None
+        if pre.macros_exact and not any("__COUNTER__" in d.body for d in pre.macros):
+            defs = "".join(
+                f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
+                f"{d.body}\n" for d in pre.macros
+                if d.loc.file not in ("<built-in>", "<command-line>")
+                and (needed is None or d.name in needed))
+            short = f"{defs}#line {pre.main_source.count(chr(10)) + 1}\n{probes}"
+            lines = _short_run(short, self.tr.target, dirs, defines, system)
+            if lines is not None:
+                return lines
+        return preprocess(headers, self.tr.target, dirs, defines, system, source=source,
+                          extra=probes, roots=roots).text.splitlines()
 
     def get(self, name: str) -> Macro | None:
         if name in self._cache:
@@ -98,8 +148,7 @@ class MacroTable:
             # ask cpp only when the body uses other macros (one extra run for
             # the whole table); plain numbers and member paths are their own
             # expansion
-            uses = set(re.findall(r"[A-Za-z_]\w*", d.body)) - {name}
-            needs_cpp = any(u in self.defs for u in uses)
+            needs_cpp = self.uses_macros(name)
             expansion = self.expansions().get(name) if needs_cpp else None
             if expansion is None:
                 expansion = d.body
@@ -130,6 +179,35 @@ class MacroTable:
 
     def all(self, names: Iterable[str] | None = None) -> list[Macro]:
         return [m for m in (self.get(n) for n in (names or self.defs)) if m is not None]
+
+
+def _short_run(short: str, target, dirs, defines, system) -> list[str] | None:
+    """The output lines of cpp on ``short`` (definitions and probes, no
+    #include), or None when it fails.  Kept in the persistent cache: the
+    text and the target's predefined macros decide them."""
+    import json
+
+    from abicheck import cache
+    k = None
+    if cache.enabled():
+        k = cache.key("expansions-1", json.dumps([short, sorted(target.macros.items()),
+                                                  list(defines), bool(system)]))
+        hit = cache.load("expansions-1", k)
+        if hit is not None:
+            try:
+                lines = json.loads(hit.decode("utf-8", "surrogateescape"))
+                if isinstance(lines, list) and all(isinstance(x, str) for x in lines):
+                    return lines
+            except ValueError:
+                pass
+    try:
+        lines = preprocess((), target, dirs, defines, system, source=short[:-1]).text.splitlines()
+    except AbicheckError:
+        return None
+    lines = [x for x in lines if x.startswith(_PROBE)]
+    if k is not None:
+        cache.store("expansions-1", k, json.dumps(lines).encode("utf-8", "surrogateescape"))
+    return lines
 
 
 @functools.lru_cache(maxsize=256)

@@ -103,4 +103,4 @@ def run_pcpp(text: str, dirs: list[str], macros: dict[str, str], roots: confine.
         src = m.source or "<built-in>"
         defs.append(MacroDef(name, params, body, SourceLoc(MAIN if src == "<stdin>" else src, m.lineno or 0, 1)))
     pre = _split_defines(out.getvalue(), text)
-    return Preprocessed(pre.text, tuple(defs), text)
+    return Preprocessed(pre.text, tuple(defs), text)   # pcpp's own record: not exact

@@ -36,6 +36,15 @@ def bounds_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                    help="preprocessor processes run at once (default: $ABICHECK_JOBS or "
                         "min(8, CPUs)); output never depends on it")
+    cache_args(p)
+
+
+def cache_args(p: argparse.ArgumentParser) -> None:
+    """The persistent cache of parsed headers (``abicheck.cache``)."""
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the cache of parsed headers "
+                        "($ABICHECK_CACHE_DIR, else $XDG_CACHE_HOME/abicheck; ABICHECK_CACHE=0 "
+                        "turns it off too); output never depends on it")
 
 
 def output_arg(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,151 @@
+"""Reading cpp's ``-dD`` output: the text the parser sees and the macro record.
+
+cpp echoes each ``#define`` and ``#undef`` where it happens; those lines
+are blanked (so pycparser's line numbers stay right) and the macros are read
+from them only when asked for.  Line markers tell which files cpp entered
+and from where (confinement checks them).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from abicheck.errors import SourceLoc
+
+MAIN = "<headers>"
+_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"((?:\s+\d)*)')
+_DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\(([^)]*)\))?[ \t]?(.*)$")
+_UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
+#: the lines ``_split_defines`` blanks: what ``_DEFINE`` and ``_UNDEF`` match
+#: (whitespace within the line only) and every #pragma but pack
+_BLANKED = re.compile(r"^(?:#define[^\S\n]+[A-Za-z_]|#undef[^\S\n]+[A-Za-z_]|#pragma(?![^\S\n]+pack\b))"
+                      r"[^\n]*", re.M)
+#: candidate line markers (``_MARKER`` decides)
+_MARKER_LINE = re.compile(r"^#[^\S\n]*(?:line[^\S\n]+)?\d[^\n]*", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDef:
+    """One ``#define`` as it stands at the end of the translation unit."""
+
+    name: str
+    params: tuple[str, ...] | None     # None for object-like macros
+    body: str
+    loc: SourceLoc
+
+
+class Preprocessed:
+    """cpp output ready for parsing, and the macros that were defined.
+
+    ``macros`` (and ``macros_exact``) are read from cpp's ``-dD`` record
+    the first time they are asked for: a layout that reads no macro never
+    pays for turning thousands of ``#define`` lines into ``MacroDef``s (15%
+    of a header's time with the parse cache warm)."""
+
+    __slots__ = ("text", "main_source", "entries", "search_dirs", "_macros", "_exact", "_raw")
+
+    def __init__(self, text: str, macros: "tuple[MacroDef, ...] | None", main_source: str,
+                 entries: tuple = (), macros_exact: bool = False, raw: str | None = None) -> None:
+        self.text = text
+        self.main_source = main_source            # the synthetic main file we fed cpp
+        #: every file cpp entered, with the location of the #include that did
+        self.entries: tuple[tuple[str, SourceLoc], ...] = entries
+        #: the include directories cpp searched, in order (``preprocess``
+        #: sets them): the front end's parse cache reads paths under them
+        #: as relative to them
+        self.search_dirs: tuple[str, ...] = ()
+        self._macros, self._exact, self._raw = macros, macros_exact, raw
+
+    @property
+    def macros(self) -> tuple[MacroDef, ...]:
+        if self._macros is None:
+            self._macros, self._exact = _scan_macros(self._raw or "")
+            self._raw = None
+        return self._macros
+
+    @property
+    def macros_exact(self) -> bool:
+        """``macros`` is exactly the macro state at the end of the unit
+        (cpp's own -dD record, and no ``#pragma push_macro``/``pop_macro``
+        or ``#undef`` of a predefined macro, which change it otherwise):
+        ``MacroTable`` may then expand them without preprocessing the
+        headers again."""
+        self.macros
+        return self._exact
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Preprocessed):
+            return NotImplemented
+        return (self.text, self.macros, self.main_source, self.entries, self.macros_exact) == \
+            (other.text, other.macros, other.main_source, other.entries, other.macros_exact)
+
+    __hash__ = None
+
+
+def _split_defines(output: str, main: str) -> Preprocessed:
+    """Blank the ``#define``/``#undef`` lines (and every ``#pragma`` but
+    ``pack``, which the layout reads) of ``-dD`` output so line numbers stay
+    right, note every file cpp entered; the macros are read from ``output``
+    when asked for (``_scan_macros``)."""
+    entries: list[tuple[str, SourceLoc]] = []
+    pieces: list[str] = []
+    last = pos = idx = 0                # ``pos`` is at the start of line ``idx``
+    file, base_line, base_idx = "<built-in>", 0, 0     # line ``base_idx`` is numbered ``base_line``
+    for hm in _MARKER_LINE.finditer(output):
+        m = _MARKER.match(hm.group(0))
+        if not m:
+            continue
+        idx += output.count("\n", pos, hm.start())
+        pos = hm.start()
+        new = _unescape(m.group(2))
+        if " 1" in m.group(3) and not new.startswith("<"):
+            # entering an included file: we stand on its #include line
+            entries.append((new, SourceLoc(file, max(base_line + idx - base_idx, 1), 1)))
+        file, base_line, base_idx = new, int(m.group(1)), idx + 1
+        if file == "<stdin>":
+            file = MAIN
+            pieces += [output[last:hm.start()], f'# {m.group(1)} "{MAIN}"']
+            last = hm.end()
+    pieces.append(output[last:])
+    text = _BLANKED.sub("", "".join(pieces))
+    return Preprocessed(text, None, main, tuple(entries), raw=output)
+
+
+def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
+    """The macros defined at the end of ``-dD`` output, tracking where each
+    came from, and whether that record is exact (see ``Preprocessed``)."""
+    macros: dict[str, MacroDef] = {}
+    lines = output.split("\n")
+    file, line = "<built-in>", 0
+    exact = True
+    for i, text in enumerate(lines):
+        if text.startswith("#"):
+            m = _MARKER.match(text)
+            if m:
+                new = _unescape(m.group(2))
+                file, line = new, int(m.group(1))
+                if file == "<stdin>":
+                    file = MAIN
+                continue
+            d = _DEFINE.match(text)
+            if d:
+                params = None
+                if d.group(2) is not None:
+                    params = tuple(p.strip() for p in d.group(3).split(",") if p.strip())
+                macros.pop(d.group(1), None)
+                macros[d.group(1)] = MacroDef(d.group(1), params, d.group(4).strip(),
+                                              SourceLoc(file, line, 1))
+            else:
+                u = _UNDEF.match(text)
+                if u:
+                    gone = macros.pop(u.group(1), None)
+                    if gone is not None and gone.loc.file in ("<built-in>", "<command-line>"):
+                        exact = False       # a predefined macro undone: not a define list
+                elif re.match(r"#pragma\s+(?:push|pop)_macro\b", text):
+                    exact = False
+        line += 1
+    return tuple(macros.values()), exact
+
+
+def _unescape(s: str) -> str:
+    return s.replace('\\"', '"').replace("\\\\", "\\")
