@@ -29,9 +29,10 @@ def accessor_paths(tr: "Translation", layouts: Sequence["TypeLayout"],
     from abicheck import api
     paths = {lay.name: {m.path for m in lay.members() if m.path} for lay in layouts}
     out: dict[str, dict[str, list[str]]] = {lay.name: {} for lay in layouts}
-    expansions = api.macro_table(tr).expansions()
-    for name in sorted(expansions):
-        exp = expansions[name]
+    mt = api.macro_table(tr)
+    expansions = mt.expansions()        # only the macros whose body uses another macro
+    for name in sorted(n for n, d in mt.defs.items() if d.params is None):
+        exp = expansions.get(name, mt.defs[name].body)
         if not _DOTTED.match(exp):
             continue
         path = re.sub(r"\s+", "", exp)
