@@ -74,11 +74,11 @@ def run(args: argparse.Namespace) -> str:
         types = args.types or api.declared_records(tr, args.headers) \
             or api.declared_typedefs(tr, args.headers)
         layouts = api.layout_translation(tr, types)
-        engine = Layouter(tr.unit, t) if sel.active or text_opts.expand_types else None
+        engine = Layouter(tr.unit, t)   # filters, -E, enumerator values
         for x in layouts:
             if sel.active:
                 new = packable.reordered_size(engine, x) if sel.packable else x.size
-                if popts.keeps(sel, x, new):
+                if popts.keeps(sel, x, new, engine):
                     shown.add(x.name)
                 sizes.setdefault(x.name, []).append((t.name, x.size, new))
         translations[t.name] = (tr, layouts)

@@ -46,6 +46,7 @@ from abicheck.views.pahole_geometry import (end_byte, expanded, infer_packing, r
                                              start_byte, tail_padding, unit)
 from abicheck.views.pahole_options import TextOptions
 from abicheck.views.pahole_summary import Stats, forced_padding, summary
+from abicheck.views.pahole_types import enum_attrs, enumerator_lines, render_type
 
 CACHELINE = 64
 _TYPE_SPACING = 26
@@ -233,10 +234,40 @@ class _Printer:
             if depth == 1:
                 self.stats.paddings.append(pad)
 
+    def anonymous_enum(self, c: Member, e: m.Enum, node: Member, depth: int, prefix: str,
+                       flexible: bool) -> None:
+        """An enum written in place (``e``: of the member, or of its array's
+        elements), expanded as pahole expands it: its enumerators, then ``}
+        name;`` padded by a count that leaves out the packed attribute -- or,
+        for an array or an enum printed through its typedef (-E), a count of
+        every character pahole wrote for the type, lines and tabs included."""
+        tabs = "\t" * depth
+        lines = [f"{tabs}{prefix}enum {{", *enumerator_lines(e, self.opts.layouter, tabs + "\t", self.opts.hex)]
+        bits = f":{c.bit_width}" if c.bit_width is not None else ""
+        _, decl = declaration(c, flexible)
+        size = self.opts.layouter.size_align(e)[0]
+        close = f"{tabs}}}{enum_attrs(size)} {decl}{bits};"
+        if prefix or e is not c.type:
+            n = self.width(depth) - sum(len(x) + 1 for x in lines) + len(tabs) - len(close)
+        else:
+            n = self.width(depth) - len(c.name or "") - 3
+        if c.bit_width is not None:
+            u = unit(c)
+            comment = self.comment(self.shown(u, node), c.size, c.bit_offset - u * 8)
+        else:
+            comment = self.comment(self.shown(c.offset, node), c.size)
+        self.lines += lines + [f"{close}{' ' * (n if n > 0 else 1)}{comment}"]
+
     def member(self, c: Member, node: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
         at = self.shown(c.offset, node)
         prefix, c = self.through_typedefs(c)
+        e = c.type
+        while isinstance(e, m.Array):
+            e = e.element
+        if isinstance(e, m.Enum) and e.tag is None:
+            self.anonymous_enum(c, e, node, depth, prefix, flexible)
+            return
         own = _aligned(c.user_align) if c.user_align and c.name else ""
         if self.opts.expand_types and c.children and not (expanded(c) and not prefix):
             # -E: a member of a named record type, or of a typedef of one
@@ -309,10 +340,12 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     """``lay`` as pahole prints it (with pahole's options ``opts``), after one
     comment line naming the type, the target and the declaration."""
     root = lay.root
-    out = [f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "") + " */"]
+    head = f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "")
     if root.kind not in ("struct", "union"):
-        out.append(f"typedef {root.type_name} {lay.name};  /* size: {lay.size}, align: {lay.align} */")
+        # pahole prints no size for these: our first line says it
+        out = [f"{head}, size: {lay.size}, align: {lay.align} */", *render_type(lay, opts)]
         return "\n".join(out) + "\n"
+    out = [head + " */"]
     # a typedef of a tagged record prints as the record (pahole -C TAG): on the
     # typedef's name pahole would print only "typedef struct TAG NAME;"
     typedef = isinstance(root.type, m.TypedefRef) and not root.tag

@@ -105,12 +105,13 @@ def from_args(args: Any, targets: int) -> tuple[TextOptions, Selection]:
 
 
 
-def keeps(sel: Selection, lay: "TypeLayout", reordered_size: int) -> bool:
+def keeps(sel: Selection, lay: "TypeLayout", reordered_size: int, engine: "Layouter") -> bool:
     """``sel.keeps`` for ``lay``, its holes counted as pahole's text counts
-    them (the summary's ``holes:`` and ``bit holes:``)."""
+    them (the summary's ``holes:`` and ``bit holes:``); ``engine``: the
+    layout's target's (its text may hold enumerators)."""
     from abicheck.views.pahole import printed
     if lay.root.kind == "struct" and lay.root.children:
-        st = printed(lay.root).stats
+        st = printed(lay.root, TextOptions(layouter=engine)).stats
         holes, bit_holes = len(st.holes), len(st.bit_holes)
     else:
         holes = bit_holes = 0
