@@ -258,6 +258,15 @@ class _Printer:
             comment = self.comment(self.shown(c.offset, node), c.size)
         self.lines += lines + [f"{close}{' ' * (n if n > 0 else 1)}{comment}"]
 
+    def record_attrs(self, node: Member) -> tuple[str, str]:
+        """(packed, aligned): the attributes pahole prints after an expanded
+        record's closing brace -- ``__packed__`` where it infers packing,
+        else the record's own ``__aligned__`` (never both: a ``packed,
+        aligned(4)`` record without padding shows only ``__packed__``)."""
+        if self.packing.get(id(node)):
+            return " __attribute__((__packed__))", ""
+        return "", _aligned(node.record_user_align) if node.record_user_align else ""
+
     def member(self, c: Member, node: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
         at = self.shown(c.offset, node)
@@ -273,8 +282,7 @@ class _Printer:
             # -E: a member of a named record type, or of a typedef of one
             self.lines.append(f"{tabs}{prefix}{c.kind}{' ' + c.tag if c.tag else ''} {{")
             self.body(c, depth + 1, in_union)
-            packed = " __attribute__((__packed__))" if self.packing.get(id(c)) else ""
-            typealign = _aligned(c.record_user_align) if c.record_user_align and not packed else ""
+            packed, typealign = self.record_attrs(c)
             if c.kind == "union":        # pahole prints a union's closing brace bare
                 packed = typealign = ""
             # the name follows the type's attributes at once, or after a
@@ -287,8 +295,7 @@ class _Printer:
             # -E: an array of a named record, expanded like its element
             self.lines.append(f"{tabs}{prefix}{element.kind}{' ' + element.tag if element.tag else ''} {{")
             self.body(element, depth + 1, in_union)
-            packed = " __attribute__((__packed__))" if self.packing.get(id(element)) else ""
-            typealign = _aligned(element.record_user_align) if element.record_user_align and not packed else ""
+            packed, typealign = self.record_attrs(element)
             _, decl = declaration(c, flexible)
             dims = decl[len(c.name or ""):]
             self.lines.append(f"{tabs}}}{packed} {c.name}{typealign}{dims}{own}; {self.comment(at, c.size)}")
@@ -300,19 +307,18 @@ class _Printer:
         if expanded(c):
             self.lines.append(f"{tabs}{c.kind} {{")
             self.body(c, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if self.packing.get(id(c)) else "") \
-                + (_aligned(c.record_user_align) if c.record_user_align else "")
+            packed, typealign = self.record_attrs(c)
+            record_align = _aligned(c.record_user_align) if c.record_user_align else ""
             # pahole pads an inline type's closing line by a count that leaves
             # out the name's own attribute and, through printf's "%*s" with a
-            # negative width, turns an overshoot into as many spaces
-            n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(attrs)
+            # negative width, turns an overshoot into as many spaces; the
+            # count has the record's alignment even where packed hides it
+            n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(packed + record_align)
             if c.kind == "union":
                 # a union shows one alignment, after its name, counted as the type's
-                close = "}" + attrs.replace(_aligned(c.record_user_align), "") \
-                    + (f" {c.name}" if c.name else "") \
-                    + (_aligned(c.record_user_align) if c.record_user_align else "") + ";"
+                close = "}" + packed + (f" {c.name}" if c.name else "") + record_align + ";"
             else:
-                close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
+                close = "}" + packed + typealign + (f" {c.name}" if c.name else "") + own + ";"
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}{self.comment(at, c.size)}")
             return
         if c.element is not None:
@@ -321,10 +327,9 @@ class _Printer:
             e = c.element
             self.lines.append(f"{tabs}{e.kind} {{")
             self.body(e, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if self.packing.get(id(e)) else "") \
-                + (_aligned(e.record_user_align) if e.record_user_align else "")
+            packed, typealign = self.record_attrs(e)
             _, decl = declaration(c, flexible)
-            self.lines.append(f"{tabs}}}{attrs} {decl}{own}; {self.comment(at, c.size)}")
+            self.lines.append(f"{tabs}}}{packed}{typealign} {decl}{own}; {self.comment(at, c.size)}")
             return
         ty, decl = declaration(c, flexible)
         text = f"{prefix}{self.column(ty, depth)} {decl}"
@@ -358,9 +363,7 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
         out.append("")
         out.extend(summary(lay, p.stats, opts.cacheline_size))
     # pahole closes an outermost union without its attributes
-    close = "}" if root.kind == "union" else "}" \
-        + (" __attribute__((__packed__))" if p.packing.get(id(root)) else "") \
-        + (_aligned(root.record_user_align) if root.record_user_align else "")
+    close = "}" if root.kind == "union" else "}" + "".join(p.record_attrs(root))
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
 

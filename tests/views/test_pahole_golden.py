@@ -124,6 +124,10 @@ struct g_enums { int a; enum { G_EA = 0, G_EB = 5 } st; g_anon_enum_t t; g_color
                  struct { enum { G_XA, G_XLONGER } in; enum __attribute__((packed)) { G_YA } y;
                           g_anon_enum_t t2; g_anon_small_t sm2; } s; };
 union g_enum_union { enum { G_UA, G_UB } e; long l; };
+struct g_pa_tight { char a; int b; char c[3]; } __attribute__((packed, aligned(4)));
+struct g_pa_inner { char c; struct { char a; int b; char d[3]; } __attribute__((packed, aligned(4))) in;
+                    struct g_pa_tight named;
+                    union { int x; struct { char a; int b; char d[3]; } __attribute__((packed, aligned(4))); }; };
 struct g_fn_arrays { void (*h[4])(int); int (*p)[4]; char (*pp)[2][3]; int (*q[2])[5]; };
 """
 
@@ -143,7 +147,8 @@ RECORDS = [
     "g_one_byte_ago", "g_bits_bytes", "g_force_padding", "g_force_padding_int", "g_aligned_padding", "g_qualified")] + [("union g_arms", "g_arms"), ("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
       # a typedef of a tagged record is shown as that record
       ("g_holes_t", "g_holes"), ("struct g_enums", "g_enums"), ("union g_enum_union", "g_enum_union"),
-      ("struct g_fn_arrays", "g_fn_arrays")] + [
+      ("struct g_fn_arrays", "g_fn_arrays"), ("struct g_pa_tight", "g_pa_tight"),
+      ("struct g_pa_inner", "g_pa_inner")] + [
     # typedefs of what is not a record print their underlying type, enums their enumerators
     (n, n) for n in ("g_ulong_t", "g_ulong2_t", "g_cint_t", "g_int_arr_t", "g_unsized_t", "g_handler_t",
                      "g_handlers_t", "g_str_t", "g_rows_t", "g_fnp_t", "g_fn_t", "g_anon_enum_t",
@@ -222,7 +227,8 @@ def test_the_corpus_exercises_paholes_habits(corpus):
                   "typedef void (*g_handler_t)(int, char *);", "(*g_handlers_t)(int)[3];",
                   "typedef enum g_color g_color_t;", "\tG_GREEN = 1,\n};", "} __attribute__((__packed__));",
                   "\t} st;  ", "\t} bits:2;  ", "\t} arr[2];  ", "\tRT_CONSISTENT = 0,",
-                  "(*h)(int)[4];", "int *                      p;"):
+                  "(*h)(int)[4];", "int *                      p;",
+                  "} __attribute__((__packed__)) in __attribute__((__aligned__(4)));"):
         assert habit in text, habit
 
 
@@ -231,6 +237,7 @@ SWEEP = ["signal.h", "sys/socket.h", "sys/stat.h", "sys/time.h", "linux/stat.h",
          "linux/perf_event.h", "linux/bpf.h", "linux/io_uring.h", "linux/ethtool.h", "linux/fs.h",
          "linux/kvm.h", "linux/fuse.h", "linux/usbdevice_fs.h", "linux/videodev2.h",
          "sys/ucontext.h", "sys/user.h", "sys/resource.h", "sys/epoll.h", "sys/uio.h", "netinet/in.h",
+         "linux/sctp.h", "linux/pps.h", "perf/perf_dlfilter.h", "link.h",
          "netinet/tcp.h", "linux/netlink.h", "linux/rtnetlink.h", "linux/if_link.h", "linux/ptrace.h",
          "linux/seccomp.h", "linux/sched.h", "linux/virtio_net.h", "linux/btrfs.h", "linux/cdrom.h",
          "linux/blkzoned.h", "linux/fiemap.h", "linux/if_packet.h", "linux/vfio.h", "linux/nbd.h",
