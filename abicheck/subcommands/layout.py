@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from abicheck.subcommands.options import common_header_args, output_arg, positive, targets_or_host
+from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal, positive,
+                                          targets_or_host)
 
 
 def add_parser(sub) -> None:
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> str:
     from abicheck.views import pahole_options as popts
     from abicheck.views import text as tview
 
+    if args.format in ("html", "svg"):     # a document for a terminal: refused before any work
+        picture_to_terminal(args)
     targets = targets_or_host(args)
     text_opts, sel = popts.from_args(args, len(targets))
     translations = {}                   # the byte map's accessors come from each target's macros
@@ -95,12 +98,10 @@ def run(args: argparse.Namespace) -> str:
     if args.format == "json":
         return jview.dumps(jview.layout_document(results))
     if args.format in ("html", "svg"):     # the byte map (views/bytemap)
-        from abicheck.subcommands.options import picture_to_terminal
         from abicheck.views.bytemap.sources import layout_document
-        picture_to_terminal(args)
         return layout_document(args.format, args.headers, targets,
                                {n: [(x, fl) for x, fl, _ in v] for n, v in per_type.items()},
-                               translations)
+                               translations, filtered=sel.active)
     chunks = []
     if not per_type:
         if sel.active:

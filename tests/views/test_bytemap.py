@@ -298,6 +298,33 @@ def test_html_to_a_terminal_is_refused(tmp_path, capsys, monkeypatch):
         assert cap.out == "" and cap.err.count("\n") == 1 and "-o FILE" in cap.err
 
 
+def test_a_picture_to_a_terminal_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    """The refusal comes first: a header that does not exist (or a slow
+    --target all) is never read for a picture that would be refused."""
+    import sys
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    for fmt in ("html", "svg"):
+        assert main(["layout", str(tmp_path / "missing.h"), "--format", fmt]) == 2
+        cap = capsys.readouterr()
+        assert cap.out == "" and cap.err.count("\n") == 1 and "-o FILE" in cap.err, cap.err
+
+
+def test_a_picture_emptied_by_the_filters_says_so(tmp_path, capsys):
+    """-H 5: the probe has fewer holes, so no record passes; the page and the
+    picture say that, as the text does, rather than draw nothing."""
+    h = _write(tmp_path, "probe.h", PROBE)
+    assert main(["layout", h, "-t", "x86_64", "-H", "5"]) == 0
+    assert "passes the filters" in capsys.readouterr().out
+    for fmt in ("html", "svg"):
+        assert main(["layout", h, "-t", "x86_64", "-H", "5", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert f"no record of {h} passes the filters on x86_64" in out, fmt
+        if fmt == "svg":
+            ET.fromstring(out.split("\n", 1)[1])
+        else:
+            check_page(out)
+
+
 def test_output_in_a_missing_folder_is_refused_and_nothing_written(tmp_path, capsys):
     h = _write(tmp_path, "probe.h", PROBE)
     out = tmp_path / "no" / "such" / "map.html"

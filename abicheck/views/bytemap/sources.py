@@ -71,10 +71,12 @@ def diff_figures(report: "Report") -> list[bg.Figure]:
 
 
 def layout_document(fmt: str, headers: Sequence[str], targets: Sequence, per_type: Mapping[str, Sequence],
-                    translations: Mapping[str, tuple["Translation", Sequence["TypeLayout"]]]) -> str:
+                    translations: Mapping[str, tuple["Translation", Sequence["TypeLayout"]]],
+                    filtered: bool = False) -> str:
     """``abicheck layout --format html|svg``: ``per_type`` is the command's
     type name -> [(layout, --field results)], ``translations`` target name
-    -> (translation, its layouts)."""
+    -> (translation, its layouts); ``filtered``: pahole's filters chose the
+    records, so an empty picture says that none passes them."""
     from abicheck.views.bytemap import html, svg
     acc: dict[tuple[str, str], dict[str, list[str]]] = {}
     for tname, (tr, layouts) in translations.items():
@@ -84,10 +86,12 @@ def layout_document(fmt: str, headers: Sequence[str], targets: Sequence, per_typ
             acc[(tname, type_name)] = paths
     figures = layout_figures({name: [(lay, acc.get((lay.target, lay.name), {})) for lay, _ in items]
                               for name, items in per_type.items()})
-    if fmt == "svg":
-        return svg.render(figures)
     names = ", ".join(t.name for t in targets)
+    if filtered:
+        empty = f"no record of {', '.join(headers)} passes the filters on {names}"
+    else:
+        empty = f"{', '.join(headers)} declare{'s' if len(headers) == 1 else ''} no struct, union or typedef on {names}"
+    if fmt == "svg":
+        return svg.render(figures, empty="" if figures else empty)
     title = f"abicheck layout: {', '.join(headers)} on {names}"
-    intro = [] if figures else [f"{', '.join(headers)} declare{'s' if len(headers) == 1 else ''} "
-                                f"no struct, union or typedef on {names}"]
-    return html.page(title, figures, intro=intro)
+    return html.page(title, figures, intro=[] if figures else [empty])

@@ -273,13 +273,17 @@ def legend(y: int) -> str:
 
 
 def render(figures: Sequence[Figure], scale: float | None = None, standalone: bool = True,
-           first: int = 0, with_legend: bool = True) -> str:
+           first: int = 0, with_legend: bool = True, empty: str = "") -> str:
     """Every figure stacked in one ``<svg>``, a legend below (unless the
     page has its own); with ``standalone`` an XML document (``--format
     svg``), else an element to inline in HTML (``first``: the first
-    figure's index on the page, so ids stay unique)."""
+    figure's index on the page, so ids stay unique).  ``empty``: the line
+    that says why there are no figures (a blank picture explains nothing)."""
     if not figures:
         body, height, width = [], 0, MIN_WIDTH
+        if empty:
+            body.append(f'<text class="note" x="{X0}" y="16">{text(empty)}</text>')
+            height = CAPTION_H
     else:
         body, height = [], 0
         for i, f in enumerate(figures):
