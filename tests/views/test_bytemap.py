@@ -161,6 +161,23 @@ def test_siginfo_si_pkey_is_labelled_with_its_accessor(siginfo):
         assert "accessor" not in row["members"]["si_signo"][2]
 
 
+def test_siginfo_every_accessor_is_in_the_pictures_text(siginfo):
+    """At the automatic scale si_pid's 4-byte box is narrower than its name:
+    the name is drawn smaller or listed in the key under the figure, never
+    left to a hover title alone (nor only a sibling path's name shown)."""
+    import re
+    _, figures = siginfo
+    root = ET.fromstring(svg.render(figures).split("\n", 1)[1])
+    ns = "{http://www.w3.org/2000/svg}"
+    shown = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    titled = {a for t in root.iter(f"{ns}title")
+              for m in re.finditer(r"accessor ([\w, ]+)", t.text or "") for a in m.group(1).split(", ")}
+    # the kernel's asm-generic/siginfo.h defines these for every ABI
+    assert {"si_pid", "si_uid", "si_addr", "si_pkey", "si_status", "si_utime", "si_band", "si_fd"} <= titled
+    missing = [a for a in sorted(titled) if not re.search(rf"\b{a}\b", shown)]
+    assert missing == []
+
+
 # --------------------------------------------------- a record with holes
 
 def _probe(targets=TARGETS, source=PROBE, name="struct bm_probe"):
