@@ -42,13 +42,11 @@ import dataclasses
 from abicheck import model as m
 from abicheck.layout import Member, TypeLayout
 from abicheck.views.dwarf_names import declaration, type_name
-from abicheck.views.pahole_geometry import (end_byte, expanded, infer_packing, record_end,  # noqa: F401
-                                             start_byte, tail_padding, unit)
+from abicheck.views.pahole_geometry import end_byte, expanded, infer_packing, start_byte, tail_padding, unit
 from abicheck.views.pahole_options import TextOptions
 from abicheck.views.pahole_summary import Stats, forced_padding, summary
 from abicheck.views.pahole_types import enum_attrs, enumerator_lines, render_type
 
-CACHELINE = 64
 _TYPE_SPACING = 26
 
 
@@ -57,6 +55,15 @@ def _aligned(n: int) -> str:
 
 
 class _Printer:
+    """One walk over a record's member tree, appending pahole's lines.
+
+    pahole prints while it walks, and what a line looks like depends on
+    what came before it (the cacheline already announced, the holes the
+    summary counts, which records it decided are packed), so that state
+    lives here: ``lines`` the text so far, ``cacheline`` the last line
+    announced, ``stats`` the top level's numbers, ``packing`` the decisions
+    of ``infer_packing`` by member id."""
+
     def __init__(self, name_spacing: int, packing: dict[int, bool], opts: TextOptions) -> None:
         self.name_spacing = name_spacing
         self.packing = packing
@@ -366,7 +373,6 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     close = "}" if root.kind == "union" else "}" + "".join(p.record_attrs(root))
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
-
 
 
 def printed(root: Member, opts: TextOptions = TextOptions()) -> "_Printer":
