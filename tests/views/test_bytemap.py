@@ -397,6 +397,30 @@ def test_diff_draws_old_above_new_where_the_oracle_places_them(tmp_path, capsys)
     assert "OLD A" in page.read_text() and "NEW A" in page.read_text()
 
 
+def test_diff_notes_name_the_abis_of_each_change(tmp_path):
+    """A member inserted before ``long stamp``: where the oracle moves stamp
+    (i386: no hole before it) the note that says members moved names that
+    ABI, and only the ABIs where stamp really moved."""
+    src_old = "struct bm_msg { int kind; long stamp; char tag; };\n"
+    src_new = "struct bm_msg { int kind; int flags; long stamp; char tag; };\n"
+    old, new = _write(tmp_path, "old.h", src_old), _write(tmp_path, "new.h", src_new)
+    targets = ("x86_64", "i386", "aarch64", "mips")
+    out = tmp_path / "diff.svg"
+    main(["diff", old, new, "-t", ",".join(targets), "--format", "svg", "-o", str(out)])
+    root = ET.fromstring(out.read_text().split("\n", 1)[1])
+    notes = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")
+             if t.get("class") == "note"]
+
+    def stamp(t: str, src: str) -> int:
+        return next(m["offset"] for m in bo.oracle_layout(get_target(t), src, "struct bm_msg")["members"]
+                    if m["path"] == "stamp")
+    moved_on = {t for t in targets if stamp(t, src_old) != stamp(t, src_new)}
+    assert moved_on and moved_on != set(targets), "the oracle must move stamp on some ABIs only"
+    (moving,) = [n for n in notes if "moved the members after it" in n]
+    named = set(moving[moving.rindex("(") + 1:-1].split(", "))
+    assert named == moved_on
+
+
 def test_hostile_names_are_escaped():
     src = "struct bm_x { int a; };\n"
     (lay,) = api.layout_source(src, ["struct bm_x"], get_target("x86_64"))

@@ -60,14 +60,23 @@ def diff_figures(report: "Report") -> list[bg.Figure]:
     for name, sides in report.layouts.items():
         pics = {side: [(t, bg.picture_of_shape(shape, acc)) for t, shape, acc in sides.get(side, ())]
                 for side in ("old", "new")}
-        notes = []
+        # one note per change, naming the ABIs it happens on (a move on
+        # x86_64 alone reads differently from one on every target)
+        changes: dict[str, list[str]] = {}
         for f in report.findings:
             if f.check == name and f.cause is None:
-                line = f"{f.verdict}: {f.topic or f.message}"
-                if line not in notes:
-                    notes.append(line)
+                on = changes.setdefault(f"{f.verdict}: {f.topic or f.message}", [])
+                on.extend(t for t in f.targets if t not in on)
+        notes = [f"{line} ({_abis(on, report.targets)})" for line, on in changes.items()]
         figures.append(bg.figure_of_diff(name, pics["old"], pics["new"], notes))
     return figures
+
+
+def _abis(on: Sequence[str], every: Sequence[str]) -> str:
+    """The targets of a change, in the report's order, or "every target"."""
+    if len(every) > 1 and set(on) >= set(every):
+        return f"all {len(every)} targets"
+    return ", ".join([t for t in every if t in on] + [t for t in on if t not in every])
 
 
 def layout_document(fmt: str, headers: Sequence[str], targets: Sequence, per_type: Mapping[str, Sequence],
