@@ -32,6 +32,22 @@ _INT_SIZE = 4
 _TYPE_SPACING = 26
 
 
+#: GCC's c_common_type_for_mode: the first C integer type of a mode's size
+#: names it (DImode is ``long int`` on LP64, ``long long int`` on ILP32)
+_MODE_ORDER = ("int", "char", "short", "long", "long long")
+
+
+def _moded(s: m.Scalar, size: int, eng: "Layouter") -> m.Scalar:
+    """The integer type a ``mode`` attribute makes of ``s``: DWARF names
+    it (``typedef int register_t __attribute__((mode(word)))`` is ``long
+    int`` on x86_64)."""
+    for kind in _MODE_ORDER:
+        if eng.target.scalar(kind).size == size:
+            signed = eng.is_signed(s)
+            return m.Scalar(kind, signed, "")
+    return s
+
+
 def enum_attrs(size: int) -> str:
     """pahole calls an enum packed when it is not int-sized (GCC's
     ``packed`` enums, and the 8-byte ones values beyond 32 bits make)."""
@@ -61,8 +77,10 @@ def render_type(lay: "TypeLayout", opts: "TextOptions") -> list[str]:
     if isinstance(root.type, m.EnumRef):
         e = eng.strip(root.type)
         return [f"enum {e.tag} {{", *enumerator_lines(e, eng, "\t", opts.hex), f"}}{enum_attrs(lay.size)};"]
-    t = eng.unit.typedefs[lay.name].type
-    name = lay.name
+    td = eng.unit.typedefs[lay.name]
+    t, name = td.type, lay.name
+    if td.attrs.mode and isinstance(t, m.Scalar) and t.kind in _MODE_ORDER:
+        t = _moded(t, lay.size, eng)
     if isinstance(t, m.Enum) and t.tag is None:
         return ["typedef enum {", *enumerator_lines(t, eng, "\t", opts.hex), f"}}{enum_attrs(lay.size)} {name};"]
     if isinstance(t, m.Enum):

@@ -114,6 +114,9 @@ typedef const char *g_str_t;
 typedef int (*g_rows_t)[4];
 typedef void g_fn_t(int);
 typedef g_fn_t *g_fnp_t;
+typedef int g_word_t __attribute__((__mode__(__word__)));
+typedef unsigned int g_uqi_t __attribute__((mode(QI)));
+typedef unsigned g_udi_t __attribute__((mode(DI)));
 enum __attribute__((packed)) g_small { G_S0, G_S1 = 200 };
 enum g_wide { G_W0 = 0x1ffffffffLL, G_WNEG = -5 };
 typedef enum { G_TA, G_TBB = 7 } g_anon_enum_t;
@@ -152,7 +155,7 @@ RECORDS = [
     # typedefs of what is not a record print their underlying type, enums their enumerators
     (n, n) for n in ("g_ulong_t", "g_ulong2_t", "g_cint_t", "g_int_arr_t", "g_unsized_t", "g_handler_t",
                      "g_handlers_t", "g_str_t", "g_rows_t", "g_fnp_t", "g_fn_t", "g_anon_enum_t",
-                     "g_anon_small_t", "g_color_t")] + [
+                     "g_anon_small_t", "g_color_t", "g_word_t", "g_uqi_t", "g_udi_t")] + [
     (f"enum {n}", n) for n in ("g_color", "g_small", "g_wide")]
 
 
