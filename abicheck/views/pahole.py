@@ -355,8 +355,9 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     head = f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "")
     if root.kind not in ("struct", "union"):
         # pahole prints no size for these: our first line says it
-        out = [f"{head}, size: {lay.size}, align: {lay.align} */", *render_type(lay, opts)]
-        return "\n".join(out) + "\n"
+        arrayed = root.element is not None or (root.kind == "array" and _named_element(lay, opts) is not None)
+        body = _typedef_of_records(lay, opts) if arrayed else render_type(lay, opts)
+        return "\n".join([f"{head}, size: {lay.size}, align: {lay.align} */", *body]) + "\n"
     out = [head + " */"]
     # a typedef of a tagged record prints as the record (pahole -C TAG): on the
     # typedef's name pahole would print only "typedef struct TAG NAME;"
@@ -373,6 +374,29 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     close = "}" if root.kind == "union" else "}" + "".join(p.record_attrs(root))
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
+
+
+def _named_element(lay: TypeLayout, opts: TextOptions) -> Member | None:
+    """-E: the first element's tree of a typedef of an array of a named record."""
+    p = _Printer(55, {}, opts)
+    return p.named_element(dataclasses.replace(lay.root, kind="array"))
+
+
+def _typedef_of_records(lay: TypeLayout, opts: TextOptions) -> list[str]:
+    """A typedef of an array of an anonymous record: pahole expands the
+    element as it would a member, in the columns of a record nested one
+    level deep but indented one tab less, and closes it with the name and
+    dimensions (``} pairs_t[2];``)."""
+    e = lay.root.element or _named_element(lay, opts)
+    p = _Printer(55 if opts.expand_types else 23, infer_packing(e, opts.expand_types), opts)
+    p.body(e, 2)
+    eng = opts.layouter
+    if eng is None:
+        raise ValueError("the pahole text of a typedef needs its target's Layouter (TextOptions.layouter)")
+    t = eng.unit.typedefs[lay.name].type
+    _, decl = declaration(dataclasses.replace(lay.root, name=lay.name, type=t, type_name=eng.type_name(t)))
+    return [f"typedef {e.kind}{' ' + e.tag if e.tag else ''} {{", *(x[1:] if x.startswith("\t") else x for x in p.lines),
+            f"}}{''.join(p.record_attrs(e))} {decl};"]
 
 
 def printed(root: Member, opts: TextOptions = TextOptions()) -> "_Printer":

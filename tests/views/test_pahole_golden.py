@@ -115,6 +115,9 @@ typedef int (*g_rows_t)[4];
 typedef void g_fn_t(int);
 typedef g_fn_t *g_fnp_t;
 typedef int g_word_t __attribute__((__mode__(__word__)));
+typedef struct { int q; char c; struct { short s; long l; } in; } g_pairs_t[2];
+typedef union { int q; char c; } g_uarr_t[3][2];
+typedef struct g_holes g_holes_arr_t[2];
 typedef unsigned int g_uqi_t __attribute__((mode(QI)));
 typedef unsigned g_udi_t __attribute__((mode(DI)));
 enum __attribute__((packed)) g_small { G_S0, G_S1 = 200 };
@@ -155,7 +158,8 @@ RECORDS = [
     # typedefs of what is not a record print their underlying type, enums their enumerators
     (n, n) for n in ("g_ulong_t", "g_ulong2_t", "g_cint_t", "g_int_arr_t", "g_unsized_t", "g_handler_t",
                      "g_handlers_t", "g_str_t", "g_rows_t", "g_fnp_t", "g_fn_t", "g_anon_enum_t",
-                     "g_anon_small_t", "g_color_t", "g_word_t", "g_uqi_t", "g_udi_t")] + [
+                     "g_anon_small_t", "g_color_t", "g_word_t", "g_uqi_t", "g_udi_t",
+                     "g_pairs_t", "g_uarr_t", "g_holes_arr_t")] + [
     (f"enum {n}", n) for n in ("g_color", "g_small", "g_wide")]
 
 
