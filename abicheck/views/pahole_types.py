@@ -81,6 +81,10 @@ def render_type(lay: "TypeLayout", opts: "TextOptions") -> list[str]:
     t, name = td.type, lay.name
     if td.attrs.mode and isinstance(t, m.Scalar) and t.kind in _MODE_ORDER:
         t = _moded(t, lay.size, eng)
+    if td.attrs.vector_size is not None:
+        # DWARF: an array of the element flagged GNU_vector; pahole says so
+        return [f"typedef {type_name(t):<{_TYPE_SPACING}} {name} "
+                f"__attribute__ ((__vector_size__ ({lay.size})));"]
     if isinstance(t, m.Enum) and t.tag is None:
         return ["typedef enum {", *enumerator_lines(t, eng, "\t", opts.hex), f"}}{enum_attrs(lay.size)} {name};"]
     if isinstance(t, m.Enum):

@@ -309,6 +309,43 @@ def test_every_record_of_real_headers_is_paholes(tmp_path):
     assert wrong == []
 
 
+def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path):
+    """The typedefs of the headers above that do not name a record (scalars,
+    pointers, arrays, function pointers, mode and vector_size attributes:
+    400 or so) and their tagged enums print as ``pahole -C NAME`` prints them."""
+    import os
+
+    from abicheck import api
+    from abicheck.layout import Layouter
+    from abicheck.targets import get_target
+    from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
+
+    headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
+    header = tmp_path / "sweep.h"
+    header.write_text("#define _GNU_SOURCE\n" + "".join(f"#include <{h}>\n" for h in headers))
+    src = tmp_path / "sweep.c"
+    src.write_text(f'#include "{header}"\n')
+    obj = tmp_path / "sweep.o"
+    subprocess.run(["gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(obj)],
+                   check=True, capture_output=True)
+    tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
+    engine = Layouter(tr.unit, tr.target)
+    opts = TextOptions(layouter=engine)
+    names = [n for n, td in tr.unit.typedefs.items() if engine.kind(td.type) not in ("struct", "union")]
+    names += [f"enum {tag}" for tag in tr.unit.enums if tag]
+    compared, wrong = 0, []
+    for name in names:
+        theirs = subprocess.run(["pahole", "-C", name.split()[-1], str(obj)], capture_output=True, text=True).stdout
+        if not theirs:
+            continue            # a type the object's DWARF does not hold
+        compared += 1
+        if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:
+            wrong.append(name)
+    assert compared > 300
+    assert wrong == []
+
+
 #: target -> (Debian cross gcc, its flags) for the synthetic records
 CROSS = {
     "i386": ("i686-linux-gnu-gcc", []), "x32": ("x86_64-linux-gnux32-gcc", []),
