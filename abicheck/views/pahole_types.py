@@ -48,6 +48,27 @@ def _moded(s: m.Scalar, size: int, eng: "Layouter") -> m.Scalar:
     return s
 
 
+def _through_typedefs(a: m.Array, eng: "Layouter") -> tuple[str, m.Array | None]:
+    """-E: an array of a typedef (``typedef greg_t gregset_t[23]``) as
+    pahole prints it, ``/* typedef greg_t */`` before the type it names,
+    and the array of that type; ("", None) when its element is no
+    unqualified typedef of a non-array (GCC merges those dimensions)."""
+    dims = []
+    t: m.Type = a
+    while isinstance(t, m.Array):
+        dims.append(t)
+        t = t.element
+    names = []
+    while isinstance(t, m.TypedefRef) and not t.quals:
+        names.append(t.name)
+        t = eng.unit.typedefs[t.name].type
+    if not names or isinstance(t, m.Array):
+        return "", None
+    for d in reversed(dims):
+        t = m.Array(t, d.length)
+    return f"/* typedef {' -> '.join(names)} */ ", t
+
+
 def enum_attrs(size: int) -> str:
     """pahole calls an enum packed when it is not int-sized (GCC's
     ``packed`` enums, and the 8-byte ones values beyond 32 bits make)."""
@@ -95,9 +116,12 @@ def render_type(lay: "TypeLayout", opts: "TextOptions") -> list[str]:
         return [f"typedef {type_name(t.to.returns)} (*{name})({parameters(t.to)});"]
     if isinstance(t, m.Array):
         # the declarator a member of this type would have, in a member's columns
+        prefix, element = _through_typedefs(t, eng) if opts.expand_types else ("", None)
+        if element is not None:
+            t = element
         fake = Member(name, None, t, eng.type_name(t), 0, lay.size, lay.align)
         ty, decl = declaration(fake)
-        return [f"typedef {ty:<{_TYPE_SPACING}} {decl};"]
+        return [f"typedef {prefix}{ty:<{_TYPE_SPACING}} {decl};"]
     sep = "  " if getattr(t, "quals", "") and not isinstance(t, m.Pointer) else " "
     return [f"typedef {type_name(t)}{sep}{name};"]
 

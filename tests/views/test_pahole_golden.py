@@ -309,10 +309,12 @@ def test_every_record_of_real_headers_is_paholes(tmp_path):
     assert wrong == []
 
 
-def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path):
+@pytest.mark.parametrize("option", [[], ["-E", "--hex"]], ids=lambda o: " ".join(o) or "plain")
+def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path, option):
     """The typedefs of the headers above that do not name a record (scalars,
     pointers, arrays, function pointers, mode and vector_size attributes:
-    400 or so) and their tagged enums print as ``pahole -C NAME`` prints them."""
+    400 or so) and their tagged enums print as ``pahole -C NAME`` prints them
+    (with -E an array of a typedef names it: ``/* typedef greg_t */``)."""
     import os
 
     from abicheck import api
@@ -331,12 +333,13 @@ def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path):
                    check=True, capture_output=True)
     tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
     engine = Layouter(tr.unit, tr.target)
-    opts = TextOptions(layouter=engine)
+    opts = TextOptions(expand_types=bool(option), hex=bool(option), layouter=engine)
     names = [n for n, td in tr.unit.typedefs.items() if engine.kind(td.type) not in ("struct", "union")]
     names += [f"enum {tag}" for tag in tr.unit.enums if tag]
     compared, wrong = 0, []
     for name in names:
-        theirs = subprocess.run(["pahole", "-C", name.split()[-1], str(obj)], capture_output=True, text=True).stdout
+        theirs = subprocess.run(["pahole", *option, "-C", name.split()[-1], str(obj)],
+                                capture_output=True, text=True).stdout
         if not theirs:
             continue            # a type the object's DWARF does not hold
         compared += 1
