@@ -27,6 +27,10 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
   an array of an anonymous record expanded like the record.
 - The summary of a struct (unions get none), in pahole's order
   (``views/pahole_summary.py``).
+- Anonymous enums written in place expanded with their enumerators; a type
+  that is no record (a typedef of a scalar, pointer, array or function, an
+  enum) as pahole prints it (``views/pahole_types.py``).  Enumerator values
+  and typedefs need the target's ``Layouter`` (``TextOptions.layouter``).
 
 pahole's options (``views/pahole_options.py``, held to pahole's text by
 tests/views/test_pahole_options.py) change only what this walk prints:
