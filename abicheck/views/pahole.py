@@ -49,7 +49,7 @@ from abicheck.views.dwarf_names import declaration, type_name
 from abicheck.views.pahole_geometry import end_byte, expanded, infer_packing, start_byte, tail_padding, unit
 from abicheck.views.pahole_options import TextOptions
 from abicheck.views.pahole_summary import Stats, forced_padding, summary
-from abicheck.views.pahole_types import enum_attrs, enumerator_lines, render_type
+from abicheck.views.pahole_types import enum_attrs, enumerator_lines, render_type, typedef_chain
 
 _TYPE_SPACING = 26
 
@@ -181,33 +181,10 @@ class _Printer:
         eng = self.opts.layouter
         if not self.opts.expand_types or eng is None:
             return "", c
-        prefix, t = self._typedefs(c.type)
+        prefix, t = typedef_chain(c.type, eng)
         if not prefix:
             return "", c
         return prefix, dataclasses.replace(c, type=t, type_name=eng.type_name(t))
-
-    def _typedefs(self, t: m.Type, in_array: bool = False) -> tuple[str, m.Type]:
-        # an array's element type is printed through its typedefs too, so a
-        # typedef of an array of typedefs gets two comments; but GCC's DWARF
-        # merges an array of (a typedef of) an array into one array type, so
-        # a typedef of an array inside an array leaves no name, only its dims
-        arrays = []
-        while isinstance(t, m.Array):
-            arrays.append(t)
-            t = t.element
-        names = []
-        while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
-            names.append(t.name)
-            t = self.opts.layouter.unit.typedefs[t.name].type
-        if isinstance(t, m.Array) and (arrays or in_array):
-            names = []
-        prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
-        if isinstance(t, m.Array):
-            more, t = self._typedefs(t, True)
-            prefix += more
-        for a in reversed(arrays):
-            t = dataclasses.replace(a, element=t)
-        return prefix, t
 
     def type_column(self, c: Member, depth: int) -> str:
         """The type column of an unnamed bitfield pahole infers before ``c``."""

@@ -17,6 +17,7 @@ an ``int``'s.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from abicheck import model as m
@@ -48,25 +49,30 @@ def _moded(s: m.Scalar, size: int, eng: "Layouter") -> m.Scalar:
     return s
 
 
-def _through_typedefs(a: m.Array, eng: "Layouter") -> tuple[str, m.Array | None]:
-    """-E: an array of a typedef (``typedef greg_t gregset_t[23]``) as
-    pahole prints it, ``/* typedef greg_t */`` before the type it names,
-    and the array of that type; ("", None) when its element is no
-    unqualified typedef of a non-array (GCC merges those dimensions)."""
-    dims = []
-    t: m.Type = a
+def typedef_chain(t: m.Type, eng: "Layouter", in_array: bool = False) -> tuple[str, m.Type]:
+    """-E: pahole's ``/* typedef A -> B */ `` for a type that is (an array
+    of) a typedef, and the type the typedefs name; ``""`` and ``t`` else."""
+    # an array's element type is printed through its typedefs too, so a
+    # typedef of an array of typedefs gets two comments; but GCC's DWARF
+    # merges an array of (a typedef of) an array into one array type, so
+    # a typedef of an array inside an array leaves no name, only its dims
+    arrays = []
     while isinstance(t, m.Array):
-        dims.append(t)
+        arrays.append(t)
         t = t.element
     names = []
-    while isinstance(t, m.TypedefRef) and not t.quals:
+    while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
         names.append(t.name)
         t = eng.unit.typedefs[t.name].type
-    if not names or isinstance(t, m.Array):
-        return "", None
-    for d in reversed(dims):
-        t = m.Array(t, d.length)
-    return f"/* typedef {' -> '.join(names)} */ ", t
+    if isinstance(t, m.Array) and (arrays or in_array):
+        names = []
+    prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
+    if isinstance(t, m.Array):
+        more, t = typedef_chain(t, eng, True)
+        prefix += more
+    for a in reversed(arrays):
+        t = dataclasses.replace(a, element=t)
+    return prefix, t
 
 
 def enum_attrs(size: int) -> str:
@@ -116,9 +122,7 @@ def render_type(lay: "TypeLayout", opts: "TextOptions") -> list[str]:
         return [f"typedef {type_name(t.to.returns)} (*{name})({parameters(t.to)});"]
     if isinstance(t, m.Array):
         # the declarator a member of this type would have, in a member's columns
-        prefix, element = _through_typedefs(t, eng) if opts.expand_types else ("", None)
-        if element is not None:
-            t = element
+        prefix, t = typedef_chain(t, eng) if opts.expand_types else ("", t)
         fake = Member(name, None, t, eng.type_name(t), 0, lay.size, lay.align)
         ty, decl = declaration(fake)
         return [f"typedef {prefix}{ty:<{_TYPE_SPACING}} {decl};"]
