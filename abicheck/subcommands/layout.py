@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from abicheck.subcommands.options import common_header_args, output_arg, positive, targets_or_host
+from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal, positive,
+                                          targets_or_host)
 
 
 def add_parser(sub) -> None:
@@ -54,53 +55,31 @@ def pahole_args(lay: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> str:
     from abicheck import api
-    from abicheck.layout import Layouter
     from abicheck.views import json as jview
     from abicheck.views import packable
     from abicheck.views import pahole_options as popts
     from abicheck.views import text as tview
+    from abicheck.views.layout_selection import select
 
+    if args.format in ("html", "svg"):     # a document for a terminal: refused before any work
+        picture_to_terminal(args)
     targets = targets_or_host(args)
     text_opts, sel = popts.from_args(args, len(targets))
-    translations = {}                   # the byte map's accessors come from each target's macros
-    per_type: dict[str, list] = {}
-    results = []
-    shown: set[str] = set()             # names a filter keeps on some target
-    sizes: dict[str, list] = {}         # -P: name -> [(target, size, reordered size)]
-    for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
-        t = tr.target
-        # default: the records the headers define, else their typedefs; a
-        # header that declares neither (glibc's <complex.h>) has nothing to show
-        types = args.types or api.declared_records(tr, args.headers) \
-            or api.declared_typedefs(tr, args.headers)
-        layouts = api.layout_translation(tr, types)
-        engine = Layouter(tr.unit, t) if sel.active or text_opts.expand_types else None
-        for x in layouts:
-            if sel.active:
-                new = packable.reordered_size(engine, x) if sel.packable else x.size
-                if popts.keeps(sel, x, new):
-                    shown.add(x.name)
-                sizes.setdefault(x.name, []).append((t.name, x.size, new))
-        translations[t.name] = (tr, layouts)
-        fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
-        results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
-        for x in layouts:
-            per_type.setdefault(x.name, []).append((x, fields.get(x.name, ()), engine))
-    if sel.active:
-        results = [(t, [d for d in docs if d["name"] in shown]) for t, docs in results]
-        per_type = {n: v for n, v in per_type.items() if n in shown}
+    shown = select(api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system),
+                   args.headers, args.types, args.fields, sel)
+    per_type = shown.per_type
     if sel.packable:
         return packable.packable_lines(
-            [(packable.record_name(per_type[n][0][0]), sizes[n]) for n in per_type], [t.name for t in targets])
+            [(packable.record_name(per_type[n][0][0]), shown.sizes[n]) for n in per_type],
+            [t.name for t in targets])
     if args.format == "json":
-        return jview.dumps(jview.layout_document(results))
+        return jview.dumps(jview.layout_document(
+            [(t, [jview.type_json(x, fl) for x, fl in shown.on_target(t)]) for t in shown.translations]))
     if args.format in ("html", "svg"):     # the byte map (views/bytemap)
-        from abicheck.subcommands.options import picture_to_terminal
         from abicheck.views.bytemap.sources import layout_document
-        picture_to_terminal(args)
         return layout_document(args.format, args.headers, targets,
                                {n: [(x, fl) for x, fl, _ in v] for n, v in per_type.items()},
-                               translations)
+                               shown.translations, filtered=sel.active)
     chunks = []
     if not per_type:
         if sel.active:

@@ -8,6 +8,7 @@ member's name.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from abicheck import model as m
 from abicheck.layout import Member
@@ -21,6 +22,9 @@ _INT_NAMES = {
     ("__int128", True): "__int128", ("__int128", False): "__int128 unsigned",
     ("char", None): "char", ("char", True): "signed char", ("char", False): "unsigned char",
 }
+
+#: one array dimension in a type's spelling
+_DIMS = re.compile(r"\[[^\[\]]*\]")
 
 
 def scalar_name(s: m.Scalar) -> str:
@@ -42,8 +46,10 @@ def type_name(t: m.Type) -> str:
     quals = getattr(t, "quals", "")
     if isinstance(t, m.Pointer):
         to = t.to
+        while isinstance(to, m.Array):   # pahole: a pointer to an array points to its element
+            to = to.element
         if isinstance(to, m.Function):
-            return f"{type_name(to.returns)} (*)({_params(to)})"
+            return f"{type_name(to.returns)} (*)({parameters(to)})"
         inner = getattr(to, "quals", "")
         if inner and isinstance(to, m.Pointer):
             text = f"{type_name(dataclasses.replace(to, quals=''))} {inner} *"
@@ -60,7 +66,8 @@ def type_name(t: m.Type) -> str:
     return f"{quals} {text}" if quals else text
 
 
-def _params(fn: m.Function) -> str:
+def parameters(fn: m.Function) -> str:
+    """A function's parameter list as pahole prints it."""
     # DWARF lists no parameter both for (void) and for (): pahole says void
     names = [type_name(_decayed(p)) for p in fn.params or ()] + (["..."] if fn.variadic else [])
     return ", ".join(names) if names else "void"
@@ -73,13 +80,18 @@ def declaration(c: Member, flexible: bool = False) -> tuple[str, str]:
     flexible array may stand (``flexible``) and ``[0]`` elsewhere."""
     name = c.name or ""
     t = c.type
-    dims = c.type_name[c.type_name.index("["):] if "[" in c.type_name else ""
-    if dims.startswith(("[]", "[0]")):
-        dims = ("[]" if flexible else "[0]") + dims[dims.index("]") + 1:]
+    levels = 0
     while isinstance(t, m.Array):
         t = t.element
+        levels += 1
+    # the member's own dimensions close its type's spelling (``char[3][4]``);
+    # brackets before them belong to the element (a pointer to an array)
+    dims = "".join(_DIMS.findall(c.type_name)[-levels:]) if levels else ""
+    if dims.startswith(("[]", "[0]")):
+        dims = ("[]" if flexible else "[0]") + dims[dims.index("]") + 1:]
     if isinstance(t, m.Pointer) and isinstance(t.to, m.Function):
-        return type_name(t.to.returns), f"(*{name}){dims}({_params(t.to)})"
+        # an array of function pointers: pahole puts the dimensions last
+        return type_name(t.to.returns), f"(*{name})({parameters(t.to)}){dims}"
     quals = getattr(t, "quals", "") if dims else ""
     # GCC qualifies the array type too, and pahole says so once more
     return (f"{quals} " if quals else "") + type_name(t), name + dims

@@ -27,6 +27,10 @@ records in DWARF decides what pahole can say, so the same facts decide ours.
   an array of an anonymous record expanded like the record.
 - The summary of a struct (unions get none), in pahole's order
   (``views/pahole_summary.py``).
+- Anonymous enums written in place expanded with their enumerators; a type
+  that is no record (a typedef of a scalar, pointer, array or function, an
+  enum) as pahole prints it (``views/pahole_types.py``).  Enumerator values
+  and typedefs need the target's ``Layouter`` (``TextOptions.layouter``).
 
 pahole's options (``views/pahole_options.py``, held to pahole's text by
 tests/views/test_pahole_options.py) change only what this walk prints:
@@ -42,12 +46,11 @@ import dataclasses
 from abicheck import model as m
 from abicheck.layout import Member, TypeLayout
 from abicheck.views.dwarf_names import declaration, type_name
-from abicheck.views.pahole_geometry import (end_byte, expanded, infer_packing, record_end,  # noqa: F401
-                                             start_byte, tail_padding, unit)
+from abicheck.views.pahole_geometry import end_byte, expanded, infer_packing, start_byte, tail_padding, unit
 from abicheck.views.pahole_options import TextOptions
 from abicheck.views.pahole_summary import Stats, forced_padding, summary
+from abicheck.views.pahole_types import enum_attrs, enumerator_lines, render_type, typedef_chain
 
-CACHELINE = 64
 _TYPE_SPACING = 26
 
 
@@ -56,6 +59,15 @@ def _aligned(n: int) -> str:
 
 
 class _Printer:
+    """One walk over a record's member tree, appending pahole's lines.
+
+    pahole prints while it walks, and what a line looks like depends on
+    what came before it (the cacheline already announced, the holes the
+    summary counts, which records it decided are packed), so that state
+    lives here: ``lines`` the text so far, ``cacheline`` the last line
+    announced, ``stats`` the top level's numbers, ``packing`` the decisions
+    of ``infer_packing`` by member id."""
+
     def __init__(self, name_spacing: int, packing: dict[int, bool], opts: TextOptions) -> None:
         self.name_spacing = name_spacing
         self.packing = packing
@@ -169,33 +181,10 @@ class _Printer:
         eng = self.opts.layouter
         if not self.opts.expand_types or eng is None:
             return "", c
-        prefix, t = self._typedefs(c.type)
+        prefix, t = typedef_chain(c.type, eng)
         if not prefix:
             return "", c
         return prefix, dataclasses.replace(c, type=t, type_name=eng.type_name(t))
-
-    def _typedefs(self, t: m.Type, in_array: bool = False) -> tuple[str, m.Type]:
-        # an array's element type is printed through its typedefs too, so a
-        # typedef of an array of typedefs gets two comments; but GCC's DWARF
-        # merges an array of (a typedef of) an array into one array type, so
-        # a typedef of an array inside an array leaves no name, only its dims
-        arrays = []
-        while isinstance(t, m.Array):
-            arrays.append(t)
-            t = t.element
-        names = []
-        while isinstance(t, m.TypedefRef) and not t.quals:   # const T: pahole prints T's name
-            names.append(t.name)
-            t = self.opts.layouter.unit.typedefs[t.name].type
-        if isinstance(t, m.Array) and (arrays or in_array):
-            names = []
-        prefix = f"/* typedef {' -> '.join(names)} */ " if names else ""
-        if isinstance(t, m.Array):
-            more, t = self._typedefs(t, True)
-            prefix += more
-        for a in reversed(arrays):
-            t = dataclasses.replace(a, element=t)
-        return prefix, t
 
     def type_column(self, c: Member, depth: int) -> str:
         """The type column of an unnamed bitfield pahole infers before ``c``."""
@@ -233,17 +222,55 @@ class _Printer:
             if depth == 1:
                 self.stats.paddings.append(pad)
 
+    def anonymous_enum(self, c: Member, e: m.Enum, node: Member, depth: int, prefix: str,
+                       flexible: bool) -> None:
+        """An enum written in place (``e``: of the member, or of its array's
+        elements), expanded as pahole expands it: its enumerators, then ``}
+        name;`` padded by a count that leaves out the packed attribute -- or,
+        for an array or an enum printed through its typedef (-E), a count of
+        every character pahole wrote for the type, lines and tabs included."""
+        tabs = "\t" * depth
+        lines = [f"{tabs}{prefix}enum {{", *enumerator_lines(e, self.opts.layouter, tabs + "\t", self.opts.hex)]
+        bits = f":{c.bit_width}" if c.bit_width is not None else ""
+        _, decl = declaration(c, flexible)
+        size = self.opts.layouter.size_align(e)[0]
+        close = f"{tabs}}}{enum_attrs(size)} {decl}{bits};"
+        if prefix or e is not c.type:
+            n = self.width(depth) - sum(len(x) + 1 for x in lines) + len(tabs) - len(close)
+        else:
+            n = self.width(depth) - len(c.name or "") - 3
+        if c.bit_width is not None:
+            u = unit(c)
+            comment = self.comment(self.shown(u, node), c.size, c.bit_offset - u * 8)
+        else:
+            comment = self.comment(self.shown(c.offset, node), c.size)
+        self.lines += lines + [f"{close}{' ' * (n if n > 0 else 1)}{comment}"]
+
+    def record_attrs(self, node: Member) -> tuple[str, str]:
+        """(packed, aligned): the attributes pahole prints after an expanded
+        record's closing brace -- ``__packed__`` where it infers packing,
+        else the record's own ``__aligned__`` (never both: a ``packed,
+        aligned(4)`` record without padding shows only ``__packed__``)."""
+        if self.packing.get(id(node)):
+            return " __attribute__((__packed__))", ""
+        return "", _aligned(node.record_user_align) if node.record_user_align else ""
+
     def member(self, c: Member, node: Member, depth: int, in_union: bool, flexible: bool = False) -> None:
         tabs = "\t" * depth
         at = self.shown(c.offset, node)
         prefix, c = self.through_typedefs(c)
+        e = c.type
+        while isinstance(e, m.Array):
+            e = e.element
+        if isinstance(e, m.Enum) and e.tag is None:
+            self.anonymous_enum(c, e, node, depth, prefix, flexible)
+            return
         own = _aligned(c.user_align) if c.user_align and c.name else ""
         if self.opts.expand_types and c.children and not (expanded(c) and not prefix):
             # -E: a member of a named record type, or of a typedef of one
             self.lines.append(f"{tabs}{prefix}{c.kind}{' ' + c.tag if c.tag else ''} {{")
             self.body(c, depth + 1, in_union)
-            packed = " __attribute__((__packed__))" if self.packing.get(id(c)) else ""
-            typealign = _aligned(c.record_user_align) if c.record_user_align and not packed else ""
+            packed, typealign = self.record_attrs(c)
             if c.kind == "union":        # pahole prints a union's closing brace bare
                 packed = typealign = ""
             # the name follows the type's attributes at once, or after a
@@ -256,8 +283,7 @@ class _Printer:
             # -E: an array of a named record, expanded like its element
             self.lines.append(f"{tabs}{prefix}{element.kind}{' ' + element.tag if element.tag else ''} {{")
             self.body(element, depth + 1, in_union)
-            packed = " __attribute__((__packed__))" if self.packing.get(id(element)) else ""
-            typealign = _aligned(element.record_user_align) if element.record_user_align and not packed else ""
+            packed, typealign = self.record_attrs(element)
             _, decl = declaration(c, flexible)
             dims = decl[len(c.name or ""):]
             self.lines.append(f"{tabs}}}{packed} {c.name}{typealign}{dims}{own}; {self.comment(at, c.size)}")
@@ -269,19 +295,18 @@ class _Printer:
         if expanded(c):
             self.lines.append(f"{tabs}{c.kind} {{")
             self.body(c, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if self.packing.get(id(c)) else "") \
-                + (_aligned(c.record_user_align) if c.record_user_align else "")
+            packed, typealign = self.record_attrs(c)
+            record_align = _aligned(c.record_user_align) if c.record_user_align else ""
             # pahole pads an inline type's closing line by a count that leaves
             # out the name's own attribute and, through printf's "%*s" with a
-            # negative width, turns an overshoot into as many spaces
-            n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(attrs)
+            # negative width, turns an overshoot into as many spaces; the
+            # count has the record's alignment even where packed hides it
+            n = self.width(depth) - (len(c.name) if c.name else -1) - 3 - len(packed + record_align)
             if c.kind == "union":
                 # a union shows one alignment, after its name, counted as the type's
-                close = "}" + attrs.replace(_aligned(c.record_user_align), "") \
-                    + (f" {c.name}" if c.name else "") \
-                    + (_aligned(c.record_user_align) if c.record_user_align else "") + ";"
+                close = "}" + packed + (f" {c.name}" if c.name else "") + record_align + ";"
             else:
-                close = "}" + attrs + (f" {c.name}" if c.name else "") + own + ";"
+                close = "}" + packed + typealign + (f" {c.name}" if c.name else "") + own + ";"
             self.lines.append(f"{tabs}{close}{' ' * max(1, abs(n))}{self.comment(at, c.size)}")
             return
         if c.element is not None:
@@ -290,10 +315,9 @@ class _Printer:
             e = c.element
             self.lines.append(f"{tabs}{e.kind} {{")
             self.body(e, depth + 1, in_union)
-            attrs = (" __attribute__((__packed__))" if self.packing.get(id(e)) else "") \
-                + (_aligned(e.record_user_align) if e.record_user_align else "")
+            packed, typealign = self.record_attrs(e)
             _, decl = declaration(c, flexible)
-            self.lines.append(f"{tabs}}}{attrs} {decl}{own}; {self.comment(at, c.size)}")
+            self.lines.append(f"{tabs}}}{packed}{typealign} {decl}{own}; {self.comment(at, c.size)}")
             return
         ty, decl = declaration(c, flexible)
         text = f"{prefix}{self.column(ty, depth)} {decl}"
@@ -309,10 +333,13 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     """``lay`` as pahole prints it (with pahole's options ``opts``), after one
     comment line naming the type, the target and the declaration."""
     root = lay.root
-    out = [f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "") + " */"]
+    head = f"/* {lay.name} on {lay.target}" + (f", declared at {lay.loc}" if lay.loc else "")
     if root.kind not in ("struct", "union"):
-        out.append(f"typedef {root.type_name} {lay.name};  /* size: {lay.size}, align: {lay.align} */")
-        return "\n".join(out) + "\n"
+        # pahole prints no size for these: our first line says it
+        arrayed = root.element is not None or (root.kind == "array" and _named_element(lay, opts) is not None)
+        body = _typedef_of_records(lay, opts) if arrayed else render_type(lay, opts)
+        return "\n".join([f"{head}, size: {lay.size}, align: {lay.align} */", *body]) + "\n"
+    out = [head + " */"]
     # a typedef of a tagged record prints as the record (pahole -C TAG): on the
     # typedef's name pahole would print only "typedef struct TAG NAME;"
     typedef = isinstance(root.type, m.TypedefRef) and not root.tag
@@ -325,12 +352,32 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
         out.append("")
         out.extend(summary(lay, p.stats, opts.cacheline_size))
     # pahole closes an outermost union without its attributes
-    close = "}" if root.kind == "union" else "}" \
-        + (" __attribute__((__packed__))" if p.packing.get(id(root)) else "") \
-        + (_aligned(root.record_user_align) if root.record_user_align else "")
+    close = "}" if root.kind == "union" else "}" + "".join(p.record_attrs(root))
     out.append(f"{close} {lay.name};" if typedef else f"{close};")
     return "\n".join(out) + "\n"
 
+
+def _named_element(lay: TypeLayout, opts: TextOptions) -> Member | None:
+    """-E: the first element's tree of a typedef of an array of a named record."""
+    p = _Printer(55, {}, opts)
+    return p.named_element(dataclasses.replace(lay.root, kind="array"))
+
+
+def _typedef_of_records(lay: TypeLayout, opts: TextOptions) -> list[str]:
+    """A typedef of an array of an anonymous record: pahole expands the
+    element as it would a member, in the columns of a record nested one
+    level deep but indented one tab less, and closes it with the name and
+    dimensions (``} pairs_t[2];``)."""
+    e = lay.root.element or _named_element(lay, opts)
+    p = _Printer(55 if opts.expand_types else 23, infer_packing(e, opts.expand_types), opts)
+    p.body(e, 2)
+    eng = opts.layouter
+    if eng is None:
+        raise ValueError("the pahole text of a typedef needs its target's Layouter (TextOptions.layouter)")
+    t = eng.unit.typedefs[lay.name].type
+    _, decl = declaration(dataclasses.replace(lay.root, name=lay.name, type=t, type_name=eng.type_name(t)))
+    return [f"typedef {e.kind}{' ' + e.tag if e.tag else ''} {{", *(x[1:] if x.startswith("\t") else x for x in p.lines),
+            f"}}{''.join(p.record_attrs(e))} {decl};"]
 
 
 def printed(root: Member, opts: TextOptions = TextOptions()) -> "_Printer":

@@ -102,18 +102,3 @@ def from_args(args: Any, targets: int) -> tuple[TextOptions, Selection]:
         raise UsageError("--show-only-differences shapes the comparison table: not with "
                          + ("-P/--packable" if sel.packable else f"--format {fmt}"))
     return text, sel
-
-
-
-def keeps(sel: Selection, lay: "TypeLayout", reordered_size: int) -> bool:
-    """``sel.keeps`` for ``lay``, its holes counted as pahole's text counts
-    them (the summary's ``holes:`` and ``bit holes:``)."""
-    from abicheck.views.pahole import printed
-    if lay.root.kind == "struct" and lay.root.children:
-        st = printed(lay.root).stats
-        holes, bit_holes = len(st.holes), len(st.bit_holes)
-    else:
-        holes = bit_holes = 0
-    # pahole's precondition: reordering is tried on structs with holes only
-    shrinks = bool(holes or bit_holes) and reordered_size < lay.size
-    return sel.keeps(lay, holes, bit_holes, shrinks)

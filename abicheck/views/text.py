@@ -16,7 +16,8 @@ from abicheck.views.pahole_options import TextOptions
 
 def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     """One type on one target: pahole's own text (see ``views/pahole.py``),
-    shaped by pahole's options ``opts``."""
+    shaped by pahole's options ``opts`` (whose ``layouter``, the target's
+    engine, enums and typedefs need for their values and underlying types)."""
     return pahole.render(lay, opts)
 
 

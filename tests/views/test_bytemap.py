@@ -161,6 +161,23 @@ def test_siginfo_si_pkey_is_labelled_with_its_accessor(siginfo):
         assert "accessor" not in row["members"]["si_signo"][2]
 
 
+def test_siginfo_every_accessor_is_in_the_pictures_text(siginfo):
+    """At the automatic scale si_pid's 4-byte box is narrower than its name:
+    the name is drawn smaller or listed in the key under the figure, never
+    left to a hover title alone (nor only a sibling path's name shown)."""
+    import re
+    _, figures = siginfo
+    root = ET.fromstring(svg.render(figures).split("\n", 1)[1])
+    ns = "{http://www.w3.org/2000/svg}"
+    shown = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    titled = {a for t in root.iter(f"{ns}title")
+              for m in re.finditer(r"accessor ([\w, ]+)", t.text or "") for a in m.group(1).split(", ")}
+    # the kernel's asm-generic/siginfo.h defines these for every ABI
+    assert {"si_pid", "si_uid", "si_addr", "si_pkey", "si_status", "si_utime", "si_band", "si_fd"} <= titled
+    missing = [a for a in sorted(titled) if not re.search(rf"\b{a}\b", shown)]
+    assert missing == []
+
+
 # --------------------------------------------------- a record with holes
 
 def _probe(targets=TARGETS, source=PROBE, name="struct bm_probe"):
@@ -298,6 +315,33 @@ def test_html_to_a_terminal_is_refused(tmp_path, capsys, monkeypatch):
         assert cap.out == "" and cap.err.count("\n") == 1 and "-o FILE" in cap.err
 
 
+def test_a_picture_to_a_terminal_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    """The refusal comes first: a header that does not exist (or a slow
+    --target all) is never read for a picture that would be refused."""
+    import sys
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    for fmt in ("html", "svg"):
+        assert main(["layout", str(tmp_path / "missing.h"), "--format", fmt]) == 2
+        cap = capsys.readouterr()
+        assert cap.out == "" and cap.err.count("\n") == 1 and "-o FILE" in cap.err, cap.err
+
+
+def test_a_picture_emptied_by_the_filters_says_so(tmp_path, capsys):
+    """-H 5: the probe has fewer holes, so no record passes; the page and the
+    picture say that, as the text does, rather than draw nothing."""
+    h = _write(tmp_path, "probe.h", PROBE)
+    assert main(["layout", h, "-t", "x86_64", "-H", "5"]) == 0
+    assert "passes the filters" in capsys.readouterr().out
+    for fmt in ("html", "svg"):
+        assert main(["layout", h, "-t", "x86_64", "-H", "5", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert f"no record of {h} passes the filters on x86_64" in out, fmt
+        if fmt == "svg":
+            ET.fromstring(out.split("\n", 1)[1])
+        else:
+            check_page(out)
+
+
 def test_output_in_a_missing_folder_is_refused_and_nothing_written(tmp_path, capsys):
     h = _write(tmp_path, "probe.h", PROBE)
     out = tmp_path / "no" / "such" / "map.html"
@@ -351,6 +395,30 @@ def test_diff_draws_old_above_new_where_the_oracle_places_them(tmp_path, capsys)
     assert main(["diff", old, new, "-t", "x86_64,i386", "--format", "html", "-o", str(page)]) == 12
     check_page(page.read_text())
     assert "OLD A" in page.read_text() and "NEW A" in page.read_text()
+
+
+def test_diff_notes_name_the_abis_of_each_change(tmp_path):
+    """A member inserted before ``long stamp``: where the oracle moves stamp
+    (i386: no hole before it) the note that says members moved names that
+    ABI, and only the ABIs where stamp really moved."""
+    src_old = "struct bm_msg { int kind; long stamp; char tag; };\n"
+    src_new = "struct bm_msg { int kind; int flags; long stamp; char tag; };\n"
+    old, new = _write(tmp_path, "old.h", src_old), _write(tmp_path, "new.h", src_new)
+    targets = ("x86_64", "i386", "aarch64", "mips")
+    out = tmp_path / "diff.svg"
+    main(["diff", old, new, "-t", ",".join(targets), "--format", "svg", "-o", str(out)])
+    root = ET.fromstring(out.read_text().split("\n", 1)[1])
+    notes = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")
+             if t.get("class") == "note"]
+
+    def stamp(t: str, src: str) -> int:
+        return next(m["offset"] for m in bo.oracle_layout(get_target(t), src, "struct bm_msg")["members"]
+                    if m["path"] == "stamp")
+    moved_on = {t for t in targets if stamp(t, src_old) != stamp(t, src_new)}
+    assert moved_on and moved_on != set(targets), "the oracle must move stamp on some ABIs only"
+    (moving,) = [n for n in notes if "moved the members after it" in n]
+    named = set(moving[moving.rindex("(") + 1:-1].split(", "))
+    assert named == moved_on
 
 
 def test_hostile_names_are_escaped():

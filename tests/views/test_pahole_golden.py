@@ -35,6 +35,7 @@ SYSTEM = """
 #include <linux/input.h>
 #include <linux/perf_event.h>
 #include <linux/bpf.h>
+#include <link.h>
 """
 
 SYNTHETIC = """
@@ -102,6 +103,38 @@ typedef struct { int a; char b; } g_pair_t;
 struct g_typedef_member { g_pair_t x; char y; };
 typedef struct g_holes g_holes_t;
 union g_union { char c; struct g_bits b; int arr[3][2]; };
+typedef unsigned long g_ulong_t;
+typedef g_ulong_t g_ulong2_t;
+typedef const int g_cint_t;
+typedef int g_int_arr_t[4][2];
+typedef char g_unsized_t[];
+typedef void (*g_handler_t)(int, char *);
+typedef void (*g_handlers_t[3])(int);
+typedef const char *g_str_t;
+typedef int (*g_rows_t)[4];
+typedef void g_fn_t(int);
+typedef g_fn_t *g_fnp_t;
+typedef int g_word_t __attribute__((__mode__(__word__)));
+typedef struct { int q; char c; struct { short s; long l; } in; } g_pairs_t[2];
+typedef union { int q; char c; } g_uarr_t[3][2];
+typedef struct g_holes g_holes_arr_t[2];
+typedef unsigned int g_uqi_t __attribute__((mode(QI)));
+typedef unsigned g_udi_t __attribute__((mode(DI)));
+enum __attribute__((packed)) g_small { G_S0, G_S1 = 200 };
+enum g_wide { G_W0 = 0x1ffffffffLL, G_WNEG = -5 };
+typedef enum { G_TA, G_TBB = 7 } g_anon_enum_t;
+typedef enum __attribute__((packed)) { G_PA } g_anon_small_t;
+typedef enum g_color g_color_t;
+struct g_enums { int a; enum { G_EA = 0, G_EB = 5 } st; g_anon_enum_t t; g_color_t c;
+                 enum { G_BA, G_BB } bits:2; enum { G_ZA } arr[2];
+                 struct { enum { G_XA, G_XLONGER } in; enum __attribute__((packed)) { G_YA } y;
+                          g_anon_enum_t t2; g_anon_small_t sm2; } s; };
+union g_enum_union { enum { G_UA, G_UB } e; long l; };
+struct g_pa_tight { char a; int b; char c[3]; } __attribute__((packed, aligned(4)));
+struct g_pa_inner { char c; struct { char a; int b; char d[3]; } __attribute__((packed, aligned(4))) in;
+                    struct g_pa_tight named;
+                    union { int x; struct { char a; int b; char d[3]; } __attribute__((packed, aligned(4))); }; };
+struct g_fn_arrays { void (*h[4])(int); int (*p)[4]; char (*pp)[2][3]; int (*q[2])[5]; };
 """
 
 #: (the name abicheck takes, the name pahole -C takes)
@@ -109,6 +142,7 @@ RECORDS = [
     ("siginfo_t", "siginfo_t"), ("struct sigaction", "sigaction"), ("struct msghdr", "msghdr"),
     ("struct statx", "statx"), ("struct input_event", "input_event"),
     ("struct perf_event_attr", "perf_event_attr"), ("union bpf_attr", "bpf_attr"), ("struct stat", "stat"),
+    ("struct r_debug", "r_debug"),
 ] + [(f"struct {n}", n) for n in (
     "g_bits", "g_bit_then_int", "g_bit_then_long", "g_char_then_bits", "g_bit_padding", "g_unnamed_bits",
     "g_straddle", "g_gap_in_unit", "g_zero_width", "g_merged_tail", "g_packed",
@@ -118,7 +152,15 @@ RECORDS = [
     "g_zero_first", "g_zero_only", "g_zero_in_arm", "g_zero_in_struct", "g_empty", "g_deep",
     "g_one_byte_ago", "g_bits_bytes", "g_force_padding", "g_force_padding_int", "g_aligned_padding", "g_qualified")] + [("union g_arms", "g_arms"), ("union g_union", "g_union"), ("g_pair_t", "g_pair_t"),
       # a typedef of a tagged record is shown as that record
-      ("g_holes_t", "g_holes")]
+      ("g_holes_t", "g_holes"), ("struct g_enums", "g_enums"), ("union g_enum_union", "g_enum_union"),
+      ("struct g_fn_arrays", "g_fn_arrays"), ("struct g_pa_tight", "g_pa_tight"),
+      ("struct g_pa_inner", "g_pa_inner")] + [
+    # typedefs of what is not a record print their underlying type, enums their enumerators
+    (n, n) for n in ("g_ulong_t", "g_ulong2_t", "g_cint_t", "g_int_arr_t", "g_unsized_t", "g_handler_t",
+                     "g_handlers_t", "g_str_t", "g_rows_t", "g_fnp_t", "g_fn_t", "g_anon_enum_t",
+                     "g_anon_small_t", "g_color_t", "g_word_t", "g_uqi_t", "g_udi_t",
+                     "g_pairs_t", "g_uarr_t", "g_holes_arr_t")] + [
+    (f"enum {n}", n) for n in ("g_color", "g_small", "g_wide")]
 
 
 def _variable(name: str, i: int) -> str:
@@ -187,7 +229,13 @@ def test_the_corpus_exercises_paholes_habits(corpus):
                   "/* padding: ", "/* bit_padding: ", "/* last cacheline: ", "sum bit holes",
                   "forced alignments", "paddings: ", "Force alignment to the next boundary", "int                        :5;",
                   "was 1 byte ago", "\t\t\t\t\tchar   b;", "args[0];", "x[0];", "d[0];", "d[][4];",
-                  "/* padding: 16 */", "Force padding", "const char  * const *", "bits (1 bytes)"):
+                  "/* padding: 16 */", "Force padding", "const char  * const *", "bits (1 bytes)",
+                  "typedef long unsigned int g_ulong_t;", "typedef const int  g_cint_t;",
+                  "typedef void (*g_handler_t)(int, char *);", "(*g_handlers_t)(int)[3];",
+                  "typedef enum g_color g_color_t;", "\tG_GREEN = 1,\n};", "} __attribute__((__packed__));",
+                  "\t} st;  ", "\t} bits:2;  ", "\t} arr[2];  ", "\tRT_CONSISTENT = 0,",
+                  "(*h)(int)[4];", "int *                      p;",
+                  "} __attribute__((__packed__)) in __attribute__((__aligned__(4)));"):
         assert habit in text, habit
 
 
@@ -196,10 +244,27 @@ SWEEP = ["signal.h", "sys/socket.h", "sys/stat.h", "sys/time.h", "linux/stat.h",
          "linux/perf_event.h", "linux/bpf.h", "linux/io_uring.h", "linux/ethtool.h", "linux/fs.h",
          "linux/kvm.h", "linux/fuse.h", "linux/usbdevice_fs.h", "linux/videodev2.h",
          "sys/ucontext.h", "sys/user.h", "sys/resource.h", "sys/epoll.h", "sys/uio.h", "netinet/in.h",
+         "linux/sctp.h", "linux/pps.h", "perf/perf_dlfilter.h", "link.h",
          "netinet/tcp.h", "linux/netlink.h", "linux/rtnetlink.h", "linux/if_link.h", "linux/ptrace.h",
          "linux/seccomp.h", "linux/sched.h", "linux/virtio_net.h", "linux/btrfs.h", "linux/cdrom.h",
          "linux/blkzoned.h", "linux/fiemap.h", "linux/if_packet.h", "linux/vfio.h", "linux/nbd.h",
          "linux/userfaultfd.h", "sound/asound.h", "rdma/ib_user_verbs.h"]
+
+
+def _listing_blocks(listing: str) -> dict[str, str]:
+    """pahole's listing of an object cut into its records: 'struct TAG' ->
+    the text from 'struct TAG {' to its closing line, as -C prints it."""
+    blocks: dict[str, str] = {}
+    lines = listing.split("\n")
+    i = 0
+    while i < len(lines):
+        head = lines[i]
+        if head.startswith(("struct ", "union ")) and head.endswith(" {") and len(head.split()) == 3:
+            j = next(k for k in range(i + 1, len(lines)) if lines[k].startswith("}"))
+            blocks.setdefault(head[:-2], "\n".join(lines[i:j + 1]) + "\n")
+            i = j
+        i += 1
+    return blocks
 
 
 def test_every_record_of_real_headers_is_paholes(tmp_path):
@@ -208,8 +273,10 @@ def test_every_record_of_real_headers_is_paholes(tmp_path):
     import os
 
     from abicheck import api
+    from abicheck.layout import Layouter
     from abicheck.targets import get_target
     from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
 
     headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
     header = tmp_path / "sweep.h"
@@ -225,15 +292,60 @@ def test_every_record_of_real_headers_is_paholes(tmp_path):
                     and len(line.split()) == 3})
     assert len(names) > 600
     tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
+    opts = TextOptions(layouter=Layouter(tr.unit, tr.target))
+    # pahole -C TAG finds a typedef of that name first (typedef struct TAG TAG):
+    # those records are taken from pahole's listing of the whole object
+    listed = _listing_blocks(listing)
+    shadowed = [n for n in names if n.split()[1] in tr.unit.typedefs]
+    assert shadowed and all(n in listed for n in shadowed)
     wrong = []
     for name in names:
         tag = name.split()[1]
-        if tag in tr.unit.typedefs:
-            continue            # pahole -C TAG finds the typedef of that name first
-        theirs = subprocess.run(["pahole", "-C", tag, str(obj)], capture_output=True, text=True).stdout
-        ours = text.render(api.layout_translation(tr, [name])[0]).split("\n", 1)[1]
+        theirs = listed[name] if name in shadowed else \
+            subprocess.run(["pahole", "-C", tag, str(obj)], capture_output=True, text=True).stdout
+        ours = text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1]
         if ours != theirs:
             wrong.append(name)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("option", [[], ["-E", "--hex"]], ids=lambda o: " ".join(o) or "plain")
+def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path, option):
+    """The typedefs of the headers above that do not name a record (scalars,
+    pointers, arrays, function pointers, mode and vector_size attributes:
+    400 or so) and their tagged enums print as ``pahole -C NAME`` prints them
+    (with -E an array of a typedef names it: ``/* typedef greg_t */``)."""
+    import os
+
+    from abicheck import api
+    from abicheck.layout import Layouter
+    from abicheck.targets import get_target
+    from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
+
+    headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
+    header = tmp_path / "sweep.h"
+    header.write_text("#define _GNU_SOURCE\n" + "".join(f"#include <{h}>\n" for h in headers))
+    src = tmp_path / "sweep.c"
+    src.write_text(f'#include "{header}"\n')
+    obj = tmp_path / "sweep.o"
+    subprocess.run(["gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(obj)],
+                   check=True, capture_output=True)
+    tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
+    engine = Layouter(tr.unit, tr.target)
+    opts = TextOptions(expand_types=bool(option), hex=bool(option), layouter=engine)
+    names = [n for n, td in tr.unit.typedefs.items() if engine.kind(td.type) not in ("struct", "union")]
+    names += [f"enum {tag}" for tag in tr.unit.enums if tag]
+    compared, wrong = 0, []
+    for name in names:
+        theirs = subprocess.run(["pahole", *option, "-C", name.split()[-1], str(obj)],
+                                capture_output=True, text=True).stdout
+        if not theirs:
+            continue            # a type the object's DWARF does not hold
+        compared += 1
+        if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:
+            wrong.append(name)
+    assert compared > 300
     assert wrong == []
 
 
@@ -265,8 +377,10 @@ def test_other_targets_read_as_pahole_reads_their_gcc(tmp_path, target):
     numbers, as pahole prints it from the ABI's own gcc -g object (mips64 and
     sh4 are missing: pahole 1.24 reads nothing from their objects)."""
     from abicheck import api
+    from abicheck.layout import Layouter
     from abicheck.targets import get_target
     from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
 
     cc, flags = CROSS[target]
     if shutil.which(cc) is None:
@@ -279,13 +393,14 @@ def test_other_targets_read_as_pahole_reads_their_gcc(tmp_path, target):
     obj = tmp_path / "synthetic.o"
     subprocess.run([cc, "-g", "-c", str(src), "-o", str(obj), *flags], check=True, capture_output=True)
     tr = api.translate([str(header)], get_target(target), [], [], False)
+    opts = TextOptions(layouter=Layouter(tr.unit, tr.target))
     wrong = []
     for name, pname in names:
         if name in NO_DWARF_ALIGNMENT.get(target, ()):
             continue
         theirs = subprocess.run(["pahole", "-C", pname, str(obj)], capture_output=True, text=True).stdout
         assert theirs, f"pahole read nothing for {pname} from {cc}'s object"
-        ours = text.render(api.layout_translation(tr, [name])[0]).split("\n", 1)[1]
+        ours = text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1]
         if ours != theirs:
             wrong.append(name)
     assert wrong == []

@@ -405,7 +405,7 @@ def test_shaping_options_on_other_targets(tmp_path, target):
     engine = Layouter(tr.unit, tr.target)
     wrong = []
     for option, opts in ((["-E", "-r", "--hex"], TextOptions(True, True, True, layouter=engine)),
-                         (["-c", "32"], TextOptions(cacheline_size=32))):
+                         (["-c", "32"], TextOptions(cacheline_size=32, layouter=engine))):
         for name, pname in names:
             theirs = _pahole(*option, "-C", pname, str(obj))
             if text.render(api.layout_translation(tr, [name])[0], opts).split("\n", 1)[1] != theirs:

@@ -61,21 +61,32 @@ def diff_figures(report: "Report") -> list[bg.Figure]:
     for name, sides in report.layouts.items():
         pics = {side: [(t, bg.picture_of_shape(shape, acc)) for t, shape, acc in sides.get(side, ())]
                 for side in ("old", "new")}
-        notes = []
+        # one note per change, naming the ABIs it happens on (a move on
+        # x86_64 alone reads differently from one on every target)
+        changes: dict[str, list[str]] = {}
         for f in report.findings:
             if f.check == name and f.cause is None:
-                line = f"{f.verdict}: {f.topic or f.message}"
-                if line not in notes:
-                    notes.append(line)
+                on = changes.setdefault(f"{f.verdict}: {f.topic or f.message}", [])
+                on.extend(t for t in f.targets if t not in on)
+        notes = [f"{line} ({_abis(on, report.targets)})" for line, on in changes.items()]
         figures.append(bg.figure_of_diff(name, pics["old"], pics["new"], notes))
     return figures
 
 
+def _abis(on: Sequence[str], every: Sequence[str]) -> str:
+    """The targets of a change, in the report's order, or "every target"."""
+    if len(every) > 1 and set(on) >= set(every):
+        return f"all {len(every)} targets"
+    return ", ".join([t for t in every if t in on] + [t for t in on if t not in every])
+
+
 def layout_document(fmt: str, headers: Sequence[str], targets: Sequence, per_type: Mapping[str, Sequence],
-                    translations: Mapping[str, tuple["Translation", Sequence["TypeLayout"]]]) -> str:
+                    translations: Mapping[str, tuple["Translation", Sequence["TypeLayout"]]],
+                    filtered: bool = False) -> str:
     """``abicheck layout --format html|svg``: ``per_type`` is the command's
     type name -> [(layout, --field results)], ``translations`` target name
-    -> (translation, its layouts)."""
+    -> (translation, its layouts); ``filtered``: pahole's filters chose the
+    records, so an empty picture says that none passes them."""
     from abicheck.views.bytemap import html, svg
     acc: dict[tuple[str, str], dict[str, list[str]]] = {}
     for tname, (tr, layouts) in translations.items():
@@ -85,10 +96,12 @@ def layout_document(fmt: str, headers: Sequence[str], targets: Sequence, per_typ
             acc[(tname, type_name)] = paths
     figures = layout_figures({name: [(lay, acc.get((lay.target, lay.name), {})) for lay, _ in items]
                               for name, items in per_type.items()})
-    if fmt == "svg":
-        return svg.render(figures)
     names = ", ".join(t.name for t in targets)
+    if filtered:
+        empty = f"no record of {', '.join(headers)} passes the filters on {names}"
+    else:
+        empty = f"{', '.join(headers)} declare{'s' if len(headers) == 1 else ''} no struct, union or typedef on {names}"
+    if fmt == "svg":
+        return svg.render(figures, empty="" if figures else empty)
     title = f"abicheck layout: {', '.join(headers)} on {names}"
-    intro = [] if figures else [f"{', '.join(headers)} declare{'s' if len(headers) == 1 else ''} "
-                                f"no struct, union or typedef on {names}"]
-    return html.page(title, figures, intro=intro)
+    return html.page(title, figures, intro=[] if figures else [empty])

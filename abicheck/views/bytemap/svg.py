@@ -120,9 +120,54 @@ def lanes(group: Group) -> tuple[list[tuple[Cell, int]], list[tuple[Gap, int]], 
     return cells, placed, max(1, len(occupied))
 
 
-def figure_height(fig: Figure) -> int:
+def figure_height(fig: Figure, scale: float | None = None) -> int:
     rows = sum(LABEL_H + lanes(g)[2] * LANE_H + ROW_GAP for g in fig.groups)
-    return CAPTION_H + RULER_H + rows + LANE_H * len(fig.notes)
+    key = len(accessor_key(fig, _scale(fig, scale)))
+    return CAPTION_H + RULER_H + rows + LANE_H * (len(fig.notes) + key)
+
+
+def _scale(fig: Figure, scale: float | None) -> float:
+    return scale or auto_scale(max((g.picture.size for g in fig.groups), default=0))
+
+
+def _box_font(c: Cell, s: float) -> int | None:
+    """The font size (px) a member's label is drawn with inside its box:
+    10, or for an accessor (the name a reader looks for) 7 where 10 does
+    not fit; None when the box is too narrow (the key below names it)."""
+    if c.unit is not None:
+        return None                     # a bitfield's box is too thin for text
+    w = (c.end - c.start) * s / 8
+    for font in (10, 7) if c.accessors else (10,):
+        if len(c.label) * CHAR_W * font / 10 + 4 <= w:
+            return font
+    return None
+
+
+def accessor_key(fig: Figure, s: float) -> list[str]:
+    """The lines under a figure naming the accessors no box shows (box too
+    narrow, a bitfield, or a second macro for the same member), each with
+    its member path, wrapped to the figure's width: every accessor is in
+    the picture's text, not only in a hover title."""
+    entries: list[str] = []
+    for g in fig.groups:
+        for c in g.picture.cells:
+            hidden = c.accessors[1:] if _box_font(c, s) else c.accessors
+            for a in hidden:
+                e = f"{a} = {c.path}"
+                if e not in entries:
+                    entries.append(e)
+    if not entries:
+        return []
+    width = max(figure_width(fig, s) - 2 * X0, MIN_WIDTH - 2 * X0)
+    lines: list[str] = []
+    line = ""
+    for e in entries:
+        longer = f"{line}; {e}" if line else f"accessors: {e}"
+        if line and len(longer) * CHAR_W > width:
+            lines.append(line + ";")
+            longer = f"    {e}"
+        line = longer
+    return lines + [line]
 
 
 def figure_width(fig: Figure, scale: float | None = None) -> int:
@@ -149,6 +194,9 @@ def render_figure(fig: Figure, index: int = 0, scale: float | None = None, y: in
         body, h = _group(g, fig, s, f"{fid}-g{gi}", yy)
         out.append(body)
         yy += h
+    for line in accessor_key(fig, s):
+        out.append(f'<text class="key" x="{X0}" y="{yy + 14}">{text(line)}</text>')
+        yy += LANE_H
     out.append("</g>")
     return "\n".join(out)
 
@@ -239,10 +287,11 @@ def _cell(c: Cell, moved: bool, s: float, y: int) -> str:
     rect = (f'<rect class="{cls}" data-path={attr(c.path)} x="{num(x)}" y="{y}" width="{num(w)}" '
             f'height="{h}" fill="{COLOURS[kind]}" stroke="#fff" stroke-width="1">'
             f'<title>{text(tip)}</title></rect>')
-    label = c.label
-    if len(label) * CHAR_W + 4 <= w and not bf:
-        rect += (f'<text class="in" x="{num(x + w / 2)}" y="{y + h / 2 + 3.5:g}" '
-                 f'text-anchor="middle">{text(label)}</text>')
+    font = _box_font(c, s)
+    if font is not None:
+        size = "" if font == 10 else f' font-size="{font}px" style="font-size:{font}px"'
+        rect += (f'<text class="in" x="{num(x + w / 2)}" y="{y + h / 2 + font * 0.35:g}"{size} '
+                 f'text-anchor="middle">{text(c.label)}</text>')
     return rect
 
 
@@ -273,18 +322,22 @@ def legend(y: int) -> str:
 
 
 def render(figures: Sequence[Figure], scale: float | None = None, standalone: bool = True,
-           first: int = 0, with_legend: bool = True) -> str:
+           first: int = 0, with_legend: bool = True, empty: str = "") -> str:
     """Every figure stacked in one ``<svg>``, a legend below (unless the
     page has its own); with ``standalone`` an XML document (``--format
     svg``), else an element to inline in HTML (``first``: the first
-    figure's index on the page, so ids stay unique)."""
+    figure's index on the page, so ids stay unique).  ``empty``: the line
+    that says why there are no figures (a blank picture explains nothing)."""
     if not figures:
         body, height, width = [], 0, MIN_WIDTH
+        if empty:
+            body.append(f'<text class="note" x="{X0}" y="16">{text(empty)}</text>')
+            height = CAPTION_H
     else:
         body, height = [], 0
         for i, f in enumerate(figures):
             body.append(render_figure(f, first + i, scale, height))
-            height += figure_height(f)
+            height += figure_height(f, scale)
         width = max(figure_width(f, scale) for f in figures)
     if with_legend:
         body.append(legend(height))
