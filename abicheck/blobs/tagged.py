@@ -21,8 +21,8 @@ from abicheck.checks.spec import applies, pick
 if TYPE_CHECKING:
     from abicheck.blobs.context import BlobContext
 
-#: an alias the kernel defines for a signal (strace prints the main name)
-_ALIASES = {"SIGPOLL": "SIGIO", "SIGIOT": "SIGABRT", "SIGCLD": "SIGCHLD"}
+#: strace's names of the real-time signals: SIGRTMIN, then SIGRT_<n - SIGRTMIN>
+_RT_PREFIX = "SIGRT_"
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,26 +60,60 @@ class Tagged:
         self.signal_path = cx.resolve(entry["signal"])
         self.code_path = cx.resolve(entry["code"])
         table = pick(entry.get("signal_numbers", {}), self.target) or {}
+        self.aliases: dict[str, str] = dict(pick(entry.get("signal_aliases", {}), self.target) or {})
         self.signals: dict[str, int] = dict(table)
-        for name in list(table) + list(_ALIASES):
+        for name in list(table) + list(self.aliases):
             mac = cx.macros.get(name)
             if mac is not None and mac.value is not None:
                 self.signals[name] = mac.value      # the headers' own numbering wins
+        for alias, main in self.aliases.items():
+            if alias not in self.signals and main in self.signals:
+                self.signals[alias] = self.signals[main]
+        rt = entry.get("realtime_signals", {})
+        self.rt_first = self._header_or("SIGRTMIN", pick(rt.get("first"), self.target))
+        self.rt_last = self._header_or("SIGRTMAX", pick(rt.get("last"), self.target))
         self.exclude = set(entry.get("code_exclude", ()))
         self._codes: dict[str, dict[int, str]] = {}
 
     # -- names ------------------------------------------------------------
 
+    def _header_or(self, name: str, fallback: int | None) -> int | None:
+        """A kernel header's own SIGRTMIN/SIGRTMAX (asm/signal.h) wins; libc's
+        are calls (glibc reserves some for itself), so the spec's are used."""
+        mac = self.cx.macros.get(name)
+        return mac.value if mac is not None and mac.value is not None else fallback
+
+    def realtime(self, number: int) -> bool:
+        return (self.rt_first is not None and self.rt_last is not None
+                and self.rt_first <= number <= self.rt_last)
+
     def signal_number(self, name: str) -> int | None:
-        return self.signals.get(name)
+        """A signal's number: by name or alias, or SIGRTMIN, SIGRTMAX and
+        SIGRT_<n> (SIGRTMIN + n, strace's name) within the real-time range."""
+        if name in self.signals:
+            return self.signals[name]
+        if self.rt_first is None or self.rt_last is None:
+            return None
+        if name == "SIGRTMIN":
+            return self.rt_first
+        if name == "SIGRTMAX":
+            return self.rt_last
+        if name.startswith(_RT_PREFIX) and name[len(_RT_PREFIX):].isdigit():
+            n = self.rt_first + int(name[len(_RT_PREFIX):])
+            return n if self.realtime(n) else None
+        return None
 
     def signal_name(self, number: int) -> str | None:
+        """The main name of signal ``number`` (not an alias), strace's
+        SIGRTMIN / SIGRT_<n> for a real-time one, None for no signal."""
         for name, v in self.signals.items():
-            if v == number and name not in _ALIASES:
+            if v == number and name not in self.aliases:
                 return name
         for name, v in self.signals.items():
             if v == number:
-                return _ALIASES.get(name, name)
+                return self.aliases.get(name, name)
+        if self.realtime(number):
+            return "SIGRTMIN" if number == self.rt_first else f"{_RT_PREFIX}{number - self.rt_first}"
         return None
 
     def _names(self, prefix: str) -> dict[int, str]:
