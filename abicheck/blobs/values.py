@@ -12,6 +12,7 @@ A value that does not fit is an error, never silently truncated.
 from __future__ import annotations
 
 import re
+import struct
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from abicheck.errors import UsageError
@@ -20,7 +21,9 @@ from abicheck.views import blob_shape as bs
 if TYPE_CHECKING:
     from abicheck.blobs.context import BlobContext, Leaf
 
-_INT = re.compile(r"^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|0[0-7]*|[1-9][0-9_]*)"
+#: C integer literals (no digit separators: C has none, and Python's ``_`` would
+#: let ``0x_`` through to a crash)
+_INT = re.compile(r"^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)"
                   r"([uU]?[lL]{0,2}|[lL]{0,2}[uU]?)$")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 
@@ -42,7 +45,7 @@ def integer(text: str) -> int | None:
     m = _INT.match(text.strip())
     if not m:
         return None
-    digits = text.strip()[:len(text.strip()) - len(m.group(2))].replace("_", "")
+    digits = text.strip()[:len(text.strip()) - len(m.group(2))]
     sign = -1 if digits.startswith("-") else 1
     digits = digits.lstrip("+-")
     if digits[:2].lower() in ("0x", "0b", "0o"):
@@ -92,10 +95,7 @@ def _node_value(cx, node: bs.Node, field: str, text: str):
         what = f"{'a signed' if node.signed else 'an unsigned'} {node.size * 8}-bit member"
         return check_range(cx, field, v, lo, hi, what)
     if isinstance(node, bs.Float):
-        try:
-            return float(text)
-        except ValueError:
-            raise UsageError(f"{field}={text}: not a number") from None
+        return float_value(cx, field, text, node.size)
     if isinstance(node, bs.Opaque):
         raw = text[2:] if text.lower().startswith("0x") else text
         try:
@@ -113,6 +113,24 @@ def _node_value(cx, node: bs.Node, field: str, text: str):
         from abicheck.views.construct_model import zero
         return vals + [zero(node.element)] * (node.count - len(vals))
     raise UsageError(f"{field} is a {node.kind}: set its members instead")
+
+
+def float_value(cx, field: str, text: str, size: int) -> float:
+    """A float that the member's IEEE format holds: ``1e39`` does not fit a
+    binary32 (it would round to infinity), so it is refused like an integer
+    overflow; ``inf``/``nan`` written as such are kept."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise UsageError(f"{field}={text}: not a number") from None
+    fmt = {2: "<e", 4: "<f", 8: "<d"}.get(size)
+    if fmt is not None:
+        try:
+            struct.pack(fmt, v)
+        except (OverflowError, struct.error):
+            raise UsageError(f"{field}={text}: does not fit a {size * 8}-bit float on "
+                             f"{cx.target.name}") from None
+    return v
 
 
 def check_range(cx, field: str, v: int, lo: int, hi: int, what: str) -> int:

@@ -23,6 +23,10 @@ BAD = {
     "undefined constant": ["encode", "--target", "x86_64", "--set", "si_code=SEGV_NOPE"],
     "pkuerr undefined on ia64": ["encode", "--target", "ia64", *PKU],
     "not a number": ["encode", "--target", "x86_64", "--set", "si_errno=12abc"],
+    "digit separator hex": ["encode", "--target", "x86_64", "--set", "si_errno=0x_"],
+    "digit separator binary": ["encode", "--target", "x86_64", "--set", "si_errno=0b_"],
+    "digit separator negative hex": ["encode", "--target", "x86_64", "--set", "si_errno=-0x_"],
+    "digit separator decimal": ["encode", "--target", "x86_64", "--set", "si_errno=1_000"],
     "no equals": ["encode", "--target", "x86_64", "--set", "si_errno"],
     "set twice": ["encode", "--target", "x86_64", "--set", "si_errno=1", "--set", "si_errno=2"],
     "two views disagree": ["encode", "--target", "x86_64", "--set", "si_signo=SIGUSR1", "--set",
@@ -84,3 +88,29 @@ def test_stdin_blob(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(bytes(blob))))
     assert main(["decode", "-", "--target", "x86_64"]) == 0
     assert capsys.readouterr().out == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}\n"
+
+
+FLOATS = "struct sample { float f; double d; };\n"
+
+
+@pytest.mark.parametrize("setting", ["f=1e39", "f=-1e39", "d=1e309x", "f=0x_"])
+def test_a_float_that_does_not_fit(setting, capsysbinary, tmp_path):
+    """1e39 is past FLT_MAX (3.4e38): a binary32 cannot hold it."""
+    (tmp_path / "s.h").write_text(FLOATS)
+    out = tmp_path / "out.bin"
+    argv = ["encode", "--target", "x86_64", "--type", "struct sample", "s.h", "-I", str(tmp_path),
+            "--set", setting, "-o", str(out)]
+    assert main(argv) == 2
+    cap = capsysbinary.readouterr()
+    err = cap.err.decode()
+    assert cap.out == b"" and err.count("\n") == 1 and "error:" in err, err
+    assert not out.exists()
+
+
+def test_floats_that_fit(capsysbinary, tmp_path):
+    import struct
+    (tmp_path / "s.h").write_text(FLOATS)
+    argv = ["encode", "--target", "x86_64", "--type", "struct sample", "s.h", "-I", str(tmp_path),
+            "--set", "f=3.4e38", "--set", "d=1e39"]
+    assert main(argv) == 0
+    assert capsysbinary.readouterr().out == struct.pack("<f4xd", 3.4e38, 1e39)
