@@ -9,6 +9,7 @@ member is.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,12 @@ class Decoded:
 
 
 def _jsonable(v):
+    """A value as strict JSON: bytes in hex, and the floats JSON has no
+    number for (RFC 8259 has no NaN or Infinity) as the strings ``"nan"``,
+    ``"inf"``, ``"-inf"`` (what ``float()`` reads back), never the bare
+    ``NaN`` that Python's json writes and strict parsers refuse."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
     if isinstance(v, bytes):
         return v.hex()
     if isinstance(v, list):
