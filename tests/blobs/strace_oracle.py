@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
     return 0;
 }
 """
-_LINE = re.compile(r"^rt_sigqueueinfo\(\d+, [^,]+, (\{.*\})\) = ")
+_LINE = re.compile(r"^rt_sigqueueinfo\(\d+, [^,]+, (\{.*\})\)\s+= ")
 
 
 def missing() -> str | None:
