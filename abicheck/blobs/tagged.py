@@ -36,9 +36,27 @@ def layouts_for(cx: "BlobContext", spec_path: str | None = None) -> "Tagged | No
     record: every member is valid)."""
     from abicheck.checks.spec import bundled_spec
     for entry in _spec_layouts(spec_path or bundled_spec()):
-        if entry["type"] == cx.type_name:
+        if entry["type"] == cx.type_name or _same_record(cx, entry["type"]):
             return Tagged(cx, entry)
     return None
+
+
+def _same_record(cx: "BlobContext", name: str) -> bool:
+    """Whether ``name`` (the spec's type) is the record ``cx`` lays out under
+    another name: ``struct siginfo`` is the record ``siginfo_t`` names in the
+    kernel's headers (``typedef struct siginfo {...} siginfo_t``), and a
+    typedef of ``siginfo_t`` is it too.  Records are the same when their kind
+    and tag are; an anonymous record only matches by name."""
+    mine = cx.layout.root
+    if not mine.tag:
+        return False
+    from abicheck import api
+    from abicheck.errors import AbicheckError
+    try:
+        (theirs,) = api.layout_translation(cx.tr, [name])
+    except AbicheckError:
+        return False                    # these headers do not declare the spec's type
+    return (theirs.root.kind, theirs.root.tag) == (mine.kind, mine.tag)
 
 
 @dataclass

@@ -186,3 +186,23 @@ def test_ia64_segv_code_4_is_pstkovf():
     assert cx.tagged.code_name(11, 4) == "__SEGV_PSTKOVF"
     assert cx.tagged.member(11, 4) == "fault"
     assert context("siginfo_t", "x86_64").tagged.code_name(11, 4) == "SEGV_PKUERR"
+
+
+@pytest.mark.parametrize("target", ["x86_64", "mips"])
+def test_struct_siginfo_is_siginfo_t(target, capsys):
+    """The kernel's ``typedef struct siginfo {...} siginfo_t``: asking for the
+    record by its tag keeps the spec's si_code map and signal names."""
+    from abicheck.cli import main
+    fields = {"si_signo": "SIGSEGV", "si_code": "SEGV_PKUERR", "si_addr": 0x10, "si_pkey": 3}
+    blob = encode_fields("siginfo_t", target, fields)
+    for t in ("siginfo_t", "struct siginfo"):
+        assert main(["decode", "--hex", blob.hex(), "--target", target, "--type", t]) == 0
+        assert capsys.readouterr().out == \
+            "{si_signo=SIGSEGV, si_code=SEGV_PKUERR, si_addr=0x10, si_pkey=3}\n", t
+    assert context("struct siginfo", target).tagged is not None
+    with pytest.raises(Exception, match="si_pid"):
+        encode_fields("struct siginfo", target, {**fields, "si_pid": 1})
+    # a record with no tagged-union rules stays plain
+    if os.path.isfile("/usr/include/signal.h"):
+        assert context("struct sigaction", "x86_64", None, ["signal.h"],
+                       ["/usr/include/x86_64-linux-gnu", "/usr/include"]).tagged is None
