@@ -88,7 +88,7 @@ def decode(cx: "BlobContext", blob: bytes) -> Decoded:
         raise UsageError(f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes on "
                          f"{cx.target.name}")
     parsed = cx.model.parse(blob)
-    values = cm.flatten(parsed, cx.paths)
+    values = cm.flatten(parsed, cx.paths, cx.shape.root)
     d = Decoded(cx, blob, values)
     tg = cx.tagged
     if tg is None:
@@ -105,4 +105,4 @@ def decode(cx: "BlobContext", blob: bytes) -> Decoded:
 
 def nested(cx: "BlobContext", blob: bytes):
     """The whole parsed value, nested as the shape is (for ``prettify``)."""
-    return bs.clean(cx.model.parse(blob))
+    return bs.clean(cx.model.parse(blob), cx.shape.root)

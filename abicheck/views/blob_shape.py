@@ -258,9 +258,19 @@ CONTEXT_KEYS = frozenset({"_", "_params", "_root", "_parsing", "_building", "_si
                           "_subcons", "_io", "_index"})
 
 
-def clean(value):
+def clean(value, node: "Node | None" = None):
     """A parsed value as plain dicts and lists, without construct's context
-    keys (a compiled union's result carries them, ``_root`` a cycle)."""
+    keys (a compiled union's result carries them, ``_root`` a cycle).  With
+    the value's shape ``node``, a record keeps exactly its fields' keys, so a
+    C member named like a context key (``_io``, ``_index``, ``_``) is kept
+    (construct stores the member's value over the context entry); without
+    it, the context keys are dropped by name."""
+    if isinstance(node, Record) and isinstance(value, dict):
+        return {f.name: clean(value[f.name], f.node) for f in node.fields if f.name in value}
+    if isinstance(node, Bits) and isinstance(value, dict):
+        return {bf.name: value[bf.name] for bf in node.fields if bf.name in value}
+    if isinstance(node, Array) and isinstance(value, list):
+        return [clean(v, node.element) for v in value]
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items() if k not in CONTEXT_KEYS}
     if isinstance(value, list):
@@ -268,13 +278,25 @@ def clean(value):
     return value
 
 
-def flatten(value, paths: dict[str, tuple[str, ...]]) -> dict[str, object]:
+def flatten(value, paths: dict[str, tuple[str, ...]],
+            shape_root: "Node | None" = None) -> dict[str, object]:
     """The nested value a model parsed -> ``{C member path: value}`` (plain
-    values: see :func:`clean`)."""
+    values: see :func:`clean`; with the shape's root, cleaned by shape)."""
     out = {}
     for path, keys in paths.items():
         v = value
         for k in keys:
             v = v[k]
-        out[path] = clean(v)
+        out[path] = clean(v, _node_at(shape_root, keys)) if shape_root is not None else clean(v)
     return out
+
+
+def _node_at(root: "Node", keys: tuple[str, ...]) -> "Node | None":
+    """The shape node at a key path (through records and bitfield runs)."""
+    node = root
+    for k in keys:
+        if isinstance(node, Record):
+            node = next((f.node for f in node.fields if f.name == k), None)
+        else:
+            return None
+    return node
