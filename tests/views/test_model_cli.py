@@ -72,8 +72,22 @@ def test_header_source_builds_the_live_bytes(capsys, tmp_path, target):
     (["--headers", "nosuchset", "--type", "siginfo_t", "--target", "x86_64"], "no bundled header set"),
     (["--headers", "linux-6.6", "--type", "siginfo_t", "--target", "x86_64,s390x"], "one --target"),
     (["--type", "siginfo_t", "--target", "x86_64"], "needs a HEADER"),
+    (["--headers", "linux-6.6", "--type", "siginfo_t", "--target", "all"], "one --target"),
+    (["--headers", "linux-6.6", "--type", "siginfo_t", "-t", "x86_64", "-t", "i386"],
+     "one --target"),
 ])
 def test_bad_input(capsys, argv, msg):
     code, out, err = run(capsys, "model", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("abicheck: error: ") and msg in err
+
+
+def test_target_help_offers_one_abi(capsys):
+    """model is for one ABI: its --target help offers no 'all' and no list."""
+    with pytest.raises(SystemExit):
+        main(["model", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    start = text.index("--target T, -t T")
+    target_help = text[start:start + 200]
+    assert "'all'" not in target_help and "comma" not in target_help
+    assert "default: the host" in target_help
