@@ -173,7 +173,13 @@ class Tagged:
     # -- the choice -------------------------------------------------------
 
     def _value(self, v) -> int | None:
-        return v if isinstance(v, int) else self.cx.constant(v)
+        """A rule's bound: a number, or a name the headers define, else the
+        spec's kernel counter of that name (libc headers define no NSIG*:
+        the kernel still decides by its own counters)."""
+        if isinstance(v, int):
+            return v
+        c = self.cx.constant(v)
+        return c if c is not None else self.entry.get("code_counters", {}).get(v)
 
     def _rule_matches(self, rule: dict, signo: int, code: int) -> bool:
         if not applies(rule, self.target):
@@ -189,19 +195,9 @@ class Tagged:
         for key, ok in (("code_min", lambda lim: code >= lim), ("code_max", lambda lim: code <= lim)):
             if key in rule:
                 lim = self._value(rule[key])
-                if lim is None and key == "code_max" and len(rule.get("signals", ())) == 1:
-                    lim = self._highest(rule["signals"][0])
                 if lim is None or not ok(lim):
                     return False
         return True
-
-    def _highest(self, signal: str) -> int | None:
-        """The highest code the headers name for ``signal``: the kernel's
-        counter (NSIGBUS...) equals it (the spec's code_group checks assert
-        so), and libc headers, which define no counters, still name the codes."""
-        prefix = self.entry.get("code_names", {}).get(signal)
-        codes = [c for c in self._names(prefix)] if prefix else []
-        return max(codes) if codes else None
 
     def member(self, signo: int, code: int) -> str:
         for rule in self.entry["rules"]:

@@ -206,3 +206,40 @@ def test_struct_siginfo_is_siginfo_t(target, capsys):
     if os.path.isfile("/usr/include/signal.h"):
         assert context("struct sigaction", "x86_64", None, ["signal.h"],
                        ["/usr/include/x86_64-linux-gnu", "/usr/include"]).tagged is None
+
+
+# The kernel decides by its own counters whatever the user's headers define:
+# glibc and musl define no NSIG* counters (and musl names fewer SEGV_ codes),
+# so the member must still be the one siginfo_layout() picks (Linux 6.6:
+# NSIGPOLL 6, NSIGSEGV 10).
+LIBC_KERNEL = [
+    ("SIGUSR1", 3, "poll"),          # a signal with no codes of its own, code <= NSIGPOLL
+    ("SIGUSR1", 6, "poll"),
+    ("SIGUSR1", 7, "kill"),          # above NSIGPOLL
+    ("SIGUSR1", 0x80, "kill"),       # SI_KERNEL
+    ("SIGSEGV", 10, "fault"),        # SEGV_CPERR (6.6), <= NSIGSEGV even where unnamed
+    ("SIGSEGV", 11, "kill"),
+    ("SIGBUS", 5, "fault_mceerr"),
+    ("SIGCHLD", 6, "chld"),
+    ("SIGSYS", 1, "sys"),
+    ("SIGSYS", 2, "sys"),            # NSIGSYS 2 (SYS_USER_DISPATCH)
+    ("SIGSYS", 3, "poll"),
+    ("SIGTERM", -1, "rt"),
+]
+
+
+@pytest.mark.parametrize("hset", ["glibc", "musl", "linux-6.6"])
+@pytest.mark.parametrize("sig,code,member", LIBC_KERNEL)
+def test_libc_headers_choose_as_the_kernel_does(hset, sig, code, member):
+    t = get_target("x86_64")
+    cx = context("siginfo_t", t, hset)
+    assert cx.tagged.member(signo(t, sig) if sig in _KNOWN else cx.constant(sig), code) == member
+
+
+@pytest.mark.parametrize("t", all_targets(), ids=lambda t: t.name)
+def test_spec_code_counters_are_the_kernels(t):
+    """The spec's fallback counters equal the bundled Linux 6.6 headers' own."""
+    (entry,) = load_spec(bundled_spec()).data["layouts"]
+    cx = context("siginfo_t", t, "linux-6.6")
+    for name, value in entry["code_counters"].items():
+        assert cx.macros.get(name).value == value, (t.name, name)
