@@ -83,10 +83,19 @@ def _jsonable(v):
     return v
 
 
+def hex_text_hint(blob: bytes, size: int) -> str:
+    """A hint for a blob that is hex text of the right size (``encode
+    --format hex`` output given as BLOB), else ''."""
+    text = blob.strip()
+    if len(text) == 2 * size and all(chr(b) in "0123456789abcdefABCDEF" for b in text):
+        return " (it is hex text: give it with --hex, or encode with --format bin)"
+    return ""
+
+
 def decode(cx: "BlobContext", blob: bytes) -> Decoded:
     if len(blob) != cx.size:
         raise UsageError(f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes on "
-                         f"{cx.target.name}")
+                         f"{cx.target.name}{hex_text_hint(blob, cx.size)}")
     parsed = cx.model.parse(blob)
     values = cm.flatten(parsed, cx.paths, cx.shape.root)
     d = Decoded(cx, blob, values)

@@ -62,7 +62,8 @@ def read_blob(source: str | None, hex_text: str | None) -> tuple[bytes, str | No
             data = bytes.fromhex(text)
         except ValueError:
             raise UsageError("--hex: not a string of hex digits (two per byte)") from None
-        return data, None
+        from abicheck.checks.blob import HEX_NAME
+        return data, HEX_NAME
     if source is None:
         raise UsageError("no blob: give BLOB (a file, - for standard input) or --hex STRING")
     if source == "-":

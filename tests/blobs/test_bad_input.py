@@ -114,3 +114,25 @@ def test_floats_that_fit(capsysbinary, tmp_path):
             "--set", "f=3.4e38", "--set", "d=1e39"]
     assert main(argv) == 0
     assert capsysbinary.readouterr().out == struct.pack("<f4xd", 3.4e38, 1e39)
+
+
+def test_a_hex_file_given_as_blob_gets_a_hint(tmp_path, capsys):
+    hexfile = tmp_path / "blob.hex"
+    assert main(["encode", "--target", "x86_64", *PKU, "--format", "hex", "-o", str(hexfile)]) == 0
+    assert main(["decode", str(hexfile), "--target", "x86_64"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hex text" in err and "--hex" in err
+    assert main(["validate", str(hexfile), "--target", "x86_64"]) == 1
+    assert "hex text" in capsys.readouterr().out
+    # a binary blob of the wrong size gets no such hint
+    assert main(["decode", "--hex", "00" * 256, "--target", "x86_64"]) == 2
+    assert "hex text" not in capsys.readouterr().err
+
+
+def test_findings_of_a_hex_blob_cite_it(capsys):
+    blob = bytearray(128)
+    blob[0], blob[8] = 11, 4                  # SIGSEGV, SEGV_PKUERR
+    blob[0x20] = 20                           # si_pkey 20: x86 has 16 keys
+    assert main(["validate", "--hex", bytes(blob).hex(), "--target", "x86_64"]) == 1
+    out = capsys.readouterr().out
+    assert "<hex>:1:1: error ABI505" in out and "abicheck: error" not in out
