@@ -93,6 +93,9 @@ def hex_text_hint(blob: bytes, size: int) -> str:
 
 
 def decode(cx: "BlobContext", blob: bytes) -> Decoded:
+    if len(blob) > cx.size:
+        from abicheck.blobs.flexible import with_tail
+        cx = with_tail(cx, len(blob)) if not hex_text_hint(blob, cx.size) else cx
     if len(blob) != cx.size:
         raise UsageError(f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes on "
                          f"{cx.target.name}{hex_text_hint(blob, cx.size)}")
@@ -113,5 +116,6 @@ def decode(cx: "BlobContext", blob: bytes) -> Decoded:
 
 
 def nested(cx: "BlobContext", blob: bytes):
-    """The whole parsed value, nested as the shape is (for ``prettify``)."""
+    """The whole parsed value, nested as the shape is (for ``prettify``);
+    ``cx`` is the decoded blob's (``Decoded.cx``: with a flexible tail)."""
     return bs.clean(cx.model.parse(blob), cx.shape.root)

@@ -39,4 +39,4 @@ def run(args: argparse.Namespace) -> str:
         return json.dumps(d.to_json(), indent=2, allow_nan=False) + "\n"
     if cx.tagged is not None:
         return siginfo_text(d) + "\n"
-    return prettify(cx, nested(cx, blob))
+    return prettify(d.cx, nested(d.cx, blob))
