@@ -59,13 +59,26 @@ class Decoded:
         return out
 
     def field_json(self, path: str) -> dict:
+        """One field: where its bytes are, its C type and value.  A bitfield
+        is described on its own (its declared type, the bytes its bits touch,
+        its first bit in the first of them in the ABI's allocation order),
+        not as the storage run it shares with its neighbours."""
         leaf = self.cx.leaves[path]
-        raw = self.blob[leaf.offset:leaf.offset + leaf.size]
-        d = {"name": self.cx.display(path), "path": path, "offset": leaf.offset,
-             "size": leaf.size, "c_type": leaf.c_type, "bytes": raw.hex(),
-             "value": _jsonable(self.values[path])}
+        offset, size, c_type = leaf.offset, leaf.size, leaf.c_type
+        extra = {}
         if leaf.bitfield is not None:
-            d.update(bit=leaf.bitfield.bit, bits=leaf.bitfield.width)
+            bf = leaf.bitfield
+            first = leaf.offset * 8 + bf.bit
+            offset, end = first // 8, (first + bf.width + 7) // 8
+            size = end - offset
+            mem = self.cx.layout.member(path)
+            c_type = mem.type_name if mem is not None else c_type
+            extra = {"bit": first - offset * 8, "bits": bf.width}
+        raw = self.blob[offset:offset + size]
+        d = {"name": self.cx.display(path), "path": path, "offset": offset,
+             "size": size, "c_type": c_type, "bytes": raw.hex(),
+             "value": _jsonable(self.values[path])}
+        d.update(extra)
         return d
 
 

@@ -27,16 +27,16 @@ from typing import Union as _U
 from abicheck import model as m
 from abicheck.errors import LayoutError
 from abicheck.layout import Layouter, Member, TypeLayout
-from abicheck.scalars import signedness
-
-_FLOATS = {"float": 4, "double": 8}
+from abicheck.scalars import is_float, is_integer, signedness
 
 
 @dataclass(frozen=True, slots=True)
 class Int:
-    """An integer (enums, ``_Bool`` and pointers included)."""
+    """An integer (enums, ``_Bool`` and pointers included); ``pointer`` marks
+    a pointer (or function pointer), which text prints in hex."""
     size: int
     signed: bool
+    pointer: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +135,16 @@ class _ShapeBuilder:
             count = size // esize if esize else 0
             return Array(count, self.of_type(s.element, esize), size)
         if isinstance(s, (m.Pointer, m.Function)):
-            return Int(size, False)
+            return Int(size, False, pointer=True)
         if isinstance(s, m.Enum):
             return Int(size, self.signed(t)) if size in (1, 2, 4, 8) else Opaque(size)
         if isinstance(s, m.Scalar):
-            if s.complex or s.kind in ("long double", "_Float128", "__int128", "__builtin_va_list",
-                                       "void"):
-                return Opaque(size)
-            if s.kind in _FLOATS:
-                return Float(size) if size == _FLOATS[s.kind] else Opaque(size)
+            if s.complex or not (is_integer(s) or is_float(s)):
+                return Opaque(size)             # complex pairs, void, va_list
+            if is_float(s):
+                # IEEE binary32/64 by size: an 8-byte long double (arm, mips o32)
+                # is binary64; x87's 12/16-byte and binary128 have no Python float
+                return Float(size) if size in (4, 8) else Opaque(size)
             return Int(size, self.signed(t)) if size in (1, 2, 4, 8) else Opaque(size)
         return Opaque(size)
 
