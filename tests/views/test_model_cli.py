@@ -91,3 +91,18 @@ def test_target_help_offers_one_abi(capsys):
     target_help = text[start:start + 200]
     assert "'all'" not in target_help and "comma" not in target_help
     assert "default: the host" in target_help
+
+
+def test_anonymous_records_of_one_shape_are_named_by_their_place(capsys, tmp_path):
+    """Two anonymous structs of the same shape are two definitions, named after
+    their members; a named record used twice is one."""
+    h = tmp_path / "t.h"
+    h.write_text("struct two { struct { int a; } x; struct { int a; } y; struct pt { int a; } p, q; };\n")
+    code, out, err = run(capsys, "model", str(h), "--type", "struct two", "--target", "x86_64")
+    assert code == 0 and err == ""
+    assert "'x' / Default(struct_two_x, {})" in out and "'y' / Default(struct_two_y, {})" in out
+    assert out.count("struct_two_x = Struct(") == 1 and out.count("struct_two_y = Struct(") == 1
+    assert out.count("struct_pt = Struct(") == 1 and out.count("Default(struct_pt, {})") == 2
+    ns: dict = {}
+    exec(out, ns)                                      # the printed source is a working model
+    assert ns["struct_two"].build({"y": {"a": 5}}) == bytes(4) + (5).to_bytes(4, "little") + bytes(8)
