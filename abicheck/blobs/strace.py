@@ -20,8 +20,9 @@ happened.  The facts followed here (what strace prints, not its code):
   number for CLD_EXITED, else a signal name), ``si_utime``, ``si_stime``
   (clock ticks, with the seconds in a comment when not zero:
   ``si_utime=4 /* 0.04 s */`` at 100 ticks a second);
-  SIGILL, SIGFPE, SIGEMT ``si_addr`` (sparc's SIGILL and alpha's SIGFPE also
-  ``si_trapno``); SIGBUS ``si_addr`` and for BUS_MCEERR_AR/AO ``si_addr_lsb``
+  SIGILL, SIGFPE ``si_addr`` (sparc's SIGILL and alpha's SIGFPE also
+  ``si_trapno``); SIGEMT (alpha, MIPS, sparc) has no case of its own in
+  strace, so it prints as "any other signal" below; SIGBUS ``si_addr`` and for BUS_MCEERR_AR/AO ``si_addr_lsb``
   (hex); SIGSEGV ``si_addr`` and for SEGV_BNDERR ``si_lower``, ``si_upper``,
   for SEGV_PKUERR ``si_pkey``; SIGTRAP ``si_addr`` and for TRAP_PERF
   ``si_perf_data`` (hex), ``si_perf_type``, ``si_perf_flags`` (by flag name);
@@ -169,7 +170,7 @@ class _Printer:
             hz = _USER_HZ.get(self.cx.target.kernel_arch, 100)
             self.put("si_utime", lambda v: _clock(v, hz))
             self.put("si_stime", lambda v: _clock(v, hz))
-        elif sig in ("SIGILL", "SIGFPE", "SIGEMT"):
+        elif sig in ("SIGILL", "SIGFPE"):
             self.put("si_addr", _ptr)
             if (sig == "SIGILL" and arch == "sparc") or (sig == "SIGFPE" and arch == "alpha"):
                 self.put("si_trapno", _dec)

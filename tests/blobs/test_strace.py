@@ -190,3 +190,15 @@ def test_perf_event(capsys):
         pytest.skip("no host kernel headers")
     host = ["asm/siginfo.h", "-I", "/usr/include/x86_64-linux-gnu", "-I", "/usr/include"]
     assert decode_text(capsys, bytes(b), "x86_64", *host) == line % "TRAP_PERF_FLAG_ASYNC"
+
+
+def test_sigemt_prints_as_any_other_signal(capsys):
+    # strace's printsiginfo.c has no SIGEMT case: a kernel-sent SIGEMT prints
+    # si_pid/si_uid only when set, si_int/si_ptr only when si_ptr is set.
+    # MIPS o32, big-endian: SIGEMT is 7, si_code at 4, si_errno at 8, _sifields at 12.
+    b = bytearray(128)
+    struct.pack_into(">iii", b, 0, 7, 1, 0)                   # EMT_TAGOVF is 1
+    assert decode_text(capsys, bytes(b), "mips") == "{si_signo=SIGEMT, si_code=EMT_TAGOVF}\n"
+    struct.pack_into(">iI", b, 12, 42, 1000)
+    assert decode_text(capsys, bytes(b), "mips") == \
+        "{si_signo=SIGEMT, si_code=EMT_TAGOVF, si_pid=42, si_uid=1000}\n"
