@@ -57,7 +57,8 @@ def fresh_zero(node: bs.Node):
     return zero(node)
 
 
-def _shape_text(node: bs.Node) -> str:
+def shape_text(node: bs.Node) -> str:
+    """``2x3 values``, ``2 records``: an array's dimensions and what it holds."""
     dims = []
     while isinstance(node, bs.Array):
         dims.append(str(node.count))
@@ -115,12 +116,12 @@ def structured(cx: "BlobContext", node: bs.Node, field: str, v):
     """A whole member's value from nested lists / objects, checked to fit."""
     if isinstance(node, bs.Array):
         if not isinstance(v, list):
-            raise UsageError(f"{field}: a {_shape_text(node)} array: give a list (JSON "
+            raise UsageError(f"{field}: a {shape_text(node)} array: give a list (JSON "
                              f"[...]) or set its elements ({field}[0]...)")
         nested = isinstance(node.element, (bs.Array, bs.Record))
         if len(v) > node.count or (nested and len(v) != node.count):
             raise UsageError(f"{field}: {len(v)} elements for an array of {node.count} "
-                             f"({_shape_text(node)})")
+                             f"({shape_text(node)})")
         vals = [structured(cx, node.element, f"{field}[{i}]", x) for i, x in enumerate(v)]
         return vals + [fresh_zero(node.element) for _ in range(node.count - len(vals))]
     if isinstance(node, bs.Record):

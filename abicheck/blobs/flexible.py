@@ -47,7 +47,7 @@ def with_tail(cx: "BlobContext", length: int) -> "BlobContext":
     if not esize or tail % esize:
         raise UsageError(f"the blob is {length} bytes: the {tail} bytes from {flex.path} (offset "
                          f"{flex.offset}) are not whole {esize}-byte elements")
-    elem = bs._ShapeBuilder(lay).of_type(elem_t, esize)
+    elem = bs.type_node(lay, elem_t, esize)
     root = cx.shape.root
     field = bs.Field(flex.name, flex.offset, bs.Array(tail // esize, elem, tail), flex.type_name)
     ext_root = bs.Record(root.kind, root.c_name, length, root.fields + (field,))
@@ -56,6 +56,6 @@ def with_tail(cx: "BlobContext", length: int) -> "BlobContext":
     ext.layout = dataclasses.replace(cx.layout, size=length)
     ext.model = cm.compiled(ext.shape)
     ext.paths = bs.leaf_paths(ext.shape, cx.layout)
-    from abicheck.blobs.context import _leaves
-    ext.leaves = _leaves(ext.shape, ext.paths)
+    from abicheck.blobs.context import leaves_of
+    ext.leaves = leaves_of(ext.shape, ext.paths)
     return ext

@@ -109,7 +109,7 @@ def value_for_node(cx: "BlobContext", node: bs.Node, field: str, raw):
     if nested:
         kind = "a record" if isinstance(node, bs.Record) else "an array of arrays or records"
         raise UsageError(f"{field}={raw}: {kind}: give its whole value as JSON ([...] of "
-                         f"{elements._shape_text(node)}) or set one element ({field}[0]...)")
+                         f"{elements.shape_text(node)}) or set one element ({field}[0]...)")
     return _node_value(cx, node, field, text)
 
 

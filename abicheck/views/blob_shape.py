@@ -116,6 +116,12 @@ def shape_of(layout: TypeLayout, layouter: Layouter) -> Shape:
     return Shape(layout.name, tgt.name, tgt.byte_order, _ShapeBuilder(layouter).member(layout.root))
 
 
+def type_node(layouter: Layouter, t: m.Type, size: int) -> Node:
+    """The node of a ``size``-byte object of C type ``t`` (a flexible array's
+    element, which no member of the shape covers)."""
+    return _ShapeBuilder(layouter).of_type(t, size)
+
+
 class _ShapeBuilder:
     def __init__(self, lay: Layouter) -> None:
         self.lay = lay
