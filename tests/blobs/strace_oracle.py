@@ -50,7 +50,15 @@ def missing() -> str | None:
     for tool in ("strace", "gcc"):
         if shutil.which(tool) is None:
             return f"no {tool} (CI installs it)"
-    return None
+    return _cannot_trace()
+
+
+@functools.lru_cache(maxsize=1)
+def _cannot_trace() -> str | None:
+    """strace needs ptrace: a container without it cannot trace anything."""
+    r = subprocess.run(["strace", "-qq", "-e", "trace=none", "true"], capture_output=True,
+                       text=True, timeout=60)
+    return None if r.returncode == 0 else f"strace cannot trace here: {r.stderr.strip()[:120]}"
 
 
 @functools.lru_cache(maxsize=1)
