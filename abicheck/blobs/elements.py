@@ -146,12 +146,13 @@ def structured(cx: "BlobContext", node: bs.Node, field: str, v):
     if isinstance(v, (list, dict)):
         raise UsageError(f"{field}: a single value, not a {type(v).__name__}")
     from abicheck.blobs.values import value_for_node
-    return value_for_node(cx, node, field, v if isinstance(v, str) else _text(v))
+    return value_for_node(cx, node, field, v if isinstance(v, str) else _text(field, v))
 
 
-def _text(v) -> str:
-    if isinstance(v, bool):
-        raise UsageError(f"not a number: {v}")
+def _text(field: str, v) -> str:
+    """A JSON/Python scalar as the text ``--set`` would give it."""
+    if isinstance(v, bool) or v is None:
+        raise UsageError(f"{field}: {json.dumps(v)} is not a number")
     if isinstance(v, float):
         return repr(v)
     if isinstance(v, bytes):
@@ -160,6 +161,7 @@ def _text(v) -> str:
 
 
 def parse_json(field: str, text: str):
+    """``--set`` text that starts with ``[`` or ``{``: JSON, as decode prints."""
     try:
         return json.loads(text)
     except ValueError:

@@ -81,6 +81,8 @@ def test_cli_json_round_trip(tmp_path_factory, capsys):
     ("m[0][0]", "0x80000000", "does not fit"),
     ("p[0].f", "8", "3-bit bitfield"),
     ("c[0]", "1", "not an array"),
+    ("m", "[[true, 2, 3], [4, 5, 6]]", "true is not a number"),
+    ("m", "[[1, 2, 3], [4, 5", "not a JSON list"),
 ])
 def test_wrong_shapes_are_refused(tmp_path_factory, name, value, msg):
     _cx(tmp_path_factory, "x86_64")
