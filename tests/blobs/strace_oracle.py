@@ -9,6 +9,7 @@ tests skip with that reason (CI installs strace: .ci/run).
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import platform
@@ -64,6 +65,7 @@ def _cannot_trace() -> str | None:
 @functools.lru_cache(maxsize=1)
 def _program() -> str:
     d = tempfile.mkdtemp(prefix="abicheck-strace-")
+    atexit.register(shutil.rmtree, d, True)          # no build left behind in /tmp
     src, exe = os.path.join(d, "q.c"), os.path.join(d, "q")
     with open(src, "w") as f:
         f.write(_SRC)
