@@ -63,7 +63,7 @@ class BlobContext:
         self.shape = cm.shape(self.layout, self.layouter)
         self.model = cm.compiled(self.shape)
         self.paths = bs.leaf_paths(self.shape, self.layout)
-        self.leaves = _leaves(self.shape, self.paths)
+        self.leaves = leaves_of(self.shape, self.paths)
         self.macros = api.macro_table(self.tr)
         self.accessors = self._accessors()
         self.names = {p: a for a, p in sorted(self.accessors.items(), reverse=True)}
@@ -127,7 +127,7 @@ class BlobContext:
         return None
 
 
-def _leaves(shape: bs.Shape, paths: dict[str, tuple[str, ...]]) -> dict[str, Leaf]:
+def leaves_of(shape: bs.Shape, paths: dict[str, tuple[str, ...]]) -> dict[str, Leaf]:
     out = {}
     for path, keys in paths.items():
         node, off, c_type = shape.root, 0, shape.name

@@ -9,6 +9,7 @@ member is.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,17 +59,36 @@ class Decoded:
         return out
 
     def field_json(self, path: str) -> dict:
+        """One field: where its bytes are, its C type and value.  A bitfield
+        is described on its own (its declared type, the bytes its bits touch,
+        its first bit in the first of them in the ABI's allocation order),
+        not as the storage run it shares with its neighbours."""
         leaf = self.cx.leaves[path]
-        raw = self.blob[leaf.offset:leaf.offset + leaf.size]
-        d = {"name": self.cx.display(path), "path": path, "offset": leaf.offset,
-             "size": leaf.size, "c_type": leaf.c_type, "bytes": raw.hex(),
-             "value": _jsonable(self.values[path])}
+        offset, size, c_type = leaf.offset, leaf.size, leaf.c_type
+        extra = {}
         if leaf.bitfield is not None:
-            d.update(bit=leaf.bitfield.bit, bits=leaf.bitfield.width)
+            bf = leaf.bitfield
+            first = leaf.offset * 8 + bf.bit
+            offset, end = first // 8, (first + bf.width + 7) // 8
+            size = end - offset
+            mem = self.cx.layout.member(path)
+            c_type = mem.type_name if mem is not None else c_type
+            extra = {"bit": first - offset * 8, "bits": bf.width}
+        raw = self.blob[offset:offset + size]
+        d = {"name": self.cx.display(path), "path": path, "offset": offset,
+             "size": size, "c_type": c_type, "bytes": raw.hex(),
+             "value": _jsonable(self.values[path])}
+        d.update(extra)
         return d
 
 
 def _jsonable(v):
+    """A value as strict JSON: bytes in hex, and the floats JSON has no
+    number for (RFC 8259 has no NaN or Infinity) as the strings ``"nan"``,
+    ``"inf"``, ``"-inf"`` (what ``float()`` reads back), never the bare
+    ``NaN`` that Python's json writes and strict parsers refuse."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
     if isinstance(v, bytes):
         return v.hex()
     if isinstance(v, list):
@@ -76,12 +96,24 @@ def _jsonable(v):
     return v
 
 
+def hex_text_hint(blob: bytes, size: int) -> str:
+    """A hint for a blob that is hex text of the right size (``encode
+    --format hex`` output given as BLOB), else ''."""
+    text = blob.strip()
+    if len(text) == 2 * size and all(chr(b) in "0123456789abcdefABCDEF" for b in text):
+        return " (it is hex text: give it with --hex, or encode with --format bin)"
+    return ""
+
+
 def decode(cx: "BlobContext", blob: bytes) -> Decoded:
+    if len(blob) > cx.size:
+        from abicheck.blobs.flexible import with_tail
+        cx = with_tail(cx, len(blob)) if not hex_text_hint(blob, cx.size) else cx
     if len(blob) != cx.size:
         raise UsageError(f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes on "
-                         f"{cx.target.name}")
+                         f"{cx.target.name}{hex_text_hint(blob, cx.size)}")
     parsed = cx.model.parse(blob)
-    values = cm.flatten(parsed, cx.paths)
+    values = cm.flatten(parsed, cx.paths, cx.shape.root)
     d = Decoded(cx, blob, values)
     tg = cx.tagged
     if tg is None:
@@ -97,5 +129,6 @@ def decode(cx: "BlobContext", blob: bytes) -> Decoded:
 
 
 def nested(cx: "BlobContext", blob: bytes):
-    """The whole parsed value, nested as the shape is (for ``prettify``)."""
-    return bs.clean(cx.model.parse(blob))
+    """The whole parsed value, nested as the shape is (for ``prettify``);
+    ``cx`` is the decoded blob's (``Decoded.cx``: with a flexible tail)."""
+    return bs.clean(cx.model.parse(blob), cx.shape.root)

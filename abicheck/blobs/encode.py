@@ -35,7 +35,7 @@ def write_leaf(cx: "BlobContext", buf: bytearray, leaf: "Leaf", value) -> None:
     codec = leaf_codec(cx, leaf.node)
     end = leaf.offset + leaf.size
     if leaf.bitfield is not None:
-        run = bs.clean(codec.parse(bytes(buf[leaf.offset:end])))
+        run = bs.clean(codec.parse(bytes(buf[leaf.offset:end])), leaf.node)
         run[leaf.bitfield.name] = value
         buf[leaf.offset:end] = codec.build(run)
     else:

@@ -6,7 +6,9 @@ arrays indented one tab deeper.
 Every member is printed (for a union, each of its members reads the same
 bytes: all are shown, largest first); an anonymous struct or union member
 is a block without a name, as C spells it; bitfields print under their own
-names; integers in decimal, pointers in hex, opaque types (``long double``)
+names; integers in decimal, pointers in hex (the shape marks them: no
+guessing from the C spelling, so a typedef'd pointer or an array of pointers
+prints in hex too), opaque types (``long double``)
 as their bytes in hex, ``char`` arrays as their numbers.
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _scalar(node: bs.Node, v, c_type: str) -> str:
         return "0x" + v.hex() if v else "0"
     if isinstance(v, float):
         return repr(v)
-    if isinstance(node, bs.Int) and not node.signed and c_type.rstrip().endswith("*"):
+    if isinstance(node, bs.Int) and node.pointer:
         return f"{v:#x}" if v else "0"
     return str(v)
 

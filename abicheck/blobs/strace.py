@@ -7,16 +7,22 @@ happened.  The facts followed here (what strace prints, not its code):
 
 - an all-zero ``si_signo`` prints ``{}``;
 - a code is looked up among the generic ``SI_*`` codes first, then among the
-  signal's own (``SEGV_*`` for SIGSEGV...); an unknown code prints in hex
-  (here followed by a ``/* SEGV_??? */`` note, as strace marks unknown values);
+  signal's own (``SEGV_*`` for SIGSEGV...); an unknown code prints as
+  unsigned 32-bit hex (-100 is ``0xffffff9c``), with no note;
+- ``si_errno`` prints as an unsigned decimal (-5 is ``4294967291``);
+- real-time signals print as ``SIGRTMIN`` and ``SIGRT_<n>`` (SIGRTMIN + n),
+  a number that is no signal in decimal;
 - a code <= 0 (sent by a process): SI_USER and SI_TKILL print ``si_pid``,
   ``si_uid``; SI_TIMER ``si_timerid`` (hex), ``si_overrun``, ``si_int``,
   ``si_ptr``; SI_SIGIO ``si_band``, ``si_fd``; any other ``si_pid``, ``si_uid``
   and, when ``si_ptr`` is not zero, ``si_int``, ``si_ptr``;
 - a code > 0, by signal: SIGCHLD ``si_pid``, ``si_uid``, ``si_status`` (a
-  number for CLD_EXITED, else a signal name), ``si_utime``, ``si_stime``;
-  SIGILL, SIGFPE, SIGEMT ``si_addr`` (sparc's SIGILL and alpha's SIGFPE also
-  ``si_trapno``); SIGBUS ``si_addr`` and for BUS_MCEERR_AR/AO ``si_addr_lsb``
+  number for CLD_EXITED, else a signal name), ``si_utime``, ``si_stime``
+  (clock ticks, with the seconds in a comment when not zero:
+  ``si_utime=4 /* 0.04 s */`` at 100 ticks a second);
+  SIGILL, SIGFPE ``si_addr`` (sparc's SIGILL and alpha's SIGFPE also
+  ``si_trapno``); SIGEMT (alpha, MIPS, sparc) has no case of its own in
+  strace, so it prints as "any other signal" below; SIGBUS ``si_addr`` and for BUS_MCEERR_AR/AO ``si_addr_lsb``
   (hex); SIGSEGV ``si_addr`` and for SEGV_BNDERR ``si_lower``, ``si_upper``,
   for SEGV_PKUERR ``si_pkey``; SIGTRAP ``si_addr`` and for TRAP_PERF
   ``si_perf_data`` (hex), ``si_perf_type``, ``si_perf_flags`` (by flag name);
@@ -27,9 +33,12 @@ happened.  The facts followed here (what strace prints, not its code):
 - pointers print as ``NULL`` or hex, ``si_addr_lsb``, ``si_timerid`` and
   ``si_perf_data`` in hex, the rest in decimal.
 
-Where strace prints a name abicheck has no table for (an errno, a syscall,
-an ``AUDIT_ARCH_*``, a ``PERF_TYPE_*``), the number is printed: decimal for
-errno and syscall, hex for the others.  Names of signals and codes come from
+These facts are checked against the real strace (6.1) by
+tests/blobs/test_strace.py.  Where strace prints a name abicheck has no table
+for (an errno, a syscall such as ``__NR_write``, an ``AUDIT_ARCH_*``), the
+number is printed: decimal for errno and syscall, hex for the others.
+strace 6.1 prints no ``si_perf_*`` field for TRAP_PERF; abicheck prints the
+fields the code selects.  Names of signals and codes come from
 the target's headers (through :mod:`abicheck.blobs.tagged`), so a MIPS blob
 reads SIGBUS for 10.  A field these headers do not declare (``si_pkey``
 before Linux 4.6) is left out.
@@ -52,6 +61,25 @@ def _hex(v: int) -> str:
 
 def _dec(v: int) -> str:
     return str(v)
+
+
+def _u32_hex(v: int) -> str:
+    """An unknown code: strace prints the int as unsigned hex (-100 is 0xffffff9c)."""
+    return f"{v & 0xffffffff:#x}"
+
+
+#: clock ticks per second of the ABI's clock_t (the kernel's USER_HZ: 100,
+#: alpha 1024 -- arch/alpha/include/uapi/asm/param.h)
+_USER_HZ = {"alpha": 1024}
+
+
+def _clock(v: int, hz: int) -> str:
+    """A clock_t as strace prints it: the ticks, and when not zero the
+    seconds in a comment (``4 /* 0.04 s */``)."""
+    if v <= 0:
+        return str(v)
+    width = len(str(hz - 1))
+    return f"{v} /* {v // hz}.{v % hz:0{width}d} s */"
 
 
 class _Printer:
@@ -107,14 +135,10 @@ class _Printer:
             return "{}"
         self.parts.append(f"si_signo={self.signal(signo)}")
         name = tg.code_name(signo, code)
-        if name is None:
-            prefix = tg.code_prefix(signo) if code > 0 else "SI_"
-            self.parts.append(f"si_code={code:#x} /* {prefix or 'SI_'}??? */")
-        else:
-            self.parts.append(f"si_code={name}")
+        self.parts.append(f"si_code={name or _u32_hex(code)}")
         errno = self.get("si_errno")
         if errno:
-            self.parts.append(f"si_errno={errno}")
+            self.parts.append(f"si_errno={errno & 0xffffffff}")
         if code <= 0:
             self.from_user(name)
         else:
@@ -143,9 +167,10 @@ class _Printer:
             status = self.get("si_status")
             if status is not None:
                 self.parts.append(f"si_status={status if code == 'CLD_EXITED' else self.signal(status)}")
-            self.put("si_utime", _dec)
-            self.put("si_stime", _dec)
-        elif sig in ("SIGILL", "SIGFPE", "SIGEMT"):
+            hz = _USER_HZ.get(self.cx.target.kernel_arch, 100)
+            self.put("si_utime", lambda v: _clock(v, hz))
+            self.put("si_stime", lambda v: _clock(v, hz))
+        elif sig in ("SIGILL", "SIGFPE"):
             self.put("si_addr", _ptr)
             if (sig == "SIGILL" and arch == "sparc") or (sig == "SIGFPE" and arch == "alpha"):
                 self.put("si_trapno", _dec)

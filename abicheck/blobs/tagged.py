@@ -21,8 +21,8 @@ from abicheck.checks.spec import applies, pick
 if TYPE_CHECKING:
     from abicheck.blobs.context import BlobContext
 
-#: an alias the kernel defines for a signal (strace prints the main name)
-_ALIASES = {"SIGPOLL": "SIGIO", "SIGIOT": "SIGABRT", "SIGCLD": "SIGCHLD"}
+#: strace's names of the real-time signals: SIGRTMIN, then SIGRT_<n - SIGRTMIN>
+_RT_PREFIX = "SIGRT_"
 
 
 @functools.lru_cache(maxsize=8)
@@ -36,9 +36,27 @@ def layouts_for(cx: "BlobContext", spec_path: str | None = None) -> "Tagged | No
     record: every member is valid)."""
     from abicheck.checks.spec import bundled_spec
     for entry in _spec_layouts(spec_path or bundled_spec()):
-        if entry["type"] == cx.type_name:
+        if entry["type"] == cx.type_name or _same_record(cx, entry["type"]):
             return Tagged(cx, entry)
     return None
+
+
+def _same_record(cx: "BlobContext", name: str) -> bool:
+    """Whether ``name`` (the spec's type) is the record ``cx`` lays out under
+    another name: ``struct siginfo`` is the record ``siginfo_t`` names in the
+    kernel's headers (``typedef struct siginfo {...} siginfo_t``), and a
+    typedef of ``siginfo_t`` is it too.  Records are the same when their kind
+    and tag are; an anonymous record only matches by name."""
+    mine = cx.layout.root
+    if not mine.tag:
+        return False
+    from abicheck import api
+    from abicheck.errors import AbicheckError
+    try:
+        (theirs,) = api.layout_translation(cx.tr, [name])
+    except AbicheckError:
+        return False                    # these headers do not declare the spec's type
+    return (theirs.root.kind, theirs.root.tag) == (mine.kind, mine.tag)
 
 
 @dataclass
@@ -60,26 +78,60 @@ class Tagged:
         self.signal_path = cx.resolve(entry["signal"])
         self.code_path = cx.resolve(entry["code"])
         table = pick(entry.get("signal_numbers", {}), self.target) or {}
+        self.aliases: dict[str, str] = dict(pick(entry.get("signal_aliases", {}), self.target) or {})
         self.signals: dict[str, int] = dict(table)
-        for name in list(table) + list(_ALIASES):
+        for name in list(table) + list(self.aliases):
             mac = cx.macros.get(name)
             if mac is not None and mac.value is not None:
                 self.signals[name] = mac.value      # the headers' own numbering wins
+        for alias, main in self.aliases.items():
+            if alias not in self.signals and main in self.signals:
+                self.signals[alias] = self.signals[main]
+        rt = entry.get("realtime_signals", {})
+        self.rt_first = self._header_or("SIGRTMIN", pick(rt.get("first"), self.target))
+        self.rt_last = self._header_or("SIGRTMAX", pick(rt.get("last"), self.target))
         self.exclude = set(entry.get("code_exclude", ()))
         self._codes: dict[str, dict[int, str]] = {}
 
     # -- names ------------------------------------------------------------
 
+    def _header_or(self, name: str, fallback: int | None) -> int | None:
+        """A kernel header's own SIGRTMIN/SIGRTMAX (asm/signal.h) wins; libc's
+        are calls (glibc reserves some for itself), so the spec's are used."""
+        mac = self.cx.macros.get(name)
+        return mac.value if mac is not None and mac.value is not None else fallback
+
+    def realtime(self, number: int) -> bool:
+        return (self.rt_first is not None and self.rt_last is not None
+                and self.rt_first <= number <= self.rt_last)
+
     def signal_number(self, name: str) -> int | None:
-        return self.signals.get(name)
+        """A signal's number: by name or alias, or SIGRTMIN, SIGRTMAX and
+        SIGRT_<n> (SIGRTMIN + n, strace's name) within the real-time range."""
+        if name in self.signals:
+            return self.signals[name]
+        if self.rt_first is None or self.rt_last is None:
+            return None
+        if name == "SIGRTMIN":
+            return self.rt_first
+        if name == "SIGRTMAX":
+            return self.rt_last
+        if name.startswith(_RT_PREFIX) and name[len(_RT_PREFIX):].isdigit():
+            n = self.rt_first + int(name[len(_RT_PREFIX):])
+            return n if self.realtime(n) else None
+        return None
 
     def signal_name(self, number: int) -> str | None:
+        """The main name of signal ``number`` (not an alias), strace's
+        SIGRTMIN / SIGRT_<n> for a real-time one, None for no signal."""
         for name, v in self.signals.items():
-            if v == number and name not in _ALIASES:
+            if v == number and name not in self.aliases:
                 return name
         for name, v in self.signals.items():
             if v == number:
-                return _ALIASES.get(name, name)
+                return self.aliases.get(name, name)
+        if self.realtime(number):
+            return "SIGRTMIN" if number == self.rt_first else f"{_RT_PREFIX}{number - self.rt_first}"
         return None
 
     def _names(self, prefix: str) -> dict[int, str]:
@@ -121,7 +173,13 @@ class Tagged:
     # -- the choice -------------------------------------------------------
 
     def _value(self, v) -> int | None:
-        return v if isinstance(v, int) else self.cx.constant(v)
+        """A rule's bound: a number, or a name the headers define, else the
+        spec's kernel counter of that name (libc headers define no NSIG*:
+        the kernel still decides by its own counters)."""
+        if isinstance(v, int):
+            return v
+        c = self.cx.constant(v)
+        return c if c is not None else self.entry.get("code_counters", {}).get(v)
 
     def _rule_matches(self, rule: dict, signo: int, code: int) -> bool:
         if not applies(rule, self.target):
@@ -137,19 +195,9 @@ class Tagged:
         for key, ok in (("code_min", lambda lim: code >= lim), ("code_max", lambda lim: code <= lim)):
             if key in rule:
                 lim = self._value(rule[key])
-                if lim is None and key == "code_max" and len(rule.get("signals", ())) == 1:
-                    lim = self._highest(rule["signals"][0])
                 if lim is None or not ok(lim):
                     return False
         return True
-
-    def _highest(self, signal: str) -> int | None:
-        """The highest code the headers name for ``signal``: the kernel's
-        counter (NSIGBUS...) equals it (the spec's code_group checks assert
-        so), and libc headers, which define no counters, still name the codes."""
-        prefix = self.entry.get("code_names", {}).get(signal)
-        codes = [c for c in self._names(prefix)] if prefix else []
-        return max(codes) if codes else None
 
     def member(self, signo: int, code: int) -> str:
         for rule in self.entry["rules"]:

@@ -12,6 +12,7 @@ A value that does not fit is an error, never silently truncated.
 from __future__ import annotations
 
 import re
+import struct
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from abicheck.errors import UsageError
@@ -20,7 +21,9 @@ from abicheck.views import blob_shape as bs
 if TYPE_CHECKING:
     from abicheck.blobs.context import BlobContext, Leaf
 
-_INT = re.compile(r"^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|0[0-7]*|[1-9][0-9_]*)"
+#: C integer literals (no digit separators: C has none, and Python's ``_`` would
+#: let ``0x_`` through to a crash)
+_INT = re.compile(r"^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)"
                   r"([uU]?[lL]{0,2}|[lL]{0,2}[uU]?)$")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 
@@ -42,7 +45,7 @@ def integer(text: str) -> int | None:
     m = _INT.match(text.strip())
     if not m:
         return None
-    digits = text.strip()[:len(text.strip()) - len(m.group(2))].replace("_", "")
+    digits = text.strip()[:len(text.strip()) - len(m.group(2))]
     sign = -1 if digits.startswith("-") else 1
     digits = digits.lstrip("+-")
     if digits[:2].lower() in ("0x", "0b", "0o"):
@@ -73,15 +76,40 @@ def scalar(cx: "BlobContext", field: str, text: str) -> int:
     raise UsageError(f"{field}={text}: not an integer or a constant name")
 
 
-def value_for(cx: "BlobContext", leaf: "Leaf", field: str, text: str):
-    """The value ``text`` gives member ``leaf`` (checked to fit)."""
-    node = leaf.node
+def bit_value(cx: "BlobContext", field: str, bf: bs.BitField, raw) -> int:
+    """A bitfield's value, checked to fit its width."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise UsageError(f"{field}: a bitfield takes an integer")
+    v = scalar(cx, field, str(raw))
+    lo, hi = ((-(1 << (bf.width - 1)), (1 << (bf.width - 1)) - 1) if bf.signed
+              else (0, (1 << bf.width) - 1))
+    return check_range(cx, field, v, lo, hi, f"a {bf.width}-bit bitfield")
+
+
+def value_for(cx: "BlobContext", leaf: "Leaf", field: str, raw):
+    """The value ``raw`` (text, or nested lists/objects) gives member
+    ``leaf`` (checked to fit)."""
     if leaf.bitfield is not None:
-        bf = leaf.bitfield
-        v = scalar(cx, field, text)
-        lo, hi = ((-(1 << (bf.width - 1)), (1 << (bf.width - 1)) - 1) if bf.signed
-                  else (0, (1 << bf.width) - 1))
-        return check_range(cx, field, v, lo, hi, f"a {bf.width}-bit bitfield")
+        return bit_value(cx, field, leaf.bitfield, raw)
+    return value_for_node(cx, leaf.node, field, raw)
+
+
+def value_for_node(cx: "BlobContext", node: bs.Node, field: str, raw):
+    """A node's value from text or from nested lists/objects (decode's JSON):
+    a nested array or a record takes a value of exactly its shape
+    (:mod:`abicheck.blobs.elements`)."""
+    from abicheck.blobs import elements
+    if isinstance(raw, (list, dict)):
+        return elements.structured(cx, node, field, raw)
+    text = raw.strip()
+    nested = isinstance(node, bs.Record) or (isinstance(node, bs.Array) and
+                                             isinstance(node.element, (bs.Array, bs.Record)))
+    if text[:1] in "[{" and isinstance(node, (bs.Array, bs.Record)):
+        return elements.structured(cx, node, field, elements.parse_json(field, text))
+    if nested:
+        kind = "a record" if isinstance(node, bs.Record) else "an array of arrays or records"
+        raise UsageError(f"{field}={raw}: {kind}: give its whole value as JSON ([...] of "
+                         f"{elements.shape_text(node)}) or set one element ({field}[0]...)")
     return _node_value(cx, node, field, text)
 
 
@@ -92,10 +120,7 @@ def _node_value(cx, node: bs.Node, field: str, text: str):
         what = f"{'a signed' if node.signed else 'an unsigned'} {node.size * 8}-bit member"
         return check_range(cx, field, v, lo, hi, what)
     if isinstance(node, bs.Float):
-        try:
-            return float(text)
-        except ValueError:
-            raise UsageError(f"{field}={text}: not a number") from None
+        return float_value(cx, field, text, node.size)
     if isinstance(node, bs.Opaque):
         raw = text[2:] if text.lower().startswith("0x") else text
         try:
@@ -115,6 +140,24 @@ def _node_value(cx, node: bs.Node, field: str, text: str):
     raise UsageError(f"{field} is a {node.kind}: set its members instead")
 
 
+def float_value(cx, field: str, text: str, size: int) -> float:
+    """A float that the member's IEEE format holds: ``1e39`` does not fit a
+    binary32 (it would round to infinity), so it is refused like an integer
+    overflow; ``inf``/``nan`` written as such are kept."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise UsageError(f"{field}={text}: not a number") from None
+    fmt = {2: "<e", 4: "<f", 8: "<d"}.get(size)
+    if fmt is not None:
+        try:
+            struct.pack(fmt, v)
+        except (OverflowError, struct.error):
+            raise UsageError(f"{field}={text}: does not fit a {size * 8}-bit float on "
+                             f"{cx.target.name}") from None
+    return v
+
+
 def check_range(cx, field: str, v: int, lo: int, hi: int, what: str) -> int:
     if not lo <= v <= hi:
         raise UsageError(f"{field}={v:#x}: does not fit {what} on {cx.target.name} "
@@ -126,17 +169,18 @@ def check_range(cx, field: str, v: int, lo: int, hi: int, what: str) -> int:
 def typed_fields(cx: "BlobContext", fields: Mapping[str, object]) -> dict[str, object]:
     """``{field name: int | str | list}`` -> ``{member path: checked value}``;
     strings are parsed as above, ints range-checked."""
+    from abicheck.blobs import elements
     out: dict[str, object] = {}
+    partial: set[str] = set()            # members set element by element (p[1].x)
     for name, raw in fields.items():
-        path = cx.resolve(name)
+        base, rest = elements.split_index(name)
+        path = cx.resolve(base)
         leaf = cx.leaves.get(path)
         if leaf is None:
             subs = ", ".join(cx.display(lf.path) for lf in cx.leaves_under(path)[:4])
             raise UsageError(f"{name} is not a single member of {cx.type_name}: set one of its "
                              f"members ({subs})")
-        if path in out:
-            raise UsageError(f"{name} is set twice")
-        if isinstance(raw, bool) or not isinstance(raw, (int, str, float, bytes, list)):
+        if isinstance(raw, bool) or not isinstance(raw, (int, str, float, bytes, list, dict)):
             raise UsageError(f"{name}: a value must be an integer or text, not {type(raw).__name__}")
         if isinstance(raw, int):
             raw = str(raw)
@@ -144,7 +188,14 @@ def typed_fields(cx: "BlobContext", fields: Mapping[str, object]) -> dict[str, o
             raw = repr(raw)
         elif isinstance(raw, bytes):
             raw = raw.hex()
-        elif isinstance(raw, list):
-            raw = ",".join(str(x) for x in raw)
+        if rest:
+            if leaf.bitfield is not None or (path in out and path not in partial):
+                raise UsageError(f"{name}: {cx.display(path)} is set whole or is not an array")
+            whole = out.setdefault(path, elements.fresh_zero(leaf.node))
+            partial.add(path)
+            elements.set_element(cx, leaf.node, whole, elements.steps(name, rest), name, raw)
+            continue
+        if path in out:
+            raise UsageError(f"{name} is set twice")
         out[path] = value_for(cx, leaf, name, raw)
     return out

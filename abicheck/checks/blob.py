@@ -74,8 +74,9 @@ class _Validation:
     def run(self) -> None:
         cx, blob = self.cx, self.blob
         if len(blob) != cx.size:
+            from abicheck.blobs.decode import hex_text_hint
             self.add("ABI500", f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes "
-                     f"on {cx.target.name}", len(blob), cx.size)
+                     f"on {cx.target.name}{hex_text_hint(blob, cx.size)}", len(blob), cx.size)
             for fid, _ in CHECKS[1:]:
                 self.applies[fid] = False
             return
@@ -176,9 +177,20 @@ class _Validation:
         return tuple(out)
 
 
+#: the name findings cite for a blob given as ``--hex STRING`` (one line of text)
+HEX_NAME = "<hex>"
+
+
 def validate_blob(cx: "BlobContext", blob: bytes, blob_name: str | None = None) -> Report:
-    """The findings of ``blob`` as a ``Report`` (command ``validate``)."""
-    v = _Validation(cx, blob, SourceLoc(blob_name) if blob_name else None)
+    """The findings of ``blob`` as a ``Report`` (command ``validate``).  A
+    ``--hex`` blob is cited as ``<hex>:1:1`` (its one line), so a finding
+    never reads like ``abicheck: error``, the form of bad input."""
+    loc = None
+    if blob_name == HEX_NAME:
+        loc = SourceLoc(HEX_NAME, 1, 1)
+    elif blob_name:
+        loc = SourceLoc(blob_name)
+    v = _Validation(cx, blob, loc)
     v.run()
     subject = f"{blob_name or 'blob'}: {cx.type_name} on {cx.label}"
     return Report("validate", subject, (cx.target.name,), v.results(),

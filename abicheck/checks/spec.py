@@ -177,7 +177,11 @@ def _layout_problems(layouts, known: set[str]) -> list[tuple[tuple, str]]:
                 if s.lower() not in known:
                     problems.append((("layouts", i, "rules", j),
                                      f"{where}.rules[{j}]: unknown target or target class '{s}'"))
-        sels = list(lay.get("signal_numbers", {})) + list(lay.get("code_extra", {}))
+        sels = (list(lay.get("signal_numbers", {})) + list(lay.get("code_extra", {}))
+                + list(lay.get("signal_aliases", {})))
+        for k in ("first", "last"):
+            if isinstance(lay.get("realtime_signals", {}).get(k), dict):
+                sels += list(lay["realtime_signals"][k])
         for r in lay.get("ranges", ()):
             sels += [s for k in ("min", "max") if isinstance(r.get(k), dict) for s in r[k]]
         for s in sels:

@@ -19,20 +19,33 @@ def blob_args(p: argparse.ArgumentParser) -> None:
                    help="a bundled header set (linux-6.6, pkeys-u8-reserved ...) or a header "
                         f"directory, searched first (default without HEADER: {DEFAULT_SET})")
     common_header_args(p, system=False)
-    for action in p._actions:           # a blob is for exactly one ABI
+    one_target_help(p, "required")
+
+
+def one_target_help(p: argparse.ArgumentParser, default: str) -> None:
+    """``--target`` of a command for exactly one ABI (no 'all', no list)."""
+    for action in p._actions:
         if action.dest == "target":
-            action.help = "the target ABI (name, alias, Debian arch or GNU triple); required"
+            action.help = f"the target ABI (name, alias, Debian arch or GNU triple); {default}"
+
+
+def one_target(args: argparse.Namespace, why: str, default=None):
+    """The one target the arguments name (``default`` when none is given)."""
+    from abicheck.targets import select_targets
+    if not args.target:
+        if default is not None:
+            return default
+        raise UsageError(f"{args.command} needs --target T ({why})")
+    if len(args.target) > 1 or any("," in t or t == "all" for t in args.target):
+        raise UsageError(f"{args.command} takes one --target ({why})")
+    (target,) = select_targets(args.target)
+    return target
 
 
 def blob_context(args: argparse.Namespace, headers: list[str], spec: str | None = None):
     """The blob context the arguments name (exactly one target)."""
     from abicheck.blobs import DEFAULT_SET, context
-    from abicheck.targets import select_targets
-    if not args.target:
-        raise UsageError(f"{args.command} needs --target T (a blob is for one ABI)")
-    if len(args.target) > 1 or any("," in t or t == "all" for t in args.target):
-        raise UsageError(f"{args.command} takes one --target (a blob is for one ABI)")
-    (target,) = select_targets(args.target)
+    target = one_target(args, "a blob is for one ABI")
     hset = args.headers_set or (None if headers else DEFAULT_SET)
     return context(args.type, target, hset, headers, args.include_dirs, args.defines, spec)
 
@@ -49,7 +62,8 @@ def read_blob(source: str | None, hex_text: str | None) -> tuple[bytes, str | No
             data = bytes.fromhex(text)
         except ValueError:
             raise UsageError("--hex: not a string of hex digits (two per byte)") from None
-        return data, None
+        from abicheck.checks.blob import HEX_NAME
+        return data, HEX_NAME
     if source is None:
         raise UsageError("no blob: give BLOB (a file, - for standard input) or --hex STRING")
     if source == "-":

@@ -3,7 +3,9 @@
 Text: a ``siginfo_t`` (any type the spec gives tagged-union rules) the way
 strace prints it, with names from the target's headers; any other record
 member by member, nested (pahole's ``--prettify`` style).  JSON: every
-decoded field with its offset, size, bytes and value.  A blob with an
+decoded field with its offset, size, bytes and value; strict JSON (RFC
+8259): a NaN or infinite float is the string ``"nan"``, ``"inf"`` or
+``"-inf"``, which ``--set`` reads back.  A blob with an
 unknown code still decodes; the output says the code is unknown."""
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> str:
     cx = blob_context(args, headers)
     d = decode(cx, blob)
     if args.format == "json":
-        return json.dumps(d.to_json(), indent=2) + "\n"
+        return json.dumps(d.to_json(), indent=2, allow_nan=False) + "\n"
     if cx.tagged is not None:
         return siginfo_text(d) + "\n"
-    return prettify(cx, nested(cx, blob))
+    return prettify(d.cx, nested(d.cx, blob))

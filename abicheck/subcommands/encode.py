@@ -4,7 +4,8 @@
 (atomically) or to standard output when that is not a terminal: a binary
 blob on a terminal would garble it, so that is refused (use ``-o``, a pipe,
 or ``--format hex``).  ``hex`` writes one line of hex digits, ``json`` every
-field with its offset, size, bytes and value."""
+field with its offset, size, bytes and value (strict JSON: non-finite floats
+as the strings ``"nan"``, ``"inf"``, ``"-inf"``)."""
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace):
     if args.format == "json":
         doc = decode(cx, blob).to_json()
         doc["hex"] = blob.hex()
-        return json.dumps(doc, indent=2) + "\n"
+        return json.dumps(doc, indent=2, allow_nan=False) + "\n"
     if not args.output and sys.stdout.isatty():
         raise UsageError("refusing to write a binary blob to a terminal: use -o FILE, a pipe, "
                          "or --format hex")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from abicheck.errors import UsageError
+from abicheck.subcommands.blobopts import one_target, one_target_help
 from abicheck.subcommands.options import common_header_args, output_arg
 
 
@@ -20,30 +21,20 @@ def add_parser(sub) -> None:
                    help="a bundled header set (linux-6.6, pkeys-u8-reserved ...) or a header "
                         "directory, searched first")
     common_header_args(p, "the host")
+    one_target_help(p, "default: the host")
     output_arg(p)
 
 
 def run(args: argparse.Namespace) -> str:
-    import os
-
-    from abicheck import api, bundled
-    from abicheck.targets import host_target, select_targets
+    from abicheck import api
+    from abicheck.blobs.context import header_request
+    from abicheck.targets import host_target
     from abicheck.views.construct_model import model_source
 
-    if len(args.target) > 1 or any("," in t or t == "all" for t in args.target):
-        raise UsageError("model takes one --target (a model is for one ABI)")
-    (target,) = select_targets(args.target) if args.target else (host_target(),)
-    dirs = list(args.include_dirs)
-    headers = list(args.headers)
-    if args.headers_set:
-        hs = args.headers_set
-        d = hs if os.path.isdir(hs) else bundled.headers_dir(hs)
-        dirs.insert(0, d)
-        if not headers:   # the set's siginfo entry: the kernel's, else the libc's
-            headers = ["asm/siginfo.h" if os.path.isfile(os.path.join(d, "asm", "siginfo.h"))
-                       else "signal.h"]
-    if not headers:
+    target = one_target(args, "a model is for one ABI", host_target() if not args.target else None)
+    if not args.headers and not args.headers_set:
         raise UsageError("model needs a HEADER (or --headers SET)")
+    headers, dirs, _ = header_request(args.headers_set, args.headers, args.include_dirs)
     tr = api.translate(headers, target, dirs, args.defines, args.system)
     (layout,) = api.layout_translation(tr, [args.type])
     return model_source(layout, tr)

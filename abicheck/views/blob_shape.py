@@ -27,16 +27,16 @@ from typing import Union as _U
 from abicheck import model as m
 from abicheck.errors import LayoutError
 from abicheck.layout import Layouter, Member, TypeLayout
-from abicheck.scalars import signedness
-
-_FLOATS = {"float": 4, "double": 8}
+from abicheck.scalars import is_float, is_integer, signedness
 
 
 @dataclass(frozen=True, slots=True)
 class Int:
-    """An integer (enums, ``_Bool`` and pointers included)."""
+    """An integer (enums, ``_Bool`` and pointers included); ``pointer`` marks
+    a pointer (or function pointer), which text prints in hex."""
     size: int
     signed: bool
+    pointer: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,12 @@ def shape_of(layout: TypeLayout, layouter: Layouter) -> Shape:
     return Shape(layout.name, tgt.name, tgt.byte_order, _ShapeBuilder(layouter).member(layout.root))
 
 
+def type_node(layouter: Layouter, t: m.Type, size: int) -> Node:
+    """The node of a ``size``-byte object of C type ``t`` (a flexible array's
+    element, which no member of the shape covers)."""
+    return _ShapeBuilder(layouter).of_type(t, size)
+
+
 class _ShapeBuilder:
     def __init__(self, lay: Layouter) -> None:
         self.lay = lay
@@ -135,15 +141,16 @@ class _ShapeBuilder:
             count = size // esize if esize else 0
             return Array(count, self.of_type(s.element, esize), size)
         if isinstance(s, (m.Pointer, m.Function)):
-            return Int(size, False)
+            return Int(size, False, pointer=True)
         if isinstance(s, m.Enum):
             return Int(size, self.signed(t)) if size in (1, 2, 4, 8) else Opaque(size)
         if isinstance(s, m.Scalar):
-            if s.complex or s.kind in ("long double", "_Float128", "__int128", "__builtin_va_list",
-                                       "void"):
-                return Opaque(size)
-            if s.kind in _FLOATS:
-                return Float(size) if size == _FLOATS[s.kind] else Opaque(size)
+            if s.complex or not (is_integer(s) or is_float(s)):
+                return Opaque(size)             # complex pairs, void, va_list
+            if is_float(s):
+                # IEEE binary32/64 by size: an 8-byte long double (arm, mips o32)
+                # is binary64; x87's 12/16-byte and binary128 have no Python float
+                return Float(size) if size in (4, 8) else Opaque(size)
             return Int(size, self.signed(t)) if size in (1, 2, 4, 8) else Opaque(size)
         return Opaque(size)
 
@@ -258,9 +265,19 @@ CONTEXT_KEYS = frozenset({"_", "_params", "_root", "_parsing", "_building", "_si
                           "_subcons", "_io", "_index"})
 
 
-def clean(value):
+def clean(value, node: "Node | None" = None):
     """A parsed value as plain dicts and lists, without construct's context
-    keys (a compiled union's result carries them, ``_root`` a cycle)."""
+    keys (a compiled union's result carries them, ``_root`` a cycle).  With
+    the value's shape ``node``, a record keeps exactly its fields' keys, so a
+    C member named like a context key (``_io``, ``_index``, ``_``) is kept
+    (construct stores the member's value over the context entry); without
+    it, the context keys are dropped by name."""
+    if isinstance(node, Record) and isinstance(value, dict):
+        return {f.name: clean(value[f.name], f.node) for f in node.fields if f.name in value}
+    if isinstance(node, Bits) and isinstance(value, dict):
+        return {bf.name: value[bf.name] for bf in node.fields if bf.name in value}
+    if isinstance(node, Array) and isinstance(value, list):
+        return [clean(v, node.element) for v in value]
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items() if k not in CONTEXT_KEYS}
     if isinstance(value, list):
@@ -268,13 +285,25 @@ def clean(value):
     return value
 
 
-def flatten(value, paths: dict[str, tuple[str, ...]]) -> dict[str, object]:
+def flatten(value, paths: dict[str, tuple[str, ...]],
+            shape_root: "Node | None" = None) -> dict[str, object]:
     """The nested value a model parsed -> ``{C member path: value}`` (plain
-    values: see :func:`clean`)."""
+    values: see :func:`clean`; with the shape's root, cleaned by shape)."""
     out = {}
     for path, keys in paths.items():
         v = value
         for k in keys:
             v = v[k]
-        out[path] = clean(v)
+        out[path] = clean(v, _node_at(shape_root, keys)) if shape_root is not None else clean(v)
     return out
+
+
+def _node_at(root: "Node", keys: tuple[str, ...]) -> "Node | None":
+    """The shape node at a key path (through records and bitfield runs)."""
+    node = root
+    for k in keys:
+        if isinstance(node, Record):
+            node = next((f.node for f in node.fields if f.name == k), None)
+        else:
+            return None
+    return node

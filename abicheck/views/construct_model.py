@@ -235,7 +235,7 @@ class _Source:
         self.sh = sh
         self.layout = layout
         self.big = sh.byte_order == "big"
-        self.names: dict[bs.Record, str] = {}
+        self.names: dict[object, str] = {}     # record (or anonymous record, place) -> name
         # construct's names and the helper stay what they are
         self.taken: set[str] = {"member", "Array", "BitStruct", "BitsInteger", "ByteSwapped",
                                 "Bytes", "Default", "FixedSized", "Padding", "Struct", "Union"}
@@ -273,12 +273,16 @@ class _Source:
         return name
 
     def record(self, rec: bs.Record, hint: str) -> str:
-        if rec in self.names:
-            return self.names[rec]
+        # a named record is defined once however often it is used; anonymous
+        # records of the same shape at two places are two definitions, each
+        # named after its own place (one name would read as the other's)
         anonymous = rec.c_name.startswith("anonymous ")
+        key = (rec, hint) if anonymous else rec
+        if key in self.names:
+            return self.names[key]
         name = self.fresh(hint if anonymous or hint == python_name(self.layout.name)
                           else python_name(rec.c_name))
-        self.names[rec] = name
+        self.names[key] = name
         lines = []
         if rec.kind == "union":
             self.unions = True

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Iterator, Mapping
 
 from abicheck.errors import LayoutError
 from abicheck.layout import TypeLayout
@@ -79,7 +79,24 @@ class StructFormat:
         return self._struct.pack(*args)       # type: ignore[attr-defined]
 
     def unpack(self, data: bytes) -> dict[str, object]:
-        flat = self._struct.unpack(data)      # type: ignore[attr-defined]
+        return self._leaves_of(self._struct.unpack(data))      # type: ignore[attr-defined]
+
+
+    def iter_unpack(self, buffer) -> Iterator[dict[str, object]]:
+        """The records of a buffer of N back-to-back records (a trace, an
+        array read from a core file), one dict each, through
+        ``struct.iter_unpack``: the bulk path this format exists for."""
+        if len(buffer) % self.size:
+            raise ValueError(f"a buffer of {len(buffer)} bytes is not whole {self.size}-byte "
+                             f"records")
+        for flat in self._struct.iter_unpack(buffer):     # type: ignore[attr-defined]
+            yield self._leaves_of(flat)
+
+    def pack_many(self, records: Iterable[Mapping[str, object]]) -> bytes:
+        """N records back to back (the inverse of :meth:`iter_unpack`)."""
+        return b"".join(self.pack(r) for r in records)
+
+    def _leaves_of(self, flat) -> dict[str, object]:
         out: dict[str, object] = {}
         i = 0
         for leaf in self.leaves:

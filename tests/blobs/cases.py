@@ -49,3 +49,11 @@ def siginfo_cases(t) -> dict[str, tuple[str, str, dict[str, int]]]:
                                           "si_perf_type": 4, "si_perf_flags": 1}),
         "timer": ("SIGTERM", "SI_TIMER", {"si_tid": 7, "si_overrun": 2}),
     }
+
+
+#: real records of Debian's linux-libc-dev and the values the gcc tests give
+#: them (type -> (header, {member path: value}))
+REAL = {"struct input_event": ("linux/input.h", {"time.tv_sec": 0x61626364, "time.tv_usec": 0x1234,
+                                                 "type": 1, "code": 0x1e, "value": -7}),
+        "struct inotify_event": ("linux/inotify.h", {"wd": 3, "mask": 0x80000100,
+                                                     "cookie": 0xCAFE, "len": 16})}

@@ -10,21 +10,13 @@ from __future__ import annotations
 import pytest
 
 from kernel_facts import SIGINFO_OFFSETS, abi_class
-from views.elf_oracle import gcc_of, object_bytes, symbol_bytes
-from abicheck import bundled
+from views.elf_oracle import gcc_of, gcc_offsetof
 from abicheck.blobs import decode_fields, encode_fields
 from abicheck.checks.blob import validate_blob
 from abicheck.blobs import context
 from abicheck.targets import all_targets
 
 TARGETS = [t for t in all_targets() if t.kernel_arch != "ia64"]   # no SEGV_PKUERR there
-
-
-def gcc_offsetof(t, hset: str, accessor: str) -> int:
-    src = ("#include <asm/siginfo.h>\n"
-           f"unsigned long long probe = __builtin_offsetof(siginfo_t, {accessor});\n")
-    data = symbol_bytes(object_bytes(gcc_of(t), src, [bundled.headers_dir(hset)]), "probe")
-    return int.from_bytes(data, t.byte_order)
 
 
 def key_offset(t, hset: str) -> int:

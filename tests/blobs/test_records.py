@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from blobs.cases import REAL
 from debian_headers import include_dirs
 from views.elf_oracle import gcc_of, object_bytes, require_elftools, symbol_bytes
 from abicheck.blobs import decode_fields, encode_fields
@@ -18,10 +19,6 @@ from abicheck.targets import all_targets, get_target
 require_elftools()
 GCC_TARGETS = [t for t in all_targets() if gcc_of(t)]
 
-REAL = {"struct input_event": ("linux/input.h", {"time.tv_sec": 0x61626364, "time.tv_usec": 0x1234,
-                                                 "type": 1, "code": 0x1e, "value": -7}),
-        "struct inotify_event": ("linux/inotify.h", {"wd": 3, "mask": 0x80000100,
-                                                     "cookie": 0xCAFE, "len": 16})}
 
 
 def gcc_bytes(t, name):

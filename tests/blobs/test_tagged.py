@@ -81,8 +81,17 @@ def _debian_signals(t) -> dict[str, int] | None:
             generic = os.path.join(d, "asm-generic", "signal.h")
             if "<asm-generic/signal.h>" in text and os.path.isfile(generic):
                 text += open(generic).read()       # the generic numbering, included
-            return {m.group(1): int(m.group(2))
-                    for m in re.finditer(r"^#define\s+(SIG[A-Z0-9]+)\s+(\d+)\s*(?:/\*.*)?$", text, re.M)}
+            raw: dict[str, str] = {}
+            for m in re.finditer(r"^#define\s+(\w+)\s+(\w+)\s*(?:/\*.*)?$", text, re.M):
+                raw.setdefault(m.group(1), m.group(2))      # the arch's own first
+            out = {}
+            for name in raw:
+                v, seen = raw[name], 0
+                while v in raw and seen < 8:                 # SIGPOLL SIGIO, SIGRTMAX _NSIG
+                    v, seen = raw[v], seen + 1
+                if re.fullmatch(r"SIG[A-Z0-9]+", name) and v.isdigit():
+                    out[name] = int(v)
+            return out
     return None
 
 
@@ -94,15 +103,15 @@ def test_signal_numbers_match_debian_headers(t):
     cx = context("siginfo_t", t)
     checked = 0
     for name, num in deb.items():
-        if name in ("SIGRTMIN", "SIGRTMAX", "SIGSTKSZ", "SIGUNUSED", "SIGIOT", "SIGPOLL",
-                    "SIGLOST", "SIGCLD", "SIGSWI"):
-            continue
+        if name in ("SIGSTKSZ", "SIGUNUSED", "SIGLOST", "SIGSWI"):
+            continue          # not signal numbers, or deprecated names strace does not print
         mine = cx.tagged.signal_number(name)
         if mine is None and name in ("SIGINFO", "SIGPWR", "SIGSTKFLT", "SIGEMT"):
             continue
         assert mine == num, (t.name, name)
         checked += 1
-    assert checked >= 28
+    assert checked >= 30
+    assert {"SIGRTMIN", "SIGPOLL", "SIGIOT"} <= set(deb), t.name   # SIGRTMAX where _NSIG is uapi
 
 
 def test_spec_layout_accessors_resolve_on_linux_6_6():
@@ -177,3 +186,60 @@ def test_ia64_segv_code_4_is_pstkovf():
     assert cx.tagged.code_name(11, 4) == "__SEGV_PSTKOVF"
     assert cx.tagged.member(11, 4) == "fault"
     assert context("siginfo_t", "x86_64").tagged.code_name(11, 4) == "SEGV_PKUERR"
+
+
+@pytest.mark.parametrize("target", ["x86_64", "mips"])
+def test_struct_siginfo_is_siginfo_t(target, capsys):
+    """The kernel's ``typedef struct siginfo {...} siginfo_t``: asking for the
+    record by its tag keeps the spec's si_code map and signal names."""
+    from abicheck.cli import main
+    fields = {"si_signo": "SIGSEGV", "si_code": "SEGV_PKUERR", "si_addr": 0x10, "si_pkey": 3}
+    blob = encode_fields("siginfo_t", target, fields)
+    for t in ("siginfo_t", "struct siginfo"):
+        assert main(["decode", "--hex", blob.hex(), "--target", target, "--type", t]) == 0
+        assert capsys.readouterr().out == \
+            "{si_signo=SIGSEGV, si_code=SEGV_PKUERR, si_addr=0x10, si_pkey=3}\n", t
+    assert context("struct siginfo", target).tagged is not None
+    with pytest.raises(Exception, match="si_pid"):
+        encode_fields("struct siginfo", target, {**fields, "si_pid": 1})
+    # a record with no tagged-union rules stays plain
+    if os.path.isfile("/usr/include/signal.h"):
+        assert context("struct sigaction", "x86_64", None, ["signal.h"],
+                       ["/usr/include/x86_64-linux-gnu", "/usr/include"]).tagged is None
+
+
+# The kernel decides by its own counters whatever the user's headers define:
+# glibc and musl define no NSIG* counters (and musl names fewer SEGV_ codes),
+# so the member must still be the one siginfo_layout() picks (Linux 6.6:
+# NSIGPOLL 6, NSIGSEGV 10).
+LIBC_KERNEL = [
+    ("SIGUSR1", 3, "poll"),          # a signal with no codes of its own, code <= NSIGPOLL
+    ("SIGUSR1", 6, "poll"),
+    ("SIGUSR1", 7, "kill"),          # above NSIGPOLL
+    ("SIGUSR1", 0x80, "kill"),       # SI_KERNEL
+    ("SIGSEGV", 10, "fault"),        # SEGV_CPERR (6.6), <= NSIGSEGV even where unnamed
+    ("SIGSEGV", 11, "kill"),
+    ("SIGBUS", 5, "fault_mceerr"),
+    ("SIGCHLD", 6, "chld"),
+    ("SIGSYS", 1, "sys"),
+    ("SIGSYS", 2, "sys"),            # NSIGSYS 2 (SYS_USER_DISPATCH)
+    ("SIGSYS", 3, "poll"),
+    ("SIGTERM", -1, "rt"),
+]
+
+
+@pytest.mark.parametrize("hset", ["glibc", "musl", "linux-6.6"])
+@pytest.mark.parametrize("sig,code,member", LIBC_KERNEL)
+def test_libc_headers_choose_as_the_kernel_does(hset, sig, code, member):
+    t = get_target("x86_64")
+    cx = context("siginfo_t", t, hset)
+    assert cx.tagged.member(signo(t, sig) if sig in _KNOWN else cx.constant(sig), code) == member
+
+
+@pytest.mark.parametrize("t", all_targets(), ids=lambda t: t.name)
+def test_spec_code_counters_are_the_kernels(t):
+    """The spec's fallback counters equal the bundled Linux 6.6 headers' own."""
+    (entry,) = load_spec(bundled_spec()).data["layouts"]
+    cx = context("siginfo_t", t, "linux-6.6")
+    for name, value in entry["code_counters"].items():
+        assert cx.macros.get(name).value == value, (t.name, name)

@@ -62,3 +62,13 @@ def symbol_bytes(obj: bytes, name: str) -> bytes:
 
 def require_elftools() -> None:
     pytest.importorskip("elftools", reason="pyelftools (the test extras) is not installed")
+
+
+def gcc_offsetof(t, hset: str, accessor: str) -> int:
+    """``offsetof(siginfo_t, accessor)`` as the ABI's gcc computes it through
+    bundled header set ``hset`` (read back from a compiled constant)."""
+    from abicheck import bundled
+    src = ("#include <asm/siginfo.h>\n"
+           f"unsigned long long probe = __builtin_offsetof(siginfo_t, {accessor});\n")
+    data = symbol_bytes(object_bytes(gcc_of(t), src, [bundled.headers_dir(hset)]), "probe")
+    return int.from_bytes(data, t.byte_order)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from blobs.cases import REAL, pattern
 from debian_headers import include_dirs
 from views.elf_oracle import gcc_of, object_bytes, require_elftools, symbol_bytes
 from abicheck import api, bundled
@@ -47,11 +48,6 @@ def check(tr, type_name: str, values: dict[str, object], obj_bytes: bytes) -> No
     assert model.build(cm.nest(values, paths)) == obj_bytes
     got = plain(cm.flatten(model.parse(obj_bytes), {p: paths[p] for p in values}))
     assert got == plain(values)
-
-
-def pattern(t, n: int) -> int:
-    """A distinct byte pattern filling a pointer-sized unsigned value."""
-    return int.from_bytes(bytes(range(n, n + t.pointer_size)), "big")
 
 
 @pytest.mark.parametrize("hset", SETS)
@@ -113,10 +109,6 @@ def test_synthetic_record_bytes_from_gcc(t):
     check(tr, "struct syn", vals, obj)
 
 
-REAL = {"struct input_event": ("linux/input.h", {"time.tv_sec": 0x61626364, "time.tv_usec": 0x1234,
-                                                 "type": 1, "code": 0x1e, "value": -7}),
-        "struct inotify_event": ("linux/inotify.h", {"wd": 3, "mask": 0x80000100,
-                                                     "cookie": 0xCAFE, "len": 16})}
 
 
 @pytest.mark.parametrize("name", sorted(REAL))

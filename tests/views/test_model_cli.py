@@ -72,8 +72,37 @@ def test_header_source_builds_the_live_bytes(capsys, tmp_path, target):
     (["--headers", "nosuchset", "--type", "siginfo_t", "--target", "x86_64"], "no bundled header set"),
     (["--headers", "linux-6.6", "--type", "siginfo_t", "--target", "x86_64,s390x"], "one --target"),
     (["--type", "siginfo_t", "--target", "x86_64"], "needs a HEADER"),
+    (["--headers", "linux-6.6", "--type", "siginfo_t", "--target", "all"], "one --target"),
+    (["--headers", "linux-6.6", "--type", "siginfo_t", "-t", "x86_64", "-t", "i386"],
+     "one --target"),
 ])
 def test_bad_input(capsys, argv, msg):
     code, out, err = run(capsys, "model", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("abicheck: error: ") and msg in err
+
+
+def test_target_help_offers_one_abi(capsys):
+    """model is for one ABI: its --target help offers no 'all' and no list."""
+    with pytest.raises(SystemExit):
+        main(["model", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    start = text.index("--target T, -t T")
+    target_help = text[start:start + 200]
+    assert "'all'" not in target_help and "comma" not in target_help
+    assert "default: the host" in target_help
+
+
+def test_anonymous_records_of_one_shape_are_named_by_their_place(capsys, tmp_path):
+    """Two anonymous structs of the same shape are two definitions, named after
+    their members; a named record used twice is one."""
+    h = tmp_path / "t.h"
+    h.write_text("struct two { struct { int a; } x; struct { int a; } y; struct pt { int a; } p, q; };\n")
+    code, out, err = run(capsys, "model", str(h), "--type", "struct two", "--target", "x86_64")
+    assert code == 0 and err == ""
+    assert "'x' / Default(struct_two_x, {})" in out and "'y' / Default(struct_two_y, {})" in out
+    assert out.count("struct_two_x = Struct(") == 1 and out.count("struct_two_y = Struct(") == 1
+    assert out.count("struct_pt = Struct(") == 1 and out.count("Default(struct_pt, {})") == 2
+    ns: dict = {}
+    exec(out, ns)                                      # the printed source is a working model
+    assert ns["struct_two"].build({"y": {"a": 5}}) == bytes(4) + (5).to_bytes(4, "little") + bytes(8)

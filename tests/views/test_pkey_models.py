@@ -14,8 +14,8 @@ import pytest
 
 from kernel_facts import SIGINFO_OFFSETS, abi_class
 from views.model_cases import siginfo
-from views.elf_oracle import gcc_of, object_bytes, symbol_bytes
-from abicheck import api, bundled
+from views.elf_oracle import gcc_of, gcc_offsetof
+from abicheck import api
 from abicheck.targets import all_targets
 from abicheck.views import construct_model as cm
 
@@ -34,13 +34,6 @@ def _key(hset, t, value, extra=None):
     else:
         pytest.skip(f"no gcc for {t.name} to measure {hset}'s si_pkey offset")
     return cm.model(lay, tr).build(cm.nest(vals, paths)), off
-
-
-def gcc_offsetof(t, hset: str, accessor: str) -> int:
-    src = ("#include <asm/siginfo.h>\n"
-           f"unsigned long long probe = __builtin_offsetof(siginfo_t, {accessor});\n")
-    data = symbol_bytes(object_bytes(gcc_of(t), src, [bundled.headers_dir(hset)]), "probe")
-    return int.from_bytes(data, t.byte_order)
 
 
 @pytest.mark.parametrize("t", TARGETS, ids=lambda t: t.name)
