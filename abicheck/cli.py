@@ -32,11 +32,11 @@ from typing import Sequence
 from abicheck import __version__, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
-from abicheck.subcommands import (check, compat, diff, layout, lint, model,
+from abicheck.subcommands import (check, compat, diff, layout, lint, merge, model,
                                   targets)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, model, targets)
+COMMANDS = (layout, check, diff, lint, compat, merge, model, targets)
 
 
 class _Parser(argparse.ArgumentParser):
