@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands.options import common_header_args, output_arg, targets_or_host
+from abicheck.subcommands.options import (common_header_args, output_arg, run_planned,
+                                          shard_args, targets_or_host)
 
 
 def add_parser(sub) -> None:
@@ -18,41 +19,12 @@ def add_parser(sub) -> None:
                      help="report a member by its public name (si_pkey) or path (repeatable)")
     lay.add_argument("--format", choices=("text", "json"), default="text")
     common_header_args(lay)
+    shard_args(lay)
     output_arg(lay)
 
 
-def run(args: argparse.Namespace) -> str:
-    from abicheck import api
-    from abicheck.views import json as jview
-    from abicheck.views import text as tview
-
-    targets = targets_or_host(args)
-    per_type: dict[str, list] = {}
-    results = []
-    for tr in api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system):
-        t = tr.target
-        # default: the records the headers define, else their typedefs; a
-        # header that declares neither (glibc's <complex.h>) has nothing to show
-        types = args.types or api.declared_records(tr, args.headers) \
-            or api.declared_typedefs(tr, args.headers)
-        layouts = api.layout_translation(tr, types)
-        fields = api.resolve_fields(tr, layouts, args.fields) if args.fields else {}
-        results.append((t.name, [jview.type_json(x, fields.get(x.name, ())) for x in layouts]))
-        for x in layouts:
-            per_type.setdefault(x.name, []).append((x, fields.get(x.name, ())))
-    if args.format == "json":
-        return jview.dumps(jview.layout_document(results))
-    chunks = []
-    if not per_type:
-        verb = "declares" if len(args.headers) == 1 else "declare"
-        return (f"/* {', '.join(args.headers)} {verb} no struct, union or typedef "
-                f"on {', '.join(t.name for t in targets)} */\n")
-    for name, items in per_type.items():
-        lays = [x for x, _ in items]
-        chunks.append(tview.render(lays[0]) if len(lays) == 1 else tview.render_comparison(lays))
-        lines = [f"{x.target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
-                 + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None else "")
-                 for x, fl in items for f in fl]
-        if lines:
-            chunks.append("\n".join(lines) + "\n")
-    return "\n".join(chunks)
+def run(args: argparse.Namespace) -> tuple[str, int]:
+    from abicheck.runs import layout as planned
+    return run_planned(args, planned.plan(
+        args.headers, targets_or_host(args), args.types, args.fields, args.include_dirs,
+        args.defines, args.system, args.format, args.format == "text" or bool(args.shard)))
