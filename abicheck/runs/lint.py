@@ -40,25 +40,22 @@ def plan(paths: Sequence[str], opts, fmt: str, stack) -> Plan:
                "waiver_file": opts.waiver_file, "since": opts.since, "fail_on": opts.fail_on,
                "format": fmt}
 
-    def compute(item, cx=None) -> dict:
-        from abicheck.checks.lint.context import HeaderContext
+    from abicheck.checks.lint.context import HeaderContext
+    # every header's context alive for the whole run, as in one process: a
+    # rule that reads a sibling header (``HeaderContext.sibling``) finds it
+    # and shares its translations instead of translating it again each time
+    cxs = {(i, h): HeaderContext(rev, h, tuple(opts.targets), tuple(opts.defines))
+           for _, i, rev, h in items}
+
+    def compute(item) -> dict:
         from abicheck.checks.lint.runner import header_items
-        side, _, rev, h = item
-        cx = cx or HeaderContext(rev, h, tuple(opts.targets), tuple(opts.defines))
-        got, n = header_items(rev, cx, rules)
+        side, i, rev, h = item
+        got, n = header_items(rev, cxs[(i, h)], rules)
         return {"side": side, "suppressed": n,
                 "items": [[it.rule.id, it.hit.message, it.hit.subject, list(it.hit.targets),
                            it.key, loc_json(it.shown), loc_json(it.hit.loc)] for it in got]}
 
-    def batch(todo: list) -> list[dict]:
-        from abicheck.checks.lint.context import HeaderContext
-        # every context alive at once: a rule reading a sibling header shares
-        # its translations, as in one run
-        cxs = [HeaderContext(rev, h, tuple(opts.targets), tuple(opts.defines))
-               for _, _, rev, h in todo]
-        return [compute(item, cx) for item, cx in zip(todo, cxs)]
-
-    return Plan("lint", context, keys, items, compute, assemble, formats(), batch)
+    return Plan("lint", context, keys, items, compute, assemble, formats())
 
 
 def options_of(context: dict):
