@@ -9,7 +9,7 @@ from abicheck.targets import Target
 
 def plan(spec, targets: Sequence[Target], headers: Sequence[str], include_dirs: Sequence[str],
          defines: Sequence[str], subject: str, fmt: str, exit_zero: bool) -> Plan:
-    from abicheck.checks.spec import spec_frame, spec_inputs, target_piece, target_pieces
+    from abicheck.checks.spec_pieces import spec_frame, spec_inputs, target_piece, target_pieces
     hdrs, defs = spec_inputs(spec, headers, defines)
     context = {"frame": spec_frame(spec, targets, hdrs, subject), "format": fmt,
                "exit_zero": exit_zero}
@@ -25,7 +25,7 @@ def formats() -> list[str]:
 
 
 def assemble(context: dict, pieces: Sequence[dict]) -> tuple[str, int]:
-    from abicheck.checks.spec import assemble_spec
+    from abicheck.checks.spec_pieces import assemble_spec
     from abicheck.report.render import render
     from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
     report = assemble_spec(context["frame"], pieces)

@@ -11,6 +11,8 @@ check.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from abicheck.cli import main
@@ -52,14 +54,17 @@ def changed(tmp_path_factory):
     return write_tree(tmp_path_factory.mktemp("changed"), CHANGED)
 
 
+#: eight ABIs of every kind (32/64-bit, both byte orders, sparc64: no musl
+#: port) keep the default run short; ABICHECK_SLOW=1 runs every ABI too
+SOME = "x86_64,i386,x32,aarch64,arm,mips64,s390x,sparc64"
 CASES = {
-    "check siginfo": ["check"],
-    "check musl (some ABIs have no port)": ["check", "signal.h", "--headers", "musl"],
+    "check siginfo": ["check", "-t", "all"],
+    "check musl (some ABIs have no port)": ["check", "signal.h", "--headers", "musl", "-t", SOME],
     "layout siginfo": ["layout", "headers/linux-6.6/asm/siginfo.h", "-I", "headers/linux-6.6",
                        "-t", "all", "--type", "siginfo_t", "--field", "si_pkey"],
-    "diff linux-4.5 linux-6.6": ["diff", "linux-4.5", "linux-6.6"],
-    "lint pkeys-v1": ["lint", "pkeys-v1"],
-    "compat": ["compat"],
+    "diff linux-4.5 linux-6.6": ["diff", "linux-4.5", "linux-6.6", "-t", SOME],
+    "lint pkeys-v1": ["lint", "pkeys-v1", "-t", SOME],
+    "compat": ["compat", "-t", SOME],
 }
 
 
@@ -68,8 +73,15 @@ def test_bundled(argv, tmp_path):
     assert_shards_merge_to_one_run(argv, tmp_path)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("ABICHECK_SLOW"), reason="slow: set ABICHECK_SLOW=1")
+@pytest.mark.parametrize("argv", CASES.values(), ids=CASES.keys())
+def test_bundled_on_every_abi(argv, tmp_path):
+    assert_shards_merge_to_one_run([a if a != SOME else "all" for a in argv], tmp_path)
+
+
 def test_check_in_sarif_and_junit(tmp_path):
-    assert_shards_merge_to_one_run(["check", "--headers", "pkeys-v1"], tmp_path,
+    assert_shards_merge_to_one_run(["check", "--headers", "pkeys-v1", "-t", SOME], tmp_path,
                                    formats=("sarif", "junit", "github", "markdown"))
 
 
@@ -143,9 +155,9 @@ JOBS = {
     "check": ["check", "signal.h", "--headers", "musl", "--format", "json"],
     "layout": ["layout", "headers/linux-6.6/asm/siginfo.h", "-I", "headers/linux-6.6", "-t",
                "all"],
-    "diff": ["diff", "linux-4.5", "linux-6.6", "--format", "json"],
-    "lint": ["lint", "pkeys-v1", "--format", "json"],
-    "compat": ["compat", "--format", "json"],
+    "diff": ["diff", "linux-4.5", "linux-6.6", "--format", "json", "-t", SOME],
+    "lint": ["lint", "pkeys-v1", "--format", "json", "-t", SOME],
+    "compat": ["compat", "--format", "json", "-t", SOME],
 }
 
 
