@@ -129,3 +129,12 @@ def test_merge_exit_status_is_the_single_runs(shards, tmp_path):
     assert main(["merge", *shards(ARGV, 2, "a"), "-o", str(tmp_path / "m")]) == 1
     zero = ARGV + ["--exit-zero"]
     assert main(["merge", *shards(zero, 2, "z"), "-o", str(tmp_path / "z")]) == 0
+
+
+def test_a_piece_edited_by_hand(shards, tmp_path, capsys):
+    a1, a2 = shards(ARGV, 2, "a")
+    doc = json.load(open(a2))
+    doc["pieces"][0]["piece"] = {"results": [["only", "three", "fields"]]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed")

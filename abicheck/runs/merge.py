@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Sequence
 
-from abicheck.errors import UsageError
+from abicheck.errors import AbicheckError, UsageError
 
 #: the commands that write shards, and their planned runs
 COMMANDS = ("layout", "check", "diff", "lint", "compat")
@@ -29,7 +29,14 @@ def merge(paths: Sequence[str], fmt: str | None = None) -> tuple[str, int]:
             raise UsageError(f"'abicheck {first['of']}' has no format '{fmt}' (choose from: "
                              f"{', '.join(mod.formats())})")
         context["format"] = fmt
-    return mod.assemble(context, pieces)
+    try:
+        return mod.assemble(context, pieces)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+        # the documents' frame was checked, not every value inside the
+        # pieces: one edited by hand is bad input (the same assemble runs in
+        # every single run, so a bug of its own would show there first)
+        raise AbicheckError(f"the shard results are malformed ({type(e).__name__}: {e}); "
+                            "write them again with --shard K/N") from None
 
 
 def formats() -> list[str]:
