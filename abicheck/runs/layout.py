@@ -41,7 +41,15 @@ def plan(headers: Sequence[str], targets: Sequence[Target], types: Sequence[str]
         try:
             trs = api.translate_all(job.headers, ts, job.include_dirs, job.defines, job.system)
         except AbicheckError:
-            return [piece(job, t) for t in ts]
+            # one by one, to find the first failing target in target order;
+            # a translation error ends a layout run, so the targets after it
+            # need not run (they stand for it: the first error still wins)
+            out: list[dict] = []
+            for t in ts:
+                out.append(piece(job, t))
+                if "translate_error" in out[-1]:
+                    return out + [out[-1]] * (len(ts) - len(out))
+            return out
         return [_piece_of(job, tr) for tr in trs]
 
     return Plan("layout", context, [t.name for t in targets], targets,
