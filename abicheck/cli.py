@@ -32,11 +32,11 @@ from typing import Sequence
 from abicheck import __version__, cache, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
-from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint,
+from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint, merge,
                                   model, selftest, simulate, targets, validate, vectors)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, model, encode, decode, validate, simulate,
+COMMANDS = (layout, check, diff, lint, compat, merge, model, encode, decode, validate, simulate,
             vectors, selftest, targets)
 
 

@@ -53,59 +53,113 @@ def run_compat(kernel: View, libc: View, types: Sequence[str], targets: Sequence
     """Compare ``types`` as the two views declare them on every target."""
     if not types:
         raise UsageError("compat needs at least one --type")
-    sides = {}
-    missing: dict[str, list[str]] = {}
+    return assemble_compat(compat_frame(kernel, libc, types, targets, maps),
+                           target_pieces(kernel, libc, types, targets, maps))
+
+
+def compat_frame(kernel: View, libc: View, types: Sequence[str], targets: Sequence[Target],
+                 maps: Sequence[tuple[str, str]] = ()) -> dict:
+    """What the report is made of besides the targets' pieces (plain JSON)."""
+    return {"kernel": kernel.to_json(), "libc": libc.to_json(), "types": list(types),
+            "maps": [[a, b] for a, b in maps], "targets": [t.name for t in targets],
+            "labels": {"kernel": kernel.label, "libc": libc.label}}
+
+
+def target_pieces(kernel: View, libc: View, types: Sequence[str], targets: Sequence[Target],
+                  maps: Sequence[tuple[str, str]] = ()) -> list[dict]:
+    """Each target's part of the comparison (plain JSON, see
+    ``abicheck.runs``), the translations of each view overlapped: what it is
+    missing, the errors of its translations and facts, or its results and
+    what the checks across targets need (which types each view declares,
+    which ``--map`` paths name a member)."""
+    from abicheck.runs.codec import error_json, plain, result_json
+    pieces: dict[str, dict] = {t.name: {} for t in targets}
+    trs: dict[str, dict] = {"kernel": {}, "libc": {}}
     for view in (kernel, libc):
         todo, absent = jobs(view, targets)
         for t in absent:
-            missing.setdefault(t.name, []).append(view.label)
-        done = translate_each(todo, view.defines)
-        for (_, t, *_), tr in zip(todo, done):
+            pieces[t.name].setdefault("missing", []).append(view.label)
+        for (_, t, *_), tr in zip(todo, translate_each(todo, view.defines)):
             if isinstance(tr, AbicheckError):
-                raise _named(tr, view, t)
-        sides[view.side] = {tr.target.name: tr for tr in done}
-    compared = [t for t in targets if t.name not in missing]
+                pieces[t.name].setdefault("translate_errors", {})[view.side] = \
+                    error_json(_named(tr, view, t))
+            else:
+                trs[view.side][t.name] = tr
+    for t in targets:
+        p = pieces[t.name]
+        if p:
+            continue
+        facts = {}
+        for view in (kernel, libc):
+            try:
+                facts[view.side] = _facts(trs[view.side][t.name], view, types, maps)
+            except AbicheckError as e:
+                p.setdefault("facts_errors", {})[view.side] = error_json(e)
+        if p:
+            continue
+        (kt, kc), (lt, lc) = facts["kernel"], facts["libc"]
+        res, doc = _compare_target(t.name, types, kt, lt, kc, lc, kernel, libc)
+        p["results"] = [result_json(r) for r in res]
+        p["doc"] = plain(doc)
+        p["declared"] = {side: [n for n in types if facts[side][0].get(n) is not None]
+                         for side in facts}
+        p["mapped"] = {side: [f"{a}={b}" for a, b in maps
+                              if any(tf is not None and f"{a}={b}" in tf.slots
+                                     and tf.slots[f"{a}={b}"].path == (a if side == "kernel" else b)
+                                     for tf in facts[side][0].values())]
+                       for side in facts}
+    return [pieces[t.name] for t in targets]
+
+
+def assemble_compat(frame: dict, pieces: Sequence[dict]) -> Report:
+    """The report from every target's piece, in target order; bad input is
+    found in the order one process meets it: the kernel view's translations
+    on every target, then the libc's; no target with both views; the facts
+    of each view; a type a view declares nowhere; a ``--map`` that names no
+    member."""
+    from abicheck.runs.codec import error_of, result_of
+    targets, labels, types = frame["targets"], frame["labels"], frame["types"]
+    for side in ("kernel", "libc"):
+        for p in pieces:
+            if side in p.get("translate_errors", {}):
+                raise error_of(p["translate_errors"][side])
+    missing = {t: p["missing"] for t, p in zip(targets, pieces) if "missing" in p}
+    compared = [(t, p) for t, p in zip(targets, pieces) if t not in missing]
     if not compared:
         raise UsageError(f"no target to compare: {_why_none(targets, missing)}")
-    facts = {side: {t.name: _facts(sides[side][t.name], v, types, maps)
-                    for t in compared} for side, v in (("kernel", kernel), ("libc", libc))}
+    for side in ("kernel", "libc"):
+        for _, p in compared:
+            if side in p.get("facts_errors", {}):
+                raise error_of(p["facts_errors"][side])
+    names = ", ".join(t for t, _ in compared)
     for name in types:
-        for view in (kernel, libc):
-            if all(facts[view.side][t.name][0].get(name) is None for t in compared):
-                raise UsageError(f"{view.label} declares no type '{name}' on "
-                                 f"{', '.join(t.name for t in compared)}")
-    _check_maps(maps, facts, compared, kernel, libc)
+        for side in ("kernel", "libc"):
+            if not any(name in p["declared"][side] for _, p in compared):
+                raise UsageError(f"{labels[side]} declares no type '{name}' on {names}")
+    for kpath, lpath in frame["maps"]:
+        key = f"{kpath}={lpath}"
+        for side, path in (("kernel", kpath), ("libc", lpath)):
+            if not any(key in p["mapped"][side] for _, p in compared):
+                raise UsageError(f"--map {key}: '{path}' names no member of "
+                                 f"{', '.join(dict.fromkeys(types))} in the "
+                                 f"{labels[side]} on {names}")
     results: list[CheckResult] = []
     docs = []
-    for t in targets:
-        if t.name in missing:
-            why = f"not compared: {' and '.join(missing[t.name])} not available on {t.name}"
-            f = Finding("ABI400", "note", (t.name,), None, why, VIEWS)
-            results += [CheckResult(c, i, t.name, None, (f,) if c == TYPES else ())
+    for t, p in zip(targets, pieces):
+        if t in missing:
+            why = f"not compared: {' and '.join(missing[t])} not available on {t}"
+            f = Finding("ABI400", "note", (t,), None, why, VIEWS)
+            results += [CheckResult(c, i, t, None, (f,) if c == TYPES else ())
                         for c, i in ((TYPES, "ABI410"), (FIELDS, "ABI420"), (CONSTANTS, "ABI430"))]
-            docs.append({"target": t.name, "compared": False, "why": why, "types": [],
+            docs.append({"target": t, "compared": False, "why": why, "types": [],
                          "constants": []})
             continue
-        (kt, kc), (lt, lc) = facts["kernel"][t.name], facts["libc"][t.name]
-        res, doc = _compare_target(t.name, types, kt, lt, kc, lc, kernel, libc)
-        results += res
-        docs.append(doc)
-    meta = {"kernel": kernel.to_json(), "libc": libc.to_json(), "types": list(types),
-            "maps": [f"{a}={b}" for a, b in maps], "results": docs}
-    subject = f"{', '.join(types)}: {kernel.label} vs {libc.label}"
-    return Report("compat", subject, tuple(t.name for t in targets), tuple(results), meta)
-
-
-def _check_maps(maps, facts, compared, kernel: View, libc: View) -> None:
-    """A ``--map`` whose path names a member on no target compared is a typo."""
-    for kpath, lpath in maps:
-        key = f"{kpath}={lpath}"
-        for view, path in ((kernel, kpath), (libc, lpath)):
-            if not any(tf is not None and key in tf.slots and tf.slots[key].path == path
-                       for t in compared for tf in facts[view.side][t.name][0].values()):
-                raise UsageError(f"--map {key}: '{path}' names no member of "
-                                 f"{', '.join(facts[view.side][compared[0].name][0])} in the "
-                                 f"{view.label} on {', '.join(t.name for t in compared)}")
+        results += [result_of(r) for r in p["results"]]
+        docs.append(p["doc"])
+    meta = {"kernel": frame["kernel"], "libc": frame["libc"], "types": list(types),
+            "maps": [f"{a}={b}" for a, b in frame["maps"]], "results": docs}
+    subject = f"{', '.join(types)}: {labels['kernel']} vs {labels['libc']}"
+    return Report("compat", subject, tuple(targets), tuple(results), meta)
 
 
 def _named(e: AbicheckError, view: View, t: Target) -> AbicheckError:
@@ -113,10 +167,10 @@ def _named(e: AbicheckError, view: View, t: Target) -> AbicheckError:
     return e
 
 
-def _why_none(targets: Sequence[Target], missing: dict[str, list[str]]) -> str:
+def _why_none(targets: Sequence[str], missing: dict[str, list[str]]) -> str:
     parts = []
     for t in targets:
-        parts.append(f"{' and '.join(missing[t.name])} not available on {t.name}")
+        parts.append(f"{' and '.join(missing[t])} not available on {t}")
     return "; ".join(parts[:3]) + (f"; ... ({len(parts)} targets)" if len(parts) > 3 else "")
 
 
@@ -149,6 +203,10 @@ def _compare_target(target: str, types, kt, lt, kc, lc, kernel: View, libc: View
     type_docs = []
     for name in types:
         a, b = kt.get(name), lt.get(name)
+        if a is None and b is None:
+            # neither view has it on this target (a type of other ABIs only):
+            # nothing to compare here; declared nowhere at all is bad input
+            continue
         if a is None or b is None:
             side, other = (kernel, libc) if a is None else (libc, kernel)
             have = b if a is None else a

@@ -14,17 +14,19 @@ nothing compiles anywhere is the input bad.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from contextlib import ExitStack
 from typing import Sequence
 
 from abicheck import api
 from abicheck.checks.diff_change import (
-    COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, SEVERITY, Change)
+    COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, Change)
 from abicheck.checks.diff_constants import compare_accessors, compare_constants
 from abicheck.checks.diff_layout import compare_shapes
 from abicheck.checks.diff_snapshot import Shape, Snapshot, add_translation
-from abicheck.errors import AbicheckError, ErrorList, SourceLoc, UsageError
-from abicheck.report.findings import CheckResult, Finding, Report
+from abicheck.errors import AbicheckError
+from abicheck.report.findings import Report
 from abicheck.revision import Revision, load_revision
 from abicheck.targets import Target
 
@@ -32,18 +34,22 @@ HEADERS = "headers"
 
 
 def run_diff(old_spec: str, new_spec: str, targets: Sequence[Target], types: Sequence[str] = (),
-             include_dirs: Sequence[str] = (), defines: Sequence[str] = ()) -> Report:
-    """Compare revision ``old_spec`` with ``new_spec`` (see ``abicheck.revision``)."""
+             include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
+             pictures: bool = False) -> Report:
+    """Compare revision ``old_spec`` with ``new_spec`` (see ``abicheck.revision``);
+    ``pictures``: keep the changed types' shapes (``Report.layouts``) for the
+    byte map, which no piece carries."""
+    from abicheck.checks.diff_pieces import assemble_diff, diff_frame, target_pieces
     with ExitStack() as stack:
         old = load_revision(old_spec, "OLD", include_dirs, stack)
         new = load_revision(new_spec, "NEW", include_dirs, stack)
         wanted = tuple(types)
-        so = snapshots(old, targets, wanted, defines)
-        sn = snapshots(new, targets, wanted, defines)
-        _bad_input(old, new, so, sn, targets, wanted)
-        changes = {t.name: diff_target(old.view(t), new.view(t), so[t.name], sn[t.name], wanted)
-                   for t in targets}
-        return _report(old, new, targets, changes, so, sn)
+        shapes: dict | None = {} if pictures else None
+        report = assemble_diff(diff_frame(old, new, targets, wanted),
+                               target_pieces(old, new, targets, wanted, defines, shapes))
+        if shapes is not None:
+            report = dataclasses.replace(report, layouts=changed_layouts(shapes, targets))
+        return report
 
 
 def snapshots(rev: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
@@ -67,33 +73,6 @@ def _translate(rev: Revision, header: str, targets: Sequence[Target], defines: S
     """(target, translation or error) for one header file of ``rev``."""
     jobs = [([header], t, rev.include_dirs, rev.roots) for t in targets]
     return list(zip(targets, api.translate_each(jobs, defines)))
-
-
-def _bad_input(old: Revision, new: Revision, so: dict[str, Snapshot], sn: dict[str, Snapshot],
-               targets: Sequence[Target], wanted: tuple[str, ...]) -> None:
-    for rev, snaps in ((old, so), (new, sn)):
-        present = [s for s in snaps.values() if not s.missing]
-        if not present:
-            has = [n for n, v in (rev.views or {}).items() if v is not None]
-            raise UsageError(f"{rev.side} revision '{rev.spec}' has no headers for "
-                             f"{_targets_text(targets)} (it has headers for {', '.join(has)})")
-        by_target = {t.name: t for t in targets}
-        if all(len(s.failures) == len(rev.view(by_target[s.target]).headers) for s in present):
-            errs = [e for s in present for e in s.failures.values()]
-            if len(errs) == 1 or len({str(e) for e in errs}) == 1:
-                e = errs[0]
-                raise AbicheckError(f"{rev.side} revision '{rev.spec}' does not compile on any "
-                                    f"target: {e.msg}", rev.shown_loc(e.loc)) from None
-            raise ErrorList([AbicheckError(f"{rev.side} revision '{rev.spec}': {e.msg}",
-                                           rev.shown_loc(e.loc)) for e in errs]) from None
-    for name in wanted:
-        if not any(name in s.shapes or name in s.unlaid for snaps in (so, sn) for s in snaps.values()):
-            raise UsageError(f"--type '{name}' is in neither revision (OLD '{old.spec}', NEW "
-                             f"'{new.spec}') on any of {len(targets)} targets")
-
-
-def _targets_text(targets: Sequence[Target]) -> str:
-    return f"target {targets[0].name}" if len(targets) == 1 else f"any of the {len(targets)} targets"
 
 
 def diff_target(old: Revision | None, new: Revision | None, so: Snapshot, sn: Snapshot,
@@ -242,47 +221,12 @@ def _types(so: Snapshot, sn: Snapshot, wanted: tuple[str, ...]) -> list[Change]:
     return out
 
 
-def _report(old: Revision, new: Revision, targets: Sequence[Target], changes: dict[str, list[Change]],
-            so: dict[str, Snapshot], sn: dict[str, Snapshot]) -> Report:
-    rows: dict[str, dict[str, list[Finding]]] = {}
-    # In a tree of several ABIs' headers each ABI reads its own copy of a
-    # header: the same declaration is shown at the first ABI's copy, so the
-    # change groups across ABIs as it does in a plain tree.
-    same: dict[tuple, SourceLoc | None] = {}
-    for t in targets:
-        for c in changes[t.name]:
-            side = new.view(t) if c.side == "new" else old.view(t)
-            if c.side == "shown" or side is None or c.loc is None:
-                loc = c.loc
-            elif side.roots:
-                key = (c.side, side.include_name(c.loc.file), c.loc.line, c.loc.col)
-                loc = same.setdefault(key, side.shown_loc(c.loc))
-            else:
-                loc = side.shown_loc(c.loc)
-            f = Finding(c.id, SEVERITY[c.verdict], (t.name,), loc, c.message, c.check, c.new, c.old,
-                        c.verdict, c.topic, c.cause)
-            rows.setdefault(c.check, {}).setdefault(t.name, []).append(f)
-    order = sorted(rows, key=lambda r: (r in (HEADERS, "constants", "accessor macros"), r))
-    results = []
-    for check in order:
-        ids = sorted(f.id for fs in rows[check].values() for f in fs)
-        for t in targets:
-            fs = tuple(rows[check].get(t.name, ()))
-            results.append(CheckResult(check, ids[0], t.name, not fs, fs))
-    compared = {
-        "types": len({n for s in list(so.values()) + list(sn.values()) for n in s.shapes}),
-        "constants": len({n for s in list(so.values()) + list(sn.values()) for n in s.constants}),
-        "headers": {"old": len(old.headers), "new": len(new.headers)},
-    }
-    meta = {"old": old.spec, "new": new.spec, "compared": compared}
-    return Report("diff", f"{old.spec} -> {new.spec}", tuple(t.name for t in targets),
-                  tuple(results), meta, _changed_layouts(rows, targets, so, sn))
-
-
-def _changed_layouts(rows: dict[str, dict[str, list[Finding]]], targets: Sequence[Target],
-                     so: dict[str, Snapshot], sn: dict[str, Snapshot]) -> dict:
+def changed_layouts(per_target: dict[str, tuple[set[str], Snapshot, Snapshot]],
+                    targets: Sequence[Target]) -> dict:
     """The shapes of every type with a change, per side and target, for the
-    byte map (``Report.layouts``); each with the paths its accessors name."""
+    byte map (``Report.layouts``); each with the paths its accessors name.
+    ``per_target``: target -> (names of the types changed there, OLD's and
+    NEW's snapshots)."""
     out: dict = {}
     named: dict[int, dict[str, list[str]]] = {}      # id(snapshot) -> path -> accessors
 
@@ -294,13 +238,17 @@ def _changed_layouts(rows: dict[str, dict[str, list[Finding]]], targets: Sequenc
             named[id(snap)] = acc
         return named[id(snap)]
 
-    for name in sorted(rows):
+    names = sorted({n for changed, _, _ in per_target.values() for n in changed})
+    for name in names:
         sides = {}
-        for side, snaps in (("old", so), ("new", sn)):
+        for i, side in ((1, "old"), (2, "new")):
             got = []
             for t in targets:
-                snap = snaps[t.name]
-                if name in snap.shapes and t.name in rows[name]:
+                if t.name not in per_target:
+                    continue
+                changed, *snaps = per_target[t.name]
+                snap = snaps[i - 1]
+                if name in snap.shapes and name in changed:
                     got.append((t.name, snap.shapes[name], accessors(snap)))
             if got:
                 sides[side] = got

@@ -22,11 +22,10 @@ from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import (AbicheckError, ConfinementError, ErrorList, LimitError, SourceLoc,
-                             UsageError, printable)
+from abicheck.errors import AbicheckError, SourceLoc, UsageError, printable
 from abicheck.layout import Layouter, TypeLayout
-from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.names import FIXED_WIDTH, RESERVED
+from abicheck.report.findings import Report
 from abicheck.scalars import signedness
 from abicheck.targets import Target, all_targets
 
@@ -506,71 +505,7 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
              include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
              subject: str = "") -> Report:
     """Evaluate every check of ``spec`` on every target."""
-    hdrs = list(headers) or list(spec.data["headers"])
-    defs = list(spec.data.get("defines", ())) + list(defines)
-    try:
-        trs: list = api.translate_all(hdrs, list(targets), include_dirs, defs)
-    except (LimitError, ConfinementError) as e:
-        # the input itself is out of bounds, whatever the target: no retries
-        e.msg = re.sub(r" \(target [^)]*\)$", "", e.msg)
-        raise
-    except AbicheckError:
-        # some target's view of the headers fails (an #error for an ABI a libc
-        # has no port to): report it on that target, check the others
-        trs = []
-        for t in targets:
-            try:
-                trs.append(api.translate(hdrs, t, include_dirs, defs))
-            except AbicheckError as e:
-                trs.append((t, e))
-    # gcc compiles every record of a header, not only those a spec names: a
-    # record it would reject (an array beyond the address space, a bad
-    # alignment) means the headers do not compile for that target
-    contexts: dict[str, _Context] = {}
-    for i, tr in enumerate(trs):
-        if isinstance(tr, tuple):
-            continue
-        cx = _Context(tr)
-        err = _compile_error(cx, hdrs)
-        if err is None:
-            contexts[tr.target.name] = cx
-        else:
-            trs[i] = (tr.target, err)
-    if all(isinstance(tr, tuple) for tr in trs):
-        # nothing compiles anywhere: bad input, not a finding
-        raise ErrorList([e for _, e in trs]) from None
-    results: list[CheckResult] = []
-    names: list[str] = []
-    for chk in spec.checks:
-        name = check_name(chk)
-        if name in names:           # keep rows distinct
-            name = f"{name} ({sum(n.startswith(name) for n in names) + 1})"
-        names.append(name)
-    for tr in trs:
-        if isinstance(tr, tuple):
-            t, err = tr
-            results.append(CheckResult(HEADERS_CHECK, "ABI100", t.name, False, (
-                Finding("ABI100", "error", (t.name,), err.loc, f"the headers do not compile for "
-                        f"this target: {err.msg}", HEADERS_CHECK),)))
-            results.extend(CheckResult(n, _KINDS[c["kind"]][0], t.name, None)
-                           for c, n in zip(spec.checks, names))
-            continue
-        results.append(CheckResult(HEADERS_CHECK, "ABI100", tr.target.name, True))
-        cx = contexts[tr.target.name]
-        for chk, name in zip(spec.checks, names):
-            code, fn = _KINDS[chk["kind"]]
-            if not applies(chk, tr.target):
-                results.append(CheckResult(name, code, tr.target.name, None))
-                continue
-            try:
-                outcome = fn(chk, cx)
-            except AbicheckError as e:          # the type is missing or cannot be laid out
-                outcome = [(code, e.msg, e.loc, None, None)]
-            if outcome is None:                 # nothing to check on this target
-                results.append(CheckResult(name, code, tr.target.name, None))
-                continue
-            findings = tuple(Finding(fid, "error", (tr.target.name,), _shown(loc), msg, name, meas, exp)
-                             for fid, msg, loc, meas, exp in outcome)
-            results.append(CheckResult(name, code, tr.target.name, not findings, findings))
-    return Report("check", subject or spec.name, tuple(t.name for t in targets), tuple(results),
-                  {"spec": spec.name, "headers": hdrs})
+    from abicheck.checks.spec_pieces import assemble_spec, spec_frame, spec_inputs, target_pieces
+    hdrs, defs = spec_inputs(spec, headers, defines)
+    return assemble_spec(spec_frame(spec, targets, hdrs, subject),
+                         target_pieces(spec, targets, hdrs, include_dirs, defs))

@@ -6,8 +6,7 @@ import argparse
 import os
 
 from abicheck.errors import UsageError
-from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
-from abicheck.subcommands.options import common_header_args, output_arg
+from abicheck.subcommands.options import common_header_args, output_arg, run_planned, shard_args
 
 
 def add_parser(sub) -> None:
@@ -23,13 +22,14 @@ def add_parser(sub) -> None:
     ck.add_argument("--format", default="text", choices=formats("check"))
     ck.add_argument("--exit-zero", action="store_true", help="exit 0 even when checks fail")
     common_header_args(ck)
+    shard_args(ck)
     output_arg(ck)
 
 
 def run(args: argparse.Namespace) -> tuple[str, int]:
     from abicheck import bundled
-    from abicheck.checks.spec import bundled_spec, load_spec, run_spec
-    from abicheck.report.render import render
+    from abicheck.checks.spec import bundled_spec, load_spec
+    from abicheck.runs import check as planned
     from abicheck.targets import select_targets
 
     if args.spec and not args.spec.endswith(".json"):
@@ -48,7 +48,5 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
         dirs.insert(0, bundled.headers_dir(spec.data["bundled_headers"]))
         subject = f"{spec.name} on {spec.data['bundled_headers']}"
     targets = select_targets(args.target or ["all"])
-    report = run_spec(spec, targets, args.headers, dirs, args.defines, subject)
-    out = render(report, args.format)
-    code = EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_OK
-    return out, code
+    return run_planned(args, planned.plan(spec, targets, args.headers, dirs, args.defines,
+                                          subject, args.format, args.exit_zero))

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands import EXIT_OK
-from abicheck.subcommands.options import bounds_args, output_arg
+from abicheck.subcommands.options import bounds_args, output_arg, run_planned, shard_args
 from abicheck.errors import UsageError
 
 COMPAT_EPILOG = """\
@@ -48,14 +47,13 @@ def add_parser(sub) -> None:
     cp.add_argument("--format", default="text", choices=formats("compat"))
     cp.add_argument("--exit-zero", action="store_true", help="exit 0 even on a mismatch")
     bounds_args(cp)
+    shard_args(cp)
     output_arg(cp)
 
 
 def run(args: argparse.Namespace) -> tuple[str, int]:
-    from abicheck.checks.compat import run_compat
     from abicheck.checks.compat_views import ViewOptions, make_view
-    from abicheck.report.compatmodel import exit_status
-    from abicheck.report.render import render
+    from abicheck.runs import compat as planned
     from abicheck.targets import select_targets
 
     views = [make_view(side, ViewOptions(getattr(args, f"{side}_profile"),
@@ -69,7 +67,6 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
         if not eq or not k.strip() or not lc.strip():
             raise UsageError(f"--map '{m}': expected KERNEL_PATH=LIBC_PATH")
         maps.append((k.strip(), lc.strip()))
-    report = run_compat(views[0], views[1], args.types or ["siginfo_t"],
-                        select_targets(args.target or ["all"]), maps)
-    out = render(report, args.format)
-    return out, EXIT_OK if args.exit_zero else exit_status(report)
+    return run_planned(args, planned.plan(views[0], views[1], args.types or ["siginfo_t"],
+                                          select_targets(args.target or ["all"]), maps,
+                                          args.format, args.exit_zero))

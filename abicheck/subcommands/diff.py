@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.errors import UsageError
 from abicheck.subcommands import EXIT_OK
-from abicheck.subcommands.options import common_header_args, output_arg, picture_to_terminal
+from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal,
+                                          run_planned, shard_args)
 
 DIFF_EPILOG = """\
 exit status (a bit field, as abidiff's):
@@ -44,19 +46,32 @@ def add_parser(sub) -> None:
     df.add_argument("--exit-zero", action="store_true", help="exit 0 whatever changed")
     common_header_args(df, "all", "an include directory for both revisions, after their own",
                         system=False)
+    shard_args(df)
     output_arg(df)
 
 
-
 def run(args: argparse.Namespace) -> tuple[str, int]:
-    from abicheck.checks.diff import run_diff
-    from abicheck.report.diffmodel import exit_status
-    from abicheck.report.render import render
+    from contextlib import ExitStack
+
+    from abicheck.revision import load_revision
+    from abicheck.runs import diff as planned
     from abicheck.targets import select_targets
 
+    targets = select_targets(args.target or ["all"])
     if args.format in ("html", "svg"):
+        # the byte map draws live shapes, which no piece carries: one process
         picture_to_terminal(args)
-    report = run_diff(args.old, args.new, select_targets(args.target or ["all"]), args.types,
-                      args.include_dirs, args.defines)
-    out = render(report, args.format)
-    return out, EXIT_OK if args.exit_zero else exit_status(report)
+        if args.shard:
+            raise UsageError("--shard splits the report formats; --format html/svg needs every "
+                             "target's shapes in one run")
+        from abicheck.checks.diff import run_diff
+        from abicheck.report.diffmodel import exit_status
+        from abicheck.report.render import render
+        report = run_diff(args.old, args.new, targets, args.types, args.include_dirs,
+                          args.defines, pictures=True)
+        return render(report, args.format), EXIT_OK if args.exit_zero else exit_status(report)
+    with ExitStack() as stack:
+        old = load_revision(args.old, "OLD", args.include_dirs, stack)
+        new = load_revision(args.new, "NEW", args.include_dirs, stack)
+        return run_planned(args, planned.plan(old, new, targets, args.types, args.defines,
+                                              args.format, args.exit_zero))

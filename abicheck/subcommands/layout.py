@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from abicheck.errors import UsageError
 from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal, positive,
-                                          targets_or_host)
+                                          run_planned, shard_args, targets_or_host)
 
 
 def add_parser(sub) -> None:
@@ -26,6 +27,7 @@ def add_parser(sub) -> None:
                           "layout (with -o FILE)")
     pahole_args(lay)
     common_header_args(lay)
+    shard_args(lay)
     output_arg(lay)
 
 
@@ -53,18 +55,36 @@ def pahole_args(lay: argparse.ArgumentParser) -> None:
                    help="several targets: only the comparison rows that differ")
 
 
-def run(args: argparse.Namespace) -> str:
-    from abicheck import api
-    from abicheck.views import json as jview
-    from abicheck.views import packable
+def run(args: argparse.Namespace) -> str | tuple[str, int]:
+    """The plain text and JSON views run as planned items (``abicheck.runs``:
+    ``-j N`` processes, ``--shard K/N``); pahole's options and the byte map
+    shape live layouts of every target at once, so they run in this process."""
     from abicheck.views import pahole_options as popts
-    from abicheck.views import text as tview
-    from abicheck.views.layout_selection import select
 
     if args.format in ("html", "svg"):     # a document for a terminal: refused before any work
         picture_to_terminal(args)
     targets = targets_or_host(args)
     text_opts, sel = popts.from_args(args, len(targets))
+    shaped = (text_opts != popts.TextOptions() or sel.active or args.show_only_differences
+              or args.format not in ("text", "json"))
+    if not shaped:
+        from abicheck.runs import layout as planned
+        return run_planned(args, planned.plan(
+            args.headers, targets, args.types, args.fields, args.include_dirs, args.defines,
+            args.system, args.format, args.format == "text" or bool(args.shard)))
+    if args.shard:
+        raise UsageError("--shard splits the plain text and JSON views; pahole's options and "
+                         "--format html/svg need every target's layouts in one run")
+    return _shaped(args, targets, text_opts, sel)
+
+
+def _shaped(args: argparse.Namespace, targets, text_opts, sel) -> str:
+    from abicheck import api
+    from abicheck.views import json as jview
+    from abicheck.views import packable
+    from abicheck.views import text as tview
+    from abicheck.views.layout_selection import select
+
     shown = select(api.translate_all(args.headers, targets, args.include_dirs, args.defines, args.system),
                    args.headers, args.types, args.fields, sel)
     per_type = shown.per_type

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
-from abicheck.subcommands.options import common_header_args, output_arg
+from abicheck.subcommands.options import common_header_args, output_arg, run_planned, shard_args
 from abicheck.errors import UsageError
 
 LINT_EPILOG = """\
@@ -41,14 +40,17 @@ def add_parser(sub) -> None:
     ln.add_argument("--waivers", metavar="FILE", help="a waiver file (TOML [[waiver]] tables)")
     common_header_args(ln, "all, or the config's", "an include directory (after the "
                         "folder's own)", system=False)
+    shard_args(ln)
     output_arg(ln)
 
 
 def run(args: argparse.Namespace) -> str | tuple[str, int]:
-    from abicheck.checks.lint import docs, failed, run
+    from contextlib import ExitStack
+
+    from abicheck.checks.lint import docs
     from abicheck.checks.lint.options import lint_options
     from abicheck.checks.lint.rules import find_rule
-    from abicheck.report.render import render
+    from abicheck.runs import lint as planned
 
     if args.list_rules:
         return docs.list_rules()
@@ -61,5 +63,5 @@ def run(args: argparse.Namespace) -> str | tuple[str, int]:
         raise UsageError("lint needs a PATH (a header, a folder, a bundled set or REV:path)")
     opts = lint_options(args.target, args.include_dirs, args.defines, args.fail_on, args.since,
                         args.config, args.waivers)
-    report = run(args.paths, opts)
-    return render(report, args.format), EXIT_FINDINGS if failed(report, opts.fail_on) else EXIT_OK
+    with ExitStack() as stack:
+        return run_planned(args, planned.plan(args.paths, opts, args.format, stack))

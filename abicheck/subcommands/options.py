@@ -34,8 +34,10 @@ def bounds_args(p: argparse.ArgumentParser) -> None:
                    help="raise or lower a bound: input-size, cpp-output (bytes; K/M/G suffix), "
                         "cpp-timeout (seconds), nesting (bracket depth); see the README")
     p.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
-                   help="preprocessor processes run at once (default: $ABICHECK_JOBS or "
-                        "min(8, CPUs)); output never depends on it")
+                   help="with N > 1 (or $ABICHECK_JOBS), the (headers, target) items run in N "
+                        "processes, and each item's preprocessor runs one at a time; without "
+                        "it, one process with min(8, CPUs) preprocessor runs at once. Output "
+                        "never depends on it")
     cache_args(p)
 
 
@@ -74,3 +76,23 @@ def targets_or_host(args: argparse.Namespace) -> list:
     if not args.target:
         return [host_target()]
     return select_targets(args.target)
+
+
+def shard_args(p: argparse.ArgumentParser) -> None:
+    """``--shard K/N``: compute one CI runner's part of the run and write it
+    as a shard document for ``abicheck merge`` (see ``abicheck/shard.py``)."""
+    p.add_argument("--shard", metavar="K/N",
+                   help="compute only shard K of N of the (headers, target) items and write "
+                        "them as JSON for 'abicheck merge' (--format becomes the merged "
+                        "report's default)")
+
+
+def run_planned(args: argparse.Namespace, plan) -> tuple[str, int]:
+    """A planned run (``abicheck.runs``): the whole of it, or with ``--shard``
+    one shard's document (exit 0: the verdict is the merge's)."""
+    if getattr(args, "shard", None):
+        from abicheck import shard
+        k, n = shard.parse(args.shard)
+        return shard.run_shard(plan, k, n), 0
+    from abicheck.runs import run_plan
+    return run_plan(plan)

@@ -66,22 +66,29 @@ def lint_items(paths: Sequence[str], opts: LintOptions, rules: list[Rule],
     suppressed; how many headers were read."""
     items: list[Item] = []
     suppressed = headers = 0
-    ran = {r.id for r in rules}
     for path in paths:
         rev = every_header(load_revision(path, side, opts.include_dirs, stack))
         for cx in contexts(rev, opts.targets, opts.defines):
             headers += 1
-            hits = [(r.id, h) for r in rules if r.id not in RUNNER_RULES for h in _check(r, cx)]
-            sups = suppress.suppressions(cx.scan())
-            kept, n, problems = suppress.apply(hits, sups, cx.file, ran)
+            got, n = header_items(rev, cx, rules)
+            items += got
             suppressed += n
-            for s, rid, msg in problems:
-                if rid in ran:
-                    kept.append((rid, Hit(cx.loc(s.line, s.col), msg,
-                                          f"suppression {','.join(s.ids + s.unknown)}")))
-            for rid, h in kept:
-                items.append(Item(RULES[rid], h, _key(rev, h.loc, cx), rev.shown_loc(h.loc)))
     return items, suppressed, headers
+
+
+def header_items(rev: Revision, cx: HeaderContext, rules: list[Rule]) -> tuple[list[Item], int]:
+    """The items of one header after its inline suppressions, and how many
+    were suppressed: what one header contributes to a run (alone: a shard
+    of a lint run is a set of headers)."""
+    ran = {r.id for r in rules}
+    hits = [(r.id, h) for r in rules if r.id not in RUNNER_RULES for h in _check(r, cx)]
+    sups = suppress.suppressions(cx.scan())
+    kept, n, problems = suppress.apply(hits, sups, cx.file, ran)
+    for s, rid, msg in problems:
+        if rid in ran:
+            kept.append((rid, Hit(cx.loc(s.line, s.col), msg,
+                                  f"suppression {','.join(s.ids + s.unknown)}")))
+    return [Item(RULES[rid], h, _key(rev, h.loc, cx), rev.shown_loc(h.loc)) for rid, h in kept], n
 
 
 def every_header(rev: Revision) -> Revision:
@@ -120,14 +127,24 @@ def run(paths: Sequence[str], opts: LintOptions) -> Report:
     rules = chosen_rules(opts)
     with ExitStack() as stack:
         items, suppressed, headers = lint_items(paths, opts, rules, stack)
-        waived, stale = _waive(items, opts)
-        items = [it for it in items if id(it) not in waived]
-        grandfathered = 0
+        old = None
         if opts.since is not None:
-            from abicheck.checks.lint.since import new_items
-            before = len(items)
-            items = new_items(items, opts, rules, stack)
-            grandfathered = before - len(items)
+            old, _, _ = lint_items([opts.since], opts, rules, stack, side="OLD")
+    return finish(paths, opts, rules, items, suppressed, headers, old)
+
+
+def finish(paths: Sequence[str], opts: LintOptions, rules: list[Rule], items: list[Item],
+           suppressed: int, headers: int, old: list[Item] | None) -> Report:
+    """The report from every header's items (and, with ``--since``, OLD's):
+    waivers, stale waivers, what OLD already had, severities."""
+    waived, stale = _waive(items, opts)
+    items = [it for it in items if id(it) not in waived]
+    grandfathered = 0
+    if old is not None:
+        from abicheck.checks.lint.since import subtract
+        before = len(items)
+        items = subtract(items, old)
+        grandfathered = before - len(items)
     extra = []
     if "ABI391" in {r.id for r in rules}:
         for w in stale:

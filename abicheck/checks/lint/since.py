@@ -16,20 +16,16 @@ thing changed (a member retyped) is new, as a reviewer would see it.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import ExitStack
 
-from abicheck.checks.lint.rules import Rule
 
 
 def identity(it) -> tuple[str, str, str]:
     return (it.rule.id, it.key, it.hit.subject)
 
 
-def new_items(items: list, opts, rules: list[Rule], stack: ExitStack) -> list:
-    """``items`` of NEW without those OLD already has (see the module
-    docstring)."""
-    from abicheck.checks.lint.runner import lint_items
-    old, _, _ = lint_items([opts.since], opts, rules, stack, side="OLD")
+def subtract(items: list, old: list) -> list:
+    """``items`` of NEW without those ``old`` (OLD's items, linted with the
+    same rules and options) already has (see the module docstring)."""
     budget = Counter(identity(it) for it in old)
     out = []
     for it in items:

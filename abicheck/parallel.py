@@ -1,0 +1,87 @@
+"""``-j N``: a run's items (``abicheck.runs``) computed in N processes.
+
+Why processes: parsing and laying out are pure Python, so threads would
+share one interpreter lock; the preprocessor runs were already overlapped
+with threads (``frontend.translate_all``).  With ``-j N`` (or
+``ABICHECK_JOBS=N``) given and N > 1, the items (the (headers, target)
+pairs; see ``abicheck.runs``) go to a pool of N worker processes; without
+it a run stays in one process, as before, with cpp runs overlapped.
+
+Why ``fork``: a worker must see what the parent already did — the spec it
+validated, the revisions it loaded (a ``REV:path`` is a git checkout in a
+temporary folder the parent owns), the imported modules and parse caches
+— and the plan's ``compute`` is a closure over them.  A forked worker
+inherits all of it for free; ``spawn`` would import abicheck again, load
+every input again in each worker and need every item to be picklable.
+Only an item's index goes to a worker and only its piece (plain JSON
+values) comes back.  Where ``fork`` does not exist the run stays
+sequential (same output).  The parent starts the pool only when no other
+thread of abicheck is running (the cpp thread pools are closed by then).
+
+Determinism: pieces are gathered in item order, whatever order workers
+finish in, and ``assemble`` is the one a single process runs, so the
+output is byte-identical to ``-j 1``.  A worker that fails with an
+exception (a bug, not bad input: bad input is data in a piece) re-raises in
+the parent when its item's turn comes, so the first failure in item order
+wins, as in one process.
+"""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from typing import TYPE_CHECKING
+
+from abicheck import limits
+
+if TYPE_CHECKING:
+    from abicheck.runs import Plan
+
+_PLAN: "Plan | None" = None     # the plan of the running pool (inherited by fork)
+
+
+def workers() -> int:
+    """Processes for items: ``-j N`` or ``ABICHECK_JOBS=N`` when given, else 1
+    (the default ``-j`` is about cpp runs only)."""
+    n = limits.active().jobs
+    if n <= 0:
+        env = os.environ.get("ABICHECK_JOBS", "")
+        n = int(env) if env.isdigit() and int(env) > 0 else 1
+    return n
+
+
+def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
+    """The pieces of ``plan``'s items ``indexes`` (default: all), in that order."""
+    todo = list(range(len(plan.items))) if indexes is None else list(indexes)
+    n = min(workers(), len(todo))
+    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        items = [plan.items[i] for i in todo]
+        return plan.batch(items) if plan.batch and items else [plan.compute(x) for x in items]
+    from concurrent.futures import ProcessPoolExecutor
+    global _PLAN
+    _PLAN = plan
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_start) as pool:
+            futures = [pool.submit(_compute, i) for i in todo]
+            out = []
+            for f in futures:
+                try:
+                    out.append(f.result())
+                except BaseException:
+                    for g in futures:
+                        g.cancel()
+                    raise
+            return out
+    finally:
+        _PLAN = None
+
+
+def _worker_start() -> None:
+    # one process per item already: the item's own cpp runs go one at a time
+    limits._active = dataclasses.replace(limits.active(), jobs=1)
+
+
+def _compute(index: int) -> dict:
+    assert _PLAN is not None
+    return _PLAN.compute(_PLAN.items[index])
