@@ -10,6 +10,7 @@ removed and the old file, if any, is left as it was.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 
 from abicheck.errors import UsageError
@@ -26,16 +27,34 @@ def encodable(text: str) -> str:
 
 
 def write_atomic(path: str, text: str | bytes) -> None:
-    """Replace ``path`` with ``text`` (UTF-8; bytes as they are) in one step."""
-    directory = os.path.dirname(os.path.abspath(path))
+    """Replace ``path`` with ``text`` (UTF-8; bytes as they are) in one step.
+
+    A symbolic link is written through (its target is replaced, the link
+    stays); a file that is not a regular file (``/dev/stdout``, a FIFO, a
+    terminal) is written to as it is: renaming over it would replace a
+    device with a file."""
+    data = text if isinstance(text, bytes) else encodable(text).encode("utf-8")
     if os.path.isdir(path):
         raise UsageError(f"cannot write '{path}': it is a directory")
+    name = path
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)      # follows links
+    except OSError:
+        special = False                                         # a new file
+    if special:
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise UsageError(f"cannot write '{name}': {e.strerror}") from None
+        return
+    path = os.path.realpath(path)       # through links: the link stays, its file is replaced
+    directory = os.path.dirname(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     except OSError as e:
-        raise UsageError(f"cannot write '{path}': {e.strerror}") from None
+        raise UsageError(f"cannot write '{name}': {e.strerror}") from None
     try:
-        data = text if isinstance(text, bytes) else encodable(text).encode("utf-8")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -49,7 +68,7 @@ def write_atomic(path: str, text: str | bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as e:
-        raise UsageError(f"cannot write '{path}': {e.strerror}") from None
+        raise UsageError(f"cannot write '{name}': {e.strerror}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

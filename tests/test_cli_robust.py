@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 
 import pytest
 
@@ -94,3 +95,28 @@ def test_header_names_with_newlines_cannot_forge_lines(capsys, tmp_path):
     p.write_text("struct s { int a; ];\n")
     code, out, err = run(capsys, "layout", str(p))
     assert code == 2 and len(err.splitlines()) == 1 and "\\n" in err
+
+
+def test_output_through_a_link_replaces_the_links_file_not_the_link(capsys, tmp_path, header):
+    target = tmp_path / "real.txt"
+    target.write_text("old\n")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    assert main(["layout", header, "--type", "struct stat", "-o", str(link)]) == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert "struct stat" in target.read_text()
+
+
+def test_output_to_a_fifo_is_written_not_replaced(capsys, tmp_path, header):
+    """``-o /dev/stdout`` (or a FIFO, a terminal) must be written to: renaming
+    a finished file over it would replace the device with a file."""
+    import threading
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    assert main(["layout", header, "--type", "struct stat", "-o", str(fifo)]) == 0
+    reader.join(10)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)          # still the FIFO
+    assert b"struct stat" in got[0]

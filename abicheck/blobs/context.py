@@ -25,8 +25,7 @@ from abicheck.views import blob_shape as bs
 from abicheck.views import construct_model as cm
 
 #: the bundled header set used when none is named
-DEFAULT_SET = "linux-6.6"
-DEFAULT_TYPE = "siginfo_t"
+from abicheck.blob_defaults import DEFAULT_SET, DEFAULT_TYPE  # noqa: F401 (re-exported)
 
 _PATHLIKE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 

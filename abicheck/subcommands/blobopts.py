@@ -12,7 +12,7 @@ from abicheck.subcommands.options import common_header_args
 
 
 def blob_args(p: argparse.ArgumentParser) -> None:
-    from abicheck.blobs import DEFAULT_SET, DEFAULT_TYPE
+    from abicheck.blob_defaults import DEFAULT_SET, DEFAULT_TYPE
     p.add_argument("--type", dest="type", default=DEFAULT_TYPE, metavar="NAME",
                    help=f"typedef name, 'struct TAG' or 'union TAG' (default: {DEFAULT_TYPE})")
     p.add_argument("--headers", dest="headers_set", metavar="SET",

@@ -17,7 +17,7 @@ exit status: 0 simulated; 2 bad input (file: ops[N].field: error: ...)
 
 
 def add_parser(sub) -> None:
-    from abicheck.fault.simulate import KERNELS, PAGING
+    KERNELS, PAGING = ("6.1", "6.12"), ("4-level", "5-level")   # checked: tests/fault/test_cli.py
     from abicheck.subcommands.options import output_arg
     p = sub.add_parser("simulate", help="simulate a protection-key fault scenario: the signal "
                        "and siginfo bytes the kernel delivers",

@@ -131,3 +131,23 @@ def test_paging_option_moves_the_user_half(tmp_path, capsysbinary):
         assert doc["paging"] == paging
         codes.append(doc["results"][0]["code"])
     assert codes == [0x80, 1]
+
+
+def test_the_parsers_choices_are_the_models():
+    """``simulate``'s --kernel/--paging choices are spelled in the parser (so
+    ``--help`` does not import the kernel model): they must be the model's."""
+    from abicheck.cli import build_parser
+    from abicheck.fault.simulate import KERNELS, PAGING
+    sub = next(a for a in build_parser()._actions if a.dest == "command").choices["simulate"]
+    choices = {a.dest: tuple(a.choices) for a in sub._actions if a.choices}
+    assert choices["kernel"] == tuple(KERNELS) and choices["paging"] == tuple(PAGING)
+
+
+def test_help_imports_neither_the_front_end_nor_the_models():
+    import subprocess
+    import sys
+    code = ("import sys; from abicheck.cli import build_parser; build_parser().format_help(); "
+            "print(sorted(m for m in ('pycparser', 'construct', 'abicheck.fault.simulate', "
+            "'abicheck.frontend') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
