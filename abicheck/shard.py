@@ -34,15 +34,27 @@ from typing import Sequence
 from abicheck import __version__
 from abicheck.errors import AbicheckError, SourceLoc, UsageError
 
-_SPEC = re.compile(r"^(\d+)/(\d+)$")
+_SPEC = re.compile(r"^([0-9]{1,9})/([0-9]{1,9})$", re.ASCII)
+
+# More shards than any CI matrix runs (GitHub Actions caps a matrix at 256
+# jobs): a bound, so that a typo or a hostile document cannot make merge
+# list or wait for millions of shards.
+MAX_SHARDS = 10000
 
 
 def parse(text: str) -> tuple[int, int]:
-    """``K/N`` -> (K, N), 1 <= K <= N."""
+    """``K/N`` -> (K, N), 1 <= K <= N <= MAX_SHARDS; ASCII digits only."""
     m = _SPEC.match(text.strip())
-    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-        raise UsageError(f"--shard '{text}': expected K/N with 1 <= K <= N (e.g. 2/4)")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)) <= MAX_SHARDS:
+        raise UsageError(f"--shard '{text}': expected K/N with 1 <= K <= N <= {MAX_SHARDS} "
+                         "(e.g. 2/4)")
     return int(m.group(1)), int(m.group(2))
+
+
+def count(total: int, k: int, n: int) -> int:
+    """How many items shard ``k`` of ``n`` holds among ``total`` (len of
+    ``indexes``, computed without listing them)."""
+    return max(0, -(-(total - k + 1) // n))
 
 
 def indexes(total: int, k: int, n: int) -> list[int]:
@@ -91,8 +103,9 @@ def read_document(path: str) -> dict:
     if doc.get("version") != __version__:
         raise AbicheckError(f"shard result of abicheck {doc.get('version')}, this is "
                             f"{__version__}: rerun the shards with one version", SourceLoc(path))
-    ok = (isinstance(doc["shard"], int) and isinstance(doc["shards"], int)
-          and 1 <= doc["shard"] <= doc["shards"] and isinstance(doc["items"], int)
+    ok = (type(doc["shard"]) is int and type(doc["shards"]) is int      # not bool
+          and 1 <= doc["shard"] <= doc["shards"] <= MAX_SHARDS
+          and type(doc["items"]) is int and doc["items"] >= 0
           and isinstance(doc["pieces"], list) and isinstance(doc["context"], dict)
           and all(isinstance(p, dict) and isinstance(p.get("index"), int) and "piece" in p
                   and isinstance(p.get("key"), str) for p in doc["pieces"]))
@@ -124,16 +137,18 @@ def gather(paths: Sequence[str]) -> tuple[dict, list[dict]]:
                              f"and '{p}')")
         seen[d["shard"]] = p
     n = first["shards"]
-    missing = [k for k in range(1, n + 1) if k not in seen]
-    if missing:
+    if len(docs) < n:
+        missing = [k for k in range(1, n + 1) if k not in seen]
+        shown = ", ".join(str(k) for k in missing[:10]) + (", ..." if len(missing) > 10 else "")
         raise UsageError(f"shard{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(str(k) for k in missing)} of {n} missing: merge needs "
+                         f"{shown} of {n} missing: merge needs "
                          f"every shard of the run")
     pieces: dict[int, dict] = {}
     for p, d in docs:
-        want = indexes(d["items"], d["shard"], n)
-        got = [x["index"] for x in d["pieces"]]
-        if got != want or d["items"] != first["items"]:
+        # arithmetic first: an edited "items" of 10**9 must not be listed
+        if (d["items"] != first["items"]
+                or len(d["pieces"]) != count(d["items"], d["shard"], n)
+                or [x["index"] for x in d["pieces"]] != indexes(d["items"], d["shard"], n)):
             raise AbicheckError(f"shard {d['shard']}/{n} does not hold the items of its "
                                 "shard (edited or truncated)", SourceLoc(p))
         for x in d["pieces"]:

@@ -8,6 +8,7 @@ shard result.  (That a complete set merges to the single run's report is
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -138,3 +139,42 @@ def test_a_piece_edited_by_hand(shards, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
     _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed")
+
+
+@pytest.mark.parametrize("text", ["1/10001", "\u0661/\u0662", "1/\uff12", "1/99999999999"])
+def test_shard_spec_bounded_and_ascii(text):
+    with pytest.raises(UsageError):
+        shard.parse(text)
+    assert shard.parse(f"1/{shard.MAX_SHARDS}") == (1, shard.MAX_SHARDS)
+
+
+def test_count_is_len_of_indexes():
+    for total in range(0, 15):
+        for n in range(1, 7):
+            for k in range(1, n + 1):
+                assert shard.count(total, k, n) == len(shard.indexes(total, k, n))
+
+
+def _edit(path, tmp_path, name, **fields):
+    doc = json.load(open(path))
+    doc.update(fields)
+    out = tmp_path / name
+    out.write_text(json.dumps(doc))
+    return str(out)
+
+
+def test_huge_counts_are_refused_fast(shards, tmp_path, capsys):
+    """An edited document claiming 10**9 items or a huge shard count is
+    refused in one line, at once (no listing of items or shards)."""
+    a1, a2 = shards(ARGV, 2, "a")
+    big1 = _edit(a1, tmp_path, "big1.json", items=10**9)
+    big2 = _edit(a2, tmp_path, "big2.json", items=10**9)
+    t = time.monotonic()
+    _refused(capsys, ["merge", big1, big2], "does not hold the items")
+    many = _edit(a1, tmp_path, "many.json", shards=shard.MAX_SHARDS)
+    _refused(capsys, ["merge", many], f"of {shard.MAX_SHARDS} missing", "...")
+    huge = _edit(a1, tmp_path, "huge.json", shards=10**12)
+    _refused(capsys, ["merge", huge], "malformed")
+    boolean = _edit(a1, tmp_path, "bool.json", shard=True)
+    _refused(capsys, ["merge", boolean, a2], "malformed")
+    assert time.monotonic() - t < 5
