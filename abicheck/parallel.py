@@ -62,7 +62,8 @@ def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
     _PLAN = plan
     try:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_start) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_start,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_compute, i) for i in todo]
             out = []
             for f in futures:
@@ -77,9 +78,35 @@ def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
         _PLAN = None
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int | None = None) -> None:
     # one process per item already: the item's own cpp runs go one at a time
     limits._active = dataclasses.replace(limits.active(), jobs=1)
+    _die_with_parent(parent)
+
+
+_PR_SET_PDEATHSIG = 1     # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A worker must not outlive the run: when the parent is killed (a CI
+    runner's SIGTERM on timeout, a Ctrl-C'd shell's SIGHUP), the pool's own
+    shutdown never runs, and a worker in the middle of a long item would go
+    on burning a core.  On Linux the kernel sends the worker SIGTERM when its
+    parent dies (``prctl(PR_SET_PDEATHSIG)``); if the parent died before that
+    was set, the worker stops at once.  Elsewhere the worker stops when it
+    next asks the closed queue for work."""
+    import signal
+    import sys
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _compute(index: int) -> dict:

@@ -3,6 +3,9 @@ failure in item order wins, as in one process."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -45,3 +48,56 @@ def test_first_failure_in_item_order_wins():
     with limits.use(limits.Limits(jobs=3)):
         with pytest.raises(ValueError, match="item 1"):
             parallel.compute_all(_plan(compute))
+
+
+_SLOW_RUN = """
+import os, sys, time
+sys.path.insert(0, os.getcwd())
+from abicheck import limits, parallel
+from abicheck.runs import Plan
+out = sys.argv[1]
+def compute(i):
+    with open(out, "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    time.sleep(60)
+    return {}
+plan = Plan("test", {}, ["0", "1"], [0, 1], compute, lambda c, p: ("", 0))
+with limits.use(limits.Limits(jobs=2)):
+    parallel.compute_all(plan)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc (Linux)")
+def test_workers_die_with_the_parent(tmp_path):
+    """A CI runner's SIGTERM to abicheck (parent) must not leave -j workers
+    running their items."""
+    pids_file = tmp_path / "pids"
+    parent = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(pids_file)])
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if pids_file.exists() and len(pids_file.read_text().split()) == 2:
+                break
+            time.sleep(0.05)
+        pids = [int(x) for x in pids_file.read_text().split()]
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(10)
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [p for p in pids if _alive(p)]
+        for p in left:
+            os.kill(p, signal.SIGKILL)
+        assert not left, "workers outlived their parent"
+    finally:
+        parent.kill()
+        parent.wait()
