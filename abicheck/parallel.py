@@ -50,10 +50,28 @@ def workers() -> int:
     return n
 
 
+MAX_WORKERS = 64     # more processes than this only add memory and start-up
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def pool_size(items: int) -> int:
+    """Worker processes for ``items`` items: what ``-j`` asks, but never more
+    than the items, the CPUs or ``MAX_WORKERS`` (``-j 1000`` on 2 cores would
+    fork 1000 copies of abicheck for no gain)."""
+    return max(1, min(workers(), items, _cpus(), MAX_WORKERS))
+
+
 def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
     """The pieces of ``plan``'s items ``indexes`` (default: all), in that order."""
     todo = list(range(len(plan.items))) if indexes is None else list(indexes)
-    n = min(workers(), len(todo))
+    n = pool_size(len(todo)) if todo else 0
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         items = [plan.items[i] for i in todo]
         return plan.batch(items) if plan.batch and items else [plan.compute(x) for x in items]

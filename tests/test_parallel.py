@@ -14,6 +14,12 @@ from abicheck import limits, parallel
 from abicheck.runs import Plan
 
 
+@pytest.fixture(autouse=True)
+def _enough_cpus(monkeypatch):
+    """The tests ask for up to 3 workers; a 1-CPU runner would cap them to 1."""
+    monkeypatch.setattr(parallel, "_cpus", lambda: 8)
+
+
 def _plan(compute, n=6):
     return Plan("test", {}, [str(i) for i in range(n)], list(range(n)), compute,
                 lambda c, p: ("", 0))
@@ -101,3 +107,23 @@ def test_workers_die_with_the_parent(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_pool_is_capped_by_items_cpus_and_max(monkeypatch):
+    monkeypatch.setattr(parallel, "_cpus", lambda: 4)
+    with limits.use(limits.Limits(jobs=1000)):
+        assert parallel.pool_size(3) == 3
+        assert parallel.pool_size(100) == 4
+        monkeypatch.setattr(parallel, "_cpus", lambda: 1000)
+        assert parallel.pool_size(10**6) == parallel.MAX_WORKERS == 64
+
+
+def test_j_beyond_the_cpus_forks_no_more_workers(monkeypatch):
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)
+
+    def compute(i):
+        time.sleep(0.2)
+        return {"pid": os.getpid()}
+    with limits.use(limits.Limits(jobs=50)):
+        got = parallel.compute_all(_plan(compute))
+    assert len({p["pid"] for p in got}) <= 2

@@ -35,7 +35,8 @@ def bounds_args(p: argparse.ArgumentParser) -> None:
                         "cpp-timeout (seconds), nesting (bracket depth); see the README")
     p.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                    help="with N > 1 (or $ABICHECK_JOBS), the (headers, target) items run in N "
-                        "processes, and each item's preprocessor runs one at a time; without "
+                        "processes (at most one per item, per CPU, and 64), and each item's "
+                        "preprocessor runs one at a time; without "
                         "it, one process with min(8, CPUs) preprocessor runs at once. Output "
                         "never depends on it")
     cache_args(p)
