@@ -45,8 +45,7 @@ def workers() -> int:
     (the default ``-j`` is about cpp runs only)."""
     n = limits.active().jobs
     if n <= 0:
-        env = os.environ.get("ABICHECK_JOBS", "")
-        n = int(env) if env.isdigit() and int(env) > 0 else 1
+        n = limits.env_jobs() or 1
     return n
 
 

@@ -127,3 +127,21 @@ def test_j_beyond_the_cpus_forks_no_more_workers(monkeypatch):
     with limits.use(limits.Limits(jobs=50)):
         got = parallel.compute_all(_plan(compute))
     assert len({p["pid"] for p in got}) <= 2
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "\u0663", "\u00b2"])
+def test_bad_abicheck_jobs_is_a_usage_error(monkeypatch, capsys, value):
+    """As ``-j abc`` is: one line, exit 2 (before: silently one process)."""
+    from abicheck.cli import main
+    monkeypatch.setenv("ABICHECK_JOBS", value)
+    assert main(["check", "--headers", "pkeys-v1", "-t", "x86_64"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1 and "ABICHECK_JOBS" in out.err
+
+
+@pytest.mark.parametrize("value", ["\u0663", "\u00b2", "0", ""])
+def test_bad_j_is_a_usage_error(capsys, value):
+    from abicheck.cli import main
+    assert main(["check", "--headers", "pkeys-v1", "-t", "x86_64", "-j", value]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1 and "-j/--jobs" in out.err

@@ -178,3 +178,11 @@ def test_huge_counts_are_refused_fast(shards, tmp_path, capsys):
     boolean = _edit(a1, tmp_path, "bool.json", shard=True)
     _refused(capsys, ["merge", boolean, a2], "malformed")
     assert time.monotonic() - t < 5
+
+
+@pytest.mark.parametrize("value", ["", " ", "\u0661/\u0662"])
+def test_empty_or_unicode_shard_option_is_refused(capsys, value):
+    """``--shard ''`` is not 'no shard': before, it ran the whole check."""
+    assert main(ARGV + ["--shard", value]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1 and "expected K/N" in out.err
