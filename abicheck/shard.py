@@ -151,6 +151,21 @@ def gather(paths: Sequence[str]) -> tuple[dict, list[dict]]:
                 or [x["index"] for x in d["pieces"]] != indexes(d["items"], d["shard"], n)):
             raise AbicheckError(f"shard {d['shard']}/{n} does not hold the items of its "
                                 "shard (edited or truncated)", SourceLoc(p))
+        if d["context"] != first["context"]:
+            raise AbicheckError(f"shard {d['shard']}/{n} records other options than "
+                                f"'{first_path}' under the same job (edited)", SourceLoc(p))
         for x in d["pieces"]:
-            pieces[x["index"]] = x["piece"]
-    return first, [pieces[i] for i in range(first["items"])]
+            pieces[x["index"]] = x
+    order = [pieces[i] for i in range(first["items"])]
+    # the job id is a digest of the context and the keys: recompute it, so a
+    # key or an option edited by hand in every shard alike is refused too
+    if job_id(first["of"], first["context"], [x["key"] for x in order]) != first["job"]:
+        raise AbicheckError("the shards' options or item keys do not match their job id "
+                            "(edited): write them again with --shard K/N", SourceLoc(first_path))
+    return first, [x["piece"] for x in order]
+
+
+def origins(paths: Sequence[str]) -> list[tuple[str, list]]:
+    """(path, its pieces) of each shard document (already ``gather``-ed):
+    to name the file a malformed piece came from."""
+    return [(p, [x["piece"] for x in read_document(p)["pieces"]]) for p in paths]

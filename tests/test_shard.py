@@ -138,7 +138,47 @@ def test_a_piece_edited_by_hand(shards, tmp_path, capsys):
     doc["pieces"][0]["piece"] = {"results": [["only", "three", "fields"]]}
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
-    _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed")
+    err = _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed", f"{bad}:")
+    assert not any(t in err for t in PYTHON_TYPES), err
+
+
+PYTHON_TYPES = ("TypeError", "KeyError", "IndexError", "ValueError", "AttributeError", "str",
+                "int", "dict", "list", "NoneType")
+
+
+@pytest.mark.parametrize("piece", [5, "text", None, [], {"results": 7}, {"results": [None]}])
+def test_a_wrong_typed_piece_names_its_file(shards, tmp_path, capsys, piece):
+    a1, a2 = shards(ARGV, 2, "a")
+    doc = json.load(open(a2))
+    doc["pieces"][-1]["piece"] = piece
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    err = _refused(capsys, ["merge", a1, str(bad)], f"{bad}:", "malformed")
+    assert not any(w in err.split(": error: ", 1)[1] for w in PYTHON_TYPES), err
+
+
+def test_keys_or_options_edited_in_every_shard_are_refused(shards, tmp_path, capsys):
+    """The job id is recomputed: editing every shard alike is no way round it."""
+    a1, a2 = shards(ARGV, 2, "a")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    docs[0]["pieces"][0]["key"] = "sparc64"
+    keyed = [_write(tmp_path, f"k{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *keyed], "job id")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    for d in docs:
+        d["context"]["exit_zero"] = not d["context"].get("exit_zero")
+    opted = [_write(tmp_path, f"o{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *opted], "job id")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    docs[1]["context"]["edited"] = 1
+    one = [_write(tmp_path, f"e{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *one], one[1], "other options")
+
+
+def _write(tmp_path, name, doc):
+    out = tmp_path / name
+    out.write_text(json.dumps(doc))
+    return str(out)
 
 
 @pytest.mark.parametrize("text", ["1/10001", "\u0661/\u0662", "1/\uff12", "1/99999999999"])
