@@ -83,20 +83,8 @@ def run_shard(plan, k: int, n: int) -> str:
 
 def read_document(path: str) -> dict:
     """A shard document, or one line saying why ``path`` is not one."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise UsageError(f"cannot read shard result '{path}': {e.strerror}") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise AbicheckError("not a shard result: not UTF-8 text", SourceLoc(path)) from None
-    except json.JSONDecodeError as e:
-        raise AbicheckError(f"not a shard result: invalid JSON: {e.msg}",
-                            SourceLoc(path, e.lineno, e.colno)) from None
-    except RecursionError:
-        raise AbicheckError("not a shard result: JSON nested too deeply", SourceLoc(path)) from None
+    from abicheck.textfile import read_json
+    doc = read_json(path, "shard result")
     keys = ("of", "job", "shard", "shards", "items", "context", "pieces")
     if not isinstance(doc, dict) or doc.get("command") != "shard" or any(k not in doc for k in keys):
         raise AbicheckError("not a shard result (write one with --shard K/N)", SourceLoc(path))
