@@ -121,7 +121,8 @@ def _limits_of(args: argparse.Namespace) -> limits.Limits:
     import dataclasses
     lim = limits.Limits().with_options(getattr(args, "limits", []))
     return dataclasses.replace(lim, allow_include_outside=getattr(args, "allow_include_outside", False),
-                               jobs=getattr(args, "jobs", 0))
+                               jobs=getattr(args, "jobs", 0)
+                               or (limits.env_jobs() if hasattr(args, "jobs") else 0))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -115,13 +115,25 @@ def use(limits: Limits) -> Iterator[Limits]:
         _active = old
 
 
+def env_jobs() -> int:
+    """``ABICHECK_JOBS``: 0 when unset or empty; a value that is not a positive
+    integer (ASCII digits) is the usage error ``-j`` gives, not silently 1."""
+    import re
+    from abicheck.errors import UsageError
+    env = os.environ.get("ABICHECK_JOBS", "").strip()
+    if not env:
+        return 0
+    if not re.fullmatch(r"[0-9]{1,6}", env, re.ASCII) or int(env) <= 0:
+        raise UsageError(f"ABICHECK_JOBS='{env}': expected a positive integer")
+    return int(env)
+
+
 def jobs() -> int:
     """How many preprocessor processes may run at once: ``Limits.jobs``, else
     ``ABICHECK_JOBS``, else min(8, CPUs).  Output never depends on it."""
     n = _active.jobs
     if n <= 0:
-        env = os.environ.get("ABICHECK_JOBS", "")
-        n = int(env) if env.isdigit() and int(env) > 0 else min(8, os.cpu_count() or 2)
+        n = env_jobs() or min(8, os.cpu_count() or 2)
     return n
 
 

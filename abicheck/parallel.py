@@ -45,15 +45,32 @@ def workers() -> int:
     (the default ``-j`` is about cpp runs only)."""
     n = limits.active().jobs
     if n <= 0:
-        env = os.environ.get("ABICHECK_JOBS", "")
-        n = int(env) if env.isdigit() and int(env) > 0 else 1
+        n = limits.env_jobs() or 1
     return n
+
+
+MAX_WORKERS = 64     # more processes than this only add memory and start-up
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, else the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def pool_size(items: int) -> int:
+    """Worker processes for ``items`` items: what ``-j`` asks, but never more
+    than the items, the CPUs or ``MAX_WORKERS`` (``-j 1000`` on 2 cores would
+    fork 1000 copies of abicheck for no gain)."""
+    return max(1, min(workers(), items, _cpus(), MAX_WORKERS))
 
 
 def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
     """The pieces of ``plan``'s items ``indexes`` (default: all), in that order."""
     todo = list(range(len(plan.items))) if indexes is None else list(indexes)
-    n = min(workers(), len(todo))
+    n = pool_size(len(todo)) if todo else 0
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         items = [plan.items[i] for i in todo]
         return plan.batch(items) if plan.batch and items else [plan.compute(x) for x in items]
@@ -62,7 +79,8 @@ def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
     _PLAN = plan
     try:
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_start) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_start,
+                                 initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_compute, i) for i in todo]
             out = []
             for f in futures:
@@ -77,9 +95,35 @@ def compute_all(plan: "Plan", indexes: list[int] | None = None) -> list[dict]:
         _PLAN = None
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int | None = None) -> None:
     # one process per item already: the item's own cpp runs go one at a time
     limits._active = dataclasses.replace(limits.active(), jobs=1)
+    _die_with_parent(parent)
+
+
+_PR_SET_PDEATHSIG = 1     # <linux/prctl.h>
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A worker must not outlive the run: when the parent is killed (a CI
+    runner's SIGTERM on timeout, a Ctrl-C'd shell's SIGHUP), the pool's own
+    shutdown never runs, and a worker in the middle of a long item would go
+    on burning a core.  On Linux the kernel sends the worker SIGTERM when its
+    parent dies (``prctl(PR_SET_PDEATHSIG)``); if the parent died before that
+    was set, the worker stops at once.  Elsewhere the worker stops when it
+    next asks the closed queue for work."""
+    import signal
+    import sys
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _compute(index: int) -> dict:

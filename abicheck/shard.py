@@ -34,15 +34,27 @@ from typing import Sequence
 from abicheck import __version__
 from abicheck.errors import AbicheckError, SourceLoc, UsageError
 
-_SPEC = re.compile(r"^(\d+)/(\d+)$")
+_SPEC = re.compile(r"^([0-9]{1,9})/([0-9]{1,9})$", re.ASCII)
+
+# More shards than any CI matrix runs (GitHub Actions caps a matrix at 256
+# jobs): a bound, so that a typo or a hostile document cannot make merge
+# list or wait for millions of shards.
+MAX_SHARDS = 10000
 
 
 def parse(text: str) -> tuple[int, int]:
-    """``K/N`` -> (K, N), 1 <= K <= N."""
+    """``K/N`` -> (K, N), 1 <= K <= N <= MAX_SHARDS; ASCII digits only."""
     m = _SPEC.match(text.strip())
-    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-        raise UsageError(f"--shard '{text}': expected K/N with 1 <= K <= N (e.g. 2/4)")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)) <= MAX_SHARDS:
+        raise UsageError(f"--shard '{text}': expected K/N with 1 <= K <= N <= {MAX_SHARDS} "
+                         "(e.g. 2/4)")
     return int(m.group(1)), int(m.group(2))
+
+
+def count(total: int, k: int, n: int) -> int:
+    """How many items shard ``k`` of ``n`` holds among ``total`` (len of
+    ``indexes``, computed without listing them)."""
+    return max(0, -(-(total - k + 1) // n))
 
 
 def indexes(total: int, k: int, n: int) -> list[int]:
@@ -71,28 +83,17 @@ def run_shard(plan, k: int, n: int) -> str:
 
 def read_document(path: str) -> dict:
     """A shard document, or one line saying why ``path`` is not one."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise UsageError(f"cannot read shard result '{path}': {e.strerror}") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise AbicheckError("not a shard result: not UTF-8 text", SourceLoc(path)) from None
-    except json.JSONDecodeError as e:
-        raise AbicheckError(f"not a shard result: invalid JSON: {e.msg}",
-                            SourceLoc(path, e.lineno, e.colno)) from None
-    except RecursionError:
-        raise AbicheckError("not a shard result: JSON nested too deeply", SourceLoc(path)) from None
+    from abicheck.textfile import read_json
+    doc = read_json(path, "shard result")
     keys = ("of", "job", "shard", "shards", "items", "context", "pieces")
     if not isinstance(doc, dict) or doc.get("command") != "shard" or any(k not in doc for k in keys):
         raise AbicheckError("not a shard result (write one with --shard K/N)", SourceLoc(path))
     if doc.get("version") != __version__:
         raise AbicheckError(f"shard result of abicheck {doc.get('version')}, this is "
                             f"{__version__}: rerun the shards with one version", SourceLoc(path))
-    ok = (isinstance(doc["shard"], int) and isinstance(doc["shards"], int)
-          and 1 <= doc["shard"] <= doc["shards"] and isinstance(doc["items"], int)
+    ok = (type(doc["shard"]) is int and type(doc["shards"]) is int      # not bool
+          and 1 <= doc["shard"] <= doc["shards"] <= MAX_SHARDS
+          and type(doc["items"]) is int and doc["items"] >= 0
           and isinstance(doc["pieces"], list) and isinstance(doc["context"], dict)
           and all(isinstance(p, dict) and isinstance(p.get("index"), int) and "piece" in p
                   and isinstance(p.get("key"), str) for p in doc["pieces"]))
@@ -124,18 +125,35 @@ def gather(paths: Sequence[str]) -> tuple[dict, list[dict]]:
                              f"and '{p}')")
         seen[d["shard"]] = p
     n = first["shards"]
-    missing = [k for k in range(1, n + 1) if k not in seen]
-    if missing:
+    if len(docs) < n:
+        missing = [k for k in range(1, n + 1) if k not in seen]
+        shown = ", ".join(str(k) for k in missing[:10]) + (", ..." if len(missing) > 10 else "")
         raise UsageError(f"shard{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(str(k) for k in missing)} of {n} missing: merge needs "
+                         f"{shown} of {n} missing: merge needs "
                          f"every shard of the run")
     pieces: dict[int, dict] = {}
     for p, d in docs:
-        want = indexes(d["items"], d["shard"], n)
-        got = [x["index"] for x in d["pieces"]]
-        if got != want or d["items"] != first["items"]:
+        # arithmetic first: an edited "items" of 10**9 must not be listed
+        if (d["items"] != first["items"]
+                or len(d["pieces"]) != count(d["items"], d["shard"], n)
+                or [x["index"] for x in d["pieces"]] != indexes(d["items"], d["shard"], n)):
             raise AbicheckError(f"shard {d['shard']}/{n} does not hold the items of its "
                                 "shard (edited or truncated)", SourceLoc(p))
+        if d["context"] != first["context"]:
+            raise AbicheckError(f"shard {d['shard']}/{n} records other options than "
+                                f"'{first_path}' under the same job (edited)", SourceLoc(p))
         for x in d["pieces"]:
-            pieces[x["index"]] = x["piece"]
-    return first, [pieces[i] for i in range(first["items"])]
+            pieces[x["index"]] = x
+    order = [pieces[i] for i in range(first["items"])]
+    # the job id is a digest of the context and the keys: recompute it, so a
+    # key or an option edited by hand in every shard alike is refused too
+    if job_id(first["of"], first["context"], [x["key"] for x in order]) != first["job"]:
+        raise AbicheckError("the shards' options or item keys do not match their job id "
+                            "(edited): write them again with --shard K/N", SourceLoc(first_path))
+    return first, [x["piece"] for x in order]
+
+
+def origins(paths: Sequence[str]) -> list[tuple[str, list]]:
+    """(path, its pieces) of each shard document (already ``gather``-ed):
+    to name the file a malformed piece came from."""
+    return [(p, [x["piece"] for x in read_document(p)["pieces"]]) for p in paths]

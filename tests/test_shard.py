@@ -8,6 +8,7 @@ shard result.  (That a complete set merges to the single run's report is
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -137,4 +138,91 @@ def test_a_piece_edited_by_hand(shards, tmp_path, capsys):
     doc["pieces"][0]["piece"] = {"results": [["only", "three", "fields"]]}
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
-    _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed")
+    err = _refused(capsys, ["merge", a1, str(bad)], "shard results are malformed", f"{bad}:")
+    assert not any(t in err for t in PYTHON_TYPES), err
+
+
+PYTHON_TYPES = ("TypeError", "KeyError", "IndexError", "ValueError", "AttributeError", "str",
+                "int", "dict", "list", "NoneType")
+
+
+@pytest.mark.parametrize("piece", [5, "text", None, [], {"results": 7}, {"results": [None]}])
+def test_a_wrong_typed_piece_names_its_file(shards, tmp_path, capsys, piece):
+    a1, a2 = shards(ARGV, 2, "a")
+    doc = json.load(open(a2))
+    doc["pieces"][-1]["piece"] = piece
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    err = _refused(capsys, ["merge", a1, str(bad)], f"{bad}:", "malformed")
+    assert not any(w in err.split(": error: ", 1)[1] for w in PYTHON_TYPES), err
+
+
+def test_keys_or_options_edited_in_every_shard_are_refused(shards, tmp_path, capsys):
+    """The job id is recomputed: editing every shard alike is no way round it."""
+    a1, a2 = shards(ARGV, 2, "a")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    docs[0]["pieces"][0]["key"] = "sparc64"
+    keyed = [_write(tmp_path, f"k{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *keyed], "job id")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    for d in docs:
+        d["context"]["exit_zero"] = not d["context"].get("exit_zero")
+    opted = [_write(tmp_path, f"o{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *opted], "job id")
+    docs = [json.load(open(p)) for p in (a1, a2)]
+    docs[1]["context"]["edited"] = 1
+    one = [_write(tmp_path, f"e{i}.json", d) for i, d in enumerate(docs)]
+    _refused(capsys, ["merge", *one], one[1], "other options")
+
+
+def _write(tmp_path, name, doc):
+    out = tmp_path / name
+    out.write_text(json.dumps(doc))
+    return str(out)
+
+
+@pytest.mark.parametrize("text", ["1/10001", "\u0661/\u0662", "1/\uff12", "1/99999999999"])
+def test_shard_spec_bounded_and_ascii(text):
+    with pytest.raises(UsageError):
+        shard.parse(text)
+    assert shard.parse(f"1/{shard.MAX_SHARDS}") == (1, shard.MAX_SHARDS)
+
+
+def test_count_is_len_of_indexes():
+    for total in range(0, 15):
+        for n in range(1, 7):
+            for k in range(1, n + 1):
+                assert shard.count(total, k, n) == len(shard.indexes(total, k, n))
+
+
+def _edit(path, tmp_path, name, **fields):
+    doc = json.load(open(path))
+    doc.update(fields)
+    out = tmp_path / name
+    out.write_text(json.dumps(doc))
+    return str(out)
+
+
+def test_huge_counts_are_refused_fast(shards, tmp_path, capsys):
+    """An edited document claiming 10**9 items or a huge shard count is
+    refused in one line, at once (no listing of items or shards)."""
+    a1, a2 = shards(ARGV, 2, "a")
+    big1 = _edit(a1, tmp_path, "big1.json", items=10**9)
+    big2 = _edit(a2, tmp_path, "big2.json", items=10**9)
+    t = time.monotonic()
+    _refused(capsys, ["merge", big1, big2], "does not hold the items")
+    many = _edit(a1, tmp_path, "many.json", shards=shard.MAX_SHARDS)
+    _refused(capsys, ["merge", many], f"of {shard.MAX_SHARDS} missing", "...")
+    huge = _edit(a1, tmp_path, "huge.json", shards=10**12)
+    _refused(capsys, ["merge", huge], "malformed")
+    boolean = _edit(a1, tmp_path, "bool.json", shard=True)
+    _refused(capsys, ["merge", boolean, a2], "malformed")
+    assert time.monotonic() - t < 5
+
+
+@pytest.mark.parametrize("value", ["", " ", "\u0661/\u0662"])
+def test_empty_or_unicode_shard_option_is_refused(capsys, value):
+    """``--shard ''`` is not 'no shard': before, it ran the whole check."""
+    assert main(ARGV + ["--shard", value]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1 and "expected K/N" in out.err

@@ -9,9 +9,9 @@ text is kept on disk, keyed by:
   the key is what it produced, so a changed header, define, include path or
   target macro is a different key; nothing depends on the compiler beyond
   that text),
-- abicheck's version and a fingerprint of the code that turns text into a
-  model (so a development checkout never reads a model an older parser
-  wrote),
+- abicheck's version, pycparser's version and a fingerprint of the code
+  that turns text into a model (so a development checkout, or an upgraded
+  pycparser, never reads a model an older parser wrote),
 - the kind of entry and its codec version.
 
 What is stored is data, never code: see ``units`` for the codec.  Entries
@@ -22,6 +22,9 @@ ignored (and rewritten).  Deleting the folder at any time is safe.
 
 Location: ``$ABICHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/abicheck``, else
 ``~/.cache/abicheck``.  Off with ``--no-cache`` or ``ABICHECK_CACHE=0``.
+Entries live in one subfolder per code fingerprint (``generation()``, the
+first 16 hex digits): after an upgrade the old generation is never read
+again, and any subfolder other than the current one can be deleted whole.
 """
 from __future__ import annotations
 
@@ -62,19 +65,36 @@ def use(on: bool) -> Iterator[None]:
         _off = old
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """A hash of the sources that turn text into a model: a checkout whose
-    parser changed (same version number) gets fresh keys."""
-    from importlib import resources
-    h = hashlib.sha256(__version__.encode())
-    pkg = resources.files("abicheck")
+def _pycparser_version() -> str:
+    import pycparser
+    return str(getattr(pycparser, "__version__", "?"))
+
+
+def fingerprint_of(pkg, pycparser_version: str) -> str:
+    """The hash of the sources under ``pkg`` (the abicheck package folder, a
+    ``Traversable``/``Path``) that turn text into a model, with abicheck's and
+    pycparser's versions (pycparser builds the syntax tree the model is made
+    of: another pycparser may parse the same text otherwise)."""
+    h = hashlib.sha256(f"{__version__}\0pycparser {pycparser_version}\0".encode())
     for rel in ("model.py", "errors.py", "cache/units.py"):
         h.update(pkg.joinpath(rel).read_bytes())
     for f in sorted(pkg.joinpath("frontend").iterdir(), key=lambda p: p.name):
         if f.name.endswith(".py"):
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """This abicheck's fingerprint: a checkout whose parser changed (same
+    version number), or another pycparser, gets fresh keys."""
+    from importlib import resources
+    return fingerprint_of(resources.files("abicheck"), _pycparser_version())
+
+
+def generation() -> str:
+    """The subfolder of ``directory()`` this abicheck reads and writes."""
+    return code_fingerprint()[:16]
 
 
 def key(kind: str, text: str) -> str:
@@ -85,7 +105,7 @@ def key(kind: str, text: str) -> str:
 
 
 def _path(kind: str, k: str) -> str:
-    return os.path.join(directory(), kind, k[:2], k[2:])
+    return os.path.join(directory(), generation(), kind, k[:2], k[2:])
 
 
 def load(kind: str, k: str) -> bytes | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Sequence
 
-from abicheck.errors import AbicheckError, UsageError
+from abicheck.errors import AbicheckError, SourceLoc, UsageError
 
 #: the commands that write shards, and their planned runs
 COMMANDS = ("layout", "check", "diff", "lint", "compat")
@@ -20,8 +20,8 @@ def merge(paths: Sequence[str], fmt: str | None = None) -> tuple[str, int]:
     """(the report, the exit status) a single run would have given."""
     from abicheck import shard
     first, pieces = shard.gather(paths)
-    if first["of"] not in COMMANDS:
-        raise UsageError(f"'{paths[0]}' is a shard of an unknown command '{first['of']}'")
+    if not isinstance(first["of"], str) or first["of"] not in COMMANDS:
+        raise UsageError(f"'{paths[0]}' is a shard of an unknown command")
     mod = importlib.import_module(f"abicheck.runs.{first['of']}")
     context = dict(first["context"])
     if fmt is not None:
@@ -31,12 +31,29 @@ def merge(paths: Sequence[str], fmt: str | None = None) -> tuple[str, int]:
         context["format"] = fmt
     try:
         return mod.assemble(context, pieces)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+    except _MALFORMED:
         # the documents' frame was checked, not every value inside the
         # pieces: one edited by hand is bad input (the same assemble runs in
         # every single run, so a bug of its own would show there first)
-        raise AbicheckError(f"the shard results are malformed ({type(e).__name__}: {e}); "
-                            "write them again with --shard K/N") from None
+        raise AbicheckError("the shard results are malformed (edited?): write them again "
+                            "with --shard K/N", SourceLoc(_culprit(mod, context, paths))) from None
+
+
+_MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
+def _culprit(mod, context: dict, paths: Sequence[str]) -> str:
+    """The first file whose pieces alone cannot be assembled (else the
+    first file): the one line names a file, never a Python type."""
+    from abicheck import shard
+    for path, pieces in shard.origins(paths):
+        try:
+            mod.assemble(context, pieces)
+        except _MALFORMED:
+            return path
+        except Exception:       # noqa: BLE001 - any other refusal says nothing of this file
+            continue
+    return paths[0]
 
 
 def formats() -> list[str]:

@@ -35,7 +35,8 @@ def bounds_args(p: argparse.ArgumentParser) -> None:
                         "cpp-timeout (seconds), nesting (bracket depth); see the README")
     p.add_argument("-j", "--jobs", type=positive, default=0, metavar="N",
                    help="with N > 1 (or $ABICHECK_JOBS), the (headers, target) items run in N "
-                        "processes, and each item's preprocessor runs one at a time; without "
+                        "processes (at most one per item, per CPU, and 64), and each item's "
+                        "preprocessor runs one at a time; without "
                         "it, one process with min(8, CPUs) preprocessor runs at once. Output "
                         "never depends on it")
     cache_args(p)
@@ -65,7 +66,10 @@ def picture_to_terminal(args: argparse.Namespace) -> None:
 
 
 def positive(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
+    """A positive integer in ASCII digits (``str.isdigit`` takes '\u0663' and
+    '\u00b2' too)."""
+    import re
+    if not re.fullmatch(r"[0-9]{1,6}", text, re.ASCII) or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, not '{text}'")
     return int(text)
 
@@ -81,16 +85,28 @@ def targets_or_host(args: argparse.Namespace) -> list:
 def shard_args(p: argparse.ArgumentParser) -> None:
     """``--shard K/N``: compute one CI runner's part of the run and write it
     as a shard document for ``abicheck merge`` (see ``abicheck/shard.py``)."""
-    p.add_argument("--shard", metavar="K/N",
-                   help="compute only shard K of N of the (headers, target) items and write "
+    p.add_argument("--shard", metavar="K/N", type=shard_spec,
+                   help="compute only shard K of N (N <= 10000) of the (headers, target) items "
+                        "and write "
                         "them as JSON for 'abicheck merge' (--format becomes the merged "
                         "report's default)")
+
+
+def shard_spec(text: str) -> str:
+    """``--shard``'s value, checked when the command line is read (an empty
+    one too: it is not 'no shard')."""
+    from abicheck import shard
+    try:
+        shard.parse(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("abicheck: error: ")) from None
+    return text
 
 
 def run_planned(args: argparse.Namespace, plan) -> tuple[str, int]:
     """A planned run (``abicheck.runs``): the whole of it, or with ``--shard``
     one shard's document (exit 0: the verdict is the merge's)."""
-    if getattr(args, "shard", None):
+    if getattr(args, "shard", None) is not None:
         from abicheck import shard
         k, n = shard.parse(args.shard)
         return shard.run_shard(plan, k, n), 0

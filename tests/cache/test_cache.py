@@ -45,7 +45,7 @@ def test_cache_hit_prints_what_no_cache_prints(argv, tmp_path):
     plain = run(argv + ["--no-cache"], env)
     assert not (tmp_path / "c").exists()        # --no-cache writes nothing
     filling = run(argv, env)
-    stored = entries(tmp_path / "c" / units.KIND)
+    stored = entries(tmp_path / "c" / cache.generation() / units.KIND)
     assert stored                               # the first run filled the cache
     mtimes = [os.stat(p).st_mtime_ns for p in stored]
     hit = run(argv, env)
@@ -100,7 +100,7 @@ def _damage(path: str, how: str) -> None:
 def test_damaged_entry_is_ignored_and_rewritten(how, tmp_path, monkeypatch):
     monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path))
     tr, want = _translate()
-    (path,) = entries(tmp_path / units.KIND)
+    (path,) = entries(tmp_path / cache.generation() / units.KIND)
     good = open(path, "rb").read()
     _damage(path, how)
     tr2, got = _translate()
@@ -190,3 +190,79 @@ def test_a_validation_runs_once_per_text(tmp_path, monkeypatch):
         cache.checked("test-valid", "text C", bad)
     with pytest.raises(ValueError):
         cache.checked("test-valid", "text C", bad)
+
+
+# --- what the key covers (#12 review) ---------------------------------------
+
+def test_fingerprint_covers_the_front_end_and_pycparser(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+    pkg = Path(ROOT) / "abicheck"
+    copy = tmp_path / "abicheck"
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__", "data"))
+    same = cache.fingerprint_of(copy, "3.12")
+    assert same == cache.fingerprint_of(pkg, "3.12")
+    assert cache.fingerprint_of(pkg, "2.22") != same             # another pycparser
+    src = sorted(p for p in (copy / "frontend").iterdir() if p.suffix == ".py")[0]
+    src.write_text(src.read_text() + "\n# a changed parser\n")
+    assert cache.fingerprint_of(copy, "3.12") != same            # another front end
+    # and the running abicheck's key uses pycparser's version
+    before = cache.code_fingerprint()
+    monkeypatch.setattr(cache, "_pycparser_version", lambda: "0.0-other")
+    cache.code_fingerprint.cache_clear()
+    try:
+        assert cache.code_fingerprint() != before
+        assert cache.generation() == cache.code_fingerprint()[:16]
+    finally:
+        monkeypatch.undo()
+        cache.code_fingerprint.cache_clear()
+    assert cache.code_fingerprint() == before
+
+
+def _size_of_s(folder, defines=()):
+    from abicheck import api
+    from abicheck.frontend import clear_memo
+    from abicheck.targets import get_target
+    clear_memo()
+    tr = api.translate(["a.h"], get_target("x86_64"), [str(folder)], list(defines))
+    return api.layout_translation(tr, ["struct s"])[0].size
+
+
+def _gcc_size_of_s(folder, defines=()):
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    from oracle import Oracle, have_gcc
+    if not have_gcc(("gcc",)):
+        pytest.skip("gcc is not installed")
+    oracle = Oracle("gcc", gcc=("gcc",))
+    return oracle.layout('#include "a.h"\n', ["struct s"], [str(folder)], list(defines))["struct s"]["size"]
+
+
+@pytest.fixture
+def header_tree(tmp_path, monkeypatch):
+    import platform
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("the host gcc is the x86_64 oracle")
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "inc"
+    folder.mkdir()
+    (folder / "a.h").write_text('#include "b.h"\n')
+    (folder / "b.h").write_text("#ifndef T\n#define T int\n#endif\nstruct s { T x; char c; };\n")
+    return folder
+
+
+def test_an_edited_included_header_is_not_served_from_the_cache(header_tree):
+    first = _size_of_s(header_tree)
+    assert first == _size_of_s(header_tree) == _gcc_size_of_s(header_tree)   # filled, then hit
+    assert entries(os.environ["ABICHECK_CACHE_DIR"])
+    (header_tree / "b.h").write_text("struct s { long x; char c; };\n")
+    want = _gcc_size_of_s(header_tree)
+    assert want != first
+    assert _size_of_s(header_tree) == want
+
+
+def test_a_define_gives_a_fresh_result(header_tree):
+    plain = _size_of_s(header_tree)
+    assert plain == _gcc_size_of_s(header_tree)
+    want = _gcc_size_of_s(header_tree, ["T=long"])
+    assert want != plain
+    assert _size_of_s(header_tree, ["T=long"]) == want

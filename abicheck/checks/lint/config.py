@@ -125,15 +125,8 @@ def load_config(path: str) -> LintConfig:
 def read_toml(path: str) -> tuple[str, dict]:
     """(text, data) of a TOML file; a syntax error is one ``file:line:col``
     line (tomllib puts the place in its message)."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise UsageError(f"cannot read '{path}': {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError("not UTF-8 text", SourceLoc(path, 1, 1)) from None
+    from abicheck.textfile import read_utf8
+    text = read_utf8(path)
     return text, tomltext.loads(text, path)
 
 
