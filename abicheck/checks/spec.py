@@ -6,7 +6,8 @@ values, code groups (unique, contiguous from 1, counter = highest), padding
 rules (no implicit holes, reserved members) and the si_code -> member map.
 ``run_spec`` evaluates every check on every selected target against the
 headers as that target's compiler would see them, and returns one
-``report.findings.Report``.  Nothing here prints.
+``report.findings.Report``.  Nothing here prints; reading and validating a
+spec is ``checks/spec_load.py``.
 
 No check passes on what it did not check: a target for which the spec gives
 no expected value is "not applicable", and what abicheck cannot decide (a
@@ -15,184 +16,19 @@ integer) is a finding, never a silent pass.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Callable, Sequence
 
 from abicheck import api
-from abicheck.errors import AbicheckError, SourceLoc, UsageError, printable
+from abicheck.checks.spec_load import Spec, SpecError, bundled_spec, load_spec  # noqa: F401 (API)
+from abicheck.errors import AbicheckError, SourceLoc
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.names import FIXED_WIDTH, RESERVED
 from abicheck.report.findings import Report
 from abicheck.scalars import signedness
-from abicheck.targets import Target, all_targets
+from abicheck.targets import Target
 
 HEADERS_CHECK = "headers compile for the target"
-
-
-class SpecError(AbicheckError):
-    """A spec that is not valid: every problem, one line each, at the line
-    and column of the JSON value it is about, sorted by place."""
-
-    def __init__(self, file: str, text: str, problems: list[tuple[tuple, str]]) -> None:
-        from abicheck.checks.jsonpos import line_col, positions
-        where = positions(text)
-        located = set()
-        for path, msg in problems:
-            while path and path not in where:
-                path = path[:-1]
-            line, col = line_col(text, where[path]) if path in where else (1, 1)
-            located.add((line, col, msg))
-        self.problems = [f"{file}:{ln}:{col}: error: {msg}" for ln, col, msg in sorted(located)]
-        super().__init__("; ".join(m for _, _, m in sorted(located)), SourceLoc(file))
-
-    def __str__(self) -> str:
-        return "\n".join(printable(p) for p in self.problems)
-
-
-@dataclass(frozen=True)
-class Spec:
-    file: str
-    data: dict
-
-    @property
-    def name(self) -> str:
-        return self.data["spec"]
-
-    @property
-    def checks(self) -> list[dict]:
-        return self.data["checks"]
-
-
-def _schema() -> dict:
-    return json.loads(resources.files("abicheck").joinpath("schemas/spec.schema.json").read_text())
-
-
-def _json_path(parts) -> str:
-    out = "$"
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def load_spec(path: str) -> Spec:
-    """Read and validate a spec; all schema and reference errors at once."""
-    import jsonschema
-
-    from abicheck import limits
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(limits.active().input_size + 1)
-    except OSError as e:
-        raise UsageError(f"cannot read spec '{path}': {e.strerror}") from None
-    if len(raw) > limits.active().input_size:
-        raise AbicheckError(f"the spec is more than the input limit of {limits.active().input_size} "
-                            "bytes; raise it with --limit input-size=SIZE", SourceLoc(path))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise AbicheckError(f"the spec is not UTF-8 text (byte {raw[e.start]:#04x})",
-                            SourceLoc(path, line, col)) from None
-    from abicheck.checks.jsonpos import line_col, too_deep
-    deep = too_deep(text, limits.active().nesting)
-    if deep is not None:
-        raise AbicheckError(f"the spec nests deeper than {limits.active().nesting} levels; raise the "
-                            "bound with --limit nesting=N", SourceLoc(path, *line_col(text, deep)))
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise AbicheckError(f"invalid JSON: {e.msg}", SourceLoc(path, e.lineno, e.colno)) from None
-    except RecursionError:
-        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
-    validator = jsonschema.Draft202012Validator(
-        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    problems = []
-    try:
-        errors = list(validator.iter_errors(data))
-    except RecursionError:
-        raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
-    for err in errors:
-        # report the deepest cause of oneOf/anyOf/if-then failures
-        leaves = [err]
-        while leaves and leaves[0].context:
-            leaves = sorted(leaves[0].context, key=lambda e: len(e.absolute_path), reverse=True)[:1]
-        leaf = leaves[0] if leaves else err
-        problems.append((tuple(leaf.absolute_path), f"{_json_path(leaf.absolute_path)}: {leaf.message}"))
-    if problems:
-        raise SpecError(path, text, problems)
-    problems = _reference_problems(data)
-    if problems:
-        raise SpecError(path, text, problems)
-    return Spec(path, data)
-
-
-def _reference_problems(data: dict) -> list[tuple[tuple, str]]:
-    """Unknown target selectors and accessors: what a schema cannot know."""
-    known = {"all"}
-    for t in all_targets():
-        known |= {t.name, t.triple, *(a.lower() for a in t.aliases), *t.classes}
-        if t.debian_arch:
-            known.add(t.debian_arch)
-    accessors = set(data.get("accessors", ()))
-    problems = []
-    for i, chk in enumerate(data["checks"]):
-        sels = [] if chk.get("targets", "all") == "all" else list(chk["targets"])
-        sels += chk.get("except", [])
-        for key in ("size", "align", "max_align", "offset", "value", "highest"):
-            if isinstance(chk.get(key), dict):
-                sels += list(chk[key])
-        sels += list(chk.get("extra", {}))
-        for s in sels:
-            if s.lower() not in known:
-                problems.append((("checks", i), f"$.checks[{i}]: unknown target or target class '{s}'"))
-        acc = chk.get("accessor")
-        if acc and "." not in acc and acc not in accessors:
-            problems.append((("checks", i, "accessor"), f"$.checks[{i}].accessor: unknown accessor '{acc}' "
-                             "(list it in $.accessors or give a member path)"))
-        for code, accs in chk.get("map", {}).items():
-            for j, a in enumerate(accs):
-                if "." not in a and a not in accessors:
-                    problems.append((("checks", i, "map", code, j),
-                                     f"$.checks[{i}].map.{code}: unknown accessor '{a}'"))
-    problems += _layout_problems(data.get("layouts", ()), known)
-    return problems
-
-
-def _layout_problems(layouts, known: set[str]) -> list[tuple[tuple, str]]:
-    """Unknown selectors and member names in the blob ``layouts`` section."""
-    problems = []
-    for i, lay in enumerate(layouts):
-        where = f"$.layouts[{i}]"
-        for j, rule in enumerate(lay["rules"]):
-            if rule["member"] not in lay["members"]:
-                problems.append((("layouts", i, "rules", j, "member"),
-                                 f"{where}.rules[{j}]: unknown member '{rule['member']}'"))
-            sels = [] if rule.get("targets", "all") == "all" else list(rule["targets"])
-            for s in sels + list(rule.get("except", ())):
-                if s.lower() not in known:
-                    problems.append((("layouts", i, "rules", j),
-                                     f"{where}.rules[{j}]: unknown target or target class '{s}'"))
-        sels = (list(lay.get("signal_numbers", {})) + list(lay.get("code_extra", {}))
-                + list(lay.get("signal_aliases", {})))
-        for k in ("first", "last"):
-            if isinstance(lay.get("realtime_signals", {}).get(k), dict):
-                sels += list(lay["realtime_signals"][k])
-        for r in lay.get("ranges", ()):
-            sels += [s for k in ("min", "max") if isinstance(r.get(k), dict) for s in r[k]]
-        for s in sels:
-            if s.lower() not in known:
-                problems.append((("layouts", i), f"{where}: unknown target or target class '{s}'"))
-    return problems
-
-
-def bundled_spec() -> str:
-    """Path of the bundled siginfo spec."""
-    from abicheck import bundled
-    return bundled.spec_path("siginfo.json")
 
 
 # --- selection ----------------------------------------------------------------
