@@ -4,7 +4,7 @@ The lint configuration (TOML), shard documents and other inputs a user
 names on the command line are read the same way: a file that cannot be
 read is ``cannot read 'PATH': REASON``, one that is not UTF-8 is
 ``PATH:1:1: error: not UTF-8 text``.  One helper, so the wording and the
-exit status cannot drift apart between commands.
+exit status cannot drift apart from one command to another.
 """
 from __future__ import annotations
 
