@@ -136,6 +136,9 @@ def resolve_fields(tr: Translation, layouts: Sequence[TypeLayout],
             if mem is not None:
                 out.setdefault(lay.name, []).append(field_json(acc, path, mem))
                 found = True
+        if not found and not layouts:
+            raise UsageError(f"'{acc}' cannot be looked up on {tr.target.name}: the headers "
+                             "define no struct, union or typedef of their own (name one with --type)")
         if not found:
             names = ", ".join(x.name for x in layouts)
             raise UsageError(f"'{acc}' names no member of {names} on {tr.target.name}"

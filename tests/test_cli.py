@@ -100,3 +100,15 @@ def test_multi_target_errors_name_the_target(capsys, tmp_path):
     code, out, err = run(capsys, "layout", str(hdr), "--target", "x86_64,i386")
     assert code == 2 and out == ""
     assert err == f"{hdr}:2:2: error: #error 64-bit only (target i386)\n"
+
+
+def test_field_without_a_type_to_look_in_says_so(capsys):
+    """asm/siginfo.h defines no record itself (asm-generic/siginfo.h does):
+    with no --type there is nothing to resolve si_pkey in, and the error must
+    say that, not 'names no member of' an empty list."""
+    from abicheck import bundled
+    code = main(["layout", "asm/siginfo.h", "-I", bundled.headers_dir("linux-6.6"),
+                 "--field", "si_pkey", "--target", "x86_64"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "name one with --type" in err and "member of  on" not in err
