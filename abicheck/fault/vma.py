@@ -86,16 +86,7 @@ class AddressSpace:
         """``munmap``: remove ``[start, start+length)``, splitting the VMAs at
         its edges; its pages are gone (a later access is a MAPERR)."""
         end = start + self.round(length)
-        out = []
-        for v in self.vmas:
-            if v.end <= start or end <= v.start:
-                out.append(v)
-                continue
-            if v.start < start:
-                out.append(replace(v, end=start))
-            if end < v.end:
-                out.append(replace(v, start=end))
-        self.vmas = sorted(out, key=lambda v: v.start)
+        self.vmas = self._carve(start, end, None)
         self.present = {p for p in self.present if not start // self.page <= p < end // self.page}
 
     def change(self, start: int, end: int, prot: str, key_of) -> None:
@@ -103,6 +94,14 @@ class AddressSpace:
         ``key_of(vma)`` returns (mprotect asks the architecture per VMA:
         ``arch_override_mprotect_pkey(vma, prot, pkey)``), splitting at the
         edges and merging neighbours that end up identical."""
+        self.vmas = self._carve(start, end, lambda v: Vma(max(v.start, start), min(v.end, end),
+                                                          prot, key_of(v)))
+        self._merge()
+
+    def _carve(self, start: int, end: int, inside) -> list[Vma]:
+        """The VMAs with ``[start, end)`` cut out of them at its edges (how
+        munmap and mprotect split a VMA); ``inside(vma)`` is what takes the
+        place of each overlapped part (None: nothing, as munmap leaves)."""
         out = []
         for v in self.vmas:
             if v.end <= start or end <= v.start:
@@ -110,11 +109,11 @@ class AddressSpace:
                 continue
             if v.start < start:
                 out.append(replace(v, end=start))
-            out.append(Vma(max(v.start, start), min(v.end, end), prot, key_of(v)))
+            if inside is not None:
+                out.append(inside(v))
             if end < v.end:
                 out.append(replace(v, start=end))
-        self.vmas = sorted(out, key=lambda v: v.start)
-        self._merge()
+        return sorted(out, key=lambda v: v.start)
 
     def _merge(self) -> None:
         """Adjacent anonymous VMAs with equal flags become one (``vma_merge``);
