@@ -73,6 +73,7 @@ def _piece_of(job, tr) -> dict:
     from abicheck.layout import Layouter
     from abicheck.views import pahole
     from abicheck.views.pahole_options import TextOptions
+    from abicheck.views.text import field_line
     try:
         # default: the records the headers define, else their typedefs; a
         # header that declares neither (glibc's <complex.h>) has nothing to show
@@ -86,15 +87,9 @@ def _piece_of(job, tr) -> dict:
     if job.text:
         # the target's engine: enums and typedefs print their values and underlying types
         opts = TextOptions(layouter=Layouter(tr.unit, tr.target))
-        out["text"] = [[pahole.render(x, opts), [_field_line(x.target, f) for f in fields.get(x.name, ())]]
+        out["text"] = [[pahole.render(x, opts), [field_line(x.target, f) for f in fields.get(x.name, ())]]
                        for x in layouts]
     return out
-
-
-def _field_line(target: str, f: dict) -> str:
-    return (f"{target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
-            + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None
-               else ""))
 
 
 def assemble(context: dict, pieces: Sequence[dict]) -> tuple[str, int]:

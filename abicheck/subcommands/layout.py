@@ -115,9 +115,7 @@ def _shaped(args: argparse.Namespace, targets, text_opts, sel) -> str:
             chunks.append(tview.render(lays[0], opts))
         else:
             chunks.append(tview.render_comparison(lays, args.show_only_differences))
-        lines = [f"{x.target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
-                 + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None else "")
-                 for x, fl, _ in items for f in fl]
+        lines = [tview.field_line(x.target, f) for x, fl, _ in items for f in fl]
         if lines:
             chunks.append("\n".join(lines) + "\n")
     return "\n".join(chunks)

@@ -21,6 +21,13 @@ def render(lay: TypeLayout, opts: TextOptions = TextOptions()) -> str:
     return pahole.render(lay, opts)
 
 
+def field_line(target: str, f: dict) -> str:
+    """One ``--field`` result (``views/json.field_json``) as a line."""
+    return (f"{target}: {f['accessor']} -> {f['path']}: offset {f['offset']}, size {f['size']}"
+            + (f", bits {f['bit_offset']}:{f['bit_width']}" if f.get("bit_width") is not None
+               else ""))
+
+
 def render_comparison(layouts: Sequence[TypeLayout], only_differences: bool = False) -> str:
     """One type across several targets: one column per group of targets whose
     layouts are identical; rows that differ between groups are marked ``!``,
