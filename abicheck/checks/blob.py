@@ -54,6 +54,22 @@ def _runs(offsets: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+def _with_tail(cx: "BlobContext", blob: bytes) -> "BlobContext":
+    """``cx`` extended by a flexible tail of the bytes past its size, or
+    ``cx`` itself when the record has no such member, the tail is not whole
+    elements, or the blob is hex text (ABI500 then reports the size), as
+    ``decode`` reads it."""
+    from abicheck.blobs.decode import hex_text_hint
+    from abicheck.blobs.flexible import with_tail
+    from abicheck.errors import UsageError
+    if hex_text_hint(blob, cx.size):
+        return cx
+    try:
+        return with_tail(cx, len(blob))
+    except UsageError:
+        return cx
+
+
 def _span(a: int, b: int) -> str:
     return f"byte {a}" if b == a + 1 else f"bytes {a}..{b - 1}"
 
@@ -73,6 +89,10 @@ class _Validation:
 
     def run(self) -> None:
         cx, blob = self.cx, self.blob
+        if len(blob) > cx.size:
+            # a record ending in a flexible array member (``inotify_event``
+            # and its name) is that many bytes longer, in whole elements
+            cx = self.cx = _with_tail(cx, blob)
         if len(blob) != cx.size:
             from abicheck.blobs.decode import hex_text_hint
             self.add("ABI500", f"the blob is {len(blob)} bytes; {cx.type_name} is {cx.size} bytes "

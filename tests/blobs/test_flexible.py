@@ -50,3 +50,17 @@ def test_a_record_without_a_flexible_member_refuses_a_longer_blob(capsys):
     assert main(["decode", "--hex", "00" * 129, "--target", "x86_64"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no flexible array member" in err
+
+
+def test_validate_accepts_the_tail(event, capsys):
+    # read(2) hands back the record and its name: the size check counts
+    # the flexible tail, as decode does
+    assert main(["validate", "--hex", event.hex(), *HOST, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    text = json.dumps(doc)
+    assert "ABI500" in text and '"error"' not in text
+
+
+def test_validate_still_refuses_a_longer_fixed_record(capsys):
+    assert main(["validate", "--hex", "00" * 129, "--target", "x86_64"]) == 1
+    assert "ABI500" in capsys.readouterr().out
