@@ -32,12 +32,13 @@ from typing import Sequence
 from abicheck import __version__, cache, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
 from abicheck.errors import AbicheckError, UsageError, printable
-from abicheck.subcommands import (check, compat, decode, diff, encode, layout, lint, merge,
-                                  model, selftest, simulate, targets, validate, vectors)
+from abicheck.subcommands import (cache as cache_command, check, compat, decode, diff, encode,
+                                  layout, lint, merge, model, selftest, simulate, targets,
+                                  validate, vectors)
 
 # every command, in --help's order: a module with add_parser(sub) and run(args)
 COMMANDS = (layout, check, diff, lint, compat, merge, model, encode, decode, validate, simulate,
-            vectors, selftest, targets)
+            vectors, selftest, targets, cache_command)
 
 
 class _Parser(argparse.ArgumentParser):
