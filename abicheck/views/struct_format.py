@@ -32,6 +32,7 @@ from typing import Iterable, Iterator, Mapping
 from abicheck.errors import LayoutError
 from abicheck.layout import TypeLayout
 from abicheck.views import blob_shape as bs
+from abicheck.views import struct_codegen as codegen
 from abicheck.views.construct_model import shape, struct_plan
 
 
@@ -55,7 +56,14 @@ class Leaf:
 
 @dataclass(frozen=True)
 class StructFormat:
-    """A record's ``struct`` format and the leaves its values fill, in order."""
+    """A record's ``struct`` format and the leaves its values fill, in order.
+
+    The four methods run Python generated for this format
+    (:mod:`abicheck.views.struct_codegen`, cached per format and leaves): one
+    ``Struct`` call and one dict display per record, no walk over the leaves.
+    The instance carries the generated functions themselves as attributes, so
+    ``sf.pack(values)`` calls them without a method in between; the methods
+    below say what they do and serve calls through the class."""
 
     format: str
     leaves: tuple[Leaf, ...]
@@ -63,67 +71,38 @@ class StructFormat:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_struct", struct.Struct(self.format))
+        code = codegen.compiled(self.format, codegen.leaf_dims(self.leaves), self.size)
+        object.__setattr__(self, "_code", code)
+        for name in ("pack", "unpack", "iter_unpack", "pack_many"):
+            object.__setattr__(self, name, getattr(code, name))
 
     @property
     def struct(self) -> struct.Struct:
         return self._struct         # type: ignore[attr-defined]
 
+    @property
+    def source(self) -> str:
+        """The generated Python behind the methods (for reading)."""
+        return self._code.source    # type: ignore[attr-defined]
+
     def pack(self, values: Mapping[str, object]) -> bytes:
-        args: list = []
-        for leaf in self.leaves:
-            v = values[leaf.path]
-            if not leaf.dims:
-                args.append(v)
-            else:
-                _flat_into(v, leaf.dims, leaf.path, args)
-        return self._struct.pack(*args)       # type: ignore[attr-defined]
+        """``size`` bytes from a dict of leaf paths -> values (arrays as
+        nested lists of their C dimensions)."""
+        return self._code.pack(values)      # type: ignore[attr-defined]
 
     def unpack(self, data: bytes) -> dict[str, object]:
-        return self._leaves_of(self._struct.unpack(data))      # type: ignore[attr-defined]
-
+        """The dict of leaf paths -> values of one record's bytes."""
+        return self._code.unpack(data)      # type: ignore[attr-defined]
 
     def iter_unpack(self, buffer) -> Iterator[dict[str, object]]:
         """The records of a buffer of N back-to-back records (a trace, an
         array read from a core file), one dict each, through
         ``struct.iter_unpack``: the bulk path this format exists for."""
-        if len(buffer) % self.size:
-            raise ValueError(f"a buffer of {len(buffer)} bytes is not whole {self.size}-byte "
-                             f"records")
-        for flat in self._struct.iter_unpack(buffer):     # type: ignore[attr-defined]
-            yield self._leaves_of(flat)
+        return self._code.iter_unpack(buffer)   # type: ignore[attr-defined]
 
     def pack_many(self, records: Iterable[Mapping[str, object]]) -> bytes:
         """N records back to back (the inverse of :meth:`iter_unpack`)."""
-        return b"".join(self.pack(r) for r in records)
-
-    def _leaves_of(self, flat) -> dict[str, object]:
-        out: dict[str, object] = {}
-        i = 0
-        for leaf in self.leaves:
-            if not leaf.dims:
-                out[leaf.path] = flat[i]
-                i += 1
-            else:
-                out[leaf.path] = _group(flat[i:i + leaf.count], leaf.dims)
-                i += leaf.count
-        return out
-
-
-def _flat_into(v, dims: tuple[int, ...], path: str, args: list) -> None:
-    if len(v) != dims[0]:
-        raise ValueError(f"'{path}' needs {dims[0]} values, not {len(v)}")
-    if len(dims) == 1:
-        args.extend(v)
-    else:
-        for x in v:
-            _flat_into(x, dims[1:], path, args)
-
-
-def _group(flat, dims: tuple[int, ...]) -> list:
-    if len(dims) == 1:
-        return list(flat)
-    step = len(flat) // dims[0]
-    return [_group(flat[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])]
+        return self._code.pack_many(records)    # type: ignore[attr-defined]
 
 
 def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None
