@@ -7,9 +7,14 @@ The format comes from the same byte shape as the construct model
 (:mod:`abicheck.views.blob_shape`), with explicit byte order (``<``/``>``, so
 Python adds no alignment of its own) and ``x`` for every hole and tail.
 
-What it refuses, with a clear error (:class:`NoFastPath`): bitfields (no
-``struct`` code for a sub-byte field) and arrays of records or unions (kept out
-to keep leaves flat).
+What it refuses, with a clear error (:class:`NoFastPath`): arrays of records
+or unions (kept out to keep leaves flat), and bitfields unless asked for with
+``bitfields=True`` (no ``struct`` code holds a sub-byte field: a run of
+bitfields is then read as unsigned integers of its bytes and each field cut
+out of it by a shift and a mask, in the ABI's bit order — from the least
+significant bit on little-endian ABIs, from the most significant on big-endian
+ones, GCC's rule on every Linux ABI; a value outside the field's range is a
+``ValueError``, never truncated).
 
 Unions: a format is one sequence of fields, so it carries one member of each
 union, padded to the union's size.  By default that is the largest member (the
@@ -45,6 +50,7 @@ class Leaf:
     path: str                       # C member path
     keys: tuple[str, ...]           # key path in the construct model's values
     dims: tuple[int, ...] = ()      # (): one value; (N, M...): nested lists, as C's a[N][M]
+    bits: "BitSlot | None" = None   # a bitfield: where it sits in its run
 
     @property
     def count(self) -> int:
@@ -52,6 +58,28 @@ class Leaf:
         for d in self.dims:
             n *= d
         return n
+
+
+@dataclass(frozen=True)
+class BitSlot:
+    """A bitfield's place: run ``run`` of the format (an index into
+    ``StructFormat.runs``), ``shift`` bits above the run value's least
+    significant bit, ``width`` bits wide."""
+
+    run: int
+    shift: int
+    width: int
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of bitfields' storage, read as unsigned integers of ``chunks``
+    bytes each in byte order (``struct`` has no 3-, 5-, 6- or 7-byte code), and
+    whether the first chunk is the most significant (big-endian)."""
+
+    chunks: tuple[int, ...]
+    big: bool
 
 
 @dataclass(frozen=True)
@@ -68,10 +96,12 @@ class StructFormat:
     format: str
     leaves: tuple[Leaf, ...]
     size: int
+    runs: tuple[Run, ...] = ()      # bitfield storage (only with ``bitfields=True``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_struct", struct.Struct(self.format))
-        code = codegen.compiled(self.format, codegen.leaf_dims(self.leaves), self.size)
+        code = codegen.compiled(self.format, codegen.leaf_dims(self.leaves), self.size,
+                                codegen.run_specs(self.runs))
         object.__setattr__(self, "_code", code)
         for name in ("pack", "unpack", "iter_unpack", "pack_many"):
             object.__setattr__(self, name, getattr(code, name))
@@ -105,19 +135,21 @@ class StructFormat:
         return self._code.pack_many(records)    # type: ignore[attr-defined]
 
 
-def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None
-                  ) -> StructFormat:
+def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None,
+                  *, bitfields: bool = False) -> StructFormat:
     """The fast-path format of ``layout`` (``source``: its translation or
-    layouter); raises :class:`NoFastPath` for bitfields and arrays of records."""
+    layouter); raises :class:`NoFastPath` for arrays of records, and for
+    bitfields unless ``bitfields``."""
     sh = shape(layout, source)
     codes: list[str] = []
     leaves: list[Leaf] = []
+    runs: list[Run] | None = [] if bitfields else None
     choose = dict(choose or {})
-    _emit(sh.root, (), None, codes, leaves, choose, layout.name)
+    _emit(sh.root, (), None, codes, leaves, choose, layout.name, runs, sh.byte_order == "big")
     if choose:
         raise NoFastPath(f"'{layout.name}' has no union at {', '.join(sorted(choose))}")
     fmt = (">" if sh.byte_order == "big" else "<") + _merge(codes)
-    sf = StructFormat(fmt, tuple(leaves), sh.root.size)
+    sf = StructFormat(fmt, tuple(leaves), sh.root.size, tuple(runs or ()))
     if sf.struct.size != layout.size:   # pragma: no cover - a shape bug, never silent
         raise LayoutError(f"fast path of '{layout.name}' is {sf.struct.size} bytes, "
                           f"not {layout.size}")
@@ -139,9 +171,15 @@ def _code(n: bs.Node, what: str) -> str:
 
 
 def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str],
-          leaves: list[Leaf], choose: dict[str, str], what: str) -> None:
+          leaves: list[Leaf], choose: dict[str, str], what: str, runs: list[Run] | None,
+          big: bool) -> None:
+    """Append ``n``'s struct codes and leaves; ``runs`` collects bitfield
+    runs (None: bitfields refused)."""
     if isinstance(n, bs.Bits):
-        raise NoFastPath(f"{what}: bitfield at '{'.'.join(keys)}' has no struct code")
+        if runs is None:
+            raise NoFastPath(f"{what}: bitfield at '{'.'.join(keys)}' has no struct code")
+        _emit_bits(n, keys, cpath, codes, leaves, runs, big)
+        return
     if isinstance(n, bs.Array):
         if n.count:
             dims, inner = [n.count], n.element
@@ -163,7 +201,7 @@ def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str]
         if not fields:
             raise NoFastPath(f"union at '{key}' has no member '{want}'")
         f = fields[0]
-        _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+        _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what, runs, big)
         if n.size > f.node.size:
             codes.append(f"{n.size - f.node.size}x")
         return
@@ -171,11 +209,36 @@ def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str]
         if f is None:
             codes.append(f"{off}x")
         else:
-            _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+            _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what, runs,
+                  big)
+
+
+def _emit_bits(n: bs.Bits, keys: tuple[str, ...], cpath: str | None, codes: list[str],
+               leaves: list[Leaf], runs: list[Run], big: bool) -> None:
+    """A run of bitfields: unsigned chunks of its bytes, one leaf per field
+    with its shift in the run's value (allocation order from the most
+    significant bit on big-endian ABIs, from the least on little-endian)."""
+    if not n.fields:                 # only unnamed bitfields: padding
+        codes.append(f"{n.size}x")
+        return
+    chunks: list[int] = []
+    left = n.size
+    for c in (8, 4, 2, 1):
+        while left >= c:
+            chunks.append(c)
+            left -= c
+    index = len(runs)
+    runs.append(Run(tuple(chunks), big))
+    codes.extend(_INT[(c, False)] for c in chunks)
+    total = n.size * 8
+    for bf in n.fields:
+        shift = total - bf.bit - bf.width if big else bf.bit
+        path = f"{cpath}.{bf.name}" if cpath else bf.name
+        leaves.append(Leaf(path, keys + (bf.name,), (), BitSlot(index, shift, bf.width, bf.signed)))
 
 
 def _sub(cpath: str | None, f: bs.Field) -> str | None:
-    if f.anonymous:
+    if f.anonymous or isinstance(f.node, bs.Bits):    # a run's name is no C member
         return cpath
     return f"{cpath}.{f.name}" if cpath else f.name
 
