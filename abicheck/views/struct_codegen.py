@@ -13,11 +13,16 @@ a person would write by hand for that one record and compile it —
   keys) of tuple items and slices;
 - ``iter_unpack(buffer)`` / ``pack_many(records)``: the same body inline in
   the loop over ``Struct.iter_unpack`` / in one ``b"".join``.
+- bitfields (``struct_format(..., bitfields=True)``): each field cut out of
+  its run's value by a constant shift and mask (sign-extended by one xor and
+  one subtraction), and put back by the inverse after a range check; a run
+  of several chunks is combined once per record.
 
-Anything unusual (a missing key, an array of the wrong length, a value
-``struct`` refuses) falls back to the data-driven path, which raises exactly
-the error it always raised: the generated code only has to be right for
-well-formed values, and is checked against that path by the tests.
+Anything unusual (a missing key, an array of the wrong length, a bitfield
+out of range, a value ``struct`` refuses) falls back to the data-driven path
+(:func:`reference_pack`), which raises exactly the error it always raised:
+the generated code only has to be right for well-formed values, and is
+checked against that path by the tests.
 
 The source holds nothing but Python literals we write (``repr`` of member
 paths, integers), so compiling it is as safe as the format.  Generated code
