@@ -7,9 +7,14 @@ The format comes from the same byte shape as the construct model
 (:mod:`abicheck.views.blob_shape`), with explicit byte order (``<``/``>``, so
 Python adds no alignment of its own) and ``x`` for every hole and tail.
 
-What it refuses, with a clear error (:class:`NoFastPath`): bitfields (no
-``struct`` code for a sub-byte field) and arrays of records or unions (kept out
-to keep leaves flat).
+What it refuses, with a clear error (:class:`NoFastPath`): arrays of records
+or unions (kept out to keep leaves flat), and bitfields unless asked for with
+``bitfields=True`` (no ``struct`` code holds a sub-byte field: a run of
+bitfields is then read as unsigned integers of its bytes and each field cut
+out of it by a shift and a mask, in the ABI's bit order — from the least
+significant bit on little-endian ABIs, from the most significant on big-endian
+ones, GCC's rule on every Linux ABI; a value outside the field's range is a
+``ValueError``, never truncated).
 
 Unions: a format is one sequence of fields, so it carries one member of each
 union, padded to the union's size.  By default that is the largest member (the
@@ -32,6 +37,7 @@ from typing import Iterable, Iterator, Mapping
 from abicheck.errors import LayoutError
 from abicheck.layout import TypeLayout
 from abicheck.views import blob_shape as bs
+from abicheck.views import struct_codegen as codegen
 from abicheck.views.construct_model import shape, struct_plan
 
 
@@ -44,6 +50,7 @@ class Leaf:
     path: str                       # C member path
     keys: tuple[str, ...]           # key path in the construct model's values
     dims: tuple[int, ...] = ()      # (): one value; (N, M...): nested lists, as C's a[N][M]
+    bits: "BitSlot | None" = None   # a bitfield: where it sits in its run
 
     @property
     def count(self) -> int:
@@ -54,91 +61,95 @@ class Leaf:
 
 
 @dataclass(frozen=True)
+class BitSlot:
+    """A bitfield's place: run ``run`` of the format (an index into
+    ``StructFormat.runs``), ``shift`` bits above the run value's least
+    significant bit, ``width`` bits wide."""
+
+    run: int
+    shift: int
+    width: int
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of bitfields' storage, read as unsigned integers of ``chunks``
+    bytes each in byte order (``struct`` has no 3-, 5-, 6- or 7-byte code), and
+    whether the first chunk is the most significant (big-endian)."""
+
+    chunks: tuple[int, ...]
+    big: bool
+
+
+@dataclass(frozen=True)
 class StructFormat:
-    """A record's ``struct`` format and the leaves its values fill, in order."""
+    """A record's ``struct`` format and the leaves its values fill, in order.
+
+    The four methods run Python generated for this format
+    (:mod:`abicheck.views.struct_codegen`, cached per format and leaves): one
+    ``Struct`` call and one dict display per record, no walk over the leaves.
+    The instance carries the generated functions themselves as attributes, so
+    ``sf.pack(values)`` calls them without a method in between; the methods
+    below say what they do and serve calls through the class."""
 
     format: str
     leaves: tuple[Leaf, ...]
     size: int
+    runs: tuple[Run, ...] = ()      # bitfield storage (only with ``bitfields=True``)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_struct", struct.Struct(self.format))
+        code = codegen.compiled(self.format, codegen.leaf_dims(self.leaves), self.size,
+                                codegen.run_specs(self.runs))
+        object.__setattr__(self, "_code", code)
+        for name in ("pack", "unpack", "iter_unpack", "pack_many"):
+            object.__setattr__(self, name, getattr(code, name))
 
     @property
     def struct(self) -> struct.Struct:
         return self._struct         # type: ignore[attr-defined]
 
+    @property
+    def source(self) -> str:
+        """The generated Python behind the methods (for reading)."""
+        return self._code.source    # type: ignore[attr-defined]
+
     def pack(self, values: Mapping[str, object]) -> bytes:
-        args: list = []
-        for leaf in self.leaves:
-            v = values[leaf.path]
-            if not leaf.dims:
-                args.append(v)
-            else:
-                _flat_into(v, leaf.dims, leaf.path, args)
-        return self._struct.pack(*args)       # type: ignore[attr-defined]
+        """``size`` bytes from a dict of leaf paths -> values (arrays as
+        nested lists of their C dimensions)."""
+        return self._code.pack(values)      # type: ignore[attr-defined]
 
     def unpack(self, data: bytes) -> dict[str, object]:
-        return self._leaves_of(self._struct.unpack(data))      # type: ignore[attr-defined]
-
+        """The dict of leaf paths -> values of one record's bytes."""
+        return self._code.unpack(data)      # type: ignore[attr-defined]
 
     def iter_unpack(self, buffer) -> Iterator[dict[str, object]]:
         """The records of a buffer of N back-to-back records (a trace, an
         array read from a core file), one dict each, through
         ``struct.iter_unpack``: the bulk path this format exists for."""
-        if len(buffer) % self.size:
-            raise ValueError(f"a buffer of {len(buffer)} bytes is not whole {self.size}-byte "
-                             f"records")
-        for flat in self._struct.iter_unpack(buffer):     # type: ignore[attr-defined]
-            yield self._leaves_of(flat)
+        return self._code.iter_unpack(buffer)   # type: ignore[attr-defined]
 
     def pack_many(self, records: Iterable[Mapping[str, object]]) -> bytes:
         """N records back to back (the inverse of :meth:`iter_unpack`)."""
-        return b"".join(self.pack(r) for r in records)
-
-    def _leaves_of(self, flat) -> dict[str, object]:
-        out: dict[str, object] = {}
-        i = 0
-        for leaf in self.leaves:
-            if not leaf.dims:
-                out[leaf.path] = flat[i]
-                i += 1
-            else:
-                out[leaf.path] = _group(flat[i:i + leaf.count], leaf.dims)
-                i += leaf.count
-        return out
+        return self._code.pack_many(records)    # type: ignore[attr-defined]
 
 
-def _flat_into(v, dims: tuple[int, ...], path: str, args: list) -> None:
-    if len(v) != dims[0]:
-        raise ValueError(f"'{path}' needs {dims[0]} values, not {len(v)}")
-    if len(dims) == 1:
-        args.extend(v)
-    else:
-        for x in v:
-            _flat_into(x, dims[1:], path, args)
-
-
-def _group(flat, dims: tuple[int, ...]) -> list:
-    if len(dims) == 1:
-        return list(flat)
-    step = len(flat) // dims[0]
-    return [_group(flat[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])]
-
-
-def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None
-                  ) -> StructFormat:
+def struct_format(layout: TypeLayout, source, choose: Mapping[str, str] | None = None,
+                  *, bitfields: bool = False) -> StructFormat:
     """The fast-path format of ``layout`` (``source``: its translation or
-    layouter); raises :class:`NoFastPath` for bitfields and arrays of records."""
+    layouter); raises :class:`NoFastPath` for arrays of records, and for
+    bitfields unless ``bitfields``."""
     sh = shape(layout, source)
     codes: list[str] = []
     leaves: list[Leaf] = []
+    runs: list[Run] | None = [] if bitfields else None
     choose = dict(choose or {})
-    _emit(sh.root, (), None, codes, leaves, choose, layout.name)
+    _emit(sh.root, (), None, codes, leaves, choose, layout.name, runs, sh.byte_order == "big")
     if choose:
         raise NoFastPath(f"'{layout.name}' has no union at {', '.join(sorted(choose))}")
     fmt = (">" if sh.byte_order == "big" else "<") + _merge(codes)
-    sf = StructFormat(fmt, tuple(leaves), sh.root.size)
+    sf = StructFormat(fmt, tuple(leaves), sh.root.size, tuple(runs or ()))
     if sf.struct.size != layout.size:   # pragma: no cover - a shape bug, never silent
         raise LayoutError(f"fast path of '{layout.name}' is {sf.struct.size} bytes, "
                           f"not {layout.size}")
@@ -160,9 +171,15 @@ def _code(n: bs.Node, what: str) -> str:
 
 
 def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str],
-          leaves: list[Leaf], choose: dict[str, str], what: str) -> None:
+          leaves: list[Leaf], choose: dict[str, str], what: str, runs: list[Run] | None,
+          big: bool) -> None:
+    """Append ``n``'s struct codes and leaves; ``runs`` collects bitfield
+    runs (None: bitfields refused)."""
     if isinstance(n, bs.Bits):
-        raise NoFastPath(f"{what}: bitfield at '{'.'.join(keys)}' has no struct code")
+        if runs is None:
+            raise NoFastPath(f"{what}: bitfield at '{'.'.join(keys)}' has no struct code")
+        _emit_bits(n, keys, cpath, codes, leaves, runs, big)
+        return
     if isinstance(n, bs.Array):
         if n.count:
             dims, inner = [n.count], n.element
@@ -184,7 +201,7 @@ def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str]
         if not fields:
             raise NoFastPath(f"union at '{key}' has no member '{want}'")
         f = fields[0]
-        _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+        _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what, runs, big)
         if n.size > f.node.size:
             codes.append(f"{n.size - f.node.size}x")
         return
@@ -192,11 +209,36 @@ def _emit(n: bs.Node, keys: tuple[str, ...], cpath: str | None, codes: list[str]
         if f is None:
             codes.append(f"{off}x")
         else:
-            _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what)
+            _emit(f.node, keys + (f.name,), _sub(cpath, f), codes, leaves, choose, what, runs,
+                  big)
+
+
+def _emit_bits(n: bs.Bits, keys: tuple[str, ...], cpath: str | None, codes: list[str],
+               leaves: list[Leaf], runs: list[Run], big: bool) -> None:
+    """A run of bitfields: unsigned chunks of its bytes, one leaf per field
+    with its shift in the run's value (allocation order from the most
+    significant bit on big-endian ABIs, from the least on little-endian)."""
+    if not n.fields:                 # only unnamed bitfields: padding
+        codes.append(f"{n.size}x")
+        return
+    chunks: list[int] = []
+    left = n.size
+    for c in (8, 4, 2, 1):
+        while left >= c:
+            chunks.append(c)
+            left -= c
+    index = len(runs)
+    runs.append(Run(tuple(chunks), big))
+    codes.extend(_INT[(c, False)] for c in chunks)
+    total = n.size * 8
+    for bf in n.fields:
+        shift = total - bf.bit - bf.width if big else bf.bit
+        path = f"{cpath}.{bf.name}" if cpath else bf.name
+        leaves.append(Leaf(path, keys + (bf.name,), (), BitSlot(index, shift, bf.width, bf.signed)))
 
 
 def _sub(cpath: str | None, f: bs.Field) -> str | None:
-    if f.anonymous:
+    if f.anonymous or isinstance(f.node, bs.Bits):    # a run's name is no C member
         return cpath
     return f"{cpath}.{f.name}" if cpath else f.name
 
