@@ -1,0 +1,89 @@
+"""One target's spec results remembered in this process, keyed by content.
+
+Why: with the translations at hand, evaluating a spec on 27 targets (the
+macro tables, the layouts, the checks) still took ~150 ms, the most of a
+warm in-process ``abicheck check``, and gives the same piece every time
+for the same inputs.  A piece (``checks.spec_pieces``) is a function of:
+
+- what cpp produced for the target (its text, its ``-dD`` macro record,
+  the synthetic main file, the files it entered, the folders it searched:
+  a changed header, define, include path or target macro changes them),
+  and the request that produced it (a macro table may run cpp again);
+- the target row, the spec's data and the headers the run names;
+- the working directory (relative header names are looked up from it) and
+  the active limits.
+
+The key is the SHA-256 of all of them, so an edited spec or header between
+two runs in one process is a new key, never a stale answer.  What is kept
+is the piece pickled (plain JSON values), and a hit is a fresh copy: a
+caller may not change what the next run gets.  The parsed model itself is
+not hashed: the front end builds it from the text and the folders alone
+(its own parse cache is keyed the same way).  Nothing is written to disk.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections import OrderedDict
+from typing import Callable, Sequence
+
+#: digest of a piece's inputs -> the pickled piece
+_PIECES: "OrderedDict[str, bytes]" = OrderedDict()
+#: id of a cpp result -> (that result, the digest of its content); the
+#: result is held so that its id is not reused while the entry lives, and
+#: its macro record is hashed before a first run turns it into macros
+_SEEN: "OrderedDict[int, tuple[object, str]]" = OrderedDict()
+MAX_PIECES = 512
+MAX_SEEN = 256
+
+
+def spec_key(spec, hdrs: Sequence[str]) -> str:
+    """The part of a piece's key that is the same on every target of a run."""
+    from abicheck import limits
+    h = hashlib.sha256()
+    for part in (json.dumps(spec.data, sort_keys=True), repr(list(hdrs)), os.getcwd(),
+                 repr(limits.active())):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return h.hexdigest()
+
+
+def _cpp_digest(pre) -> str:
+    got = _SEEN.get(id(pre))
+    if got is not None and got[0] is pre:
+        _SEEN.move_to_end(id(pre))
+        return got[1]
+    h = hashlib.sha256()
+    raw = getattr(pre, "_raw", None)
+    macros = f"raw\0{raw}" if raw is not None else f"macros\0{pre.macros!r}\0{pre.macros_exact!r}"
+    for part in (pre.text, pre.main_source, repr(pre.entries), repr(pre.search_dirs), macros):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest = h.hexdigest()
+    _SEEN[id(pre)] = (pre, digest)
+    while len(_SEEN) > MAX_SEEN:
+        _SEEN.popitem(last=False)
+    return digest
+
+
+def piece(tr, skey: str, compute: Callable[[], dict]) -> dict:
+    """The piece of translation ``tr`` under ``skey`` (``spec_key``):
+    remembered, else ``compute()`` (and remembered)."""
+    h = hashlib.sha256(f"{skey}\0{tr.target!r}\0{tr.request!r}\0".encode("utf-8", "surrogateescape"))
+    h.update(_cpp_digest(tr.pre).encode())
+    k = h.hexdigest()
+    got = _PIECES.get(k)
+    if got is not None:
+        _PIECES.move_to_end(k)
+        return pickle.loads(got)
+    out = compute()
+    _PIECES[k] = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    while len(_PIECES) > MAX_PIECES:
+        _PIECES.popitem(last=False)
+    return out
+
+
+def clear() -> None:
+    """Forget every remembered piece."""
+    _PIECES.clear()
+    _SEEN.clear()

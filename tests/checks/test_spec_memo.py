@@ -1,0 +1,133 @@
+"""The in-process memos of a spec run (``checks.spec_memo``, the schema
+validation of ``checks.spec_load``): a second run in one process reuses
+what the first computed, and an edited header or spec between two runs is
+never answered from the memo.  Every "after the edit" answer is compared
+with the same run with every memo cleared (the slow path), and must differ
+from the answer before the edit (else the test could not fail)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from abicheck import bundled, frontend
+from abicheck.checks import spec_load, spec_memo, spec_pieces
+from abicheck.checks.spec import load_spec
+from abicheck.checks.spec_load import SpecError
+from abicheck.cli import main
+
+TARGETS = "x86_64,i386,mips"
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """A copy of the bundled spec and of its header set, free to edit."""
+    hdrs = tmp_path / "headers"
+    shutil.copytree(bundled.headers_dir("linux-6.6"), hdrs)
+    spec = tmp_path / "siginfo.json"
+    shutil.copyfile(bundled.spec_path("siginfo.json"), spec)
+    return spec, hdrs
+
+
+def _check(capsys, spec, hdrs) -> tuple[int, str]:
+    code = main(["check", str(spec), "--headers", str(hdrs), "-t", TARGETS, "--format", "json"])
+    return code, capsys.readouterr().out
+
+
+def _slow(capsys, spec, hdrs) -> tuple[int, str]:
+    """The same run with nothing remembered in this process."""
+    spec_memo.clear()
+    spec_load._VALID.clear()
+    frontend.clear_memo()
+    return _check(capsys, spec, hdrs)
+
+
+def test_second_run_reuses_the_pieces(inputs, capsys, monkeypatch):
+    spec, hdrs = inputs
+    first = _check(capsys, spec, hdrs)
+    calls = []
+    real = spec_pieces._evaluate
+    monkeypatch.setattr(spec_pieces, "_evaluate", lambda *a: calls.append(a) or real(*a))
+    assert _check(capsys, spec, hdrs) == first
+    assert calls == []
+    assert _slow(capsys, spec, hdrs) == first
+    assert len(calls) == len(TARGETS.split(","))
+
+
+def test_edited_header_is_not_answered_from_the_memo(inputs, capsys):
+    spec, hdrs = inputs
+    before = _check(capsys, spec, hdrs)
+    assert before[0] == 0
+    h = hdrs / "asm-generic" / "siginfo.h"
+    text = h.read_text()
+    assert "#define NSIGSEGV\t10\n" in text
+    # the kernel's counter is the highest SEGV code (10 in 6.6): 11 is wrong
+    h.write_text(text.replace("#define NSIGSEGV\t10\n", "#define NSIGSEGV\t11\n"))
+    after = _check(capsys, spec, hdrs)
+    assert after[0] == 1 and after != before
+    assert "NSIGSEGV is 11" in after[1]
+    assert after == _slow(capsys, spec, hdrs)
+    h.write_text(text)
+    assert _check(capsys, spec, hdrs) == before
+
+
+def test_edited_spec_is_not_answered_from_the_memo(inputs, capsys):
+    spec, hdrs = inputs
+    before = _check(capsys, spec, hdrs)
+    data = json.loads(spec.read_text())
+    sizes = [c for c in data["checks"] if c["kind"] == "record" and c.get("size") == 128]
+    assert sizes
+    sizes[0]["size"] = 64               # SI_MAX_SIZE is 128: 64 must fail
+    spec.write_text(json.dumps(data, indent=2))
+    after = _check(capsys, spec, hdrs)
+    assert after[0] == 1 and after != before
+    assert "siginfo_t is 128 bytes, expected 64" in after[1]
+    assert after == _slow(capsys, spec, hdrs)
+
+
+def test_remembered_pieces_are_copies(inputs):
+    spec, hdrs = inputs
+    s = load_spec(str(spec))
+    from abicheck.targets import get_target
+    t = get_target("x86_64")
+    hs, defs = spec_pieces.spec_inputs(s, [], [])
+    first = spec_pieces.target_piece(s, t, hs, [str(hdrs)], defs)
+    keep = json.dumps(first)
+    first["results"].clear()
+    again = spec_pieces.target_piece(s, t, hs, [str(hdrs)], defs)
+    assert json.dumps(again) == keep
+    again["results"].clear()
+    assert json.dumps(spec_pieces.target_piece(s, t, hs, [str(hdrs)], defs)) == keep
+
+
+def test_spec_made_invalid_between_loads_is_reported(inputs):
+    spec, _ = inputs
+    good = spec.read_text()
+    load_spec(str(spec))
+    spec.write_text(good.replace('"kind": "record"', '"kind": "recrod"', 1))
+    with pytest.raises(SpecError, match="recrod"):
+        load_spec(str(spec))
+    with pytest.raises(SpecError, match="recrod"):      # a failure is never remembered
+        load_spec(str(spec))
+    spec.write_text(good)
+    assert load_spec(str(spec)).name == "linux-siginfo"
+
+
+def test_schema_pass_is_kept_across_processes(inputs, tmp_path, monkeypatch):
+    """What one process validated, the next does not validate again (the
+    persistent cache); a spec never validated is validated."""
+    spec, _ = inputs
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    spec_load._VALID.clear()
+    load_spec(str(spec))
+    spec_load._VALID.clear()                # as a new process
+    calls = []
+    real = spec_load._validate
+    monkeypatch.setattr(spec_load, "_validate", lambda *a: calls.append(1) or real(*a))
+    load_spec(str(spec))
+    assert calls == []
+    spec.write_text(spec.read_text().replace('"kind": "record"', '"kind": "recrod"', 1))
+    with pytest.raises(SpecError):
+        load_spec(str(spec))
+    assert calls == [1]
