@@ -15,7 +15,8 @@ for the same inputs.  A piece (``checks.spec_pieces``) is a function of:
 
 The key is the SHA-256 of all of them, so an edited spec or header between
 two runs in one process is a new key, never a stale answer.  What is kept
-is the piece pickled (plain JSON values), and a hit is a fresh copy: a
+is the piece marshalled (plain JSON values: ``marshal`` is built in and
+keeps every type as it was), and a hit is a fresh copy: a
 caller may not change what the next run gets.  The parsed model itself is
 not hashed: the front end builds it from the text and the folders alone
 (its own parse cache is keyed the same way).  Nothing is written to disk.
@@ -25,11 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
+import marshal
 from collections import OrderedDict
 from typing import Callable, Sequence
 
-#: digest of a piece's inputs -> the pickled piece
+#: digest of a piece's inputs -> the marshalled piece
 _PIECES: "OrderedDict[str, bytes]" = OrderedDict()
 #: id of a cpp result -> (that result, the digest of its content); the
 #: result is held so that its id is not reused while the entry lives, and
@@ -75,9 +76,12 @@ def piece(tr, skey: str, compute: Callable[[], dict]) -> dict:
     got = _PIECES.get(k)
     if got is not None:
         _PIECES.move_to_end(k)
-        return pickle.loads(got)
+        return marshal.loads(got)
     out = compute()
-    _PIECES[k] = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        _PIECES[k] = marshal.dumps(out)
+    except ValueError:              # not plain data: computed again next time
+        return out
     while len(_PIECES) > MAX_PIECES:
         _PIECES.popitem(last=False)
     return out
