@@ -35,9 +35,23 @@ HEADERS_CHECK = "headers compile for the target"
 
 
 def _matches(target: Target, selector: str) -> bool:
-    s = selector.lower()
-    return (s == "all" or s == target.name or s == target.triple or s == (target.debian_arch or "")
-            or s in (a.lower() for a in target.aliases) or s in target.classes)
+    return selector.lower() in _selectors(target)
+
+
+#: id of a target -> (the target, every selector that names it); held so the
+#: id is not reused while its entry lives.  A spec asks ~2000 times per run
+_SELECTORS: dict[int, tuple[Target, frozenset[str]]] = {}
+
+
+def _selectors(target: Target) -> frozenset[str]:
+    got = _SELECTORS.get(id(target))
+    if got is None or got[0] is not target:
+        names = frozenset({"all", target.name, target.triple, target.debian_arch or "",
+                           *(a.lower() for a in target.aliases), *target.classes})
+        if len(_SELECTORS) >= 256:
+            _SELECTORS.clear()
+        got = _SELECTORS[id(target)] = (target, names)
+    return got[1]
 
 
 def applies(chk: dict, target: Target) -> bool:
