@@ -30,17 +30,18 @@ def inputs(tmp_path):
     return spec, hdrs
 
 
-def _check(capsys, spec, hdrs) -> tuple[int, str]:
-    code = main(["check", str(spec), "--headers", str(hdrs), "-t", TARGETS, "--format", "json"])
+def _check(capsys, spec, hdrs, *extra: str) -> tuple[int, str]:
+    code = main(["check", str(spec), "--headers", str(hdrs), "-t", TARGETS, "--format", "json",
+                 *extra])
     return code, capsys.readouterr().out
 
 
 def _slow(capsys, spec, hdrs) -> tuple[int, str]:
-    """The same run with nothing remembered in this process."""
+    """The same run with nothing remembered, in this process or on disk."""
     spec_memo.clear()
     spec_load._VALID.clear()
     frontend.clear_memo()
-    return _check(capsys, spec, hdrs)
+    return _check(capsys, spec, hdrs, "--no-cache")
 
 
 def test_second_run_reuses_the_pieces(inputs, capsys, monkeypatch):
@@ -131,3 +132,101 @@ def test_schema_pass_is_kept_across_processes(inputs, tmp_path, monkeypatch):
     with pytest.raises(SpecError):
         load_spec(str(spec))
     assert calls == [1]
+
+
+# --- across processes (the persistent cache) ------------------------------------
+
+
+def _as_new_process() -> None:
+    spec_memo.clear()
+    spec_load._VALID.clear()
+    frontend.clear_memo()
+
+
+def _counting(monkeypatch) -> list:
+    calls: list = []
+    real = spec_pieces._evaluate
+    monkeypatch.setattr(spec_pieces, "_evaluate", lambda *a: calls.append(a) or real(*a))
+    return calls
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "markdown", "github"])
+def test_stored_pieces_give_the_bytes_of_a_run_without_cache(inputs, capsys, tmp_path,
+                                                             monkeypatch, fmt):
+    spec, hdrs = inputs
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    h = hdrs / "asm-generic" / "siginfo.h"      # a failing run: findings in every format
+    h.write_text(h.read_text().replace("#define NSIGSEGV\t10\n", "#define NSIGSEGV\t11\n"))
+    args = ["check", str(spec), "--headers", str(hdrs), "-t", TARGETS, "--format", fmt]
+    _as_new_process()
+    assert main(args + ["--no-cache"]) == 1
+    uncached = capsys.readouterr().out
+    _as_new_process()
+    main(args)                                  # fills the cache
+    capsys.readouterr()
+    _as_new_process()
+    calls = _counting(monkeypatch)
+    assert main(args) == 1
+    assert capsys.readouterr().out == uncached
+    assert calls == []                          # every piece came from the cache
+
+
+def test_no_cache_and_a_changed_code_signature_compute_again(inputs, capsys, tmp_path,
+                                                             monkeypatch):
+    spec, hdrs = inputs
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    _as_new_process()
+    first = _check(capsys, spec, hdrs)
+    n = len(TARGETS.split(","))
+    _as_new_process()
+    calls = _counting(monkeypatch)
+    main(["check", str(spec), "--headers", str(hdrs), "-t", TARGETS, "--format", "json",
+          "--no-cache"])
+    assert capsys.readouterr().out == first[1] and len(calls) == n
+    _as_new_process()
+    monkeypatch.setattr(spec_memo, "_code_signature", lambda: "an edited abicheck")
+    assert _check(capsys, spec, hdrs) == first and len(calls) == 2 * n
+
+
+def test_code_signature_follows_an_edited_module(tmp_path, monkeypatch):
+    """The signature is of the files: an edit (size or time) is another one."""
+    import os
+    sig = spec_memo._code_signature
+    before = sig.__wrapped__()
+    assert sig.__wrapped__() == before
+    me = os.path.abspath(spec_memo.__file__)
+    st = os.stat(me)
+    try:
+        os.utime(me, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        assert sig.__wrapped__() != before
+    finally:
+        os.utime(me, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert sig.__wrapped__() == before
+
+
+def test_damaged_or_foreign_entries_are_computed_again(inputs, capsys, tmp_path, monkeypatch):
+    from abicheck import cache
+    spec, hdrs = inputs
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    _as_new_process()
+    first = _check(capsys, spec, hdrs)
+    stored = []
+    real_store = cache.store
+    monkeypatch.setattr(cache, "store", lambda kind, k, p: stored.append((kind, k)) or real_store(kind, k, p))
+    _as_new_process()
+    spec_memo._store_disk("x", {"results": []})
+    kind, k = stored[-1]
+    for bad in (b"not json", b'{"results": 1}', b"[]", b'{"results": [], "more": {}}'):
+        cache.store(kind, k, bad)
+        assert spec_memo._load_disk("x") is None
+    cache.store(kind, k, b'{"results": []}')
+    assert spec_memo._load_disk("x") == {"results": []}
+    # every stored piece made unreadable: the run computes them and answers the same
+    root = tmp_path / "cache"
+    for f in root.rglob("*"):
+        if f.is_file() and "spec-piece-1" in f.parts:
+            f.write_bytes(f.read_bytes()[:-3])
+    _as_new_process()
+    calls = _counting(monkeypatch)
+    assert _check(capsys, spec, hdrs) == first
+    assert len(calls) == len(TARGETS.split(","))
