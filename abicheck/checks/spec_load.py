@@ -69,8 +69,10 @@ def _schema_problems(text: str, data) -> list[tuple[tuple, str]]:
     reported afresh, every problem at once."""
     import hashlib
 
-    from abicheck import cache
+    from abicheck import cache, validated
     schema_text = _schema_text()
+    if validated.known_valid("spec", schema_text, text):
+        return []                       # a bundled spec, as the test suite validated it
     code = resources.files("abicheck").joinpath("checks/spec_load.py").read_bytes()
     keyed = "\0".join((schema_text, code.decode("utf-8", "surrogateescape"), text))
     digest = hashlib.sha256(keyed.encode("utf-8", "surrogateescape")).hexdigest()
