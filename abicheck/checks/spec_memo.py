@@ -50,10 +50,12 @@ MAX_SEEN = 256
 
 def spec_key(spec, hdrs: Sequence[str]) -> str:
     """The part of a piece's key that is the same on every target of a run."""
+    import dataclasses
+
     from abicheck import limits
+    lim = dataclasses.replace(limits.active(), jobs=0)     # -j N computes the same pieces
     h = hashlib.sha256()
-    for part in (json.dumps(spec.data, sort_keys=True), repr(list(hdrs)), os.getcwd(),
-                 repr(limits.active())):
+    for part in (json.dumps(spec.data, sort_keys=True), repr(list(hdrs)), os.getcwd(), repr(lim)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return h.hexdigest()
 
