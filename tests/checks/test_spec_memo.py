@@ -230,3 +230,39 @@ def test_damaged_or_foreign_entries_are_computed_again(inputs, capsys, tmp_path,
     calls = _counting(monkeypatch)
     assert _check(capsys, spec, hdrs) == first
     assert len(calls) == len(TARGETS.split(","))
+
+
+# --- real headers: the remembered paths against the computed one -----------------
+
+
+def _debian_targets():
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    from debian_headers import include_dirs
+
+    from abicheck.targets import all_targets
+    return [(t.name, include_dirs(t)) for t in all_targets() if include_dirs(t)]
+
+
+@pytest.mark.parametrize("target,dirs", _debian_targets() or [pytest.param(
+    None, None, marks=pytest.mark.skip(reason="no Debian cross headers installed"))])
+def test_debian_headers_same_bytes_computed_stored_and_remembered(target, dirs, capsys,
+                                                                  tmp_path, monkeypatch):
+    """The bundled spec on each ABI's Debian headers (Linux 6.1 uapi, real
+    findings): computed without any cache, from the persistent cache in a
+    'new process', and from the in-process memo, the same report."""
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["check", "-t", target, "--format", "json"] + [a for d in dirs for a in ("-I", d)]
+    outs = []
+    # computed without cache, computed and stored, read back in a new process, remembered
+    for fresh, extra in ((True, ["--no-cache"]), (True, []), (True, []), (False, [])):
+        if fresh:
+            _as_new_process()
+        calls = _counting(monkeypatch)
+        code = main(args + extra)
+        outs.append((code, capsys.readouterr().out, len(calls)))
+        monkeypatch.undo()
+        monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    assert all(o[:2] == outs[0][:2] for o in outs)
+    assert outs[0][0] == 1 and "SEGV_CPERR" in outs[0][1]     # 6.1 predates SEGV_CPERR (6.6)
+    assert [o[2] for o in outs] == [1, 1, 0, 0]
