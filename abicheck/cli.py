@@ -48,13 +48,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only=None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a module of ``COMMANDS``), the
+    parser of that command alone, which parses its command lines as the
+    whole one does (a subcommand's usage, help and errors do not depend on
+    the others; building all 14 was ~3 ms of every start)."""
     parser = _Parser(prog="abicheck", description="Check the binary interface C headers promise.")
     parser.add_argument("--version", action="version", version=f"abicheck {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     for command in COMMANDS:
-        command.add_parser(sub)
+        if only is None or command is only:
+            command.add_parser(sub)
     return parser
 
 
@@ -64,7 +69,9 @@ _COMMAND = {c.__name__.rsplit(".", 1)[1]: c for c in COMMANDS}
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``abicheck`` command; returns the exit status."""
     try:
-        args = build_parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        # a command line naming its command first needs that command's parser only
+        args = build_parser(_COMMAND.get(argv[0]) if argv else None).parse_args(argv)
         if args.command is None:
             names = ", ".join(c.__name__.rsplit(".", 1)[1] for c in COMMANDS)
             raise UsageError(f"a command is required ({names}); see abicheck --help")

@@ -43,6 +43,10 @@ def env(cache_dir: str | None = None, cache: bool = True, **extra: str) -> dict[
     the test oracles importable, the cache where we say (never ~/.cache)."""
     e = dict(os.environ)
     e["PYTHONPATH"] = os.pathsep.join([ROOT, TESTS])
+    # an installed abicheck runs from compiled bytecode (pip writes the .pyc
+    # files): a measured process that may not write or read __pycache__
+    # compiles every module it imports on every start (~30 ms of a check)
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
     if cache_dir:
         e["ABICHECK_CACHE_DIR"] = cache_dir
     e["ABICHECK_CACHE"] = "1" if cache else "0"

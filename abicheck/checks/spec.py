@@ -35,9 +35,23 @@ HEADERS_CHECK = "headers compile for the target"
 
 
 def _matches(target: Target, selector: str) -> bool:
-    s = selector.lower()
-    return (s == "all" or s == target.name or s == target.triple or s == (target.debian_arch or "")
-            or s in (a.lower() for a in target.aliases) or s in target.classes)
+    return selector.lower() in _selectors(target)
+
+
+#: id of a target -> (the target, every selector that names it); held so the
+#: id is not reused while its entry lives.  A spec asks ~2000 times per run
+_SELECTORS: dict[int, tuple[Target, frozenset[str]]] = {}
+
+
+def _selectors(target: Target) -> frozenset[str]:
+    got = _SELECTORS.get(id(target))
+    if got is None or got[0] is not target:
+        names = frozenset({"all", target.name, target.triple, target.debian_arch or "",
+                           *(a.lower() for a in target.aliases), *target.classes})
+        if len(_SELECTORS) >= 256:
+            _SELECTORS.clear()
+        got = _SELECTORS[id(target)] = (target, names)
+    return got[1]
 
 
 def applies(chk: dict, target: Target) -> bool:
@@ -69,6 +83,20 @@ class _Context:
         self.lay = Layouter(tr.unit, tr.target)
         self.macros = api.macro_table(tr)
         self._layouts: dict[str, TypeLayout | AbicheckError] = {}
+        self._heads: dict[str, list[str]] | None = None
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """``macros.with_prefix``, from one pass over the macros for every
+        code group (``SEGV_``, ``BUS_``...: eight groups scanned ~2000
+        macros each on every target): names grouped by what precedes and
+        includes their first ``_``, in definition order."""
+        if not prefix.endswith("_") or "_" in prefix[:-1]:
+            return self.macros.with_prefix(prefix)
+        if self._heads is None:
+            self._heads = {}
+            for n in self.macros.names():
+                self._heads.setdefault(n[:n.find("_") + 1], []).append(n)
+        return list(self._heads.get(prefix, ()))
 
     def layout(self, name: str) -> TypeLayout:
         if name not in self._layouts:
@@ -198,7 +226,7 @@ def _group(chk: dict, cx: _Context) -> Outcome:
     prefix, counter = chk["prefix"], chk["counter"]
     exclude = set(chk.get("exclude", ())) | {counter}
     extra = [n for sel, names in chk.get("extra", {}).items() if _matches(cx.target, sel) for n in names]
-    names = [n for n in cx.macros.with_prefix(prefix) if n not in exclude] + \
+    names = [n for n in cx.with_prefix(prefix) if n not in exclude] + \
             [n for n in extra if n in cx.macros]
     codes = {}
     out: Outcome = []

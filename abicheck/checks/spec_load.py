@@ -46,8 +46,70 @@ class Spec:
         return self.data["checks"]
 
 
-def _schema() -> dict:
-    return json.loads(resources.files("abicheck").joinpath("schemas/spec.schema.json").read_text())
+def _schema_text() -> str:
+    return resources.files("abicheck").joinpath("schemas/spec.schema.json").read_text()
+
+
+#: digests of (schema, validator, spec text) this process has seen pass the
+#: schema: a spec checked again in the same process (a library user, a
+#: second ``cli.main``) is not validated again; any edit is a new digest
+_VALID: set[str] = set()
+_KIND = "spec-schema-valid-1"
+
+
+def _schema_problems(text: str, data) -> list[tuple[tuple, str]]:
+    """The schema's complaints about ``data`` (parsed from ``text``).
+
+    Validation with jsonschema (importing it: 35 ms; running it: 25 ms) was
+    a quarter of the default ``check`` with the parse cache warm, and gives
+    the same answer every time for the same spec text, schema and
+    validating code.  So a pass is remembered, keyed by all three, in this
+    process and in the persistent cache (``abicheck.cache.checked``, as the
+    target table's validation is); a failure is never remembered and is
+    reported afresh, every problem at once."""
+    import hashlib
+
+    from abicheck import cache, validated
+    schema_text = _schema_text()
+    if validated.known_valid("spec", schema_text, text):
+        return []                       # a bundled spec, as the test suite validated it
+    code = resources.files("abicheck").joinpath("checks/spec_load.py").read_bytes()
+    keyed = "\0".join((schema_text, code.decode("utf-8", "surrogateescape"), text))
+    digest = hashlib.sha256(keyed.encode("utf-8", "surrogateescape")).hexdigest()
+    if digest in _VALID:
+        return []
+    problems: list[tuple[tuple, str]] = []
+
+    def validate() -> None:
+        problems.extend(_validate(data, schema_text))
+        if problems:
+            raise _Invalid
+    try:
+        cache.checked(_KIND, keyed, validate)
+    except _Invalid:
+        return problems
+    _VALID.add(digest)
+    return []
+
+
+class _Invalid(Exception):
+    """``_schema_problems``' check failed (its problems are reported, not raised)."""
+
+
+def _validate(data, schema_text: str) -> list[tuple[tuple, str]]:
+    import jsonschema
+    validator = jsonschema.Draft202012Validator(
+        json.loads(schema_text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    problems = []
+    errors = list(validator.iter_errors(data))
+    for err in errors:
+        # report the deepest cause of oneOf/anyOf/if-then failures
+        leaves = [err]
+        while leaves and leaves[0].context:
+            leaves = sorted(leaves[0].context, key=lambda e: len(e.absolute_path), reverse=True)[:1]
+        leaf = leaves[0] if leaves else err
+        problems.append((tuple(leaf.absolute_path), f"{_json_path(leaf.absolute_path)}: {leaf.message}"))
+    return problems
 
 
 def _json_path(parts) -> str:
@@ -59,8 +121,6 @@ def _json_path(parts) -> str:
 
 def load_spec(path: str) -> Spec:
     """Read and validate a spec; all schema and reference errors at once."""
-    import jsonschema
-
     from abicheck import limits
     try:
         with open(path, "rb") as f:
@@ -88,20 +148,10 @@ def load_spec(path: str) -> Spec:
         raise AbicheckError(f"invalid JSON: {e.msg}", SourceLoc(path, e.lineno, e.colno)) from None
     except RecursionError:
         raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
-    validator = jsonschema.Draft202012Validator(
-        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    problems = []
     try:
-        errors = list(validator.iter_errors(data))
+        problems = _schema_problems(text, data)
     except RecursionError:
         raise AbicheckError("invalid spec: JSON nested too deeply", SourceLoc(path)) from None
-    for err in errors:
-        # report the deepest cause of oneOf/anyOf/if-then failures
-        leaves = [err]
-        while leaves and leaves[0].context:
-            leaves = sorted(leaves[0].context, key=lambda e: len(e.absolute_path), reverse=True)[:1]
-        leaf = leaves[0] if leaves else err
-        problems.append((tuple(leaf.absolute_path), f"{_json_path(leaf.absolute_path)}: {leaf.message}"))
     if problems:
         raise SpecError(path, text, problems)
     problems = _reference_problems(data)

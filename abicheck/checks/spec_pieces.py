@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from abicheck import api
+from abicheck.checks import spec_memo
 from abicheck.checks.spec import (HEADERS_CHECK, _KINDS, Spec, _compile_error, _Context, _shown,
                                   applies, check_name)
 from abicheck.errors import AbicheckError, ErrorList
@@ -49,7 +50,8 @@ def target_pieces(spec: Spec, targets: Sequence[Target], hdrs: Sequence[str],
         trs = api.translate_all(hdrs, list(targets), include_dirs, defs)
     except AbicheckError:
         return [target_piece(spec, t, hdrs, include_dirs, defs) for t in targets]
-    return [_piece_of(spec, tr, hdrs) for tr in trs]
+    skey = spec_memo.spec_key(spec, hdrs)
+    return [_piece_of(spec, tr, hdrs, skey) for tr in trs]
 
 
 def target_piece(spec: Spec, target: Target, hdrs: Sequence[str], include_dirs: Sequence[str],
@@ -64,7 +66,13 @@ def target_piece(spec: Spec, target: Target, hdrs: Sequence[str], include_dirs: 
     return _piece_of(spec, tr, hdrs)
 
 
-def _piece_of(spec: Spec, tr, hdrs: Sequence[str]) -> dict:
+def _piece_of(spec: Spec, tr, hdrs: Sequence[str], skey: str | None = None) -> dict:
+    """A translation's piece, remembered in this process (``spec_memo``)."""
+    skey = skey or spec_memo.spec_key(spec, hdrs)
+    return spec_memo.piece(tr, skey, lambda: _evaluate(spec, tr, hdrs))
+
+
+def _evaluate(spec: Spec, tr, hdrs: Sequence[str]) -> dict:
     from abicheck.runs.codec import error_json, result_json
     # gcc compiles every record of a header, not only those a spec names: a
     # record it would reject (an array beyond the address space, a bad

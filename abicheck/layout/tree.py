@@ -7,6 +7,7 @@ it (``gaps``, ``padding``).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -113,10 +114,16 @@ class TypeLayout:
         return out
 
     def member(self, path: str) -> Member | None:
+        return self._by_path.get(path)
+
+    @functools.cached_property
+    def _by_path(self) -> dict[str, Member]:
+        # the first member of each path, pre-order: a spec looks up ~25
+        # accessors per layout, each a walk of the whole tree before
+        out: dict[str, Member] = {}
         for mem in self.members():
-            if mem.path == path:
-                return mem
-        return None
+            out.setdefault(mem.path, mem)
+        return out
 
     def to_json(self) -> dict:
         return {
