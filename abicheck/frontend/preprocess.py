@@ -117,17 +117,30 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
         pre = run_pcpp(text, dirs, macros, roots, lim, source is not None)
         pre.search_dirs = tuple(dirs)
         return pre
+    from abicheck.cache import preprocessed as cpp_cache
+    key = cpp_cache.request_key(_gcc(), dirs, macros, text, source is not None, lim.cpp_timeout)
+    hit = cpp_cache.lookup(key, lim.cpp_output)
+    if hit is not None:
+        # a hit is confined exactly as a miss: links may have moved since
+        _confine(hit, roots, lim, text, source)
+        return hit
     code, pre, stderr = _run_gcc(text, dirs, macros, lim)
     # confinement first: a file outside the roots is refused whether or not
     # cpp could make sense of it (its own complaint would quote it)
-    confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
-                          text.split("\n") if source is not None else None, MAIN)
+    _confine(pre, roots, lim, text, source)
     if code != 0:
         err = _gcc_error(stderr, dirs, source is not None)
         err.partial = pre.text or None      # GCC may have met a syntax error first
         raise err
     pre.search_dirs = tuple(dirs)
+    cpp_cache.store(key, pre)
     return pre
+
+
+def _confine(pre: Preprocessed, roots: confine.Roots, lim: limits.Limits, text: str,
+             source: str | None) -> None:
+    confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
+                          text.split("\n") if source is not None else None, MAIN)
 
 
 def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits) -> None:

@@ -1,0 +1,269 @@
+"""cpp's result, cached by what cpp READ rather than what it wrote.
+
+The unit cache (``units``) is keyed by preprocessed text, so cpp had to run
+on every warm run to learn the key: one ``gcc -E`` process per header was
+most of a warm corpus run.  This cache keys an entry by cpp's INPUTS
+instead, as a build system's dependency file does:
+
+- the preprocessor's identity (the real path of the gcc driver, its size
+  and mtime: an upgraded compiler is a new key),
+- the argument list (the target's predefined macros and ``-D``s in order,
+  the include directories in order), the main source text, the bounds that
+  decide whether a run succeeds (``cpp-timeout``), and, when the user wrote
+  the main file (in-memory source, whose quoted includes start from the
+  working directory), the working directory.
+
+The entry holds what ``preprocess()`` returns, already split (the blanked
+text, the files entered; the ``-dD`` record compressed, unpacked only when
+the macros are asked for) and the dependency list: every file cpp entered
+with its (size, mtime, ctime, inode, SHA-256).  It is valid while
+
+- every dependency's stat matches, or its content hash still does when the
+  stat differs (git's index rule: a cache restored on another machine, or a
+  ``touch``, still hits; the entry is then rewritten with the new stat), and
+- every *shadow candidate* is still absent: a file that cpp would have found
+  before the one it used (the same relative name under an earlier include
+  directory, or in the includer's own directory for a quoted include).
+  Creating one must change the result, so it invalidates the entry.
+
+Never cached: results whose inputs use ``__has_include``,
+``__has_include_next`` (they depend on a file's absence, which the
+candidates above do not cover), ``__COUNTER__``, ``__DATE__``,
+``__TIME__`` or ``__TIMESTAMP__``; failures (cpp errors, confinement
+errors and limits are found again by running cpp); pcpp's runs (it records
+no line markers to take the dependencies from).
+
+Confinement (``frontend.confine``) is not part of the entry: the caller
+checks the entries of a hit exactly as those of a miss, so a symlink
+retargeted out of the include directories is refused either way.
+
+In-process, validated entries are also kept in memory (``_memo``): a second
+lookup in the same process re-validates by stat only and returns the same
+``Preprocessed`` object, so the parse caches above it hit by identity.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import time
+import zlib
+from typing import Sequence
+
+from abicheck import cache
+from abicheck.errors import SourceLoc
+from abicheck.frontend.cpp_output import Preprocessed
+
+KIND = "cpp-1"          # bump when the stored shape changes
+_UNCACHEABLE = (b"__has_include", b"__COUNTER__", b"__DATE__", b"__TIME__", b"__TIMESTAMP__")
+#: a file changed this recently may change again within the clock's
+#: granularity without its stat showing it ("racy git"): its stat is not
+#: trusted, its content hash is checked on every hit
+_RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int, int, int]
+#: in-process memo: key -> (Preprocessed, deps, absent candidates, raw size)
+_memo: dict[str, tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
+
+
+def _stat(path: str) -> Stat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
+                user_main: bool, cpp_timeout: float) -> str | None:
+    """The key of one cpp run, or None when its result is not to be cached
+    (the main text or a macro uses a construct listed above)."""
+    blob = text.encode("utf-8", "surrogateescape")
+    defs = "\0".join(f"{k}={v}" for k, v in macros.items()).encode("utf-8", "surrogateescape")
+    if any(w in blob or w in defs for w in _UNCACHEABLE):
+        return None
+    st = _driver(cc)
+    if st is None:
+        return None
+    parts = ["cpp", *map(str, st), "\0".join(dirs), repr(cpp_timeout),
+             os.getcwd() if user_main else "", str(len(blob))]
+    h = hashlib.sha256("\x01".join(parts).encode("utf-8", "surrogateescape"))
+    h.update(b"\x01" + defs + b"\x01" + blob)
+    return cache.key(KIND, h.hexdigest())
+
+
+_drivers: dict[str, tuple] = {}
+
+
+def _driver(cc: str) -> tuple | None:
+    """(real path, size, mtime) of the compiler driver, once per process."""
+    got = _drivers.get(cc)
+    if got is None:
+        real = os.path.realpath(cc)
+        st = _stat(real)
+        if st is None:
+            return None
+        got = _drivers[cc] = (real, st[0], st[1])
+    return got
+
+
+def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
+    """The stored result of the run ``key`` names, if still valid; None
+    otherwise (absent, stale, damaged, bigger than ``cpp_output`` allows:
+    cpp then runs and says so itself)."""
+    if key is None or not cache.enabled():
+        return None
+    mem = _memo.get(key)
+    if mem is not None:
+        pre, deps, absent, size = mem
+        if size <= cpp_output and _valid(deps, absent) is not None:
+            return pre
+        _memo.pop(key, None)
+    payload = cache.load(KIND, key)
+    if payload is None:
+        return None
+    got = _decode(payload)
+    if got is None:
+        return None
+    pre, deps, absent, size = got
+    if size > cpp_output:
+        return None
+    fresh = _valid(deps, absent)
+    if fresh is None:
+        return None
+    if fresh is not deps:                       # a stat refreshed: write it back
+        cache.store(KIND, key, _encode(pre, fresh, absent, size, _raw_of(payload)))
+    _memo[key] = (pre, fresh, absent, size)
+    return pre
+
+
+def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
+    """``deps`` (with refreshed stats where only the stat had changed) when
+    every dependency still has its content and every candidate is absent;
+    None when the entry is stale."""
+    out = None
+    for i, (path, st, digest) in enumerate(deps):
+        now = _stat(path)
+        if now is None:
+            return None
+        if now == st and st[1] < time.time_ns() - _RACY_NS:
+            continue
+        try:
+            with open(path, "rb") as f:
+                if hashlib.sha256(f.read()).digest() != digest:
+                    return None
+        except OSError:
+            return None
+        if out is None:
+            out = list(deps)
+        out[i] = (path, now, digest)
+    for path in absent:
+        if os.path.lexists(path):
+            return None
+    return deps if out is None else tuple(out)
+
+
+def store(key: str | None, pre: Preprocessed) -> None:
+    """Keep a successful run, fresh from cpp (its ``-dD`` record unread)."""
+    raw = pre._raw
+    if key is None or not cache.enabled() or raw is None:
+        return
+    deps = []
+    for path, _ in pre.entries:
+        st = _stat(path)
+        if st is None:
+            return
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return
+        if any(w in data for w in _UNCACHEABLE):
+            return
+        deps.append((path, st, hashlib.sha256(data).digest()))
+    absent = _candidates(pre)
+    if absent is None:
+        return
+    size = len(raw.encode("utf-8", "surrogateescape"))
+    packed = zlib.compress(raw.encode("utf-8", "surrogateescape"), 1)
+    deps_t = tuple(dict.fromkeys(deps))
+    cache.store(KIND, key, _encode(pre, deps_t, absent, size, packed))
+    _memo[key] = (pre, deps_t, absent, size)
+
+
+def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
+    """The files that would have shadowed a dependency and were absent."""
+    dirs = [d.rstrip("/") for d in pre.search_dirs]
+    used = {path for path, _ in pre.entries}
+    out: dict[str, None] = {}
+    for path, at in pre.entries:
+        for k, d in enumerate(dirs):
+            if not path.startswith(d + "/"):
+                continue
+            rel = path[len(d) + 1:]
+            earlier = [f"{e}/{rel}" for e in dirs[:k]]
+            if at.file != "<headers>":
+                earlier.append(os.path.join(os.path.dirname(at.file), rel))
+            for c in earlier:
+                if c not in used and c not in out and not os.path.lexists(c):
+                    out[c] = None
+    return tuple(out)
+
+
+class _NoClasses(pickle.Unpickler):
+    """Entries are strings, numbers, bytes and tuples: no class is ever
+    loaded, so a planted entry can build nothing else."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} in a cpp entry")
+
+
+def _encode(pre: Preprocessed, deps: tuple, absent: tuple, size: int, packed: bytes) -> bytes:
+    entries = tuple((c, a.file, a.line, a.col) for c, a in pre.entries)
+    return pickle.dumps((pre.text, pre.main_source, entries, pre.search_dirs, deps, absent,
+                         size, packed), protocol=5)
+
+
+def _raw_of(payload: bytes) -> bytes:
+    return _NoClasses(io.BytesIO(payload)).load()[7]
+
+
+def _decode(payload: bytes) -> tuple | None:
+    try:
+        text, main, entries, dirs, deps, absent, size, packed = _NoClasses(io.BytesIO(payload)).load()
+        ents = tuple((c, SourceLoc(f, ln, col)) for c, f, ln, col in entries)
+        if not (isinstance(text, str) and isinstance(main, str) and isinstance(packed, bytes)
+                and isinstance(size, int) and all(isinstance(d, str) for d in dirs)
+                and all(isinstance(p, str) for p in absent)):
+            return None
+        deps = tuple((str(p), tuple(int(x) for x in st), bytes(dg)) for p, st, dg in deps)
+    except Exception:         # any malformed payload: an entry to ignore
+        return None
+    pre = _Stored(text, main, ents, packed)
+    pre.search_dirs = tuple(dirs)
+    return pre, deps, tuple(absent), size
+
+
+class _Stored(Preprocessed):
+    """A ``Preprocessed`` read back from an entry: its ``-dD`` record is
+    unpacked the first time the macros are asked for (most layouts never
+    ask)."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, text: str, main: str, entries: tuple, packed: bytes) -> None:
+        super().__init__(text, None, main, entries)
+        self._packed: bytes | None = packed
+
+    @property
+    def macros(self):
+        if self._packed is not None:
+            self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
+            self._packed = None
+        return Preprocessed.macros.fget(self)
+
+
+def clear_memo() -> None:
+    _memo.clear()
+    _drivers.clear()
