@@ -63,8 +63,8 @@ _UNCACHEABLE = (b"__has_include", b"__COUNTER__", b"__DATE__", b"__TIME__", b"__
 _RACY_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]
-#: in-process memo: key -> (Preprocessed, deps, absent candidates, raw size)
-_memo: dict[str, tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
+#: in-process memo: (cache folder, key) -> (Preprocessed, deps, absent candidates, raw size)
+_memo: dict[tuple[str, str], tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
 
 
 def _stat(path: str) -> Stat | None:
@@ -114,12 +114,13 @@ def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
     cpp then runs and says so itself)."""
     if key is None or not cache.enabled():
         return None
-    mem = _memo.get(key)
+    mkey = (cache.directory(), key)
+    mem = _memo.get(mkey)
     if mem is not None:
         pre, deps, absent, size = mem
         if size <= cpp_output and _valid(deps, absent) is not None:
             return pre
-        _memo.pop(key, None)
+        _memo.pop(mkey, None)
     payload = cache.load(KIND, key)
     if payload is None:
         return None
@@ -134,7 +135,7 @@ def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
         return None
     if fresh is not deps:                       # a stat refreshed: write it back
         cache.store(KIND, key, _encode(pre, fresh, absent, size, _raw_of(payload)))
-    _memo[key] = (pre, fresh, absent, size)
+    _remember(mkey, (pre, fresh, absent, size))
     return pre
 
 
@@ -189,7 +190,7 @@ def store(key: str | None, pre: Preprocessed) -> None:
     packed = zlib.compress(raw.encode("utf-8", "surrogateescape"), 1)
     deps_t = tuple(dict.fromkeys(deps))
     cache.store(KIND, key, _encode(pre, deps_t, absent, size, packed))
-    _memo[key] = (pre, deps_t, absent, size)
+    _remember((cache.directory(), key), (pre, deps_t, absent, size))
 
 
 def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
@@ -262,6 +263,15 @@ class _Stored(Preprocessed):
             self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
             self._packed = None
         return Preprocessed.macros.fget(self)
+
+
+_MEMO_MAX = 4096       # a long-lived process (a language server) stays bounded
+
+
+def _remember(mkey: tuple[str, str], value: tuple) -> None:
+    if len(_memo) >= _MEMO_MAX:
+        _memo.clear()
+    _memo[mkey] = value
 
 
 def clear_memo() -> None:

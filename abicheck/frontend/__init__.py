@@ -156,7 +156,10 @@ def _parsed_payload(portable: str) -> bytes | None:
 
 
 def clear_memo() -> None:
-    """Forget what this process parsed (the persistent cache stays)."""
+    """Forget what this process parsed and preprocessed (the persistent
+    cache stays)."""
+    from abicheck.cache import preprocessed
+    preprocessed.clear_memo()
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
 
