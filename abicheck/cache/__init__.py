@@ -76,7 +76,7 @@ def fingerprint_of(pkg, pycparser_version: str) -> str:
     pycparser's versions (pycparser builds the syntax tree the model is made
     of: another pycparser may parse the same text otherwise)."""
     h = hashlib.sha256(f"{__version__}\0pycparser {pycparser_version}\0".encode())
-    for rel in ("model.py", "errors.py", "cache/units.py", "cache/preprocessed.py"):
+    for rel in ("model.py", "errors.py", "cache/units.py", "cache/preprocessed.py", "cache/failures.py"):
         h.update(pkg.joinpath(rel).read_bytes())
     for f in sorted(pkg.joinpath("frontend").iterdir(), key=lambda p: p.name):
         if f.name.endswith(".py"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import gc
 import io
 import pickle
 
@@ -86,6 +87,8 @@ class _Restricted(pickle.Unpickler):
 def loads(payload: bytes, dirs: tuple[str, ...] = ()) -> m.Unit | None:
     """The unit, or None when the payload is not one (a bad entry); files
     named ``DIR_TAG/...`` are put back under ``dirs``."""
+    on = gc.isenabled()
+    gc.disable()        # ~1000 objects, no cycles: the collector would only rescan them
     try:
         parts = _Restricted(io.BytesIO(payload), dirs).load()
         records, enums, typedefs, constants = parts
@@ -93,4 +96,7 @@ def loads(payload: bytes, dirs: tuple[str, ...] = ()) -> m.Unit | None:
             return None
     except Exception:     # any malformed payload: an entry to ignore, never an error
         return None
+    finally:
+        if on:
+            gc.enable()
     return m.Unit.build(records, enums, typedefs, constants)

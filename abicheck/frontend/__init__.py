@@ -57,9 +57,15 @@ def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
     """The parse error of ``text``, remembered: a header that does not parse
     fails the same way on all 27 targets, and parsing a hostile one can take
     seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
+    from abicheck.cache import failures
+    k = failures.key(text)
+    known = failures.load(k)
+    if type(known) is ParseError:
+        return known.msg, known.loc
     try:
         _parse_cached(text)
     except ParseError as e:
+        failures.store(k, ParseError(_STRAY.sub(_stray, e.msg), e.loc))
         return _STRAY.sub(_stray, e.msg), e.loc
     return None
 
@@ -135,19 +141,27 @@ def _portable_payload(portable: str) -> bytes | None:
     persistent cache, else parsed (and stored)."""
     from abicheck import cache
     from abicheck.cache import units
+    from abicheck.cache import failures
     if cache.enabled():
-        payload = cache.load(units.KIND, cache.key(units.KIND, portable))
+        k = cache.key(units.KIND, portable)
+        payload = cache.load(units.KIND, k)
         if payload is not None:
             return payload
+        if failures.known_unparsable(k):     # parsed before, in vain
+            return None
     return _parsed_payload(portable)
 
 
 def _parsed_payload(portable: str) -> bytes | None:
     from abicheck import cache
     from abicheck.cache import units
+    from abicheck.cache import failures
     try:
         unit = parse.parse(_rewritten(portable))
-    except (AbicheckError, RecursionError):
+    except AbicheckError:
+        failures.mark_unparsable(cache.key(units.KIND, portable))
+        return None
+    except RecursionError:
         return None
     payload = units.dumps(unit)
     if payload is not None and cache.enabled():
@@ -227,7 +241,14 @@ def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
     except LimitError:
         raise
     except ParseError as e:
-        raise diagnose.first_error(_rewritten(_main_part(text)), target, e) from None
+        # GCC's first error costs several parses: kept across runs
+        from abicheck.cache import failures
+        k = failures.key(text, target)
+        err = failures.load(k)
+        if err is None:
+            err = diagnose.first_error(_rewritten(_main_part(text)), target, e)
+            failures.store(k, err)
+        raise err from None
 
 
 @functools.lru_cache(maxsize=16)
