@@ -345,24 +345,45 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     cancelled; cpp runs overlap, parsing stays sequential and in job order."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def run(job) -> Preprocessed | AbicheckError:
-        headers, t, dirs, *roots = job
+    import sys
+    pp = sys.modules["abicheck.frontend.preprocess"]     # the module (its name is the function's)
+
+    def guarded(job, step):
         try:
-            return preprocess(headers, t, dirs, defines, roots=roots[0] if roots else ())
+            return step()
         except PreprocessError as e:
-            return _first_of(e, t)
+            return _first_of(e, job[1])
         except AbicheckError as e:
             return e
         except RecursionError:
             return AbicheckError("macros nest too deeply")
 
+    def look(job) -> Preprocessed | AbicheckError | pp.Request:
+        """A cache hit, an error, or the request cpp must run."""
+        headers, t, dirs, *roots = job
+
+        def step():
+            req = pp.prepare(headers, t, dirs, defines, roots=roots[0] if roots else ())
+            return pp.cached(req) or req
+        return guarded(job, step)
+
     jobs = list(jobs)
+    # the cpp cache is looked up here, in this thread: only the misses need
+    # processes (threads would only contend for the interpreter)
+    pres = [look(j) for j in jobs]
+    misses = [i for i, p in enumerate(pres) if isinstance(p, pp.Request)]
+
+    def run(i: int) -> Preprocessed | AbicheckError:
+        return guarded(jobs[i], lambda: pp.run(pres[i]))
+
     n = limits.jobs()
-    if n == 1 or len(jobs) == 1:
-        pres = [run(j) for j in jobs]
+    if n == 1 or len(misses) <= 1:
+        done = [run(i) for i in misses]
     else:
         with ThreadPoolExecutor(max_workers=n) as pool:
-            pres = list(pool.map(run, jobs))
+            done = list(pool.map(run, misses))
+    for i, p in zip(misses, done):
+        pres[i] = p
     out: list[Translation | AbicheckError] = []
     for (headers, t, dirs, *roots), p in zip(jobs, pres):
         if isinstance(p, AbicheckError):
