@@ -11,7 +11,8 @@ instead, as a build system's dependency file does:
   the include directories in order), the main source text, the bounds that
   decide whether a run succeeds (``cpp-timeout``), and, when the user wrote
   the main file (in-memory source, whose quoted includes start from the
-  working directory), the working directory.
+  working directory) or an include directory is relative, the working
+  directory.
 
 The entry holds what ``preprocess()`` returns, already split (the blanked
 text, the files entered; the ``-dD`` record compressed, unpacked only when
@@ -86,8 +87,10 @@ def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
     st = _driver(cc)
     if st is None:
         return None
-    parts = ["cpp", *map(str, st), "\0".join(dirs), repr(cpp_timeout),
-             os.getcwd() if user_main else "", str(len(blob))]
+    # relative include directories (and the user's own main file, whose
+    # quoted includes start there) name files from the working directory
+    here = os.getcwd() if user_main or not all(os.path.isabs(d) for d in dirs) else ""
+    parts = ["cpp", *map(str, st), "\0".join(dirs), repr(cpp_timeout), here, str(len(blob))]
     h = hashlib.sha256("\x01".join(parts).encode("utf-8", "surrogateescape"))
     h.update(b"\x01" + defs + b"\x01" + blob)
     return cache.key(KIND, h.hexdigest())

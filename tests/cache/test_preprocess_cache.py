@@ -258,3 +258,14 @@ def test_the_macros_of_a_hit_are_cpps(tree):
     again = api.translate(["a.h"], get_target("x86_64"), _dirs(tree))
     assert again.pre is not tr.pre and again.pre == tr.pre       # macros compared too
     assert [m.name for m in again.macros if m.loc.file.endswith("b.h")] == ["T"]
+
+
+def test_a_relative_include_directory_is_read_from_the_working_directory(tree, monkeypatch):
+    for name, t in (("one", "int"), ("two", "long")):
+        (tree / name / "inc").mkdir(parents=True)
+        (tree / name / "inc" / "a.h").write_text(f"struct s {{ {t} x; char c; }};\n")
+    monkeypatch.chdir(tree / "one")
+    assert layout(tree, dirs=["inc"])["size"] == 8
+    monkeypatch.chdir(tree / "two")
+    got = layout(tree, dirs=["inc"])
+    assert got == uncached(tree, dirs=["inc"]) and got["size"] == 16
