@@ -250,9 +250,10 @@ def _decode(payload: bytes) -> tuple | None:
 
 
 class _Stored(Preprocessed):
-    """A ``Preprocessed`` read back from an entry: its ``-dD`` record is
-    unpacked the first time the macros are asked for (most layouts never
-    ask)."""
+    """A ``Preprocessed`` read back from an entry: its macros are read the
+    first time they are asked for (most layouts never ask), from the
+    macro entry of the same ``-dD`` record when a run read them before (``MACROS``),
+    else from the ``-dD`` record, scanned and then kept in that entry."""
 
     __slots__ = ("_packed",)
 
@@ -263,9 +264,44 @@ class _Stored(Preprocessed):
     @property
     def macros(self):
         if self._packed is not None:
-            self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
+            # keyed by the record itself: a stale entry's rerun keeps its key
+            key = cache.key(MACROS, hashlib.sha256(self._packed).hexdigest())
+            got = _load_macros(key)
+            if got is not None:
+                self._macros, self._exact = got
+            else:
+                self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
+                out = Preprocessed.macros.fget(self)
+                if cache.enabled():
+                    _store_macros(key, out, self._exact)
             self._packed = None
         return Preprocessed.macros.fget(self)
+
+
+MACROS = "cpp-macros-1"
+
+
+def _store_macros(key: str, macros: tuple, exact: bool) -> None:
+    rows = tuple((d.name, d.params, d.body, d.loc.file, d.loc.line, d.loc.col) for d in macros)
+    cache.store(MACROS, key, pickle.dumps((bool(exact), rows), protocol=5))
+
+
+def _load_macros(key: str) -> tuple[tuple, bool] | None:
+    from abicheck.frontend.cpp_output import MacroDef
+    raw = cache.load(MACROS, key) if cache.enabled() else None
+    if raw is None:
+        return None
+    try:
+        exact, rows = _NoClasses(io.BytesIO(raw)).load()
+        out = tuple(MacroDef(name, None if params is None else tuple(params), body,
+                             SourceLoc(file, line, col))
+                    for name, params, body, file, line, col in rows)
+        if not (isinstance(exact, bool) and all(isinstance(d.name, str) and isinstance(d.body, str)
+                                                and isinstance(d.loc.file, str) for d in out)):
+            return None
+        return out, exact
+    except Exception:         # a damaged entry: scan the record again
+        return None
 
 
 _MEMO_MAX = 4096       # a long-lived process (a language server) stays bounded

@@ -258,6 +258,18 @@ def test_the_macros_of_a_hit_are_cpps(tree):
     again = api.translate(["a.h"], get_target("x86_64"), _dirs(tree))
     assert again.pre is not tr.pre and again.pre == tr.pre       # macros compared too
     assert [m.name for m in again.macros if m.loc.file.endswith("b.h")] == ["T"]
+    # the scanned macros were kept: a third run reads them from their entry
+    d = tree / "cache" / cache.generation() / preprocessed.MACROS
+    (kept,) = [os.path.join(dp, f) for dp, _, fs in os.walk(d) for f in fs]
+    clear_memo()
+    third = api.translate(["a.h"], get_target("x86_64"), _dirs(tree))
+    assert third.pre == tr.pre and third.macros == tr.macros
+    with open(kept, "r+b") as f:                  # damaged: scanned again, same macros
+        f.seek(40)
+        f.write(b"\xff\xff")
+    clear_memo()
+    fourth = api.translate(["a.h"], get_target("x86_64"), _dirs(tree))
+    assert fourth.macros == tr.macros and fourth.pre.macros_exact == tr.pre.macros_exact
 
 
 def test_a_relative_include_directory_is_read_from_the_working_directory(tree, monkeypatch):
