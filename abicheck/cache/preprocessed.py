@@ -44,6 +44,7 @@ lookup in the same process re-validates by stat only and returns the same
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -81,8 +82,8 @@ def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
     """The key of one cpp run, or None when its result is not to be cached
     (the main text or a macro uses a construct listed above)."""
     blob = text.encode("utf-8", "surrogateescape")
-    defs = "\0".join(f"{k}={v}" for k, v in macros.items()).encode("utf-8", "surrogateescape")
-    if any(w in blob or w in defs for w in _UNCACHEABLE):
+    defs = _defines(tuple(macros.items()))
+    if defs is None or any(w in blob for w in _UNCACHEABLE):
         return None
     st = _driver(cc)
     if st is None:
@@ -94,6 +95,14 @@ def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
     h = hashlib.sha256("\x01".join(parts).encode("utf-8", "surrogateescape"))
     h.update(b"\x01" + defs + b"\x01" + blob)
     return cache.key(KIND, h.hexdigest())
+
+
+@functools.lru_cache(maxsize=64)
+def _defines(items: tuple[tuple[str, str], ...]) -> bytes | None:
+    """The macros as key bytes (a target's ~180, the same for every header
+    of a run), or None when one uses a construct listed above."""
+    defs = "\0".join(f"{k}={v}" for k, v in items).encode("utf-8", "surrogateescape")
+    return None if any(w in defs for w in _UNCACHEABLE) else defs
 
 
 _drivers: dict[str, tuple] = {}
