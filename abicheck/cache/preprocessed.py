@@ -25,7 +25,12 @@ with its (size, mtime, ctime, inode, SHA-256).  It is valid while
 - every *shadow candidate* is still absent: a file that cpp would have found
   before the one it used (the same relative name under an earlier include
   directory, or in the includer's own directory for a quoted include).
-  Creating one must change the result, so it invalidates the entry.
+  Creating one must change the result, so it invalidates the entry (a
+  dangling link or a folder there is absent: cpp passes over it).
+
+A file changed within two seconds of being recorded may change again
+without its stat showing it (the clock's granularity): its stat is not
+trusted, and its content is hashed on every lookup until it has aged.
 
 Never cached: results whose inputs use ``__has_include``,
 ``__has_include_next`` (they depend on a file's absence, which the
@@ -61,7 +66,7 @@ KIND = "cpp-1"          # bump when the stored shape changes
 _UNCACHEABLE = (b"__has_include", b"__COUNTER__", b"__DATE__", b"__TIME__", b"__TIMESTAMP__")
 #: a file changed this recently may change again within the clock's
 #: granularity without its stat showing it ("racy git"): its stat is not
-#: trusted, its content hash is checked on every hit
+#: trusted, its content hash is checked on every hit (``_trusted``)
 _RACY_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]
@@ -160,7 +165,7 @@ def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
         now = _stat(path)
         if now is None:
             return None
-        if now == st and st[1] < time.time_ns() - _RACY_NS:
+        if now == st:
             continue
         try:
             with open(path, "rb") as f:
@@ -168,13 +173,25 @@ def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
                     return None
         except OSError:
             return None
-        if out is None:
-            out = list(deps)
-        out[i] = (path, now, digest)
+        fresh = _trusted(now)
+        if fresh != st:
+            if out is None:
+                out = list(deps)
+            out[i] = (path, fresh, digest)
     for path in absent:
-        if os.path.lexists(path):
+        if os.path.isfile(path):
             return None
     return deps if out is None else tuple(out)
+
+
+_UNTRUSTED = (-1, 0, 0, 0)
+
+
+def _trusted(st: Stat) -> Stat:
+    """``st``, or a stat no file has when the file changed so recently that
+    another change within the clock's granularity may not show in it ("racy
+    git"): its content is then hashed on every lookup, until it has aged."""
+    return st if max(st[1], st[2]) < time.time_ns() - _RACY_NS else _UNTRUSTED
 
 
 def store(key: str | None, pre: Preprocessed) -> None:
@@ -194,7 +211,7 @@ def store(key: str | None, pre: Preprocessed) -> None:
             return
         if any(w in data for w in _UNCACHEABLE):
             return
-        deps.append((path, st, hashlib.sha256(data).digest()))
+        deps.append((path, _trusted(st), hashlib.sha256(data).digest()))
     absent = _candidates(pre)
     if absent is None:
         return
@@ -219,7 +236,7 @@ def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
             if at.file != "<headers>":
                 earlier.append(os.path.join(os.path.dirname(at.file), rel))
             for c in earlier:
-                if c not in used and c not in out and not os.path.lexists(c):
+                if c not in used and c not in out and not os.path.isfile(c):
                     out[c] = None
     return tuple(out)
 

@@ -281,3 +281,26 @@ def test_a_relative_include_directory_is_read_from_the_working_directory(tree, m
     monkeypatch.chdir(tree / "two")
     got = layout(tree, dirs=["inc"])
     assert got == uncached(tree, dirs=["inc"]) and got["size"] == 16
+
+
+def test_a_dangling_link_that_comes_to_life_shadows(tree, cpp_runs):
+    first = layout(tree)
+    link = tree / "first" / "b.h"
+    os.symlink(tree / "inc" / "later.h", link)     # dangling: cpp passes over it
+    assert layout(tree) == first
+    runs = cpp_runs[0]
+    (tree / "inc" / "later.h").write_text("#define T long\n")
+    got = layout(tree)
+    assert cpp_runs[0] == runs + 1 and got["size"] == 16 == gcc_size(tree)
+
+
+def test_a_file_changed_just_now_is_hashed_not_trusted(tree):
+    b = tree / "inc" / "b.h"
+    st = preprocessed._stat(str(b))
+    assert preprocessed._trusted(st) == preprocessed._UNTRUSTED    # written a moment ago
+    old = 1_000_000_000_000_000_000
+    os.utime(b, ns=(old, old))
+    aged = preprocessed._stat(str(b))
+    # the ctime is still now (utime sets it): still untrusted until it ages
+    assert preprocessed._trusted(aged) == preprocessed._UNTRUSTED
+    assert preprocessed._trusted((aged[0], old, old, aged[3])) == (aged[0], old, old, aged[3])
