@@ -6,8 +6,9 @@ form, then its real one), and the error GCC would report first was found
 by parsing it several times more (``diagnose.first_error``).  The outcome
 is a function of the text, the target row and the code that reads them,
 so it is kept like a parsed unit: the error's class, message and place,
-under a key made of those inputs (``code_fingerprint`` covers the front
-end, ``layout_fingerprint`` the layout engine that judges the constants).
+under a key made of those inputs and the active limits
+(``code_fingerprint`` covers the front end, ``layout_fingerprint`` the
+layout engine that judges the constants).
 
 Only errors of the classes below are stored, as data (JSON); any other
 payload is ignored.
@@ -47,8 +48,11 @@ def key(text: str, target=None, dirs: Sequence[str] = ()) -> str | None:
     on it), or None with the cache off."""
     if not cache.enabled():
         return None
+    from abicheck import limits
     row = repr(target) if target is not None else ""
-    return cache.key(KIND, f"{layout_fingerprint()}\0{row}\0{chr(1).join(dirs)}\0{text}")
+    lim = limits.active()                   # a bound may decide which error comes first
+    bounds = repr((lim.input_size, lim.cpp_output, lim.cpp_timeout, lim.nesting))
+    return cache.key(KIND, f"{layout_fingerprint()}\0{row}\0{bounds}\0{chr(1).join(dirs)}\0{text}")
 
 
 def load(k: str | None) -> AbicheckError | None:

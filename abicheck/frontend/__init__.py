@@ -158,10 +158,10 @@ def _parsed_payload(portable: str) -> bytes | None:
     from abicheck.cache import failures
     try:
         unit = parse.parse(_rewritten(portable))
-    except AbicheckError:
+    except ParseError:
         failures.mark_unparsable(cache.key(units.KIND, portable))
         return None
-    except RecursionError:
+    except (AbicheckError, RecursionError):
         return None
     payload = units.dumps(unit)
     if payload is not None and cache.enabled():

@@ -76,3 +76,27 @@ def test_a_damaged_failure_entry_is_ignored(bad, parses):
             f.write(b"{not json")
     n = parses[0]
     assert str(error_of(bad)) == want and parses[0] > n
+
+
+def test_a_failure_under_a_tight_limit_is_not_served_under_the_default(tmp_path, monkeypatch):
+    import dataclasses
+
+    from abicheck import limits
+    monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
+    # unions nested 6 deep: refused under nesting=3, fine by default
+    body = "int x;"
+    for _ in range(6):
+        body = f"union {{ {body} }} u;"
+    (tmp_path / "deep.h").write_text(f"struct s {{ {body} }};\n")
+    tight = dataclasses.replace(limits.active(), nesting=3)
+    for _ in range(2):
+        clear_memo()
+        with limits.use(tight), pytest.raises(AbicheckError, match="nest"):
+            api.translate(["deep.h"], get_target("x86_64"), [str(tmp_path)])
+    clear_memo()
+    tr = api.translate(["deep.h"], get_target("x86_64"), [str(tmp_path)])
+    got = api.layout_translation(tr, ["struct s"])[0].to_json()
+    with cache.use(False):
+        clear_memo()
+        plain = api.translate(["deep.h"], get_target("x86_64"), [str(tmp_path)])
+        assert got == api.layout_translation(plain, ["struct s"])[0].to_json()
