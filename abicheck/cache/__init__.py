@@ -5,10 +5,11 @@ the same text comes back on every run (and on most targets: uapi headers
 preprocess identically on many ABIs).  So the type model parsed from a
 text is kept on disk, keyed by:
 
-- the SHA-256 of the preprocessed text itself (cpp still runs every time:
-  the key is what it produced, so a changed header, define, include path or
-  target macro is a different key; nothing depends on the compiler beyond
-  that text),
+- the SHA-256 of the preprocessed text itself (the key is what cpp
+  produced, so a changed header, define, include path or target macro is a
+  different key; nothing depends on the compiler beyond that text; cpp's
+  own result is kept by ``preprocessed``, keyed by what cpp read, so a warm
+  run does not run cpp either),
 - abicheck's version, pycparser's version and a fingerprint of the code
   that turns text into a model (so a development checkout, or an upgraded
   pycparser, never reads a model an older parser wrote),
@@ -76,7 +77,7 @@ def fingerprint_of(pkg, pycparser_version: str) -> str:
     pycparser's versions (pycparser builds the syntax tree the model is made
     of: another pycparser may parse the same text otherwise)."""
     h = hashlib.sha256(f"{__version__}\0pycparser {pycparser_version}\0".encode())
-    for rel in ("model.py", "errors.py", "cache/units.py"):
+    for rel in ("model.py", "errors.py", "cache/units.py", "cache/preprocessed.py", "cache/failures.py"):
         h.update(pkg.joinpath(rel).read_bytes())
     for f in sorted(pkg.joinpath("frontend").iterdir(), key=lambda p: p.name):
         if f.name.endswith(".py"):

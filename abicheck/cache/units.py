@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import gc
 import io
 import pickle
 
 from abicheck import model as m
 from abicheck.errors import SourceLoc
 
-KIND = "unit-1"        # bump when the pickled shape changes
+KIND = "unit-2"        # bump when the pickled shape changes
 
 _CLASSES = (m.Const, m.Ident, m.SizeOf, m.AlignOf, m.OffsetOf, m.Unary, m.Binary, m.Cond, m.Cast,
             m.BiggestAlignment, m.Attrs, m.Scalar, m.Pointer, m.Array, m.Function, m.RecordRef,
@@ -43,17 +44,34 @@ _TABLE = copyreg.dispatch_table.copy()
 _TABLE.update({c: _reducer(c) for c in _CLASSES})
 
 
+class _Pickler(pickle.Pickler):
+    """Writes each file name under an include directory (``DIR_TAG``) as
+    a persistent id, and notes them: ``loads`` maps them back with one dict
+    lookup in C, not a Python call per location."""
+
+    def __init__(self, f) -> None:
+        super().__init__(f, protocol=5)
+        self.dispatch_table = _TABLE
+        self.tags: dict[str, None] = {}
+
+    def persistent_id(self, obj):
+        if type(obj) is str and obj.startswith("<abicheck-dir-"):
+            self.tags[obj] = None
+            return obj
+        return None
+
+
 def dumps(unit: m.Unit) -> bytes | None:
-    """The payload of ``unit``; None when it cannot be written (nesting
+    """The payload of ``unit``: the tuple of the relocatable file names,
+    then the unit's four tables; None when it cannot be written (nesting
     deeper than the pickler's recursion allows: then it is not cached)."""
     buf = io.BytesIO()
-    p = pickle.Pickler(buf, protocol=5)
-    p.dispatch_table = _TABLE
+    p = _Pickler(buf)
     try:
         p.dump((dict(unit.records), dict(unit.enums), dict(unit.typedefs), dict(unit.constants)))
     except (RecursionError, pickle.PicklingError):
         return None
-    return buf.getvalue()
+    return pickle.dumps(tuple(p.tags), protocol=5) + buf.getvalue()
 
 
 #: how a file under the k-th include directory is named in a stored unit
@@ -62,35 +80,41 @@ DIR_TAG = "<abicheck-dir-{}>"
 
 
 class _Restricted(pickle.Unpickler):
-    def __init__(self, f, dirs: tuple[str, ...]) -> None:
-        super().__init__(f)
-        self.dirs = dirs
-
     def find_class(self, module: str, name: str):
         cls = _ALLOWED.get((module, name))
         if cls is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of the type model")
-        if cls is SourceLoc and self.dirs:
-            return self._located
         return cls
 
-    def _located(self, file: str, line: int = 0, col: int = 0) -> SourceLoc:
-        if file.startswith("<abicheck-dir-"):
-            tag, sep, rest = file.partition(">/")
-            k = tag[len("<abicheck-dir-"):]
-            if sep and k.isdigit() and int(k) < len(self.dirs):
-                file = f"{self.dirs[int(k)]}/{rest}"
-        return SourceLoc(file, line, col)
+
+def _located(file: str, dirs: tuple[str, ...]) -> str:
+    """The real name of a ``DIR_TAG`` file name, under ``dirs``."""
+    tag, sep, rest = file.partition(">/")
+    k = tag[len("<abicheck-dir-"):]
+    if sep and k.isdigit() and int(k) < len(dirs):
+        return f"{dirs[int(k)]}/{rest}"
+    return file
 
 
 def loads(payload: bytes, dirs: tuple[str, ...] = ()) -> m.Unit | None:
     """The unit, or None when the payload is not one (a bad entry); files
     named ``DIR_TAG/...`` are put back under ``dirs``."""
+    on = gc.isenabled()
+    gc.disable()        # ~1000 objects, no cycles: the collector would only rescan them
     try:
-        parts = _Restricted(io.BytesIO(payload), dirs).load()
+        f = io.BytesIO(payload)
+        tags = _Restricted(f).load()
+        if not (isinstance(tags, tuple) and all(isinstance(t, str) for t in tags)):
+            return None
+        u = _Restricted(f)          # the tables are a pickle of their own
+        u.persistent_load = {t: _located(t, dirs) for t in tags}.__getitem__
+        parts = u.load()
         records, enums, typedefs, constants = parts
         if not all(isinstance(x, dict) for x in parts):
             return None
     except Exception:     # any malformed payload: an entry to ignore, never an error
         return None
+    finally:
+        if on:
+            gc.enable()
     return m.Unit.build(records, enums, typedefs, constants)

@@ -57,9 +57,15 @@ def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
     """The parse error of ``text``, remembered: a header that does not parse
     fails the same way on all 27 targets, and parsing a hostile one can take
     seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
+    from abicheck.cache import failures
+    k = failures.key(text)
+    known = failures.load(k)
+    if type(known) is ParseError:
+        return known.msg, known.loc
     try:
         _parse_cached(text)
     except ParseError as e:
+        failures.store(k, ParseError(_STRAY.sub(_stray, e.msg), e.loc))
         return _STRAY.sub(_stray, e.msg), e.loc
     return None
 
@@ -135,18 +141,26 @@ def _portable_payload(portable: str) -> bytes | None:
     persistent cache, else parsed (and stored)."""
     from abicheck import cache
     from abicheck.cache import units
+    from abicheck.cache import failures
     if cache.enabled():
-        payload = cache.load(units.KIND, cache.key(units.KIND, portable))
+        k = cache.key(units.KIND, portable)
+        payload = cache.load(units.KIND, k)
         if payload is not None:
             return payload
+        if failures.known_unparsable(k):     # parsed before, in vain
+            return None
     return _parsed_payload(portable)
 
 
 def _parsed_payload(portable: str) -> bytes | None:
     from abicheck import cache
     from abicheck.cache import units
+    from abicheck.cache import failures
     try:
         unit = parse.parse(_rewritten(portable))
+    except ParseError:
+        failures.mark_unparsable(cache.key(units.KIND, portable))
+        return None
     except (AbicheckError, RecursionError):
         return None
     payload = units.dumps(unit)
@@ -156,7 +170,10 @@ def _parsed_payload(portable: str) -> bytes | None:
 
 
 def clear_memo() -> None:
-    """Forget what this process parsed (the persistent cache stays)."""
+    """Forget what this process parsed and preprocessed (the persistent
+    cache stays)."""
+    from abicheck.cache import preprocessed
+    preprocessed.clear_memo()
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
 
@@ -224,7 +241,14 @@ def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
     except LimitError:
         raise
     except ParseError as e:
-        raise diagnose.first_error(_rewritten(_main_part(text)), target, e) from None
+        # GCC's first error costs several parses: kept across runs
+        from abicheck.cache import failures
+        k = failures.key(text, target)
+        err = failures.load(k)
+        if err is None:
+            err = diagnose.first_error(_rewritten(_main_part(text)), target, e)
+            failures.store(k, err)
+        raise err from None
 
 
 @functools.lru_cache(maxsize=16)
@@ -321,24 +345,45 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     cancelled; cpp runs overlap, parsing stays sequential and in job order."""
     from concurrent.futures import ThreadPoolExecutor
 
-    def run(job) -> Preprocessed | AbicheckError:
-        headers, t, dirs, *roots = job
+    import sys
+    pp = sys.modules["abicheck.frontend.preprocess"]     # the module (its name is the function's)
+
+    def guarded(job, step):
         try:
-            return preprocess(headers, t, dirs, defines, roots=roots[0] if roots else ())
+            return step()
         except PreprocessError as e:
-            return _first_of(e, t)
+            return _first_of(e, job[1])
         except AbicheckError as e:
             return e
         except RecursionError:
             return AbicheckError("macros nest too deeply")
 
+    def look(job) -> Preprocessed | AbicheckError | pp.Request:
+        """A cache hit, an error, or the request cpp must run."""
+        headers, t, dirs, *roots = job
+
+        def step():
+            req = pp.prepare(headers, t, dirs, defines, roots=roots[0] if roots else ())
+            return pp.cached(req) or req
+        return guarded(job, step)
+
     jobs = list(jobs)
+    # the cpp cache is looked up here, in this thread: only the misses need
+    # processes (threads would only contend for the interpreter)
+    pres = [look(j) for j in jobs]
+    misses = [i for i, p in enumerate(pres) if isinstance(p, pp.Request)]
+
+    def run(i: int) -> Preprocessed | AbicheckError:
+        return guarded(jobs[i], lambda: pp.run(pres[i]))
+
     n = limits.jobs()
-    if n == 1 or len(jobs) == 1:
-        pres = [run(j) for j in jobs]
+    if n == 1 or len(misses) <= 1:
+        done = [run(i) for i in misses]
     else:
         with ThreadPoolExecutor(max_workers=n) as pool:
-            pres = list(pool.map(run, jobs))
+            done = list(pool.map(run, misses))
+    for i, p in zip(misses, done):
+        pres[i] = p
     out: list[Translation | AbicheckError] = []
     for (headers, t, dirs, *roots), p in zip(jobs, pres):
         if isinstance(p, AbicheckError):

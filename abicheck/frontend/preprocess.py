@@ -31,6 +31,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from importlib import resources
 from typing import Sequence
 
@@ -86,14 +87,25 @@ def main_source(headers: Sequence[str], extra: str = "") -> str:
     return "\n".join(lines) + "\n" + extra
 
 
-def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
-               defines: Sequence[str] = (), system: bool = False,
-               source: str | None = None, extra: str = "",
-               roots: Sequence[str] = ()) -> Preprocessed:
-    """Preprocess ``headers`` (or the C text ``source``) for ``target``.
-    ``roots`` are folders files may be read from besides the include
-    directories (see ``confine``): the tree a user named, whose folders may
-    link to each other."""
+@dataclass
+class Request:
+    """One cpp run, its inputs checked (``prepare``): what ``cached`` looks
+    up and ``run`` runs."""
+
+    text: str                       # the main file fed to cpp
+    dirs: list[str]                 # include directories, in search order
+    macros: dict[str, str]          # the target's predefines, then -D
+    roots: confine.Roots
+    lim: limits.Limits
+    source: str | None              # the user's own main text, if any
+    use_pcpp: bool
+    key: str | None = None          # the cpp cache's key (``cached`` sets it)
+
+
+def prepare(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
+            defines: Sequence[str] = (), system: bool = False,
+            source: str | None = None, extra: str = "", roots: Sequence[str] = ()) -> Request:
+    """Check the inputs of a run (the errors ``preprocess`` raises before cpp)."""
     lim = limits.active()
     for d in include_dirs:
         if not os.path.isdir(d):
@@ -111,8 +123,29 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
             raise UsageError(f"bad -D argument '{d}'")
         macros[name] = value if _ else "1"
     use_pcpp = os.environ.get("ABICHECK_CPP") == "pcpp" or not _gcc()
-    roots = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
-    if use_pcpp:
+    roots_ = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
+    return Request(text, dirs, macros, roots_, lim, source, use_pcpp)
+
+
+def cached(req: Request) -> Preprocessed | None:
+    """The cpp cache's result for ``req`` (``abicheck.cache.preprocessed``),
+    confined exactly as a fresh run is (links may have moved since), or
+    None: cpp must run.  Raises what confinement raises."""
+    if req.use_pcpp:
+        return None
+    from abicheck.cache import preprocessed as cpp_cache
+    req.key = cpp_cache.request_key(_gcc(), req.dirs, req.macros, req.text, req.source is not None,
+                                    req.lim.cpp_timeout)
+    hit = cpp_cache.lookup(req.key, req.lim.cpp_output)
+    if hit is not None:
+        _confine(hit, req.roots, req.lim, req.text, req.source)
+    return hit
+
+
+def run(req: Request) -> Preprocessed:
+    """Run cpp (or pcpp) on ``req``; a success is kept in the cpp cache."""
+    text, dirs, macros, roots, lim, source = req.text, req.dirs, req.macros, req.roots, req.lim, req.source
+    if req.use_pcpp:
         from abicheck.frontend.pure_cpp import run_pcpp
         pre = run_pcpp(text, dirs, macros, roots, lim, source is not None)
         pre.search_dirs = tuple(dirs)
@@ -120,14 +153,34 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
     code, pre, stderr = _run_gcc(text, dirs, macros, lim)
     # confinement first: a file outside the roots is refused whether or not
     # cpp could make sense of it (its own complaint would quote it)
-    confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
-                          text.split("\n") if source is not None else None, MAIN)
+    _confine(pre, roots, lim, text, source)
     if code != 0:
         err = _gcc_error(stderr, dirs, source is not None)
         err.partial = pre.text or None      # GCC may have met a syntax error first
         raise err
     pre.search_dirs = tuple(dirs)
+    from abicheck.cache import preprocessed as cpp_cache
+    cpp_cache.store(req.key, pre)
     return pre
+
+
+def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[str] = (),
+               defines: Sequence[str] = (), system: bool = False,
+               source: str | None = None, extra: str = "",
+               roots: Sequence[str] = ()) -> Preprocessed:
+    """Preprocess ``headers`` (or the C text ``source``) for ``target``.
+    ``roots`` are folders files may be read from besides the include
+    directories (see ``confine``): the tree a user named, whose folders may
+    link to each other."""
+    req = prepare(headers, target, include_dirs, defines, system, source, extra, roots)
+    hit = cached(req)
+    return hit if hit is not None else run(req)
+
+
+def _confine(pre: Preprocessed, roots: confine.Roots, lim: limits.Limits, text: str,
+             source: str | None) -> None:
+    confine.check_entries(pre.entries, None if lim.allow_include_outside else roots, lim.input_size,
+                          text.split("\n") if source is not None else None, MAIN)
 
 
 def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits) -> None:

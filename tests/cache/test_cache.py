@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from abicheck import cache
-from abicheck.cache import units
+from abicheck.cache import preprocessed, units
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEADERS = os.path.join(ROOT, "headers")
@@ -47,6 +47,9 @@ def test_cache_hit_prints_what_no_cache_prints(argv, tmp_path):
     filling = run(argv, env)
     stored = entries(tmp_path / "c" / cache.generation() / units.KIND)
     assert stored                               # the first run filled the cache
+    cpp = entries(tmp_path / "c" / cache.generation() / preprocessed.KIND)
+    assert cpp                                  # and kept what cpp made of its inputs
+    stored += cpp
     mtimes = [os.stat(p).st_mtime_ns for p in stored]
     hit = run(argv, env)
     assert [os.stat(p).st_mtime_ns for p in stored] == mtimes   # read, not rewritten
@@ -112,8 +115,8 @@ def test_damaged_entry_is_ignored_and_rewritten(how, tmp_path, monkeypatch):
 def test_a_hit_is_the_same_model(tmp_path, monkeypatch):
     monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path))
     tr, want = _translate()
-    payload = cache.load(units.KIND, os.path.basename(os.path.dirname(entries(tmp_path)[0]))
-                         + os.path.basename(entries(tmp_path)[0]))
+    (path,) = entries(tmp_path / cache.generation() / units.KIND)
+    payload = cache.load(units.KIND, os.path.basename(os.path.dirname(path)) + os.path.basename(path))
     # stored with its files relative to the include directories (one entry
     # serves every ABI whose headers are the same files in another folder)
     assert units.loads(payload) != tr.unit

@@ -1,0 +1,344 @@
+"""cpp's result, cached by what cpp READ rather than what it wrote.
+
+The unit cache (``units``) is keyed by preprocessed text, so cpp had to run
+on every warm run to learn the key: one ``gcc -E`` process per header was
+most of a warm corpus run.  This cache keys an entry by cpp's INPUTS
+instead, as a build system's dependency file does:
+
+- the preprocessor's identity (the real path of the gcc driver, its size
+  and mtime: an upgraded compiler is a new key),
+- the argument list (the target's predefined macros and ``-D``s in order,
+  the include directories in order), the main source text, the bounds that
+  decide whether a run succeeds (``cpp-timeout``), and, when the user wrote
+  the main file (in-memory source, whose quoted includes start from the
+  working directory) or an include directory is relative, the working
+  directory.
+
+The entry holds what ``preprocess()`` returns, already split (the blanked
+text, the files entered; the ``-dD`` record compressed, unpacked only when
+the macros are asked for) and the dependency list: every file cpp entered
+with its (size, mtime, ctime, inode, SHA-256).  It is valid while
+
+- every dependency's stat matches, or its content hash still does when the
+  stat differs (git's index rule: a cache restored on another machine, or a
+  ``touch``, still hits; the entry is then rewritten with the new stat), and
+- every *shadow candidate* is still absent: a file that cpp would have found
+  before the one it used (the same relative name under an earlier include
+  directory, or in the includer's own directory for a quoted include).
+  Creating one must change the result, so it invalidates the entry (a
+  dangling link or a folder there is absent: cpp passes over it).
+
+A file changed within two seconds of being recorded may change again
+without its stat showing it (the clock's granularity): its stat is not
+trusted, and its content is hashed on every lookup until it has aged.
+
+Never cached: results whose inputs use ``__has_include``,
+``__has_include_next`` (they depend on a file's absence, which the
+candidates above do not cover), ``__COUNTER__``, ``__DATE__``,
+``__TIME__`` or ``__TIMESTAMP__``; failures (cpp errors, confinement
+errors and limits are found again by running cpp); pcpp's runs (it records
+no line markers to take the dependencies from).
+
+Confinement (``frontend.confine``) is not part of the entry: the caller
+checks the entries of a hit exactly as those of a miss, so a symlink
+retargeted out of the include directories is refused either way.
+
+In-process, validated entries are also kept in memory (``_memo``): a second
+lookup in the same process re-validates by stat only and returns the same
+``Preprocessed`` object, so the parse caches above it hit by identity.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import pickle
+import time
+import zlib
+from typing import Sequence
+
+from abicheck import cache
+from abicheck.errors import SourceLoc
+from abicheck.frontend.cpp_output import Preprocessed
+
+KIND = "cpp-1"          # bump when the stored shape changes
+_UNCACHEABLE = (b"__has_include", b"__COUNTER__", b"__DATE__", b"__TIME__", b"__TIMESTAMP__")
+#: a file changed this recently may change again within the clock's
+#: granularity without its stat showing it ("racy git"): its stat is not
+#: trusted, its content hash is checked on every hit (``_trusted``)
+_RACY_NS = 2_000_000_000
+
+Stat = tuple[int, int, int, int]
+#: in-process memo: (cache folder, key) -> (Preprocessed, deps, absent candidates, raw size)
+_memo: dict[tuple[str, str], tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
+
+
+def _stat(path: str) -> Stat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
+                user_main: bool, cpp_timeout: float) -> str | None:
+    """The key of one cpp run, or None when its result is not to be cached
+    (the main text or a macro uses a construct listed above)."""
+    blob = text.encode("utf-8", "surrogateescape")
+    defs = _defines(tuple(macros.items()))
+    if defs is None or any(w in blob for w in _UNCACHEABLE):
+        return None
+    st = _driver(cc)
+    if st is None:
+        return None
+    # relative include directories (and the user's own main file, whose
+    # quoted includes start there) name files from the working directory
+    here = os.getcwd() if user_main or not all(os.path.isabs(d) for d in dirs) else ""
+    parts = ["cpp", *map(str, st), "\0".join(dirs), repr(cpp_timeout), here, str(len(blob))]
+    h = hashlib.sha256("\x01".join(parts).encode("utf-8", "surrogateescape"))
+    h.update(b"\x01" + defs + b"\x01" + blob)
+    return cache.key(KIND, h.hexdigest())
+
+
+@functools.lru_cache(maxsize=64)
+def _defines(items: tuple[tuple[str, str], ...]) -> bytes | None:
+    """The macros as key bytes (a target's ~180, the same for every header
+    of a run), or None when one uses a construct listed above."""
+    defs = "\0".join(f"{k}={v}" for k, v in items).encode("utf-8", "surrogateescape")
+    return None if any(w in defs for w in _UNCACHEABLE) else defs
+
+
+_drivers: dict[str, tuple] = {}
+
+
+def _driver(cc: str) -> tuple | None:
+    """(real path, size, mtime) of the compiler driver, once per process."""
+    got = _drivers.get(cc)
+    if got is None:
+        real = os.path.realpath(cc)
+        st = _stat(real)
+        if st is None:
+            return None
+        got = _drivers[cc] = (real, st[0], st[1])
+    return got
+
+
+def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
+    """The stored result of the run ``key`` names, if still valid; None
+    otherwise (absent, stale, damaged, bigger than ``cpp_output`` allows:
+    cpp then runs and says so itself)."""
+    if key is None or not cache.enabled():
+        return None
+    mkey = (cache.directory(), key)
+    mem = _memo.get(mkey)
+    if mem is not None:
+        pre, deps, absent, size = mem
+        if size <= cpp_output and _valid(deps, absent) is not None:
+            return pre
+        _memo.pop(mkey, None)
+    payload = cache.load(KIND, key)
+    if payload is None:
+        return None
+    got = _decode(payload)
+    if got is None:
+        return None
+    pre, deps, absent, size = got
+    if size > cpp_output:
+        return None
+    fresh = _valid(deps, absent)
+    if fresh is None:
+        return None
+    if fresh is not deps:                       # a stat refreshed: write it back
+        cache.store(KIND, key, _encode(pre, fresh, absent, size, _raw_of(payload)))
+    _remember(mkey, (pre, fresh, absent, size))
+    return pre
+
+
+def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
+    """``deps`` (with refreshed stats where only the stat had changed) when
+    every dependency still has its content and every candidate is absent;
+    None when the entry is stale."""
+    out = None
+    for i, (path, st, digest) in enumerate(deps):
+        now = _stat(path)
+        if now is None:
+            return None
+        if now == st:
+            continue
+        try:
+            with open(path, "rb") as f:
+                if hashlib.sha256(f.read()).digest() != digest:
+                    return None
+        except OSError:
+            return None
+        fresh = _trusted(now)
+        if fresh != st:
+            if out is None:
+                out = list(deps)
+            out[i] = (path, fresh, digest)
+    for path in absent:
+        if os.path.isfile(path):
+            return None
+    return deps if out is None else tuple(out)
+
+
+_UNTRUSTED = (-1, 0, 0, 0)
+
+
+def _trusted(st: Stat) -> Stat:
+    """``st``, or a stat no file has when the file changed so recently that
+    another change within the clock's granularity may not show in it ("racy
+    git"): its content is then hashed on every lookup, until it has aged."""
+    return st if max(st[1], st[2]) < time.time_ns() - _RACY_NS else _UNTRUSTED
+
+
+def store(key: str | None, pre: Preprocessed) -> None:
+    """Keep a successful run, fresh from cpp (its ``-dD`` record unread)."""
+    raw = pre._raw
+    if key is None or not cache.enabled() or raw is None:
+        return
+    deps = []
+    for path, _ in pre.entries:
+        st = _stat(path)
+        if st is None:
+            return
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return
+        if any(w in data for w in _UNCACHEABLE):
+            return
+        deps.append((path, _trusted(st), hashlib.sha256(data).digest()))
+    absent = _candidates(pre)
+    if absent is None:
+        return
+    size = len(raw.encode("utf-8", "surrogateescape"))
+    packed = zlib.compress(raw.encode("utf-8", "surrogateescape"), 1)
+    deps_t = tuple(dict.fromkeys(deps))
+    cache.store(KIND, key, _encode(pre, deps_t, absent, size, packed))
+    _remember((cache.directory(), key), (pre, deps_t, absent, size))
+
+
+def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
+    """The files that would have shadowed a dependency and were absent."""
+    dirs = [d.rstrip("/") for d in pre.search_dirs]
+    used = {path for path, _ in pre.entries}
+    out: dict[str, None] = {}
+    for path, at in pre.entries:
+        for k, d in enumerate(dirs):
+            if not path.startswith(d + "/"):
+                continue
+            rel = path[len(d) + 1:]
+            earlier = [f"{e}/{rel}" for e in dirs[:k]]
+            if at.file != "<headers>":
+                earlier.append(os.path.join(os.path.dirname(at.file), rel))
+            for c in earlier:
+                if c not in used and c not in out and not os.path.isfile(c):
+                    out[c] = None
+    return tuple(out)
+
+
+class _NoClasses(pickle.Unpickler):
+    """Entries are strings, numbers, bytes and tuples: no class is ever
+    loaded, so a planted entry can build nothing else."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} in a cpp entry")
+
+
+def _encode(pre: Preprocessed, deps: tuple, absent: tuple, size: int, packed: bytes) -> bytes:
+    entries = tuple((c, a.file, a.line, a.col) for c, a in pre.entries)
+    return pickle.dumps((pre.text, pre.main_source, entries, pre.search_dirs, deps, absent,
+                         size, packed), protocol=5)
+
+
+def _raw_of(payload: bytes) -> bytes:
+    return _NoClasses(io.BytesIO(payload)).load()[7]
+
+
+def _decode(payload: bytes) -> tuple | None:
+    try:
+        text, main, entries, dirs, deps, absent, size, packed = _NoClasses(io.BytesIO(payload)).load()
+        ents = tuple((c, SourceLoc(f, ln, col)) for c, f, ln, col in entries)
+        if not (isinstance(text, str) and isinstance(main, str) and isinstance(packed, bytes)
+                and isinstance(size, int) and all(isinstance(d, str) for d in dirs)
+                and all(isinstance(p, str) for p in absent)):
+            return None
+        deps = tuple((str(p), tuple(int(x) for x in st), bytes(dg)) for p, st, dg in deps)
+    except Exception:         # any malformed payload: an entry to ignore
+        return None
+    pre = _Stored(text, main, ents, packed)
+    pre.search_dirs = tuple(dirs)
+    return pre, deps, tuple(absent), size
+
+
+class _Stored(Preprocessed):
+    """A ``Preprocessed`` read back from an entry: its macros are read the
+    first time they are asked for (most layouts never ask), from the
+    macro entry of the same ``-dD`` record when a run read them before (``MACROS``),
+    else from the ``-dD`` record, scanned and then kept in that entry."""
+
+    __slots__ = ("_packed",)
+
+    def __init__(self, text: str, main: str, entries: tuple, packed: bytes) -> None:
+        super().__init__(text, None, main, entries)
+        self._packed: bytes | None = packed
+
+    @property
+    def macros(self):
+        if self._packed is not None:
+            # keyed by the record itself: a stale entry's rerun keeps its key
+            key = cache.key(MACROS, hashlib.sha256(self._packed).hexdigest())
+            got = _load_macros(key)
+            if got is not None:
+                self._macros, self._exact = got
+            else:
+                self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
+                out = Preprocessed.macros.fget(self)
+                if cache.enabled():
+                    _store_macros(key, out, self._exact)
+            self._packed = None
+        return Preprocessed.macros.fget(self)
+
+
+MACROS = "cpp-macros-1"
+
+
+def _store_macros(key: str, macros: tuple, exact: bool) -> None:
+    rows = tuple((d.name, d.params, d.body, d.loc.file, d.loc.line, d.loc.col) for d in macros)
+    cache.store(MACROS, key, pickle.dumps((bool(exact), rows), protocol=5))
+
+
+def _load_macros(key: str) -> tuple[tuple, bool] | None:
+    from abicheck.frontend.cpp_output import MacroDef
+    raw = cache.load(MACROS, key) if cache.enabled() else None
+    if raw is None:
+        return None
+    try:
+        exact, rows = _NoClasses(io.BytesIO(raw)).load()
+        out = tuple(MacroDef(name, None if params is None else tuple(params), body,
+                             SourceLoc(file, line, col))
+                    for name, params, body, file, line, col in rows)
+        if not (isinstance(exact, bool) and all(isinstance(d.name, str) and isinstance(d.body, str)
+                                                and isinstance(d.loc.file, str) for d in out)):
+            return None
+        return out, exact
+    except Exception:         # a damaged entry: scan the record again
+        return None
+
+
+_MEMO_MAX = 4096       # a long-lived process (a language server) stays bounded
+
+
+def _remember(mkey: tuple[str, str], value: tuple) -> None:
+    if len(_memo) >= _MEMO_MAX:
+        _memo.clear()
+    _memo[mkey] = value
+
+
+def clear_memo() -> None:
+    _memo.clear()
+    _drivers.clear()
