@@ -194,15 +194,27 @@ def _trusted(st: Stat) -> Stat:
     return st if max(st[1], st[2]) < time.time_ns() - _RACY_NS else _UNTRUSTED
 
 
-def store(key: str | None, pre: Preprocessed) -> None:
-    """Keep a successful run, fresh from cpp (its ``-dD`` record unread)."""
+def started() -> int:
+    """The time a cpp run starts, to compare with its dependencies' stat
+    afterwards.  The fine clock: a file written before it never reads as
+    later (its timestamp comes from the kernel's coarse or, since Linux
+    6.13, multigrain clock); one written after it does, but for a window
+    of one clock tick on kernels with coarse file timestamps."""
+    return time.time_ns()
+
+
+def store(key: str | None, pre: Preprocessed, since: int | None = None) -> None:
+    """Keep a successful run, fresh from cpp (its ``-dD`` record unread)
+    that started at ``since`` (``started()``): a dependency changed after
+    that may have been read before the change and hashed after it, so such
+    a run is not kept."""
     raw = pre._raw
     if key is None or not cache.enabled() or raw is None:
         return
     deps = []
     for path, _ in pre.entries:
         st = _stat(path)
-        if st is None:
+        if st is None or (since is not None and max(st[1], st[2]) > since):
             return
         try:
             with open(path, "rb") as f:

@@ -5,7 +5,7 @@ macro tables, the layouts, the checks) still took ~150 ms, the most of a
 warm in-process ``abicheck check``, and gives the same piece every time
 for the same inputs.  A piece (``checks.spec_pieces``) is a function of:
 
-- what cpp produced for the target (its text, its ``-dD`` macro record,
+- what cpp produced for the target (its text, the macros its ``-dD`` record holds,
   the synthetic main file, the files it entered, the folders it searched:
   a changed header, define, include path or target macro changes them),
   and the request that produced it (a macro table may run cpp again);
@@ -66,8 +66,9 @@ def _cpp_digest(pre) -> str:
         _SEEN.move_to_end(id(pre))
         return got[1]
     h = hashlib.sha256()
-    raw = getattr(pre, "_raw", None)
-    macros = f"raw\0{raw}" if raw is not None else f"macros\0{pre.macros!r}\0{pre.macros_exact!r}"
+    # the macros as read, not the -dD record: a cpp-cache hit holds the
+    # record compressed, a fresh run as text; both read to the same macros
+    macros = f"macros\0{pre.macros!r}\0{pre.macros_exact!r}"
     for part in (pre.text, pre.main_source, repr(pre.entries), repr(pre.search_dirs), macros):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest = h.hexdigest()

@@ -150,6 +150,8 @@ def run(req: Request) -> Preprocessed:
         pre = run_pcpp(text, dirs, macros, roots, lim, source is not None)
         pre.search_dirs = tuple(dirs)
         return pre
+    from abicheck.cache import preprocessed as cpp_cache
+    since = cpp_cache.started()
     code, pre, stderr = _run_gcc(text, dirs, macros, lim)
     # confinement first: a file outside the roots is refused whether or not
     # cpp could make sense of it (its own complaint would quote it)
@@ -159,8 +161,7 @@ def run(req: Request) -> Preprocessed:
         err.partial = pre.text or None      # GCC may have met a syntax error first
         raise err
     pre.search_dirs = tuple(dirs)
-    from abicheck.cache import preprocessed as cpp_cache
-    cpp_cache.store(req.key, pre)
+    cpp_cache.store(req.key, pre, since)
     return pre
 
 

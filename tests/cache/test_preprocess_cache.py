@@ -304,3 +304,23 @@ def test_a_file_changed_just_now_is_hashed_not_trusted(tree):
     # the ctime is still now (utime sets it): still untrusted until it ages
     assert preprocessed._trusted(aged) == preprocessed._UNTRUSTED
     assert preprocessed._trusted((aged[0], old, old, aged[3])) == (aged[0], old, old, aged[3])
+
+
+def test_a_dependency_edited_while_cpp_runs_is_not_kept(tree, monkeypatch):
+    # cpp read the old b.h; the file changes before its hash is taken: an
+    # entry would pair the new hash with the old output for good
+    import time
+    b = tree / "inc" / "b.h"
+    real = pp._run_gcc
+
+    def edit_after_reading(*a, **k):
+        out = real(*a, **k)
+        time.sleep(0.02)                # past the coarse clock's tick
+        b.write_text("#define T long\n")
+        return out
+    monkeypatch.setattr(pp, "_run_gcc", edit_after_reading)
+    first = layout(tree)
+    assert first["size"] == 8 and cpp_entries(tree) == []
+    monkeypatch.setattr(pp, "_run_gcc", real)
+    got = layout(tree)
+    assert got["size"] == gcc_size(tree) == 16 and len(cpp_entries(tree)) == 1
