@@ -49,14 +49,16 @@ lookup in the same process re-validates by stat only and returns the same
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
 import os
 import pickle
+import stat
 import time
 import zlib
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from abicheck import cache
 from abicheck.errors import SourceLoc
@@ -74,12 +76,48 @@ Stat = tuple[int, int, int, int]
 _memo: dict[tuple[str, str], tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
 
 
-def _stat(path: str) -> Stat | None:
+def _os_stat(path: str) -> os.stat_result | None:
+    if _glance is not None and path in _glance:
+        return _glance[path]
     try:
-        st = os.stat(path)
+        got: os.stat_result | None = os.stat(path)
     except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        got = None
+    if _glance is not None:
+        _glance[path] = got
+    return got
+
+
+def _stat(path: str) -> Stat | None:
+    st = _os_stat(path)
+    return None if st is None else (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _is_file(path: str) -> bool:
+    st = _os_stat(path)
+    return st is not None and stat.S_ISREG(st.st_mode)
+
+
+#: stats taken during one ``glance()``: path -> Stat or None
+_glance: dict[str, os.stat_result | None] | None = None
+
+
+@contextlib.contextmanager
+def glance() -> Iterator[None]:
+    """Look up many jobs as of one moment: inside, each path is stat'ed
+    once.  The corpus's 608 headers of one ABI share linux/types.h and its
+    includes, and their candidates: 63,000 stats (0.44 s of a 1.3 s warm
+    run) for about 1,500 distinct paths.  A file changed while the lookups
+    run is seen as it was when first looked at, as if the lookups had all
+    happened then."""
+    global _glance
+    outer = _glance
+    if outer is None:
+        _glance = {}
+    try:
+        yield
+    finally:
+        _glance = outer
 
 
 def request_key(cc: str, dirs: Sequence[str], macros: dict[str, str], text: str,
@@ -179,7 +217,7 @@ def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
                 out = list(deps)
             out[i] = (path, fresh, digest)
     for path in absent:
-        if os.path.isfile(path):
+        if _is_file(path):
             return None
     return deps if out is None else tuple(out)
 

@@ -370,7 +370,9 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     jobs = list(jobs)
     # the cpp cache is looked up here, in this thread: only the misses need
     # processes (threads would only contend for the interpreter)
-    pres = [look(j) for j in jobs]
+    from abicheck.cache import preprocessed as cpp_cache
+    with cpp_cache.glance():
+        pres = [look(j) for j in jobs]
     misses = [i for i, p in enumerate(pres) if isinstance(p, pp.Request)]
 
     def run(i: int) -> Preprocessed | AbicheckError:
