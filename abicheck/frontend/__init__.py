@@ -318,8 +318,9 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     tree gives every target its own include directories.  A failing job gives its error in its place and the others
     go on (a tree diff must report one header that fails on one ABI, not
     stop), so, unlike ``translate_all``, nothing is raised and nothing is
-    cancelled; cpp runs overlap, parsing stays sequential and in job order."""
-    from concurrent.futures import ThreadPoolExecutor
+    cancelled; cpp runs batch many jobs (``batch``) and overlap the parsing,
+    which stays sequential and in job order."""
+    from abicheck.frontend import batch
 
     def run(job) -> Preprocessed | AbicheckError:
         headers, t, dirs, *roots = job
@@ -333,12 +334,10 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
             return AbicheckError("macros nest too deeply")
 
     jobs = list(jobs)
-    n = limits.jobs()
-    if n == 1 or len(jobs) == 1:
+    if len(jobs) == 1:
         pres = [run(j) for j in jobs]
-    else:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            pres = list(pool.map(run, jobs))
+    else:       # jobs sharing a target and directories share gcc processes
+        pres = batch.preprocess_each(jobs, defines, run)
     out: list[Translation | AbicheckError] = []
     for (headers, t, dirs, *roots), p in zip(jobs, pres):
         if isinstance(p, AbicheckError):
