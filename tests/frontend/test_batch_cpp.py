@@ -1,0 +1,152 @@
+"""Batched cpp (frontend/batch.py) gives every job exactly what a run of its
+own gives: the same ``Preprocessed`` (text, macros, entries, search dirs)
+or the same error (type, message, place, partial text).
+
+The oracle is the standalone ``preprocess`` (one gcc process per job, the
+path every other test checks against compilers).  Real headers: every
+``linux/*.h`` and ``asm/*.h`` of the host and of Debian's cross headers
+(a sample by default; all of them with ``ABICHECK_SLOW=1``).  Crafted
+trees: each piece of cpp state a header can leave to the next one.
+"""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from abicheck.errors import AbicheckError
+from abicheck.frontend import batch
+from abicheck.frontend.preprocess import _gcc, preprocess
+from abicheck.targets import get_target
+from debian_headers import include_dirs
+
+pytestmark = pytest.mark.skipif(not _gcc(), reason="needs gcc")
+
+SLOW = bool(os.environ.get("ABICHECK_SLOW"))
+CROSS = ["aarch64", "arm", "riscv64", "s390x", "mips64", "powerpc64le", "i386", "sparc64", "alpha"]
+
+
+def _alone(job):
+    headers, t, dirs, *roots = job
+    try:
+        return preprocess(headers, t, dirs, roots=roots[0] if roots else ())
+    except AbicheckError as e:
+        return e
+
+
+def _view(r):
+    if isinstance(r, AbicheckError):
+        return (type(r).__name__, r.msg, r.loc, getattr(r, "partial", None))
+    return (r.text, r.macros, r.main_source, r.entries, r.macros_exact, r.search_dirs)
+
+
+def _check(jobs) -> int:
+    """Batched == alone for every job; how many the batch answered itself."""
+    answered = 0
+    t, dirs = jobs[0][1], jobs[0][2]
+    for _, pre in batch.preprocess_group([j[0] for j in jobs], t, dirs, ()):
+        answered += pre is not None
+    got = list(batch.preprocess_each(jobs, (), _alone))
+    for job, r in zip(jobs, got):
+        assert _view(r) == _view(_alone(job)), job[0]
+    return answered
+
+
+def _corpus(dirs: list[str]) -> list[str]:
+    names = set()
+    for d in dirs:
+        for sub in ("linux", "asm"):
+            names |= {os.path.relpath(p, d) for p in glob.glob(os.path.join(d, sub, "*.h"))}
+    names = sorted(names)
+    return names if SLOW else names[::12]
+
+
+@pytest.mark.parametrize("name", ["x86_64", *CROSS])
+def test_real_headers(name):
+    try:
+        t = get_target(name)
+    except AbicheckError:
+        pytest.skip(f"no target {name}")
+    dirs = include_dirs(t)
+    if dirs is None:
+        pytest.skip(f"Debian headers for {name} not installed")
+    jobs = [([h], t, dirs) for h in _corpus(dirs)]
+    answered = _check(jobs)
+    assert answered > len(jobs) // 2          # the batch did the work, not the fallback
+
+
+@pytest.fixture
+def tree(tmp_path):
+    def make(files: dict[str, str]) -> list[str]:
+        for name, text in files.items():
+            p = tmp_path / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text)
+        return [str(tmp_path)]
+    return make
+
+
+def _jobs(dirs, *names):
+    t = get_target("x86_64")
+    return [([n], t, dirs) for n in names]
+
+
+GUARD = "#ifndef G_H\n#define G_H\nstruct g { int a; };\n#define GV 1\n#endif\n"
+
+
+def test_include_guards(tree):
+    dirs = tree({"g.h": GUARD, "u.h": '#include "g.h"\nstruct u { struct g g; };\n'})
+    assert _check(_jobs(dirs, "g.h", "u.h", "g.h", "u.h")) == 4
+
+
+def test_computed_include_missed_by_the_scan(tree):
+    # the textual scan cannot see through #include MACRO: the -dD check does
+    dirs = tree({"g.h": GUARD, "m.h": "#define F <g.h>\n#include F\n", "n.h": "#include <g.h>\n"})
+    assert _check(_jobs(dirs, "m.h", "n.h", "m.h", "n.h")) >= 2
+
+
+def test_header_redefines_a_target_macro(tree):
+    dirs = tree({"r.h": "#undef __x86_64__\n#define __x86_64__ 2\nint r = __x86_64__;\n",
+                 "s.h": "int s = __x86_64__;\n"})
+    _check(_jobs(dirs, "s.h", "r.h", "s.h", "r.h", "s.h"))
+
+
+def test_header_undefines_a_predefined_macro(tree):
+    dirs = tree({"r.h": "#undef __CHAR_BIT__\n#undef __STDC_VERSION__\n",
+                 "s.h": "#ifdef __CHAR_BIT__\nint c = __CHAR_BIT__;\n#endif\nlong v = __STDC_VERSION__;\n"})
+    _check(_jobs(dirs, "s.h", "r.h", "s.h"))
+
+
+def test_pragma_once(tree):
+    dirs = tree({"o.h": "#pragma once\nstruct o { int a; };\n", "p.h": '#include "o.h"\n'})
+    _check(_jobs(dirs, "p.h", "o.h", "p.h", "o.h"))
+
+
+def test_push_macro(tree):
+    dirs = tree({"a.h": '#define M 1\n#pragma push_macro("M")\n#undef M\n#define M 2\n',
+                 "b.h": '#pragma pop_macro("M")\nint m = M;\n'})
+    _check(_jobs(dirs, "a.h", "b.h", "a.h", "b.h"))
+
+
+def test_counter(tree):
+    dirs = tree({"c.h": "int c[__COUNTER__ + 1];\n", "d.h": "int d;\n"})
+    _check(_jobs(dirs, "c.h", "d.h", "c.h", "c.h"))
+
+
+def test_fatal_include_in_the_middle(tree):
+    dirs = tree({"g.h": GUARD, "x.h": "struct x { int a; };\n#include <nope.h>\nint after;\n"})
+    assert _check(_jobs(dirs, "g.h", "x.h", "g.h", "x.h", "g.h")) == 2  # the last, alone in its batch, runs alone
+
+
+def test_error_and_warning_directives(tree):
+    dirs = tree({"g.h": GUARD, "e.h": "int e;\n#error stop here\nint f;\n",
+                 "w.h": "#warning careful\nint w;\n"})
+    assert _check(_jobs(dirs, "g.h", "e.h", "w.h", "g.h", "e.h", "g.h")) == 3
+
+
+def test_missing_header_and_several_headers_per_job(tree):
+    dirs = tree({"g.h": GUARD, "u.h": '#include "g.h"\nstruct u { struct g g; };\n'})
+    t = get_target("x86_64")
+    _check([(["g.h", "u.h"], t, dirs), (["absent.h"], t, dirs), (["u.h", "g.h"], t, dirs),
+            ([os.path.join(dirs[0], "g.h")], t, dirs)])
