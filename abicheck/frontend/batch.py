@@ -58,7 +58,7 @@ _UNRESETTABLE = frozenset({
     "__has_include", "__has_include_next", "__has_attribute", "__has_cpp_attribute",
     "__has_c_attribute", "__has_builtin"})
 _MAIN_START = b'\n# 1 "<stdin>"\n'
-_DIRECTIVE = re.compile(rb"^#(define|undef) ([A-Za-z_]\w*)([^\n]*)", re.M)
+_TOUCHED = re.compile(rb"^#(?:define|undef) ([A-Za-z_]\w*)", re.M)
 
 STANDALONE, REQUEUE = "standalone", "requeue"
 
@@ -141,9 +141,10 @@ def _initial(macros: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _main_file(group: _Group, parts: list[_Part], nonce: str) -> str:
+def _main_file(group: _Group, parts: list[_Part], nonce: str) -> tuple[str, list[frozenset[str]]]:
+    """The batch's main file, and the names reset after each part."""
     restore = _initial(group.macros)
-    text = []
+    text, resets = [], []
     for k, part in enumerate(parts):
         if k:
             text.append("#line 1\n")
@@ -153,19 +154,21 @@ def _main_file(group: _Group, parts: list[_Part], nonce: str) -> str:
             break
         # a command-line macro is restored only once a header was seen to
         # change one (gcc warns on every #undef of a __STDC_ macro)
-        for name in sorted((part.names - restore.keys() - _UNRESETTABLE) | group.learned):
+        names = sorted((part.names - restore.keys() - _UNRESETTABLE) | group.learned)
+        for name in names:
             text.append(f"#undef {name}\n")
             if name in restore:
                 text.append(restore[name] + "\n")
+        resets.append(frozenset(names))
         text.append(f"#warning abicheck_reset {nonce} {k}\n")
-    return "".join(text)
+    return "".join(text), resets
 
 
 def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
     """One gcc process for ``parts``: a result, STANDALONE or REQUEUE each
     (REQUEUE: this part and all after it go into a new batch)."""
     nonce = secrets.token_hex(8)
-    text = _main_file(group, parts, nonce)
+    text, resets = _main_file(group, parts, nonce)
     killed, code, out, err = _run(gcc_args(group.dirs, group.macros), text.encode("utf-8", "surrogateescape"),
                                   group.lim, f"\n#pragma abicheck_split {nonce} ".encode())
     n = len(parts)
@@ -189,7 +192,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
                 break
             start = nxt + 1
     diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n)
-    clean = _clean_starts(out, prefix, [s for s, _ in spans], group)
+    clean = _clean_starts(out, spans, resets, group)
     for k, (s, e) in enumerate(spans):
         if k and (not clean[k] or reset_diag[k - 1]):
             return results                          # REQUEUE from here
@@ -242,26 +245,21 @@ def _diagnostics(stderr: str, nonce: str, n: int) -> tuple[list[bool], list[bool
     return diag, reset
 
 
-def _clean_starts(out: bytes, prefix: bytes, starts: list[int], group: _Group) -> list[bool]:
-    """Whether the macro state at each start is the initial one, replaying
-    every ``#define``/``#undef`` cpp echoed (``-dD``); the names that were
-    not reset are learned for the next batches."""
-    initial = {m.group(2): m.group(0) for m in _DIRECTIVE.finditer(prefix) if m.group(1) == b"define"}
-    dirty: set[bytes] = set()
-    clean = []
-    pos = len(prefix)
-    for s in starts:
-        for m in _DIRECTIVE.finditer(out, pos, s):
-            name = m.group(2)
-            if m.group(1) == b"define" and initial.get(name) == m.group(0):
-                dirty.discard(name)
-            elif m.group(1) == b"undef" and name not in initial:
-                dirty.discard(name)
-            else:
-                dirty.add(name)
-        pos = s
+def _clean_starts(out: bytes, spans: list[tuple[int, int]], resets: list[frozenset[str]],
+                  group: _Group) -> list[bool]:
+    """Whether the macro state at the start of each part is the initial
+    one: every macro a part's ``-dD`` record defines or undefines (cpp echoes
+    each ``#define``/``#undef`` it obeys) must be among the names reset
+    after it (each then undefined or given back its command-line value) or
+    the state is dirty.  Names found dirty are learned: later batches reset
+    them too."""
+    dirty: set[str] = set()
+    clean = [True]
+    for k, (s, e) in enumerate(spans[:-1]):
+        touched = {m.decode("latin-1") for m in _TOUCHED.findall(out, s, e)}
+        dirty = (dirty | touched) - resets[k]
         clean.append(not dirty)
-        group.learned |= {d.decode("latin-1") for d in dirty}
+        group.learned |= dirty - _UNRESETTABLE
     return clean
 
 

@@ -15,6 +15,7 @@ import os
 
 import pytest
 
+from abicheck import limits
 from abicheck.errors import AbicheckError
 from abicheck.frontend import batch
 from abicheck.frontend.preprocess import _gcc, preprocess
@@ -109,29 +110,36 @@ def test_computed_include_missed_by_the_scan(tree):
 def test_header_redefines_a_target_macro(tree):
     dirs = tree({"r.h": "#undef __x86_64__\n#define __x86_64__ 2\nint r = __x86_64__;\n",
                  "s.h": "int s = __x86_64__;\n"})
-    _check(_jobs(dirs, "s.h", "r.h", "s.h", "r.h", "s.h"))
+    # r.h's change is seen in -dD (s.h after it starts a new batch), and
+    # from then on __x86_64__ is restored between headers: all batched
+    assert _check(_jobs(dirs, "s.h", "r.h", "s.h", "r.h", "s.h")) == 5
 
 
 def test_header_undefines_a_predefined_macro(tree):
-    dirs = tree({"r.h": "#undef __CHAR_BIT__\n#undef __STDC_VERSION__\n",
+    dirs = tree({"r.h": "#undef __CHAR_BIT__\n#undef __STDC_VERSION__\n", "q.h": "#undef __CHAR_BIT__\n",
                  "s.h": "#ifdef __CHAR_BIT__\nint c = __CHAR_BIT__;\n#endif\nlong v = __STDC_VERSION__;\n"})
-    _check(_jobs(dirs, "s.h", "r.h", "s.h"))
+    # gcc warns on #undef of __STDC_VERSION__: r.h runs alone, s.h after it
+    # (state unsure) starts a new batch, alone in it
+    assert _check(_jobs(dirs, "s.h", "r.h", "s.h")) == 1
+    assert _check(_jobs(dirs, "s.h", "q.h", "s.h", "q.h", "s.h")) == 5
 
 
 def test_pragma_once(tree):
     dirs = tree({"o.h": "#pragma once\nstruct o { int a; };\n", "p.h": '#include "o.h"\n'})
-    _check(_jobs(dirs, "p.h", "o.h", "p.h", "o.h"))
+    # a header that entered o.h ends its batch; the last, alone, runs alone
+    assert _check(_jobs(dirs, "p.h", "o.h", "p.h", "o.h")) == 3
 
 
 def test_push_macro(tree):
     dirs = tree({"a.h": '#define M 1\n#pragma push_macro("M")\n#undef M\n#define M 2\n',
                  "b.h": '#pragma pop_macro("M")\nint m = M;\n'})
-    _check(_jobs(dirs, "a.h", "b.h", "a.h", "b.h"))
+    assert _check(_jobs(dirs, "a.h", "b.h", "a.h", "b.h")) == 3
 
 
 def test_counter(tree):
     dirs = tree({"c.h": "int c[__COUNTER__ + 1];\n", "d.h": "int d;\n"})
-    _check(_jobs(dirs, "c.h", "d.h", "c.h", "c.h"))
+    # a __COUNTER__ user is batched only as the first of its batch
+    assert _check(_jobs(dirs, "c.h", "d.h", "c.h", "c.h")) == 2
 
 
 def test_fatal_include_in_the_middle(tree):
@@ -148,5 +156,21 @@ def test_error_and_warning_directives(tree):
 def test_missing_header_and_several_headers_per_job(tree):
     dirs = tree({"g.h": GUARD, "u.h": '#include "g.h"\nstruct u { struct g g; };\n'})
     t = get_target("x86_64")
-    _check([(["g.h", "u.h"], t, dirs), (["absent.h"], t, dirs), (["u.h", "g.h"], t, dirs),
-            ([os.path.join(dirs[0], "g.h")], t, dirs)])
+    assert _check([(["g.h", "u.h"], t, dirs), (["absent.h"], t, dirs), (["u.h", "g.h"], t, dirs),
+                   ([os.path.join(dirs[0], "g.h")], t, dirs)]) == 3
+
+
+def test_limits_apply_per_header(tree):
+    # the batch's output passes cpp-output, no header's alone does but big.h's
+    dirs = tree({"g.h": GUARD, "big.h": "".join(f"int big_{i};\n" for i in range(3000))})
+    with limits.use(limits.Limits(cpp_output=24000)):
+        assert _check(_jobs(dirs, *["g.h"] * 40, "big.h", "g.h", "g.h")) == 42
+
+
+def test_expansion_bomb_in_the_middle(tree):
+    # cpp is stopped in the bomb (its share passes cpp-output), which runs
+    # alone for its exact error; the headers after it go into a new batch
+    bomb = "".join(f"#define A{i + 1} A{i} A{i}\n" for i in range(30))
+    dirs = tree({"g.h": GUARD, "bomb.h": "#define A0 xxxxxxxx\n" + bomb + "A30\n"})
+    with limits.use(limits.Limits(cpp_output=1 << 18)):
+        assert _check(_jobs(dirs, "g.h", "g.h", "g.h", "bomb.h", "g.h", "g.h", "g.h")) == 6
