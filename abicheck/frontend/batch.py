@@ -192,13 +192,24 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
                 break
             start = nxt + 1
     diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n)
-    clean = _clean_starts(out, spans, resets, group)
+    touched = [set(_TOUCHED.findall(out, s, e)) for s, e in spans]
+    clean = _clean_starts(touched, resets, group)
+    initial = set(_TOUCHED.findall(prefix))
+    known: dict[bytes, set[str]] = {}       # guard -> files cpp now skips unseen while it is defined
     for k, (s, e) in enumerate(spans):
-        if k and (not clean[k] or reset_diag[k - 1]):
+        seg = out[s:e]
+        if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)):
             return results                          # REQUEUE from here
-        pre, stateful, counter = _part_result(group, parts[k], prefix, out[s:e])
+        pre, files = _part_result(group, parts[k], prefix, seg)
+        stateful, counter = batch_scan.entered_flags(files)
         results[k] = STANDALONE if diag[k] or pre is None or (counter and k) else pre
-        if stateful:                    # it changed state -dD does not show
+        for f in files:
+            g = batch_scan.file_facts(f).guard
+            if g:
+                key = g.encode("latin-1")
+                stateful |= key in initial          # skipped unseen in every later part
+                known.setdefault(key, set()).add(f)
+        if stateful:                # it changed state -dD does not show
             return results
     if len(spans) < n:          # a fatal error or a limit stopped cpp in this part
         results[len(spans)] = STANDALONE
@@ -207,25 +218,46 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
     return results
 
 
+def _skips_unseen(seg: bytes, touched: set[bytes], known: dict[bytes, set[str]]) -> bool:
+    """Whether cpp may have skipped an ``#include`` in this part without a
+    trace where a run of its own enters the file (empty).  gcc remembers the
+    guard of each file it closed (its multiple-include optimisation): once
+    it knows ``F`` is guarded by ``G``, an ``#include`` of ``F`` while ``G``
+    is defined prints nothing, while a run that never read ``F`` enters it.
+    That can differ only when this part defines ``G`` before it first
+    enters ``F`` (another file defines ``F``'s guard: glibc's sgidefs.h and
+    the kernel's asm/sgidefs.h)."""
+    for g in touched & known.keys():
+        first = [i for i in (seg.find(b"\n#define " + g + b" "), seg.find(b"\n#define " + g + b"("))
+                 if i >= 0]
+        if not first:
+            continue
+        for f in known[g]:
+            esc = f.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8", "surrogateescape")
+            at = seg.find(b'\n# 1 "' + esc + b'" 1')
+            if at < 0 or at > min(first):
+                return True
+    return False
+
+
 def _part_result(group: _Group, part: _Part, prefix: bytes, seg: bytes
-                 ) -> tuple[Preprocessed | None, bool, bool]:
-    """(the part's ``Preprocessed`` or None when it must run alone, whether
-    it entered a file with state -dD does not show, whether one uses
-    ``__COUNTER__``)."""
+                 ) -> tuple[Preprocessed | None, list[str]]:
+    """The part's ``Preprocessed`` (None when it must run alone) and the
+    files it entered."""
     raw = (prefix + seg).decode("utf-8", "surrogateescape")
     try:
         pre = _split_defines(raw, part.main)
     except AbicheckError:
-        return None, True, True
-    stateful, counter = batch_scan.entered_flags([f for f, _ in pre.entries])
+        return None, []
+    files = [f for f, _ in pre.entries]
     if len(prefix) + len(seg) > group.lim.cpp_output:
-        return None, stateful, counter
+        return None, files
     try:
         confine.check_entries(pre.entries, part.roots, group.lim.input_size, None, MAIN)
     except AbicheckError:
-        return None, stateful, counter
+        return None, files
     pre.search_dirs = tuple(group.dirs)
-    return pre, stateful, counter
+    return pre, files
 
 
 def _diagnostics(stderr: str, nonce: str, n: int) -> tuple[list[bool], list[bool]]:
@@ -245,19 +277,17 @@ def _diagnostics(stderr: str, nonce: str, n: int) -> tuple[list[bool], list[bool
     return diag, reset
 
 
-def _clean_starts(out: bytes, spans: list[tuple[int, int]], resets: list[frozenset[str]],
-                  group: _Group) -> list[bool]:
+def _clean_starts(touched: list[set[bytes]], resets: list[frozenset[str]], group: _Group) -> list[bool]:
     """Whether the macro state at the start of each part is the initial
     one: every macro a part's ``-dD`` record defines or undefines (cpp echoes
-    each ``#define``/``#undef`` it obeys) must be among the names reset
-    after it (each then undefined or given back its command-line value) or
-    the state is dirty.  Names found dirty are learned: later batches reset
-    them too."""
+    each ``#define``/``#undef`` it obeys: ``touched``) must be among the
+    names reset after it (each then undefined or given back its
+    command-line value), else the state is dirty.  Names found dirty are
+    learned: later batches reset them too."""
     dirty: set[str] = set()
     clean = [True]
-    for k, (s, e) in enumerate(spans[:-1]):
-        touched = {m.decode("latin-1") for m in _TOUCHED.findall(out, s, e)}
-        dirty = (dirty | touched) - resets[k]
+    for k in range(len(touched) - 1):
+        dirty = (dirty | {m.decode("latin-1") for m in touched[k]}) - resets[k]
         clean.append(not dirty)
         group.learned |= dirty - _UNRESETTABLE
     return clean

@@ -28,6 +28,11 @@ _INCLUDE = re.compile(r'^[ \t]*#[ \t]*(include_next|include|import)[ \t]*([<"])(
 _STATEFUL = re.compile(r"^[ \t]*#[ \t]*(?:pragma[ \t]+(?!pack\b)|(?:un)?assert\b|import\b)|_Pragma",
                        re.M)
 
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+#: a file gcc may find guarded opens with ``#ifndef G`` or ``#if !defined G``
+_GUARD = re.compile(r"\s*#[ \t]*(?:ifndef[ \t]+([A-Za-z_]\w*)|if[ \t]*![ \t]*defined[ \t]*"
+                    r"(?:\([ \t]*([A-Za-z_]\w*)[ \t]*\)|[ \t]+([A-Za-z_]\w*)))")
+
 
 @dataclass(frozen=True, slots=True)
 class FileFacts:
@@ -37,6 +42,7 @@ class FileFacts:
     includes: tuple[tuple[str, str, str], ...]  # (directive, '<' or '"', name)
     stateful: bool                            # may change cpp state -dD does not record
     counter: bool                             # mentions __COUNTER__
+    guard: str | None = None                  # the macro that may guard it all (#ifndef G first)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,8 +55,10 @@ def file_facts(path: str) -> FileFacts:
     except OSError:
         return FileFacts(frozenset(), (), True, False)
     text = text.replace("\\\r\n", "").replace("\\\n", "")
+    g = _GUARD.match(_COMMENT.sub(" ", text))
     return FileFacts(frozenset(_NAME.findall(text)), tuple(_INCLUDE.findall(text)),
-                     _STATEFUL.search(text) is not None, "__COUNTER__" in text)
+                     _STATEFUL.search(text) is not None, "__COUNTER__" in text,
+                     g and (g.group(1) or g.group(2) or g.group(3)))
 
 
 @functools.lru_cache(maxsize=65536)

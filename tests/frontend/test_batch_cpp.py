@@ -174,3 +174,20 @@ def test_expansion_bomb_in_the_middle(tree):
     dirs = tree({"g.h": GUARD, "bomb.h": "#define A0 xxxxxxxx\n" + bomb + "A30\n"})
     with limits.use(limits.Limits(cpp_output=1 << 18)):
         assert _check(_jobs(dirs, "g.h", "g.h", "g.h", "bomb.h", "g.h", "g.h", "g.h")) == 6
+
+
+def test_guard_defined_by_another_file(tree):
+    # gcc remembers a.h is guarded by A_H: where x.h defines A_H first, a
+    # batch would skip a.h without a trace, a run alone enters it (empty)
+    dirs = tree({"a.h": "#ifndef A_H\n#define A_H\nint a;\n#endif\n",
+                 "x.h": '#define A_H\n#include "a.h"\nint x;\n', "y.h": '#include "a.h"\n#define A_H\n'})
+    # x.h then starts a new batch (gcc knows nothing of a.h there); y.h,
+    # defining A_H after entering a.h, stays in its batch
+    assert _check(_jobs(dirs, "a.h", "y.h", "x.h", "a.h", "x.h", "y.h")) == 6
+
+
+def test_guard_is_a_command_line_macro(tree):
+    dirs = tree({"c.h": "#ifndef __x86_64__\nint c;\n#endif\n", "p.h": '#include "c.h"\nint p;\n',
+                 "g.h": GUARD})
+    # c.h is entered empty, then skipped unseen: a batch ends after it
+    assert _check(_jobs(dirs, "p.h", "g.h", "p.h", "g.h", "p.h")) == 5
