@@ -33,19 +33,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess
-import tempfile
-import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from abicheck import limits
 from abicheck.errors import AbicheckError
-from abicheck.frontend import batch_scan, confine
+from abicheck.frontend import batch_proc, batch_scan, confine
 from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines
-from abicheck.frontend.preprocess import (
-    _check_inputs, _cpp_env, _exited, _gcc, _kill,
-    bundled_include_dir, command_macros, gcc_args, main_source)
+from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
 
 #: headers per gcc process: large enough that start-up stops mattering,
@@ -96,10 +91,10 @@ def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_d
         yield from ((i, None) for i in range(len(headers)))
         return
     try:
-        macros = command_macros(target, defines)
+        macros = batch_proc.command_macros(target, defines)
     except AbicheckError:
         macros = None
-    if macros is None or any("__COUNTER__" in k + v for k, v in macros.items()):
+    if macros is None or any("__COUNTER__" in k + v or "_Pragma" in v for k, v in macros.items()):
         yield from ((i, None) for i in range(len(headers)))
         return
     dirs = [*include_dirs, bundled_include_dir()]
@@ -169,7 +164,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
     (REQUEUE: this part and all after it go into a new batch)."""
     nonce = secrets.token_hex(8)
     text, resets = _main_file(group, parts, nonce)
-    killed, code, out, err = _run(gcc_args(group.dirs, group.macros), text.encode("utf-8", "surrogateescape"),
+    killed, code, out, err = batch_proc.run(batch_proc.gcc_args(group.dirs, group.macros), text.encode("utf-8", "surrogateescape"),
                                   group.lim, f"\n#pragma abicheck_split {nonce} ".encode())
     n = len(parts)
     results: list[Preprocessed | str] = [REQUEUE] * n
@@ -291,48 +286,6 @@ def _clean_starts(touched: list[set[bytes]], resets: list[frozenset[str]], group
         clean.append(not dirty)
         group.learned |= dirty - _UNRESETTABLE
     return clean
-
-
-def _run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes
-         ) -> tuple[bool, int, bytes, bytes]:
-    """(killed, exit status, stdout, stderr) of a batch.  Like
-    ``preprocess.run_bounded``, but the bounds apply to each part: the
-    output and the CPU time since the last separator ``sep``; past one,
-    cpp is killed and what it wrote so far is returned."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out, stderr=err,
-                                env=_cpp_env(), close_fds=True, start_new_session=True)
-        killed = False
-        try:
-            try:
-                proc.stdin.write(stdin)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-            # a part past a bound runs alone, where the bound is applied
-            # exactly: here wall time since the last separator stands for
-            # its CPU time (never less)
-            seen = mark = 0                 # bytes searched; offset of the last separator
-            mark_time = time.monotonic()
-            while not _exited(proc, 0.2):
-                size = os.fstat(out.fileno()).st_size
-                if size > seen:
-                    back = min(seen, len(sep))
-                    chunk = os.pread(out.fileno(), size - seen + back, seen - back)
-                    at = chunk.rfind(sep)
-                    if at >= 0:
-                        mark, mark_time = seen - back + at, time.monotonic()
-                    seen = size
-                if size - mark > lim.cpp_output or time.monotonic() > mark_time + lim.cpp_timeout:
-                    killed = True
-                    _kill(proc)
-                    break
-        finally:
-            if proc.poll() is None:
-                _kill(proc)
-        out.seek(0)
-        err.seek(0)
-        return killed, proc.returncode, out.read(), err.read()
 
 
 def preprocess_each(jobs: Sequence[tuple], defines: Sequence[str],

@@ -104,7 +104,12 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
         dirs += system_include_dirs()
     dirs.append(bundled_include_dir())
     text = source + "\n" + extra if source is not None else main_source(headers, extra)
-    macros = command_macros(target, defines)
+    macros = dict(target.macros)
+    for d in defines:
+        name, _, value = d.partition("=")
+        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
+            raise UsageError(f"bad -D argument '{d}'")
+        macros[name] = value if _ else "1"
     use_pcpp = os.environ.get("ABICHECK_CPP") == "pcpp" or not _gcc()
     roots = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
     if use_pcpp:
@@ -123,30 +128,6 @@ def preprocess(headers: Sequence[str], target: Target, include_dirs: Sequence[st
         raise err
     pre.search_dirs = tuple(dirs)
     return pre
-
-
-def command_macros(target: Target, defines: Sequence[str]) -> dict[str, str]:
-    """The macros cpp starts from: the target's, then the user's ``-D``."""
-    macros = dict(target.macros)
-    for d in defines:
-        name, _, value = d.partition("=")
-        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
-            raise UsageError(f"bad -D argument '{d}'")
-        macros[name] = value if _ else "1"
-    return macros
-
-
-def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
-    """cpp's command line, reading the main file from stdin."""
-    cc = _gcc()
-    assert cc
-    args = [cc, "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
-    for name, value in macros.items():
-        args.append(f"-D{name}={value}")
-    for d in dirs:
-        args += ["-I", d]
-    args.append("-")
-    return args
 
 
 def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits) -> None:
@@ -190,7 +171,15 @@ def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
              lim: limits.Limits) -> tuple[int, Preprocessed, str]:
     """(exit status, what cpp wrote, its diagnostics): even a failed run's
     output shows which files cpp entered."""
-    code, out, err = run_bounded(gcc_args(dirs, macros), text.encode("utf-8", "surrogateescape"), lim)
+    cc = _gcc()
+    assert cc
+    args = [cc, "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
+    for name, value in macros.items():
+        args.append(f"-D{name}={value}")
+    for d in dirs:
+        args += ["-I", d]
+    args.append("-")
+    code, out, err = run_bounded(args, text.encode("utf-8", "surrogateescape"), lim)
     stderr = err.decode("utf-8", "surrogateescape")
     try:
         pre = _split_defines(out.decode("utf-8", "surrogateescape"), text)
