@@ -191,3 +191,19 @@ def test_guard_is_a_command_line_macro(tree):
                  "g.h": GUARD})
     # c.h is entered empty, then skipped unseen: a batch ends after it
     assert _check(_jobs(dirs, "p.h", "g.h", "p.h", "g.h", "p.h")) == 5
+
+
+def test_translate_each_keeps_job_order_and_errors(tree):
+    # two targets' jobs interleaved, failures among them: each result, in
+    # its place, is what translating that job alone gives
+    from abicheck.frontend import translate_each
+    dirs = tree({"g.h": GUARD, "e.h": "#error no\n", "p.h": "struct p { int a[; };\n",
+                 "u.h": '#include "g.h"\nstruct u { struct g g; long l; };\n'})
+    x86, i386 = get_target("x86_64"), get_target("i386")
+    jobs = [([h], t, dirs) for h in ("u.h", "e.h", "g.h", "p.h", "absent.h", "u.h") for t in (x86, i386)]
+    for job, got in zip(jobs, translate_each(jobs)):
+        (want,) = translate_each([job])
+        if isinstance(want, AbicheckError):
+            assert (type(got), got.msg, got.loc) == (type(want), want.msg, want.loc)
+        else:
+            assert _view(got.pre) == _view(want.pre) and got.unit == want.unit and got.request == want.request
