@@ -27,6 +27,10 @@ file's line markers read as in a run of its own.  Nothing is taken on trust:
 
 ``cpp-timeout`` and ``cpp-output`` bound each header's share of the run
 (the time and output since the previous separator), as for a run alone.
+
+Measured (608 x86_64 uapi headers, cpp stage alone, loaded 2-core machine):
+5.0 s of CPU and 11.1 s wall as one process per header, 2.0 s and 5.4 s
+batched; 24 headers a batch is as good as 8, 64 is worse (more re-runs).
 """
 from __future__ import annotations
 
