@@ -168,8 +168,9 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
     (REQUEUE: this part and all after it go into a new batch)."""
     nonce = secrets.token_hex(8)
     text, resets = _main_file(group, parts, nonce)
-    killed, code, out, err = batch_proc.run(batch_proc.gcc_args(group.dirs, group.macros), text.encode("utf-8", "surrogateescape"),
-                                  group.lim, f"\n#pragma abicheck_split {nonce} ".encode())
+    _, code, out, err = batch_proc.run(batch_proc.gcc_args(group.dirs, group.macros),
+                                       text.encode("utf-8", "surrogateescape"), group.lim,
+                                       f"\n#pragma abicheck_split {nonce} ".encode())
     n = len(parts)
     results: list[Preprocessed | str] = [REQUEUE] * n
     cut = out.find(_MAIN_START)
@@ -200,6 +201,9 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)):
             return results                          # REQUEUE from here
         pre, files = _part_result(group, parts[k], prefix, seg)
+        if files is None:                           # unreadable: its state is unknown
+            results[k] = STANDALONE
+            return results
         stateful, counter = batch_scan.entered_flags(files)
         results[k] = STANDALONE if diag[k] or pre is None or (counter and k) else pre
         for f in files:
@@ -240,14 +244,14 @@ def _skips_unseen(seg: bytes, touched: set[bytes], known: dict[bytes, set[str]])
 
 
 def _part_result(group: _Group, part: _Part, prefix: bytes, seg: bytes
-                 ) -> tuple[Preprocessed | None, list[str]]:
+                 ) -> tuple[Preprocessed | None, list[str] | None]:
     """The part's ``Preprocessed`` (None when it must run alone) and the
-    files it entered."""
+    files it entered (None when its output cannot be read)."""
     raw = (prefix + seg).decode("utf-8", "surrogateescape")
     try:
         pre = _split_defines(raw, part.main)
     except AbicheckError:
-        return None, []
+        return None, None
     files = [f for f, _ in pre.entries]
     if len(prefix) + len(seg) > group.lim.cpp_output:
         return None, files
@@ -317,8 +321,8 @@ def preprocess_each(jobs: Sequence[tuple], defines: Sequence[str],
             for pos, pre in preprocess_group([jobs[i][0] for i in chunk], t, dirs, defines,
                                              roots[0] if roots else ()):
                 i = chunk[pos]
-                answered.add(i)
                 futures[i].set_result(pre if pre is not None else alone(jobs[i]))
+                answered.add(i)
         except BaseException as e:         # a bug of ours: the rest run alone
             for i in chunk:
                 if i not in answered:
