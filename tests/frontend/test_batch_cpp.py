@@ -207,3 +207,13 @@ def test_translate_each_keeps_job_order_and_errors(tree):
             assert (type(got), got.msg, got.loc) == (type(want), want.msg, want.loc)
         else:
             assert _view(got.pre) == _view(want.pre) and got.unit == want.unit and got.request == want.request
+
+
+def test_include_next(tree):
+    # a wrapper in the first directory hands on to the real header in the
+    # second; both guarded, the real one also reached directly
+    root = tree({"a/x.h": "#ifndef A_X_H\n#define A_X_H\n#include_next <x.h>\nint wrapped;\n#endif\n",
+                 "b/x.h": "#ifndef B_X_H\n#define B_X_H\nstruct x { int a; };\n#endif\n",
+                 "b/y.h": "#include <x.h>\nstruct y { struct x x; };\n"})[0]
+    dirs = [os.path.join(root, "a"), os.path.join(root, "b")]
+    assert _check(_jobs(dirs, "x.h", "y.h", "x.h", "y.h")) == 4
