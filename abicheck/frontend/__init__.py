@@ -342,8 +342,9 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     tree gives every target its own include directories.  A failing job gives its error in its place and the others
     go on (a tree diff must report one header that fails on one ABI, not
     stop), so, unlike ``translate_all``, nothing is raised and nothing is
-    cancelled; cpp runs overlap, parsing stays sequential and in job order."""
-    from concurrent.futures import ThreadPoolExecutor
+    cancelled; cpp runs batch many jobs (``batch``) and overlap the parsing,
+    which stays sequential and in job order."""
+    from abicheck.frontend import batch
 
     import sys
     pp = sys.modules["abicheck.frontend.preprocess"]     # the module (its name is the function's)
@@ -368,24 +369,39 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
         return guarded(job, step)
 
     jobs = list(jobs)
-    # the cpp cache is looked up here, in this thread: only the misses need
-    # processes (threads would only contend for the interpreter)
+    # the cpp cache is looked up here, in this thread, as of one moment:
+    # only the misses need gcc processes
     from abicheck.cache import preprocessed as cpp_cache
     with cpp_cache.glance():
-        pres = [look(j) for j in jobs]
-    misses = [i for i, p in enumerate(pres) if isinstance(p, pp.Request)]
+        looked = [look(j) for j in jobs]
+    misses = [i for i, p in enumerate(looked) if isinstance(p, pp.Request)]
+    ran_alone: set[int] = set()
 
-    def run(i: int) -> Preprocessed | AbicheckError:
-        return guarded(jobs[i], lambda: pp.run(pres[i]))
+    def alone(job) -> Preprocessed | AbicheckError:
+        headers, t, dirs, *roots = job
 
-    n = limits.jobs()
-    if n == 1 or len(misses) <= 1:
-        done = [run(i) for i in misses]
-    else:
-        with ThreadPoolExecutor(max_workers=n) as pool:
-            done = list(pool.map(run, misses))
-    for i, p in zip(misses, done):
-        pres[i] = p
+        def step():
+            pre = pp.run(pp.prepare(headers, t, dirs, defines, roots=roots[0] if roots else ()))
+            ran_alone.add(id(pre))          # kept in the cache by run() itself
+            return pre
+        return guarded(job, step)
+
+    def results():
+        if len(misses) <= 1:
+            done = iter([alone(jobs[i]) for i in misses])
+        else:       # jobs sharing a target and directories share gcc processes
+            done = batch.preprocess_each([jobs[i] for i in misses], defines, alone)
+        since = cpp_cache.started()
+        for i, p in enumerate(looked):
+            if not isinstance(p, pp.Request):
+                yield p
+                continue
+            got = next(done)
+            if isinstance(got, Preprocessed) and id(got) not in ran_alone:
+                cpp_cache.store(p.key, got, since)
+            yield got
+
+    pres = results()
     out: list[Translation | AbicheckError] = []
     for (headers, t, dirs, *roots), p in zip(jobs, pres):
         if isinstance(p, AbicheckError):

@@ -16,12 +16,15 @@ MAIN = "<headers>"
 _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"((?:\s+\d)*)')
 _DEFINE = re.compile(r"^#define\s+([A-Za-z_]\w*)(\(([^)]*)\))?[ \t]?(.*)$")
 _UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
-#: the lines ``_split_defines`` blanks: what ``_DEFINE`` and ``_UNDEF`` match
-#: (whitespace within the line only) and every #pragma but pack
-_BLANKED = re.compile(r"^(?:#define[^\S\n]+[A-Za-z_]|#undef[^\S\n]+[A-Za-z_]|#pragma(?![^\S\n]+pack\b))"
-                      r"[^\n]*", re.M)
-#: candidate line markers (``_MARKER`` decides)
-_MARKER_LINE = re.compile(r"^#[^\S\n]*(?:line[^\S\n]+)?\d[^\n]*", re.M)
+#: the lines ``_split_defines`` blanks, each with the line break before it:
+#: what ``_DEFINE`` and ``_UNDEF`` match (whitespace within the line only)
+#: and every #pragma but pack.  Patterns that open with a literal line break
+#: let the regex engine skip to the next one (a ``^`` with ``re.M`` is tried
+#: at every character): 3x faster on a 170 kB text
+_BLANKED = re.compile(r"\n(?:#define[^\S\n]+[A-Za-z_]|#undef[^\S\n]+[A-Za-z_]|#pragma(?![^\S\n]+pack\b))"
+                      r"[^\n]*")
+#: candidate line markers, each with the line break before it (``_MARKER`` decides)
+_MARKER_LINE = re.compile(r"\n(#[^\S\n]*(?:line[^\S\n]+)?\d[^\n]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +92,19 @@ def _split_defines(output: str, main: str) -> Preprocessed:
     when asked for (``_scan_macros``)."""
     entries: list[tuple[str, SourceLoc]] = []
     pieces: list[str] = []
-    last = pos = idx = 0                # ``pos`` is at the start of line ``idx``
+    # offsets are in ``src``: the output after a line break, so that every
+    # line, the first too, follows one
+    src = "\n" + output
+    last = pos = 1
+    idx = 0                             # ``pos`` is at the start of line ``idx``
     file, base_line, base_idx = "<built-in>", 0, 0     # line ``base_idx`` is numbered ``base_line``
-    for hm in _MARKER_LINE.finditer(output):
-        m = _MARKER.match(hm.group(0))
+    for hm in _MARKER_LINE.finditer(src):
+        m = _MARKER.match(hm.group(1))
         if not m:
             continue
-        idx += output.count("\n", pos, hm.start())
-        pos = hm.start()
+        start = hm.start(1)
+        idx += src.count("\n", pos, start)
+        pos = start
         new = _unescape(m.group(2))
         if " 1" in m.group(3) and not new.startswith("<"):
             # entering an included file: we stand on its #include line
@@ -104,10 +112,10 @@ def _split_defines(output: str, main: str) -> Preprocessed:
         file, base_line, base_idx = new, int(m.group(1)), idx + 1
         if file == "<stdin>":
             file = MAIN
-            pieces += [output[last:hm.start()], f'# {m.group(1)} "{MAIN}"']
+            pieces += [src[last:start], f'# {m.group(1)} "{MAIN}"']
             last = hm.end()
-    pieces.append(output[last:])
-    text = _BLANKED.sub("", "".join(pieces))
+    pieces.append(src[last:])
+    text = _BLANKED.sub("\n", "\n" + "".join(pieces))[1:]
     return Preprocessed(text, None, main, tuple(entries), raw=output)
 
 

@@ -1,0 +1,85 @@
+"""The gcc process of a batch (``batch``): its command line and a bounded run.
+
+The command line must be the one ``preprocess`` gives a header alone, or
+the batch's output could not equal a run's own; the bounds
+(``cpp-output``, ``cpp-timeout``) are each header's, not the batch's: a
+header past one is stopped, and then runs alone, where the bound is
+applied exactly as always.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from typing import Sequence
+
+from abicheck import limits
+from abicheck.errors import UsageError
+from abicheck.frontend.preprocess import _cpp_env, _exited, _gcc, _kill
+from abicheck.targets import Target
+
+
+def command_macros(target: Target, defines: Sequence[str]) -> dict[str, str]:
+    """The macros cpp starts from, as ``preprocess`` gives them (the
+    equivalence tests hold the two together; the cpp cache's
+    ``preprocess.prepare``, once merged, is the one place for both)."""
+    macros = dict(target.macros)
+    for d in defines:
+        name, _, value = d.partition("=")
+        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
+            raise UsageError(f"bad -D argument '{d}'")
+        macros[name] = value if _ else "1"
+    return macros
+
+
+def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
+    """cpp's command line, as ``preprocess._run_gcc`` has it."""
+    args = [_gcc(), "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
+    args += [f"-D{name}={value}" for name, value in macros.items()]
+    for d in dirs:
+        args += ["-I", d]
+    return [*args, "-"]
+
+
+def run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes
+         ) -> tuple[bool, int, bytes, bytes]:
+    """(killed, exit status, stdout, stderr) of a batch.  Like
+    ``preprocess.run_bounded``, but the bounds apply to each part: the
+    output and the CPU time since the last separator ``sep``; past one,
+    cpp is killed and what it wrote so far is returned."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out, stderr=err,
+                                env=_cpp_env(), close_fds=True, start_new_session=True)
+        killed = False
+        try:
+            try:
+                proc.stdin.write(stdin)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            # a part past a bound runs alone, where the bound is applied
+            # exactly: here wall time since the last separator stands for
+            # its CPU time (never less)
+            seen = mark = 0                 # bytes searched; offset of the last separator
+            mark_time = time.monotonic()
+            while not _exited(proc, 0.2):
+                size = os.fstat(out.fileno()).st_size
+                if size > seen:
+                    back = min(seen, len(sep))
+                    chunk = os.pread(out.fileno(), size - seen + back, seen - back)
+                    at = chunk.rfind(sep)
+                    if at >= 0:
+                        mark, mark_time = seen - back + at, time.monotonic()
+                    seen = size
+                if size - mark > lim.cpp_output or time.monotonic() > mark_time + lim.cpp_timeout:
+                    killed = True
+                    _kill(proc)
+                    break
+        finally:
+            if proc.poll() is None:
+                _kill(proc)
+        out.seek(0)
+        err.seek(0)
+        return killed, proc.returncode, out.read(), err.read()

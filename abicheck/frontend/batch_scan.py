@@ -1,0 +1,117 @@
+"""What a batched cpp run must undo between two headers, read from the files.
+
+``batch`` preprocesses many headers in one gcc process and has to give the
+next header a preprocessor in its initial state.  The state a header leaves
+behind is mostly macros (include guards among them): before the run, each
+header's include closure is scanned *textually* (every ``#define``/``#undef``
+name of every file it may reach, conditionals ignored), a superset of what it
+can define; ``batch`` resets those names and then verifies, from cpp's own
+``-dD`` record, that nothing was missed.
+
+Some state leaves no trace in ``-dD`` output at all (gcc prints neither
+``#pragma once`` nor ``push_macro`` nor ``poison``; ``#assert`` and
+``__COUNTER__`` are silent too): a file that can touch such state is flagged
+here, and ``batch`` ends its batch after the header that entered it (or runs
+a ``__COUNTER__`` user alone).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+_NAME = re.compile(r"^[ \t]*#[ \t]*(?:define|undef)[ \t]+([A-Za-z_]\w*)", re.M)
+_INCLUDE = re.compile(r'^[ \t]*#[ \t]*(include_next|include|import)[ \t]*([<"])([^>"\n]*)[>"]', re.M)
+#: directives whose effect outlives the file and that ``-dD`` does not show
+_STATEFUL = re.compile(r"^[ \t]*#[ \t]*(?:pragma[ \t]+(?!pack\b)|(?:un)?assert\b|import\b)|_Pragma",
+                       re.M)
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+#: a file gcc may find guarded opens with ``#ifndef G`` or ``#if !defined G``
+_GUARD = re.compile(r"\s*#[ \t]*(?:ifndef[ \t]+([A-Za-z_]\w*)|if[ \t]*![ \t]*defined[ \t]*"
+                    r"(?:\([ \t]*([A-Za-z_]\w*)[ \t]*\)|[ \t]+([A-Za-z_]\w*)))")
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """One file as far as resetting cpp between headers is concerned."""
+
+    names: frozenset[str]                     # every macro name it may define or undefine
+    includes: tuple[tuple[str, str, str], ...]  # (directive, '<' or '"', name)
+    stateful: bool                            # may change cpp state -dD does not record
+    counter: bool                             # mentions __COUNTER__
+    guard: str | None = None                  # the macro that may guard it all (#ifndef G first)
+
+
+@functools.lru_cache(maxsize=4096)
+def file_facts(path: str) -> FileFacts:
+    """The facts of the file at ``path`` (empty when it cannot be read:
+    cpp will then fail on it, and that header runs alone anyway)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("latin-1")
+    except OSError:
+        return FileFacts(frozenset(), (), True, False)
+    text = text.replace("\\\r\n", "").replace("\\\n", "")
+    g = _GUARD.match(_COMMENT.sub(" ", text))
+    return FileFacts(frozenset(_NAME.findall(text)), tuple(_INCLUDE.findall(text)),
+                     _STATEFUL.search(text) is not None, "__COUNTER__" in text,
+                     g and (g.group(1) or g.group(2) or g.group(3)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _find(name: str, dirs: tuple[str, ...], every: bool) -> tuple[str, ...]:
+    """Where ``#include <name>`` may land: the first match in ``dirs``, or
+    (``every``, for ``#include_next``) all of them."""
+    found = []
+    for d in dirs:
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            found.append(p)
+            if not every:
+                break
+    return tuple(found)
+
+
+def _resolve(kind: str, quote: str, name: str, here: str, dirs: tuple[str, ...]) -> tuple[str, ...]:
+    if os.path.isabs(name):
+        return (name,) if os.path.isfile(name) else ()
+    if kind == "include_next":
+        return _find(name, dirs, True)
+    if quote == '"':
+        local = os.path.join(os.path.dirname(here), name)
+        if os.path.isfile(local):
+            return (local,)
+    return _find(name, dirs, False)
+
+
+@functools.lru_cache(maxsize=4096)
+def closure_names(headers: tuple[str, ...], dirs: tuple[str, ...]) -> frozenset[str]:
+    """Every macro name the files ``headers`` may reach could define."""
+    todo = []
+    for h in headers:
+        todo += [os.path.abspath(h)] if os.path.isfile(h) else _find(h, dirs, False)
+    seen: set[str] = set()
+    names: set[str] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        facts = file_facts(path)
+        names |= facts.names
+        for kind, quote, name in facts.includes:
+            todo += _resolve(kind, quote, name, path, dirs)
+    return frozenset(names)
+
+
+def entered_flags(files: Sequence[str]) -> tuple[bool, bool]:
+    """(stateful, counter) over the files a header's run entered."""
+    stateful = counter = False
+    for f in files:
+        facts = file_facts(f)
+        stateful |= facts.stateful
+        counter |= facts.counter
+    return stateful, counter
