@@ -376,12 +376,11 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
         looked = [look(j) for j in jobs]
     misses = [i for i, p in enumerate(looked) if isinstance(p, pp.Request)]
     ran_alone: set[int] = set()
+    request_of = {id(jobs[i]): looked[i] for i in misses}     # the batch hands jobs back
 
     def alone(job) -> Preprocessed | AbicheckError:
-        headers, t, dirs, *roots = job
-
         def step():
-            pre = pp.run(pp.prepare(headers, t, dirs, defines, roots=roots[0] if roots else ()))
+            pre = pp.run(request_of[id(job)])
             ran_alone.add(id(pre))          # kept in the cache by run() itself
             return pre
         return guarded(job, step)
