@@ -159,6 +159,7 @@ def clear_memo() -> None:
     """Forget what this process parsed (the persistent cache stays)."""
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
+    parse.clear_memo()
 
 
 # pycparser names a byte it cannot lex by its Python repr; gcc says "stray"

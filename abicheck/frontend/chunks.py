@@ -55,12 +55,13 @@ _SCAN = re.compile(r'''
 _MARKER = re.compile(r'[ \t]*\#[ \t]*([0-9]+)[ \t]+("(?:\\.|[^"\\\n])*")(?:[ \t]+[0-9]+)*[ \t]*$')
 #: what pycparser's lexer takes for a ``#pragma`` line
 _PRAGMA = re.compile(r"[ \t]*\#[ \t]*pragma\W")
-_NONBLANK = re.compile(r"\S")
+#: not what pycparser's lexer skips (Python's \S would also skip \r, \x1c ...)
+_NONBLANK = re.compile(r"[^ \t\n\f\v]")
 
 #: (text, file, line, column) -> [(answers, nodes, declared)]: the parses
 #: of one declaration at one place, one per scope it was met in
 _MEMO: dict[tuple[str, str, int, int], list[tuple[tuple, list, dict]]] = {}
-_MEMO_LIMIT = 100_000           # entries before the memo starts afresh
+_MEMO_LIMIT = 20_000            # entries (~7 KB each) before the memo starts afresh
 _VARIANTS = 8                   # scopes remembered per declaration and place
 
 
@@ -71,6 +72,7 @@ class Unusual(Exception):
 def clear() -> None:
     """Forget the remembered declarations."""
     _MEMO.clear()
+    declarations.cache_clear()
 
 
 def split(text: str, name: str) -> list[tuple[str, str, int, int]]:

@@ -79,6 +79,11 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) 
     return _Builder().build(ast)
 
 
+def clear_memo() -> None:
+    """Forget the declarations parsed in this process (``chunks``)."""
+    chunks.clear()
+
+
 def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | None = None) -> m.Expr:
     """Parse a constant expression given as text (attribute arguments)."""
     t = text.strip()

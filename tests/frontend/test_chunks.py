@@ -213,6 +213,8 @@ def test_unusual_declarations(text):
     pytest.param("struct s { int a; } x", id="no-final-semicolon"),
     pytest.param("struct s { int a; };\n}\n", id="unbalanced"),
     pytest.param('char c[] = "abc\nstruct s { int a; };\n', id="unterminated-string"),
+    pytest.param("struct s { int a; };\r\nstruct t { int b; };\r\n", id="carriage-return"),
+    pytest.param("struct s { int a; };\x1c\nstruct t { int b; };\n", id="python-space"),
 ])
 def test_what_the_piecewise_parse_leaves_to_the_whole_text(text):
     assert not _piecewise(text)
