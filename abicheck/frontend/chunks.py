@@ -41,14 +41,13 @@ import threading
 
 from pycparser import c_ast, c_parser
 
-#: what splitting needs to see: directive lines, literals (skipped whole),
-#: brackets, semicolons; a ``#`` or a quote anywhere else is unusual
-_SCAN = re.compile(r'''
+#: where splitting must look: directive lines, semicolons, literals
+#: (skipped whole); a ``#`` or a quote anywhere else is unusual.  The
+#: brackets between two of these are counted with ``str.count``.
+_STOP = re.compile(r'''
     (?P<dir>^[ \t]*\#[^\n]*)
-  | (?P<lit>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
-  | (?P<open>[(\[{])
-  | (?P<close>[)\]}])
   | (?P<semi>;)
+  | (?P<lit>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
   | (?P<odd>[\#"'])
 ''', re.VERBOSE | re.MULTILINE)
 #: a gcc line marker, as pycparser's lexer reads it (line, then file)
@@ -86,43 +85,52 @@ def split(text: str, name: str) -> list[tuple[str, str, int, int]]:
     file, line, base = f'"{name}"', 1, 0      # the line numbered ``line`` starts at ``base``
     depth = 0
     start = -1          # offset of the declaration being read
-    after = 0           # end of the last piece or directive line
+    at = (file, line, 1)
+    pos = 0             # end of the last stop: text[pos:next stop] is plain code
 
     def place(s: int) -> tuple[str, int, int]:
+        # lines are counted on from the last place asked (they are asked in order)
+        nonlocal line, base
         head = text.rfind("\n", 0, s) + 1
-        return file, line + text.count("\n", base, head), s - head + 1
+        line += text.count("\n", base, head)
+        base = head
+        return file, line, s - head + 1
 
-    for mt in _SCAN.finditer(text):
+    for mt in _STOP.finditer(text):
+        s0 = mt.start()
+        if pos < s0:
+            if start < 0:
+                nb = _NONBLANK.search(text, pos, s0)
+                if nb:
+                    start = nb.start()
+                    at = place(start)   # before a marker inside the declaration moves it
+            depth += (text.count("(", pos, s0) + text.count("[", pos, s0) + text.count("{", pos, s0)
+                      - text.count(")", pos, s0) - text.count("]", pos, s0) - text.count("}", pos, s0))
+            if depth < 0:
+                raise Unusual("unbalanced")
+        pos = mt.end()
         kind = mt.lastgroup
         if kind == "dir":
             d = mt.group()
             mk = _MARKER.match(d)
             if mk:
-                file, line, base = mk.group(2), int(mk.group(1)), mt.end() + 1
-            elif _PRAGMA.match(d) and mt.end() < len(text):
+                file, line, base = mk.group(2), int(mk.group(1)), pos + 1
+            elif _PRAGMA.match(d) and pos < len(text):
                 if start < 0:
-                    s = mt.start() + len(d) - len(d.lstrip())
-                    pieces.append((text[s:mt.end() + 1], *place(s)))
+                    s = s0 + len(d) - len(d.lstrip())
+                    pieces.append((text[s:pos + 1], *place(s)))
             else:
                 raise Unusual(d)
-            if start < 0:
-                after = mt.end()
             continue
         if kind == "odd":
             raise Unusual(mt.group())
         if start < 0:
-            start = _NONBLANK.search(text, after).start()
-            at = place(start)       # before a marker inside the declaration moves it
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if depth < 0:
-                raise Unusual("unbalanced")
-        elif kind == "semi" and depth == 0:
-            pieces.append((text[start:mt.end()], *at))
-            start, after = -1, mt.end()
-    if start >= 0 or _NONBLANK.search(text, after):
+            start = s0
+            at = place(start)
+        if kind == "semi" and depth == 0:
+            pieces.append((text[start:pos], *at))
+            start = -1
+    if start >= 0 or _NONBLANK.search(text, pos):
         raise Unusual("text after the last declaration")
     return pieces
 
