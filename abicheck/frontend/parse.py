@@ -260,9 +260,11 @@ class _Builder:
 
     def function(self, node) -> m.Function:
         """A function type with its parameter types (pahole spells them in a
-        function pointer's declarator); ``(void)`` is no parameter."""
+        function pointer's declarator); ``(void)`` is no parameter, and
+        an identifier list (K&R ``f(a, b)``) declares no prototype (GCC
+        warns and takes it as ``f()``)."""
         returns = self.type_of(node.type, [])
-        if node.args is None:
+        if node.args is None or any(isinstance(p, c_ast.ID) for p in node.args.params):
             return m.Function(returns)
         params: list[m.Type] = []
         variadic = False

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import subprocess
 from unittest import mock
 
 import pytest
@@ -136,6 +138,24 @@ def test_k_and_r_definition_falls_back_to_the_whole_text():
     assert ("struct", "s") in units.loads(payload).records
 
 
+def test_k_and_r_identifier_lists_declare_no_prototype():
+    """GCC accepts ``int (*fp)(a, b)`` with a warning and takes it as
+    ``int (*)()`` (asked below); the builder used to fail on it with an
+    AttributeError."""
+    text = "int f(a, b);\nint g();\nstruct s { int (*fp)(a, b); int (*gp)(); };\n"
+    gcc = shutil.which("gcc")
+    if gcc:
+        probe = text + ("_Static_assert(__builtin_types_compatible_p(__typeof__(((struct s *)0)->fp),"
+                        " int (*)()), \"unprototyped\");\n")
+        res = subprocess.run([gcc, "-std=gnu17", "-fsyntax-only", "-x", "c", "-"], input=probe,
+                             capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+    assert _piecewise(text)
+    (payload,) = _same_as_whole(text)
+    fp, gp = units.loads(payload).records[("struct", "s")].fields
+    assert fp.type == gp.type == m.Pointer(m.Function(m.Scalar("int", spelling="int")))
+
+
 # --- positions ------------------------------------------------------------------
 
 @pytest.mark.parametrize("before", ["", "\n\n\n", "int x; ", "\t", "# 7 \"x.h\"\n"])
@@ -233,6 +253,8 @@ def test_what_the_piecewise_parse_leaves_to_the_whole_text(text):
     "struct t { long long long long a; };\n",
     "struct t { int a [[gnu::aligned(1 +)]]; };\n",
     "struct t { int a [[gnu::aligned(sizeof(no_type))]]; };\n",
+    "f();\n",
+    "I f(void) { return 0 }\n",
 ])
 def test_errors_word_for_word(bad):
     """A text that fails fails as before, also when the declarations
