@@ -173,6 +173,15 @@ def test_the_same_text_at_another_line_or_column(before):
             assert rec.fields[0].loc == _loc_of(text, "a;")
 
 
+def test_a_file_included_twice_at_the_same_lines():
+    """A header without include guards, included twice: the same
+    declarations at the same places (some asked the same, some not)."""
+    inc = '# 1 "noguard.h"\nstruct s { int a; };\nenum e { A = 1 };\nstruct s;\nstruct t *p;\n'
+    text = inc + inc + '# 9 "main.h"\nstruct u { struct s x; enum e y; };\n'
+    assert _piecewise(text)
+    _same_as_whole(text, text)
+
+
 def test_a_declaration_spanning_a_line_marker():
     """A member list with an ``#include`` inside: the declaration starts
     in one file, the marker inside moves what follows it."""
