@@ -342,6 +342,17 @@ def test_attribute_arguments_parse_as_with_a_fresh_parser(arg, names, loc):
         assert expr == parse._Builder(frozenset(names)).expr(ref.type.dim)
 
 
+def test_a_pycparser_without_the_internals_parses_whole(monkeypatch):
+    """Another pycparser (the scope methods renamed, say): every text and
+    every attribute argument parses as before, none piecewise."""
+    text = "typedef long L;\nstruct s { int a [[gnu::aligned(sizeof(L))]]; };\n"
+    expected = _whole(text)
+    monkeypatch.setattr(chunks, "_FITS", False)
+    chunks.clear()
+    assert not _piecewise(text)
+    assert _outcome(text) == expected
+
+
 # --- real headers ---------------------------------------------------------------
 
 def _corpus(target) -> tuple[list[str], list[str]] | None:
