@@ -176,6 +176,7 @@ def clear_memo() -> None:
     preprocessed.clear_memo()
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
+    parse.clear_memo()
 
 
 # pycparser names a byte it cannot lex by its Python repr; gcc says "stray"

@@ -16,7 +16,7 @@ from typing import Iterable
 from pycparser import c_ast, c_parser
 
 from abicheck import model as m
-from abicheck.frontend import gnu
+from abicheck.frontend import chunks, gnu
 from abicheck.frontend.diagnose import unknown_type_name
 from abicheck.frontend.pragma import PackState
 from abicheck.errors import ParseError, SourceLoc
@@ -55,6 +55,12 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) 
         diagnosis of a failed parse, ``diagnose.first_error``, reads on past
         an unknown type name that way).
     """
+    if not assume_types:
+        try:
+            # each distinct declaration parsed once per process (chunks.py)
+            return _Builder().build(chunks.parse(text, name, _BUILTIN))
+        except chunks.Unusual:
+            pass                        # parsed whole below, as it always was
     parser = c_parser.CParser(dialect="c23")
     assumed = "".join(f"typedef int {n};\n" for n in assume_types)
     full = f'{_PRELUDE}{assumed}# 1 "{name}"\n{text}'
@@ -73,6 +79,11 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) 
     return _Builder().build(ast)
 
 
+def clear_memo() -> None:
+    """Forget the declarations parsed in this process (``chunks``)."""
+    chunks.clear()
+
+
 def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | None = None) -> m.Expr:
     """Parse a constant expression given as text (attribute arguments)."""
     t = text.strip()
@@ -82,17 +93,14 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     # only the typedef names the text uses need declaring for the lexer
     used = set(re.findall(r"[A-Za-z_]\w*", t))
     names = sorted(n for n in used if n in typedef_names and n not in _BUILTIN)
-    decls = "".join(f"typedef int {n};\n" for n in names)
     # coordinates inside the argument point at the attribute in the header
     at = loc if loc is not None and loc.line >= 1 and not re.search(r'["\\\n]', loc.file) else None
     where = f'# {at.line - 1} "{at.file}"\n' if at else '# 1 "<attribute>"\n'
     pad = " " * (at.col - 1) if at and at.col else ""
-    src = f'{_PRELUDE}{decls}{where}char __abicheck_expr[(\n{pad}{t})];\n'
-    try:
-        ast = c_parser.CParser(dialect="c23").parse(src, "<attribute>")
-    except c_parser.ParseError:
-        raise ParseError(f"cannot parse attribute argument '{t}'", loc) from None
-    decl = ast.ext[-1]
+    nodes = chunks.declarations(f'{where}char __abicheck_expr[(\n{pad}{t})];\n', (*_BUILTIN, *names))
+    if not nodes:
+        raise ParseError(f"cannot parse attribute argument '{t}'", loc)
+    decl = nodes[-1]
     try:
         # the typedef names stay references into the unit the text came from
         return _Builder(frozenset(names)).expr(decl.type.dim)
@@ -153,10 +161,15 @@ def _char_literal(text: str) -> int:
     return ord(body)
 
 
+#: one string per file name: a unit pickles each file's name once (the
+#: cache stores units), however many parses its nodes came from
+_FILES: dict[str, str] = {}
+
+
 def _loc(coord) -> SourceLoc | None:
     if coord is None or coord.file is None:
         return None
-    return SourceLoc(coord.file, coord.line or 0, coord.column or 0)
+    return SourceLoc(_FILES.setdefault(coord.file, coord.file), coord.line or 0, coord.column or 0)
 
 
 _INT_KINDS = {
@@ -247,9 +260,11 @@ class _Builder:
 
     def function(self, node) -> m.Function:
         """A function type with its parameter types (pahole spells them in a
-        function pointer's declarator); ``(void)`` is no parameter."""
+        function pointer's declarator); ``(void)`` is no parameter, and
+        an identifier list (K&R ``f(a, b)``) declares no prototype (GCC
+        warns and takes it as ``f()``)."""
         returns = self.type_of(node.type, [])
-        if node.args is None:
+        if node.args is None or any(isinstance(p, c_ast.ID) for p in node.args.params):
             return m.Function(returns)
         params: list[m.Type] = []
         variadic = False
