@@ -79,7 +79,11 @@ def _parse(text: str, dirs: Sequence[str] = ()) -> model.Unit:
     if depth > lim.nesting:
         raise LimitError(f"declarations nest {lim.nesting + 1} deep here, more than the limit of "
                          f"{lim.nesting}; raise it with --limit nesting=N", _locate(text, at))
-    portable = _portable(text, tuple(dirs))
+    from abicheck import cache
+    # the relocatable form pays for itself when it is stored (or shared by
+    # ABIs whose include folders differ); with the cache off, writing and
+    # reading it back was 15% of a cold run
+    portable = _portable(text, tuple(dirs)) if cache.enabled() else None
     if portable is not None:
         unit = _relocated(portable, tuple(dirs))
         if unit is not None:
