@@ -18,6 +18,7 @@ import copyreg
 import dataclasses
 import gc
 import io
+import operator
 import pickle
 
 from abicheck import model as m
@@ -32,12 +33,15 @@ _ALLOWED = {(c.__module__, c.__qualname__): c for c in _CLASSES}
 
 
 def _reducer(cls):
+    # every field, those left out of comparisons (qualifiers) included,
+    # fetched in C (attrgetter): a Python loop per object was most of dumps
     names = tuple(f.name for f in dataclasses.fields(cls))
-
-    def reduce(obj):
-        # every field, those left out of comparisons (qualifiers) included
-        return cls, tuple(getattr(obj, n) for n in names)
-    return reduce
+    if not names:                       # BiggestAlignment
+        return lambda obj: (cls, ())
+    fields = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (cls, (fields(obj),))
+    return lambda obj: (cls, fields(obj))
 
 
 _TABLE = copyreg.dispatch_table.copy()
