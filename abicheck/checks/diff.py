@@ -56,17 +56,36 @@ def snapshots(rev: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
               defines: Sequence[str]) -> dict[str, Snapshot]:
     """Each target's snapshot of ``rev``; a target a tree of several ABIs'
     headers has nothing for is marked ``missing``."""
-    snaps = {t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
-    for header in rev.headers:
+    return snapshot_revisions([rev], targets, wanted, defines)[0]
+
+
+def snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
+                       wanted: tuple[str, ...], defines: Sequence[str]
+                       ) -> list[dict[str, Snapshot]]:
+    """``snapshots`` of each of ``revs``, taken one header at a time across
+    the revisions: OLD's and NEW's copies of a header are translated
+    together (their cpp runs overlap), so a text both trees preprocess to
+    is parsed once while the front end's memo of recent parses still holds
+    it (taken tree after tree, a whole tree came between them).  Each
+    snapshot still receives its own headers in its own order, as taken
+    alone: the merged order keeps every revision's (sorted) order, and
+    revisions whose headers are not sorted are taken one after another."""
+    if len(revs) > 1 and any(list(r.headers) != sorted(r.headers) for r in revs):
+        return [snapshot_revisions([r], targets, wanted, defines)[0] for r in revs]
+    headers = revs[0].headers if len(revs) == 1 else sorted({h for r in revs for h in r.headers})
+    out = [{t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
+           for rev in revs]
+    for header in headers:
         # by path: an include name could resolve against the current folder
-        here = [(t, v) for t in targets if (v := rev.view(t)) is not None and header in v.header_set]
-        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for t, v in here]
-        for (t, v), tr in zip(here, api.translate_each(jobs, defines)):
+        here = [(i, t, v) for i, rev in enumerate(revs) for t in targets
+                if (v := rev.view(t)) is not None and header in v.header_set]
+        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for _, t, v in here]
+        for (i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
             if isinstance(tr, AbicheckError):
-                snaps[t.name].failures[header] = tr
+                out[i][t.name].failures[header] = tr
             else:
-                add_translation(snaps[t.name], v, header, tr, wanted)
-    return snaps
+                add_translation(out[i][t.name], v, header, tr, wanted)
+    return out
 
 
 def _translate(rev: Revision, header: str, targets: Sequence[Target], defines: Sequence[str]):

@@ -11,14 +11,17 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.macros import MacroTable
+from abicheck.frontend.parse import parse_expr
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.names import RESERVED
 from abicheck.revision import Revision
@@ -209,6 +212,60 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+#: an expansion that names a member (or is one name): ``frontend.macros``' rule
+_PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
+
+
+def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
+    """The integer value of a macro's expansion on ``lay``'s target, as
+    ``MacroTable.get`` computes it, with the parse of the expansion shared:
+    a tree diff evaluates the same expansions on both revisions and every
+    ABI, and parsing one (a small pycparser run, 1.9 ms) cost more than all
+    else a constant needs.  The parsed expression depends only on the text
+    and on which of its names are typedefs of the unit; its value is
+    evaluated per unit (sizes, enum constants)."""
+    fast = literal_value(expansion)
+    if fast is not None:
+        return fast
+    if _PATH.match(expansion):
+        # a name or a member path: only an enum constant has a value
+        # (glibc's "#define SEGV_PKUERR SEGV_PKUERR")
+        en = unit.constants.get(expansion.strip())
+        if en is None:
+            return None
+        try:
+            return lay.eval(en.value, en.loc)
+        except (AbicheckError, RecursionError):
+            return None
+    text = _rewritten(expansion)
+    if text is None:
+        return None
+    expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
+    if expr is None:
+        return None
+    try:
+        return lay.eval(expr)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _rewritten(expansion: str) -> str | None:
+    try:
+        return rewrite(expansion)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
+    """``text`` parsed as an expression with ``typedefs`` (the names it
+    uses that are typedefs of the unit) as type names, or None.  The
+    model's expressions are frozen: one is safe to share across units."""
+    try:
+        return parse_expr(text, typedefs)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
 
 
 def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
@@ -222,17 +279,11 @@ def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, 
         d = macros.defs[name]
         needs_cpp = any(u in macros.defs for u in uses[name])
         text = macros.expansions().get(name, d.body) if needs_cpp else d.body
-        fast = literal_value(text)
-        if fast is not None:
-            snap.constants[name] = Constant(name, fast, d.loc, header)
-            continue
-        mac = macros.get(name)
-        if mac is None:
-            continue
-        if mac.value is not None:
-            snap.constants[name] = Constant(name, mac.value, mac.loc, header)
-        elif mac.path is not None:
-            snap.accessors[name] = Accessor(name, mac.path, mac.loc, header)
+        value = macro_value(text, tr.unit, lay) if text else None
+        if value is not None:
+            snap.constants[name] = Constant(name, value, d.loc, header)
+        elif text and _PATH.match(text):
+            snap.accessors[name] = Accessor(name, re.sub(r"\s+", "", text), d.loc, header)
     for name, en in sorted(tr.unit.constants.items()):
         if name in snap.constants or not mine(en.loc):
             continue
