@@ -24,13 +24,18 @@ from abicheck.checks.diff_change import (
     COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, Change)
 from abicheck.checks.diff_constants import compare_accessors, compare_constants
 from abicheck.checks.diff_layout import compare_shapes
-from abicheck.checks.diff_snapshot import Shape, Snapshot, add_translation
+from abicheck.checks import diff_expand
+from abicheck.checks.diff_snapshot import (
+    Shape, Snapshot, add_constants, add_shapes, needs_expansions)
 from abicheck.errors import AbicheckError
 from abicheck.report.findings import Report
 from abicheck.revision import Revision, load_revision
 from abicheck.targets import Target
 
 HEADERS = "headers"
+#: headers whose macro expansions share a cpp run per target: fewer runs, and
+#: few translations alive at once
+EXPANSION_BATCH = 8
 
 
 def run_diff(old_spec: str, new_spec: str, targets: Sequence[Target], types: Sequence[str] = (),
@@ -75,16 +80,25 @@ def snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
     headers = revs[0].headers if len(revs) == 1 else sorted({h for r in revs for h in r.headers})
     out = [{t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
            for rev in revs]
-    for header in headers:
-        # by path: an include name could resolve against the current folder
-        here = [(i, t, v) for i, rev in enumerate(revs) for t in targets
-                if (v := rev.view(t)) is not None and header in v.header_set]
-        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for _, t, v in here]
-        for (i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
-            if isinstance(tr, AbicheckError):
-                out[i][t.name].failures[header] = tr
-            else:
-                add_translation(out[i][t.name], v, header, tr, wanted)
+    for at in range(0, len(headers), EXPANSION_BATCH):
+        # the types of a few headers, then their constants: the cpp runs that
+        # expand their macros are one per target (``diff_expand``)
+        pending = []
+        for header in headers[at:at + EXPANSION_BATCH]:
+            # by path: an include name could resolve against the current folder
+            here = [(i, t, v) for i, rev in enumerate(revs) for t in targets
+                    if (v := rev.view(t)) is not None and header in v.header_set]
+            jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for _, t, v in here]
+            for (i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
+                if isinstance(tr, AbicheckError):
+                    out[i][t.name].failures[header] = tr
+                else:
+                    lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
+                    pending.append((out[i][t.name], v, header, tr, lay, mine))
+        asks = [k for k, p in enumerate(pending) if needs_expansions(p[3], p[5])]
+        known = dict(zip(asks, diff_expand.expansions([pending[k][3] for k in asks], defines)))
+        for k, (snap, v, header, tr, lay, mine) in enumerate(pending):
+            add_constants(snap, v, header, tr, lay, mine, known.get(k))
     return out
 
 

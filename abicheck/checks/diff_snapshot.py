@@ -185,6 +185,17 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
     """Fold what ``header``'s translation declares into ``snap`` (first
     header wins for a name declared by several).  With ``wanted`` types, only
     those, wherever they are declared."""
+    lay, mine = add_shapes(snap, rev, header, tr, wanted)
+    add_constants(snap, rev, header, tr, lay, mine)
+
+
+def add_shapes(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
+               wanted: tuple[str, ...] = ()):
+    """The types part of ``add_translation``; returns what ``add_constants``
+    takes (the layout engine, and which locations ``header`` speaks for).
+    The two parts touch different tables of the snapshot, so the types of
+    several headers may go first and their constants after, in the same
+    order, with the same result."""
     unit = tr.unit
     lay = Layouter(unit, tr.target)
     mine = (lambda loc: loc is not None and loc.file not in _BUILTIN
@@ -208,7 +219,7 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
             snap.unlaid.pop(name, None)
         except (AbicheckError, RecursionError) as e:
             snap.unlaid.setdefault(name, getattr(e, "msg", "declarations nest too deeply"))
-    _constants(snap, rev, header, tr, lay, mine)
+    return lay, mine
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -268,17 +279,34 @@ def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
         return None
 
 
-def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
-               mine) -> None:
-    macros = MacroTable(tr, lay)     # the snapshot's layout engine, not a second one
-    names = [n for n, d in macros.defs.items() if d.params is None and mine(d.loc)]
-    uses = {n: set(_IDENT.findall(macros.defs[n].body)) - {n} for n in names}
+def needs_expansions(tr: api.Translation, mine) -> bool:
+    """Does ``add_constants`` ask for the unit's macro expansions (a macro
+    ``header`` defines names another macro)?"""
+    defs = {d.name: d for d in tr.macros}
+    return any(d.params is None and mine(d.loc)
+               and any(u in defs and u != n for u in _IDENT.findall(d.body))
+               for n, d in defs.items())
+
+
+def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
+                  lay: Layouter, mine, expansions: dict[str, str] | None = None) -> None:
+    """The constants and accessors part of ``add_translation``;
+    ``expansions``: ``MacroTable(tr, lay).expansions()`` when already known
+    (``checks.diff_expand`` asks cpp for many headers at once)."""
+    defs = {d.name: d for d in tr.macros}
+    names = [n for n, d in defs.items() if d.params is None and mine(d.loc)]
+    uses = {n: set(_IDENT.findall(defs[n].body)) - {n} for n in names}
     for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
             continue
-        d = macros.defs[name]
-        needs_cpp = any(u in macros.defs for u in uses[name])
-        text = macros.expansions().get(name, d.body) if needs_cpp else d.body
+        d = defs[name]
+        if any(u in defs for u in uses[name]):
+            if expansions is None:
+                # the snapshot's layout engine, not a second one
+                expansions = MacroTable(tr, lay).expansions()
+            text = expansions.get(name, d.body)
+        else:
+            text = d.body
         value = macro_value(text, tr.unit, lay) if text else None
         if value is not None:
             snap.constants[name] = Constant(name, value, d.loc, header)
