@@ -249,7 +249,7 @@ def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
         except (AbicheckError, RecursionError):
             return None
     text = _rewritten(expansion)
-    if text is None:
+    if text is None or _calls(text, unit):
         return None
     expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
     if expr is None:
@@ -258,6 +258,29 @@ def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
         return lay.eval(expr)
     except (AbicheckError, RecursionError, KeyError, ValueError):
         return None
+
+
+_LEADING_CALL = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
+#: names a C23 expression may start with before a '(' without calling a function
+_NOT_CALLS = frozenset((
+    "sizeof alignof typeof typeof_unqual offsetof static_assert true false nullptr "
+    "auto char const constexpr double enum float int long register restrict short signed "
+    "static struct union unsigned void volatile bool thread_local inline").split())
+
+
+def _calls(text: str, unit: m.Unit) -> bool:
+    """Does ``text`` start with a function call (``_IOWR('c', 11, __u32)``
+    where ``_IOWR`` is not defined, ``ZORRO_ID(...)``)?  The expression
+    parser builds no call but ``offsetof``: such a text has no value, known
+    without the parse.  Keywords, the reserved spellings (``__x``, ``_Xy``:
+    builtins, ``_Alignof``, ``_Float32``) and the unit's typedef names are
+    not calls."""
+    m_ = _LEADING_CALL.match(text)
+    if m_ is None:
+        return False
+    name = m_.group(1)
+    return not (name in _NOT_CALLS or name.startswith("__") or re.match(r"_[A-Z][a-z]", name)
+                or "offsetof" in name or name in unit.typedefs)
 
 
 @functools.lru_cache(maxsize=1 << 16)
