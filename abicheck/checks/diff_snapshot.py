@@ -198,8 +198,16 @@ def add_shapes(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
     order, with the same result."""
     unit = tr.unit
     lay = Layouter(unit, tr.target)
-    mine = (lambda loc: loc is not None and loc.file not in _BUILTIN
-            and rev.contributes(header, loc.file))
+    known: dict[str, bool] = {}     # file -> does ``header`` speak for it
+
+    def mine(loc: SourceLoc | None) -> bool:
+        # asked for every declaration and macro of the unit, of a few files
+        if loc is None:
+            return False
+        got = known.get(loc.file)
+        if got is None:
+            got = known[loc.file] = loc.file not in _BUILTIN and rev.contributes(header, loc.file)
+        return got
     names: list[tuple[SourceLoc, str]] = []
     for (kind, tag), rec in unit.records.items():
         if rec.fields is not None and (mine(rec.loc) or f"{kind} {tag}" in wanted):
