@@ -36,10 +36,9 @@ def target_pieces(old: Revision, new: Revision, targets: Sequence[Target],
     """The pieces of ``targets`` (their cpp runs overlapped); ``shapes``, when
     given, gets target -> (changed type names, OLD's and NEW's snapshots):
     the live shapes a byte map draws (``checks.diff.changed_layouts``)."""
-    from abicheck.checks.diff import diff_target, snapshots
+    from abicheck.checks.diff import diff_target, snapshot_revisions
     from abicheck.runs.codec import finding_json, loc_json
-    so = snapshots(old, targets, wanted, defines)
-    sn = snapshots(new, targets, wanted, defines)
+    so, sn = snapshot_revisions([old, new], targets, wanted, defines)
     out = []
     for t in targets:
         piece: dict = {}

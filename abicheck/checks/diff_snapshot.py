@@ -11,14 +11,17 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.macros import MacroTable
+from abicheck.frontend.parse import parse_expr
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.names import RESERVED
 from abicheck.revision import Revision
@@ -182,10 +185,29 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
     """Fold what ``header``'s translation declares into ``snap`` (first
     header wins for a name declared by several).  With ``wanted`` types, only
     those, wherever they are declared."""
+    lay, mine = add_shapes(snap, rev, header, tr, wanted)
+    add_constants(snap, rev, header, tr, lay, mine)
+
+
+def add_shapes(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
+               wanted: tuple[str, ...] = ()):
+    """The types part of ``add_translation``; returns what ``add_constants``
+    takes (the layout engine, and which locations ``header`` speaks for).
+    The two parts touch different tables of the snapshot, so the types of
+    several headers may go first and their constants after, in the same
+    order, with the same result."""
     unit = tr.unit
     lay = Layouter(unit, tr.target)
-    mine = (lambda loc: loc is not None and loc.file not in _BUILTIN
-            and rev.contributes(header, loc.file))
+    known: dict[str, bool] = {}     # file -> does ``header`` speak for it
+
+    def mine(loc: SourceLoc | None) -> bool:
+        # asked for every declaration and macro of the unit, of a few files
+        if loc is None:
+            return False
+        got = known.get(loc.file)
+        if got is None:
+            got = known[loc.file] = loc.file not in _BUILTIN and rev.contributes(header, loc.file)
+        return got
     names: list[tuple[SourceLoc, str]] = []
     for (kind, tag), rec in unit.records.items():
         if rec.fields is not None and (mine(rec.loc) or f"{kind} {tag}" in wanted):
@@ -205,34 +227,122 @@ def add_translation(snap: Snapshot, rev: Revision, header: str, tr: api.Translat
             snap.unlaid.pop(name, None)
         except (AbicheckError, RecursionError) as e:
             snap.unlaid.setdefault(name, getattr(e, "msg", "declarations nest too deeply"))
-    _constants(snap, rev, header, tr, lay, mine)
+    return lay, mine
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+#: an expansion that names a member (or is one name): ``frontend.macros``' rule
+_PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
 
 
-def _constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation, lay: Layouter,
-               mine) -> None:
-    macros = MacroTable(tr, lay)     # the snapshot's layout engine, not a second one
-    names = [n for n, d in macros.defs.items() if d.params is None and mine(d.loc)]
-    uses = {n: set(_IDENT.findall(macros.defs[n].body)) - {n} for n in names}
+def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
+    """The integer value of a macro's expansion on ``lay``'s target, as
+    ``MacroTable.get`` computes it, with the parse of the expansion shared:
+    a tree diff evaluates the same expansions on both revisions and every
+    ABI, and parsing one (a small pycparser run, 1.9 ms) cost more than all
+    else a constant needs.  The parsed expression depends only on the text
+    and on which of its names are typedefs of the unit; its value is
+    evaluated per unit (sizes, enum constants)."""
+    fast = literal_value(expansion)
+    if fast is not None:
+        return fast
+    if _PATH.match(expansion):
+        # a name or a member path: only an enum constant has a value
+        # (glibc's "#define SEGV_PKUERR SEGV_PKUERR")
+        en = unit.constants.get(expansion.strip())
+        if en is None:
+            return None
+        try:
+            return lay.eval(en.value, en.loc)
+        except (AbicheckError, RecursionError):
+            return None
+    text = _rewritten(expansion)
+    if text is None or _calls(text, unit):
+        return None
+    expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
+    if expr is None:
+        return None
+    try:
+        return lay.eval(expr)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
+
+
+_LEADING_CALL = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
+#: names a C23 expression may start with before a '(' without calling a function
+_NOT_CALLS = frozenset((
+    "sizeof alignof typeof typeof_unqual offsetof static_assert true false nullptr "
+    "auto char const constexpr double enum float int long register restrict short signed "
+    "static struct union unsigned void volatile bool thread_local inline").split())
+
+
+def _calls(text: str, unit: m.Unit) -> bool:
+    """Does ``text`` start with a function call (``_IOWR('c', 11, __u32)``
+    where ``_IOWR`` is not defined, ``ZORRO_ID(...)``)?  The expression
+    parser builds no call but ``offsetof``: such a text has no value, known
+    without the parse.  Keywords, the reserved spellings (``__x``, ``_Xy``:
+    builtins, ``_Alignof``, ``_Float32``) and the unit's typedef names are
+    not calls."""
+    m_ = _LEADING_CALL.match(text)
+    if m_ is None:
+        return False
+    name = m_.group(1)
+    return not (name in _NOT_CALLS or name.startswith("__") or re.match(r"_[A-Z][a-z]", name)
+                or "offsetof" in name or name in unit.typedefs)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _rewritten(expansion: str) -> str | None:
+    try:
+        return rewrite(expansion)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
+    """``text`` parsed as an expression with ``typedefs`` (the names it
+    uses that are typedefs of the unit) as type names, or None.  The
+    model's expressions are frozen: one is safe to share across units."""
+    try:
+        return parse_expr(text, typedefs)
+    except (AbicheckError, RecursionError, KeyError, ValueError):
+        return None
+
+
+def needs_expansions(tr: api.Translation, mine) -> bool:
+    """Does ``add_constants`` ask for the unit's macro expansions (a macro
+    ``header`` defines names another macro)?"""
+    defs = {d.name: d for d in tr.macros}
+    return any(d.params is None and mine(d.loc)
+               and any(u in defs and u != n for u in _IDENT.findall(d.body))
+               for n, d in defs.items())
+
+
+def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
+                  lay: Layouter, mine, expansions: dict[str, str] | None = None) -> None:
+    """The constants and accessors part of ``add_translation``;
+    ``expansions``: ``MacroTable(tr, lay).expansions()`` when already known
+    (``checks.diff_expand`` asks cpp for many headers at once)."""
+    defs = {d.name: d for d in tr.macros}
+    names = [n for n, d in defs.items() if d.params is None and mine(d.loc)]
+    uses = {n: set(_IDENT.findall(defs[n].body)) - {n} for n in names}
     for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
             continue
-        d = macros.defs[name]
-        needs_cpp = any(u in macros.defs for u in uses[name])
-        text = macros.expansions().get(name, d.body) if needs_cpp else d.body
-        fast = literal_value(text)
-        if fast is not None:
-            snap.constants[name] = Constant(name, fast, d.loc, header)
-            continue
-        mac = macros.get(name)
-        if mac is None:
-            continue
-        if mac.value is not None:
-            snap.constants[name] = Constant(name, mac.value, mac.loc, header)
-        elif mac.path is not None:
-            snap.accessors[name] = Accessor(name, mac.path, mac.loc, header)
+        d = defs[name]
+        if any(u in defs for u in uses[name]):
+            if expansions is None:
+                # the snapshot's layout engine, not a second one
+                expansions = MacroTable(tr, lay).expansions()
+            text = expansions.get(name, d.body)
+        else:
+            text = d.body
+        value = macro_value(text, tr.unit, lay) if text else None
+        if value is not None:
+            snap.constants[name] = Constant(name, value, d.loc, header)
+        elif text and _PATH.match(text):
+            snap.accessors[name] = Accessor(name, re.sub(r"\s+", "", text), d.loc, header)
     for name, en in sorted(tr.unit.constants.items()):
         if name in snap.constants or not mine(en.loc):
             continue

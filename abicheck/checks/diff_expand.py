@@ -1,0 +1,120 @@
+"""The full expansions of many headers' macros from one cpp run per target.
+
+A constant whose body names other macros (``#define SEGV_PKUERR
+(__SI_FAULT|4)``) is valued from cpp's own expansion of it, asked for in a
+second, short cpp run: the definitions in force at the end of the unit, then
+one probe line per macro (``frontend.macros.MacroTable``).  A tree diff asks
+that of some 700 headers per ABI, and each run is a process (~20 ms); the
+work inside is small.  So the diff puts the short runs of several headers
+of one target into one text, each header's group fenced by ``#pragma
+push_macro``/``pop_macro`` of every name it defines, which gives every group
+the very macro state its own run starts from (the target's predefined macros
+and nothing else), and its probes the line numbers they would have had.
+
+Exactly the lines a run of its own prints, group by group, or the tables'
+own runs: a table whose record is not exact (``Preprocessed.macros_exact``),
+that uses ``__COUNTER__``, or a batch that cpp refuses (a definition it
+rejects, a probe whose expansion fails) is left to ``MacroTable``, which
+then runs cpp as it always did.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from abicheck.errors import AbicheckError
+from abicheck.frontend.preprocess import MacroDef, preprocess
+
+_PROBE = "@@abicheck"            # ``frontend.macros``' probe prefix
+_FENCE = "@@abicheck-group"      # never a probe line: those go on with a digit
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+_BUILTIN = ("<built-in>", "<command-line>")
+
+
+def probed(defs: dict[str, MacroDef]) -> list[str]:
+    """The macros whose expansion is asked of cpp (``MacroTable.expansions``):
+    object-like, from a header, whose body names another macro."""
+    return [n for n, d in defs.items() if d.params is None and d.loc.file not in _BUILTIN
+            and any(u in defs and u != n for u in _IDENT.findall(d.body))]
+
+
+def _needed(defs: dict[str, MacroDef], names: list[str]) -> set[str] | None:
+    """Every macro the expansion of ``names`` can reach, or None (all) when a
+    body pastes tokens: as ``MacroTable`` narrows its short run."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        body = defs[n].body
+        if "##" in body:
+            return None
+        todo += [u for u in _IDENT.findall(body) if u in defs and u not in seen]
+    return seen
+
+
+def _group(tr, defs: dict[str, MacroDef], names: list[str]) -> str | None:
+    """One table's short run as a fenced group of the batch, or None when it
+    must run on its own."""
+    pre = tr.pre
+    if not pre.macros_exact or any("__COUNTER__" in d.body for d in pre.macros):
+        return None
+    needed = _needed(defs, names)
+    kept = [d for d in pre.macros if d.loc.file not in _BUILTIN
+            and (needed is None or d.name in needed)]
+    if any('"' in d.name for d in kept):
+        return None
+    push = "".join(f'#pragma push_macro("{d.name}")\n' for d in kept)
+    pop = "".join(f'#pragma pop_macro("{d.name}")\n' for d in kept)
+    body = "".join(
+        f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
+        f"{d.body}\n" for d in kept)
+    probes = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
+    return f"{push}{body}#line {pre.main_source.count(chr(10)) + 1}\n{probes}{pop}"
+
+
+def _table(names: list[str], lines: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in lines:
+        if line.startswith(_PROBE):
+            _, idx, _, rest = (line.split(None, 3) + [""])[:4]
+            out[names[int(idx)]] = rest.strip()
+    return out
+
+
+def expansions(items: Sequence, defines: Sequence[str]) -> list[dict[str, str] | None]:
+    """``MacroTable(tr, lay).expansions()`` for each translation ``tr`` of
+    ``items``, the same dictionaries, from one cpp run per target; None for
+    a table that must run on its own (``MacroTable`` then does)."""
+    out: list[dict[str, str] | None] = [None] * len(items)
+    groups: dict[str, list[tuple[int, list[str], str]]] = {}
+    for k, tr in enumerate(items):
+        defs = {d.name: d for d in tr.macros}
+        names = probed(defs)
+        if not names:
+            out[k] = {}
+            continue
+        text = _group(tr, defs, names)
+        if text is not None:
+            groups.setdefault(tr.target.name, []).append((k, names, text))
+    for members in groups.values():
+        tr0 = items[members[0][0]]
+        source = "".join(f"{text}{_FENCE} {j}\n" for j, (_, _, text) in enumerate(members))
+        try:
+            lines = preprocess((), tr0.target, (), defines, False,
+                               source=source[:-1]).text.splitlines()
+        except AbicheckError:
+            continue                    # each table runs on its own, as it would have
+        parts: list[list[str]] = [[]]
+        for line in lines:
+            if line.startswith(_FENCE):
+                parts.append([])
+            elif line.startswith(_PROBE):
+                parts[-1].append(line)
+        if len(parts) != len(members) + 1:
+            continue
+        for (k, names, _), part in zip(members, parts):
+            out[k] = _table(names, part)
+    return out
