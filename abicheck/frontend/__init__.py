@@ -14,7 +14,8 @@ from typing import Sequence
 from abicheck import limits, model
 from abicheck.frontend import diagnose, gnu, parse
 from abicheck.errors import AbicheckError, LimitError, ParseError, PreprocessError, SourceLoc
-from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, _cancel, preprocess
+from abicheck.frontend.cpp_process import _cancel
+from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
 from abicheck.targets import Target
 
 

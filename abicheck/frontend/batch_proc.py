@@ -17,7 +17,8 @@ from typing import Sequence
 
 from abicheck import limits
 from abicheck.errors import UsageError
-from abicheck.frontend.preprocess import _cpp_env, _exited, _gcc, _kill
+from abicheck.frontend.cpp_process import _cpp_env, _exited, _kill
+from abicheck.frontend.preprocess import _gcc
 from abicheck.targets import Target
 
 
@@ -46,7 +47,7 @@ def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
 def run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes
          ) -> tuple[bool, int, bytes, bytes]:
     """(killed, exit status, stdout, stderr) of a batch.  Like
-    ``preprocess.run_bounded``, but the bounds apply to each part: the
+    ``cpp_process.run_bounded``, but the bounds apply to each part: the
     output and the CPU time since the last separator ``sep``; past one,
     cpp is killed and what it wrote so far is returned."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

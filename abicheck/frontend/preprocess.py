@@ -10,12 +10,10 @@ are blanked before parsing so pycparser's coordinates stay right.
 Where no ``cpp`` exists, pcpp (a pure-Python C99 preprocessor) does the same
 job, more slowly.  ``ABICHECK_CPP=pcpp`` forces it.
 
-Hostile input is bounded here (``abicheck.limits``): cpp runs with an
-argument list, a scrubbed environment (``CPATH``, ``DEPENDENCIES_OUTPUT``
-and friends would add include directories or write files) and the C
-locale; it is killed past ``cpp-timeout`` seconds or ``cpp-output`` bytes of
-output, and every file it entered must lie under the include roots
-(``confine.py``).  Its output is decoded as the compiler reads source: bytes,
+Hostile input is bounded (``abicheck.limits``): cpp runs as a bounded
+child process (``cpp_process``: an argument list, a scrubbed environment,
+killed past ``cpp-timeout`` seconds or ``cpp-output`` bytes of output), and
+every file it entered must lie under the include roots (``confine.py``).  Its output is decoded as the compiler reads source: bytes,
 so a Latin-1 comment or string changes nothing; bytes that are not UTF-8
 survive as surrogate escapes and print as ``\\xNN`` in errors.
 """
@@ -24,13 +22,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-import select
 import shutil
-import signal
 import subprocess
-import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Sequence
@@ -39,7 +32,9 @@ from abicheck import limits
 from abicheck.errors import LimitError, PreprocessError, SourceLoc, UsageError
 from abicheck.frontend import confine
 from abicheck.frontend.cpp_output import (  # noqa: F401 (MacroDef, Preprocessed: re-exported)
-    MAIN, MacroDef, Preprocessed, _split_defines, _unescape)
+    MAIN, MacroDef, Preprocessed, _split_defines)
+from abicheck.frontend.cpp_process import (  # noqa: F401 (re-exported: batch, translate_all)
+    WALL_FACTOR, Cancelled, _cancel, _cpp_env, _exited, _kill, _last_marker, run_bounded)
 from abicheck.targets import Target
 
 _GCC_DIAG = re.compile(r"^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$")
@@ -206,16 +201,6 @@ def _check_inputs(headers: Sequence[str], source: str | None, lim: limits.Limits
                              "raise it with --limit input-size=SIZE")
 
 
-def _cpp_env() -> dict[str, str]:
-    """The environment cpp runs in: a search path and the C locale, nothing
-    else (CPATH, C_INCLUDE_PATH, GCC_EXEC_PREFIX, DEPENDENCIES_OUTPUT,
-    SUNPRO_DEPENDENCIES, LANG would change what it reads, writes or says)."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
-    if "TMPDIR" in os.environ:
-        env["TMPDIR"] = os.environ["TMPDIR"]
-    return env
-
-
 @functools.cache
 def _gcc() -> str | None:
     return shutil.which("gcc") or shutil.which("cpp")
@@ -242,160 +227,6 @@ def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
             raise
         pre = Preprocessed("", (), text)
     return code, pre, stderr
-
-
-def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int, bytes, bytes]:
-    """Run ``args`` (never through a shell) feeding ``stdin``; return (exit
-    status, stdout, stderr).  Killed, with a ``LimitError`` located at the
-    last line marker it wrote, past ``lim.cpp_timeout`` seconds or
-    ``lim.cpp_output`` bytes of output.  Output goes to unlinked temporary
-    files, so a runaway expansion costs disk, never our memory."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            # its own session: killing it must kill cc1 too, which gcc's
-            # driver leaves running (writing a bomb's output) when killed alone
-            proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out, stderr=err,
-                                    env=_cpp_env(), close_fds=True, start_new_session=True)
-        except OSError as e:
-            raise UsageError(f"cannot run the preprocessor '{args[0]}': {e.strerror}") from None
-        # cpp-timeout counts cpp's CPU time, so a loaded CI machine does not
-        # fail a run that merely waited; a run that neither works nor ends
-        # (a FIFO it reads from) is stopped at WALL_FACTOR times the bound
-        started = time.monotonic()
-        deadline = started + WALL_FACTOR * lim.cpp_timeout
-        try:
-            try:
-                proc.stdin.write(stdin)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-            why = None
-            stop = getattr(_cancel, "event", None)
-            while True:
-                if _exited(proc, 0.2):
-                    break
-                if stop is not None and stop.is_set():
-                    raise Cancelled()
-                if os.fstat(out.fileno()).st_size > lim.cpp_output:
-                    why = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
-                           "too far?); raise the bound with --limit cpp-output=SIZE")
-                elif time.monotonic() >= deadline or (time.monotonic() > started + 1.0
-                                                       and _cpu_seconds(proc.pid) > lim.cpp_timeout):
-                    why = (f"preprocessing took longer than {lim.cpp_timeout:g} s (a macro expands "
-                           "too far?); raise the bound with --limit cpp-timeout=SECONDS")
-                if why:
-                    _kill(proc)
-                    raise LimitError(why, _last_marker(out))
-        finally:
-            if proc.poll() is None:         # an exception of ours: never leave cpp behind
-                _kill(proc)
-        if os.fstat(out.fileno()).st_size > lim.cpp_output:
-            raise LimitError(f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
-                             "too far?); raise the bound with --limit cpp-output=SIZE", _last_marker(out))
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read()
-
-
-WALL_FACTOR = 4
-
-
-def _exited(proc: subprocess.Popen, timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds for ``proc`` to end; True when it has.
-
-    Woken the moment it ends (a pidfd, Linux 5.3+): ``Popen.wait(timeout)``
-    polls with growing sleeps, which made a 7 ms cpp run cost 15 ms.
-    Elsewhere, that polling wait."""
-    fd = _pidfd(proc.pid)
-    if fd is not None:
-        try:
-            select.select([fd], [], [], timeout)
-        finally:
-            os.close(fd)
-        return proc.poll() is not None
-    try:
-        proc.wait(timeout=timeout)
-        return True
-    except subprocess.TimeoutExpired:
-        return False
-
-
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill cpp and everything it started (its process group)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        proc.kill()
-    proc.wait()
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a running process and its
-    children (gcc's driver runs cc1), from /proc; 0 where /proc cannot tell
-    (then only the wall-clock bound applies).  Scans /proc, so it is only
-    asked once a run has lasted a second."""
-    def stat(p: str) -> list[bytes] | None:
-        try:
-            with open(f"/proc/{p}/stat", "rb") as f:
-                return f.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-
-    try:
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            fields = stat(p)
-            if fields and (int(p) == pid or int(fields[1]) == pid):
-                total += int(fields[11]) + int(fields[12])
-        return total / tick
-    except (OSError, ValueError):
-        return 0.0
-
-
-class Cancelled(Exception):
-    """Another target's run already failed (``translate_all``): stop this one."""
-
-
-#: ``translate_all`` sets ``_cancel.event`` in its worker threads; when it is
-#: set, runs still going are killed rather than waited for
-_cancel = threading.local()
-
-
-def _last_marker(f) -> SourceLoc | None:
-    """Where cpp was when it was stopped: the last line marker in its
-    output, plus the lines after it (read backwards, 1 MiB at a time)."""
-    end = os.fstat(f.fileno()).st_size
-    newlines = 0
-    while end > 0:
-        start = max(0, end - (1 << 20))
-        f.seek(start)
-        raw = f.read(end - start)
-        if start > 0:                  # begin at a whole line
-            cut = raw.find(b"\n")
-            if cut < 0:
-                end = start
-                continue
-            raw, start = raw[cut + 1:], start + cut + 1
-        chunk = raw.decode("utf-8", "surrogateescape")
-        for m in reversed(list(re.finditer(r'^# (\d+) "((?:\\.|[^"\\])*)"', chunk, re.M))):
-            name = _unescape(m.group(2))
-            if name.startswith("<") and name != "<stdin>":
-                continue
-            line = int(m.group(1)) + chunk.count("\n", m.end()) + newlines - 1
-            return SourceLoc(MAIN if name == "<stdin>" else name, max(line, 1), 1)
-        newlines += chunk.count("\n")
-        end = start
-    return None
 
 
 def _gcc_error(stderr: str, dirs: list[str], user_main: bool = False) -> PreprocessError:

@@ -1,7 +1,7 @@
 """The pure-Python preprocessor path: pcpp with the same hermetic set-up.
 
 Used where no gcc exists, or with ``ABICHECK_CPP=pcpp``.  pcpp runs in our
-own process, so the bounds that ``preprocess.run_bounded`` enforces by
+own process, so the bounds that ``cpp_process.run_bounded`` enforces by
 killing gcc are enforced from inside instead: every macro expansion checks
 the deadline, every output line the size, and every file it opens goes
 through the same confinement rules before it is read.
