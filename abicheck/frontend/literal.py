@@ -7,7 +7,9 @@ time of whole-tree diffs.  ``literal_value`` answers those directly, in C's
 ``int`` range, and returns None for everything else (names, ``sizeof``,
 casts, comparisons, values that need the target's ``long``), which the
 front end's evaluator then handles.  Checked against the compilers in
-``tests/frontend/test_literal.py``.
+``tests/frontend/test_literal.py``.  The values of single integer and
+character literals (``int_literal``, ``char_literal``), which the parser's
+model building needs too, live here as well.
 """
 from __future__ import annotations
 
@@ -99,3 +101,29 @@ def literal_value(text: str) -> int | None:
         return ev(tree)
     except (ValueError, KeyError, RecursionError):
         return None
+
+
+def int_literal(text: str) -> int:
+    """Value of a C integer literal (suffixes ignored; octal by leading 0)."""
+    t = text.rstrip("uUlL")
+    if t[:2] in ("0x", "0X"):
+        return int(t[2:], 16)
+    if t[:2] in ("0b", "0B"):
+        return int(t[2:], 2)
+    if len(t) > 1 and t[0] == "0":
+        return int(t, 8)
+    return int(t)
+
+
+def char_literal(text: str) -> int:
+    """Value of a C character constant ('a', '\\n', '\\x41', '\\101')."""
+    body = text[text.index("'") + 1:-1]
+    if body.startswith("\\"):
+        esc = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7,
+               "b": 8, "f": 12, "v": 11, "?": 63}
+        if body[1] in "xX":
+            return int(body[2:], 16)
+        if body[1].isdigit():
+            return int(body[1:], 8)
+        return esc[body[1]]
+    return ord(body)

@@ -18,6 +18,7 @@ from pycparser import c_ast, c_parser
 from abicheck import model as m
 from abicheck.frontend import chunks, gnu
 from abicheck.frontend.diagnose import unknown_type_name
+from abicheck.frontend.literal import char_literal, int_literal  # noqa: F401 (int_literal: re-exported)
 from abicheck.frontend.pragma import PackState
 from abicheck.errors import ParseError, SourceLoc
 
@@ -134,31 +135,6 @@ def _parse_error(msg: str, parser=None) -> ParseError:
         return ParseError(text,
                           SourceLoc(mt.group(1), int(mt.group(2)), int(mt.group(3))))
     return ParseError(msg.splitlines()[0] if msg else "parse error")
-
-
-def int_literal(text: str) -> int:
-    """Value of a C integer literal (suffixes ignored; octal by leading 0)."""
-    t = text.rstrip("uUlL")
-    if t[:2] in ("0x", "0X"):
-        return int(t[2:], 16)
-    if t[:2] in ("0b", "0B"):
-        return int(t[2:], 2)
-    if len(t) > 1 and t[0] == "0":
-        return int(t, 8)
-    return int(t)
-
-
-def _char_literal(text: str) -> int:
-    body = text[text.index("'") + 1:-1]
-    if body.startswith("\\"):
-        esc = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7,
-               "b": 8, "f": 12, "v": 11, "?": 63}
-        if body[1] in "xX":
-            return int(body[2:], 16)
-        if body[1].isdigit():
-            return int(body[1:], 8)
-        return esc[body[1]]
-    return ord(body)
 
 
 #: one string per file name: a unit pickles each file's name once (the
@@ -404,7 +380,7 @@ class _Builder:
             v = node.value
             if node.type == "char" or v.startswith("'"):
                 try:
-                    return m.Const(_char_literal(v))
+                    return m.Const(char_literal(v))
                 except (KeyError, ValueError, TypeError, IndexError):
                     raise ParseError(f"unsupported character constant {v}", loc) from None
             if _INT.match(v):
