@@ -1,0 +1,98 @@
+"""``translate`` for many independent jobs: a tree diff, a lint run, the
+corpus of every header on every ABI.
+
+Why apart from ``translate``: many jobs make cpp the cost, so they are
+looked up in the input-keyed cpp cache first (as of one moment, each path
+stat'ed once), the misses sharing a target and folders go through one gcc
+process (``batch``), and parsing consumes the results in job order while
+later ones are still being preprocessed.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from abicheck.errors import AbicheckError, PreprocessError
+from abicheck.frontend import Translation, _first_of, _unit
+from abicheck.frontend.cpp_output import Preprocessed
+
+
+def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
+                   ) -> list[Translation | AbicheckError]:
+    """``translate`` for independent jobs, each ``(headers, target,
+    include_dirs[, roots])`` (``roots``: see ``preprocess``): a multiarch
+    tree gives every target its own include directories.  A failing job
+    gives its error in its place and the others go on (a tree diff must report one header that fails on one ABI, not
+    stop), so, unlike ``translate_all``, nothing is raised and nothing is
+    cancelled; cpp runs batch many jobs (``batch``) and overlap the parsing,
+    which stays sequential and in job order."""
+    from abicheck.frontend import batch
+
+    pp = sys.modules["abicheck.frontend.preprocess"]     # the module (its name is the function's)
+
+    def guarded(job, step):
+        try:
+            return step()
+        except PreprocessError as e:
+            return _first_of(e, job[1])
+        except AbicheckError as e:
+            return e
+        except RecursionError:
+            return AbicheckError("macros nest too deeply")
+
+    def look(job) -> Preprocessed | AbicheckError | pp.Request:
+        """A cache hit, an error, or the request cpp must run."""
+        headers, t, dirs, *roots = job
+
+        def step():
+            req = pp.prepare(headers, t, dirs, defines, roots=roots[0] if roots else ())
+            return pp.cached(req) or req
+        return guarded(job, step)
+
+    jobs = list(jobs)
+    # the cpp cache is looked up here, in this thread, as of one moment:
+    # only the misses need gcc processes
+    from abicheck.cache import preprocessed as cpp_cache
+    with cpp_cache.glance():
+        looked = [look(j) for j in jobs]
+    misses = [i for i, p in enumerate(looked) if isinstance(p, pp.Request)]
+    ran_alone: set[int] = set()
+    request_of = {id(jobs[i]): looked[i] for i in misses}     # the batch hands jobs back
+
+    def alone(job) -> Preprocessed | AbicheckError:
+        def step():
+            pre = pp.run(request_of[id(job)])
+            ran_alone.add(id(pre))          # kept in the cache by run() itself
+            return pre
+        return guarded(job, step)
+
+    def results():
+        if len(misses) <= 1:
+            done = iter([alone(jobs[i]) for i in misses])
+        else:       # jobs sharing a target and directories share gcc processes
+            done = batch.preprocess_each([jobs[i] for i in misses], defines, alone)
+        since = cpp_cache.started()
+        for i, p in enumerate(looked):
+            if not isinstance(p, pp.Request):
+                yield p
+                continue
+            got = next(done)
+            if isinstance(got, Preprocessed) and id(got) not in ran_alone:
+                cpp_cache.store(p.key, got, since)
+            yield got
+
+    pres = results()
+    out: list[Translation | AbicheckError] = []
+    for (headers, t, dirs, *roots), p in zip(jobs, pres):
+        if isinstance(p, AbicheckError):
+            out.append(p)
+            continue
+        try:
+            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, (tuple(headers), tuple(dirs),
+                                                          tuple(defines), False, None,
+                                                          tuple(roots[0]) if roots else ())))
+        except AbicheckError as e:
+            out.append(e)
+        except RecursionError:
+            out.append(AbicheckError("declarations nest too deeply"))
+    return out
