@@ -2,9 +2,10 @@
 (tools/debian_trees.sh) against laying out one tree.
 
 The baseline is what ``abicheck layout`` does for every header of a tree
-on the same ABIs, in one process as the diff runs (cpp runs overlapped
-across the ABIs, parsing sequential): translate the header on each ABI
-that has it, lay out the records it defines (else its typedefs), and turn
+on the same ABIs, in one process as the diff runs (a few headers at a
+time on every ABI in one ``translate_each``, as the diff takes them, so
+both batch their cpp runs alike): translate the header on each ABI that
+has it, lay out the records it defines (else its typedefs), and turn
 each layout into its JSON.  Both trees are laid out and "one tree" is the
 mean of the two: the diff lays out both, and the newer tree is the larger.
 The baseline is not the diff's own per-revision step, which also values
@@ -25,14 +26,16 @@ from abicheck.errors import AbicheckError
 from abicheck.revision import load_revision
 from abicheck.targets import select_targets
 from abicheck.views.json import type_json
+from abicheck.checks.diff import EXPANSION_BATCH as BATCH
 targets = select_targets(sys.argv[2].split(","))
 laid = 0
 with ExitStack() as st:
     rev = load_revision(sys.argv[1], "OLD", (), st)
-    for header in rev.headers:
-        here = [(t, v) for t in targets if (v := rev.view(t)) is not None and header in v.header_set]
-        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for t, v in here]
-        for (t, v), tr in zip(here, api.translate_each(jobs)):
+    for at in range(0, len(rev.headers), BATCH):
+        here = [(h, t, v) for h in rev.headers[at:at + BATCH] for t in targets
+                if (v := rev.view(t)) is not None and h in v.header_set]
+        jobs = [([v.file_of(h)], t, v.include_dirs, v.roots) for h, t, v in here]
+        for (header, t, v), tr in zip(here, api.translate_each(jobs)):
             if isinstance(tr, AbicheckError):
                 continue
             files = [v.file_of(header)]

@@ -106,17 +106,20 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
         # the types of a few headers, then their constants: the cpp runs that
         # expand their macros are one per target (``diff_expand``)
         pending = []
-        for header in headers[at:at + EXPANSION_BATCH]:
-            # by path: an include name could resolve against the current folder
-            here = [(i, t, v) for i, rev in enumerate(revs) for t in targets
-                    if (v := rev.view(t)) is not None and header in v.header_set]
-            jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for _, t, v in here]
-            for (i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
-                if isinstance(tr, AbicheckError):
-                    out[i][t.name].failures[header] = tr
-                else:
-                    lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
-                    pending.append((out[i][t.name], v, header, tr, lay, mine))
+        # by path: an include name could resolve against the current folder
+        here = [(header, i, t, v) for header in headers[at:at + EXPANSION_BATCH]
+                for i, rev in enumerate(revs) for t in targets
+                if (v := rev.view(t)) is not None and header in v.header_set]
+        # the few headers' jobs in one call: those sharing an ABI and a tree
+        # share gcc processes (``frontend.batch``); one header's jobs alone
+        # (each on its own ABI or tree) ran one gcc each
+        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for header, _, t, v in here]
+        for (header, i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
+            if isinstance(tr, AbicheckError):
+                out[i][t.name].failures[header] = tr
+            else:
+                lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
+                pending.append((out[i][t.name], v, header, tr, lay, mine))
         asks = [k for k, p in enumerate(pending) if needs_expansions(p[3], p[5])]
         known = dict(zip(asks, diff_expand.expansions([pending[k][3] for k in asks], defines)))
         for k, (snap, v, header, tr, lay, mine) in enumerate(pending):
