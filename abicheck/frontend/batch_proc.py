@@ -1,7 +1,8 @@
 """The gcc process of a batch (``batch``): its command line and a bounded run.
 
-The command line must be the one ``preprocess`` gives a header alone, or
-the batch's output could not equal a run's own; the bounds
+The command line is the one ``preprocess`` gives a header alone
+(``preprocess.command_macros``, ``preprocess.gcc_args``), or the batch's
+output could not equal a run's own; the bounds
 (``cpp-output``, ``cpp-timeout``) are each header's, not the batch's: a
 header past one is stopped, and then runs alone, where the bound is
 applied exactly as always.
@@ -9,39 +10,13 @@ applied exactly as always.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import tempfile
 import time
-from typing import Sequence
 
 from abicheck import limits
-from abicheck.errors import UsageError
 from abicheck.frontend.cpp_process import _cpp_env, _exited, _kill
-from abicheck.frontend.preprocess import _gcc
-from abicheck.targets import Target
-
-
-def command_macros(target: Target, defines: Sequence[str]) -> dict[str, str]:
-    """The macros cpp starts from, as ``preprocess`` gives them (the
-    equivalence tests hold the two together; the cpp cache's
-    ``preprocess.prepare``, once merged, is the one place for both)."""
-    macros = dict(target.macros)
-    for d in defines:
-        name, _, value = d.partition("=")
-        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
-            raise UsageError(f"bad -D argument '{d}'")
-        macros[name] = value if _ else "1"
-    return macros
-
-
-def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
-    """cpp's command line, as ``preprocess._run_gcc`` has it."""
-    args = [_gcc(), "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
-    args += [f"-D{name}={value}" for name, value in macros.items()]
-    for d in dirs:
-        args += ["-I", d]
-    return [*args, "-"]
+from abicheck.frontend.preprocess import command_macros, gcc_args  # noqa: F401 (batch uses them)
 
 
 def run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes

@@ -111,12 +111,7 @@ def prepare(headers: Sequence[str], target: Target, include_dirs: Sequence[str] 
         dirs += system_include_dirs()
     dirs.append(bundled_include_dir())
     text = source + "\n" + extra if source is not None else main_source(headers, extra)
-    macros = dict(target.macros)
-    for d in defines:
-        name, _, value = d.partition("=")
-        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
-            raise UsageError(f"bad -D argument '{d}'")
-        macros[name] = value if _ else "1"
+    macros = command_macros(target, defines)
     use_pcpp = os.environ.get("ABICHECK_CPP") == "pcpp" or not _gcc()
     roots_ = confine.Roots([*dirs, *confine.header_roots(headers), *roots])
     return Request(text, dirs, macros, roots_, lim, source, use_pcpp)
@@ -206,19 +201,34 @@ def _gcc() -> str | None:
     return shutil.which("gcc") or shutil.which("cpp")
 
 
+def command_macros(target: Target, defines: Sequence[str]) -> dict[str, str]:
+    """The macros cpp starts from: the target's predefined ones, then the
+    user's ``-D NAME[=VALUE]`` (a one-header run and a batch alike)."""
+    macros = dict(target.macros)
+    for d in defines:
+        name, _, value = d.partition("=")
+        if not re.match(r"^[A-Za-z_]\w*(\([^)]*\))?$", name) or "\n" in value or "\r" in value:
+            raise UsageError(f"bad -D argument '{d}'")
+        macros[name] = value if _ else "1"
+    return macros
+
+
+def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
+    """cpp's command line (stdin in, stdout out), a one-header run and a
+    batch alike."""
+    args = [_gcc(), "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
+    args += [f"-D{name}={value}" for name, value in macros.items()]
+    for d in dirs:
+        args += ["-I", d]
+    return [*args, "-"]
+
+
 def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
              lim: limits.Limits) -> tuple[int, Preprocessed, str]:
     """(exit status, what cpp wrote, its diagnostics): even a failed run's
     output shows which files cpp entered."""
-    cc = _gcc()
-    assert cc
-    args = [cc, "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
-    for name, value in macros.items():
-        args.append(f"-D{name}={value}")
-    for d in dirs:
-        args += ["-I", d]
-    args.append("-")
-    code, out, err = run_bounded(args, text.encode("utf-8", "surrogateescape"), lim)
+    assert _gcc()
+    code, out, err = run_bounded(gcc_args(dirs, macros), text.encode("utf-8", "surrogateescape"), lim)
     stderr = err.decode("utf-8", "surrogateescape")
     try:
         pre = _split_defines(out.decode("utf-8", "surrogateescape"), text)
