@@ -23,6 +23,7 @@ import re
 from typing import Sequence
 
 from abicheck.errors import AbicheckError
+from abicheck.frontend.macros import reachable
 from abicheck.frontend.preprocess import MacroDef, preprocess
 
 _PROBE = "@@abicheck"            # ``frontend.macros``' probe prefix
@@ -38,30 +39,13 @@ def probed(defs: dict[str, MacroDef]) -> list[str]:
             and any(u in defs and u != n for u in _IDENT.findall(d.body))]
 
 
-def _needed(defs: dict[str, MacroDef], names: list[str]) -> set[str] | None:
-    """Every macro the expansion of ``names`` can reach, or None (all) when a
-    body pastes tokens: as ``MacroTable`` narrows its short run."""
-    seen: set[str] = set()
-    todo = list(names)
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        body = defs[n].body
-        if "##" in body:
-            return None
-        todo += [u for u in _IDENT.findall(body) if u in defs and u not in seen]
-    return seen
-
-
 def _group(tr, defs: dict[str, MacroDef], names: list[str]) -> str | None:
     """One table's short run as a fenced group of the batch, or None when it
     must run on its own."""
     pre = tr.pre
     if not pre.macros_exact or any("__COUNTER__" in d.body for d in pre.macros):
         return None
-    needed = _needed(defs, names)
+    needed = reachable(defs, names)
     kept = [d for d in pre.macros if d.loc.file not in _BUILTIN
             and (needed is None or d.name in needed)]
     if any('"' in d.name for d in kept):

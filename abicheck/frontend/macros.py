@@ -96,21 +96,7 @@ class MacroTable:
         return any(u in self.defs and u != name for u in _IDENT.findall(d.body))
 
     def _needed(self, names: list[str]) -> set[str] | None:
-        """The macros an expansion of ``names`` can reach: every name in
-        their bodies, transitively; None (all of them) when a body pastes
-        tokens (``##`` makes names no body spells)."""
-        seen: set[str] = set()
-        todo = list(names)
-        while todo:
-            n = todo.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            body = self.defs[n].body
-            if "##" in body:
-                return None
-            todo += [u for u in _IDENT.findall(body) if u in self.defs and u not in seen]
-        return seen
+        return reachable(self.defs, names)
 
     def _expand(self, probes: str, names: list[str]):
         """cpp's output for ``probes`` appended to the translation unit.
@@ -246,3 +232,22 @@ def trailing_comment(loc: SourceLoc) -> str | None:
     body = body.split("*/", 1)[0]
     parts = [re.sub(r"^[ \t]*\*?[ \t]?", "", ln).rstrip() for ln in body.split("\n")]
     return " ".join(p.strip() for p in parts if p.strip()) or None
+
+
+def reachable(defs: dict[str, MacroDef], names: list[str]) -> set[str] | None:
+    """The macros an expansion of ``names`` can reach: every name in their
+    bodies, transitively; None (all of them) when a body pastes tokens
+    (``##`` makes names no body spells).  What a short cpp run that expands
+    ``names`` must define (``MacroTable``, the diff's batched runs)."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        body = defs[n].body
+        if "##" in body:
+            return None
+        todo += [u for u in _IDENT.findall(body) if u in defs and u not in seen]
+    return seen
