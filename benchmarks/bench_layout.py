@@ -4,32 +4,23 @@ The baseline, measured in the same run, is the hermetic preprocessing alone
 (one ``gcc -E`` per target): abicheck cannot be faster than that.  We report
 the ratio of a full ``layout`` (preprocess + rewrite + parse + layout) on
 every target to that baseline, for the uapi and the glibc view of siginfo_t,
-so the numbers compare across machines.  Run: ``python benchmarks/bench_layout.py``.
+so the numbers compare across machines.  Run: ``python -m benchmarks.bench_layout`` from the checkout root.
 """
 from __future__ import annotations
 
 import os
 import sys
-import time
 
 from abicheck import api
 from abicheck.frontend import clear_memo
 from abicheck.frontend.preprocess import preprocess
 from abicheck.targets import all_targets
+from benchmarks.common import best_of
 
 HOST_DIRS = ["/usr/include/x86_64-linux-gnu", "/usr/include"]
 CASES = [("uapi asm/siginfo.h", ["asm/siginfo.h"], (), ["siginfo_t"], None),
          ("glibc signal.h", ["signal.h"], ("_GNU_SOURCE",), ["siginfo_t", "struct sigaction"],
           "x86_64")]
-
-
-def best_of(n: int, fn) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> int:

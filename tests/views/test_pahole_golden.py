@@ -267,17 +267,10 @@ def _listing_blocks(listing: str) -> dict[str, str]:
     return blocks
 
 
-def test_every_record_of_real_headers_is_paholes(tmp_path):
-    """Each struct and union of the headers above (900 or so, with every type
-    DWARF can hold: -fno-eliminate-unused-debug-types) prints as pahole prints it."""
+def _sweep_object(tmp_path):
+    """(header including every installed SWEEP header, the gcc -g object
+    of it, every type DWARF can hold)."""
     import os
-
-    from abicheck import api
-    from abicheck.layout import Layouter
-    from abicheck.targets import get_target
-    from abicheck.views import text
-    from abicheck.views.pahole_options import TextOptions
-
     headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
     header = tmp_path / "sweep.h"
     header.write_text("#define _GNU_SOURCE\n" + "".join(f"#include <{h}>\n" for h in headers))
@@ -286,6 +279,19 @@ def test_every_record_of_real_headers_is_paholes(tmp_path):
     obj = tmp_path / "sweep.o"
     subprocess.run(["gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(obj)],
                    check=True, capture_output=True)
+    return header, obj
+
+
+def test_every_record_of_real_headers_is_paholes(tmp_path):
+    """Each struct and union of the headers above (900 or so, with every type
+    DWARF can hold: -fno-eliminate-unused-debug-types) prints as pahole prints it."""
+    from abicheck import api
+    from abicheck.layout import Layouter
+    from abicheck.targets import get_target
+    from abicheck.views import text
+    from abicheck.views.pahole_options import TextOptions
+
+    header, obj = _sweep_object(tmp_path)
     listing = subprocess.run(["pahole", str(obj)], capture_output=True, text=True, check=True).stdout
     names = sorted({line[:-2] for line in listing.splitlines()
                     if line.startswith(("struct ", "union ")) and line.endswith(" {")
@@ -315,22 +321,13 @@ def test_every_typedef_and_enum_of_real_headers_is_paholes(tmp_path, option):
     pointers, arrays, function pointers, mode and vector_size attributes:
     400 or so) and their tagged enums print as ``pahole -C NAME`` prints them
     (with -E an array of a typedef names it: ``/* typedef greg_t */``)."""
-    import os
-
     from abicheck import api
     from abicheck.layout import Layouter
     from abicheck.targets import get_target
     from abicheck.views import text
     from abicheck.views.pahole_options import TextOptions
 
-    headers = [h for h in SWEEP if os.path.exists(os.path.join("/usr/include", h))]
-    header = tmp_path / "sweep.h"
-    header.write_text("#define _GNU_SOURCE\n" + "".join(f"#include <{h}>\n" for h in headers))
-    src = tmp_path / "sweep.c"
-    src.write_text(f'#include "{header}"\n')
-    obj = tmp_path / "sweep.o"
-    subprocess.run(["gcc", "-g", "-fno-eliminate-unused-debug-types", "-c", str(src), "-o", str(obj)],
-                   check=True, capture_output=True)
+    header, obj = _sweep_object(tmp_path)
     tr = api.translate([str(header)], get_target("x86_64"), [], [], True)
     engine = Layouter(tr.unit, tr.target)
     opts = TextOptions(expand_types=bool(option), hex=bool(option), layouter=engine)
