@@ -66,6 +66,9 @@ class Target:
     #: 32-bit ABIs this 64-bit ABI's kernel runs in compat mode (row names)
     compat: tuple[str, ...] = ()
     multiarch_tuple: str | None = None
+    #: MINSIGSTKSZ of the ABI's asm/signal.h (``sigaltstack``'s least size;
+    #: the fault model's); None where the table does not say (ia64)
+    minsigstksz: int | None = None
 
     @property
     def multiarch(self) -> str:
@@ -155,6 +158,7 @@ def _make(row: dict) -> Target:
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
         compat=tuple(row.get("compat", ())),
+        minsigstksz=row.get("minsigstksz"),
     )
 
 
