@@ -69,6 +69,8 @@ class Target:
     #: MINSIGSTKSZ of the ABI's asm/signal.h (``sigaltstack``'s least size;
     #: the fault model's); None where the table does not say (ia64)
     minsigstksz: int | None = None
+    #: the AUDIT_ARCH_* name the kernel gives this ABI's system calls
+    audit_arch: str | None = None
 
     @property
     def multiarch(self) -> str:
@@ -159,6 +161,7 @@ def _make(row: dict) -> Target:
         clang_args=tuple(row.get("clang_args", ())),
         compat=tuple(row.get("compat", ())),
         minsigstksz=row.get("minsigstksz"),
+        audit_arch=row.get("audit_arch"),
     )
 
 
