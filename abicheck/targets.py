@@ -66,6 +66,11 @@ class Target:
     #: 32-bit ABIs this 64-bit ABI's kernel runs in compat mode (row names)
     compat: tuple[str, ...] = ()
     multiarch_tuple: str | None = None
+    #: MINSIGSTKSZ of the ABI's asm/signal.h (``sigaltstack``'s least size;
+    #: the fault model's); None where the table does not say (ia64)
+    minsigstksz: int | None = None
+    #: the AUDIT_ARCH_* name the kernel gives this ABI's system calls
+    audit_arch: str | None = None
 
     @property
     def multiarch(self) -> str:
@@ -155,6 +160,8 @@ def _make(row: dict) -> Target:
         macros=MappingProxyType(dict(row["macros"])),
         clang_args=tuple(row.get("clang_args", ())),
         compat=tuple(row.get("compat", ())),
+        minsigstksz=row.get("minsigstksz"),
+        audit_arch=row.get("audit_arch"),
     )
 
 

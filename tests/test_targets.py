@@ -312,3 +312,34 @@ def test_word_size_matches_gcc(t, tmp_path):
     m = re.search(r"@@ [^0-9]*(\d+) [^0-9]*(\d+)", r.stdout)
     assert m, r.stdout[-500:]
     assert (t.word_size, t.word_size) == (int(m[1]), int(m[2])), f"{t.name} ({' '.join(cmd)})"
+
+
+#: what the kernel reports for an ABI whose objects do not say it alone
+#: (syscall_get_arch): x32 and MIPS n32 are ELF32 but run 64-bit system
+#: calls (x32: AUDIT_ARCH_X86_64, its calls marked by __X32_SYSCALL_BIT;
+#: n32: __AUDIT_ARCH_64BIT | __AUDIT_ARCH_CONVENTION_MIPS64_N32); a -m32
+#: sparc object is EM_SPARC32PLUS (v8plus), a 32-bit sparc process EM_SPARC
+_AUDIT_64BIT, _AUDIT_LE, _AUDIT_N32 = 0x80000000, 0x40000000, 0x20000000
+_AUDIT_FLAGS = {"x32": _AUDIT_64BIT, "mipsn32": _AUDIT_64BIT | _AUDIT_N32}
+_EM_ALIAS = {18: 2}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("t", GCC_ROWS, ids=_ids(GCC_ROWS))
+def test_audit_arch_is_the_elf_machine_class_and_byte_order(t, tmp_path):
+    """AUDIT_ARCH_* is the ELF machine with the 64-bit and little-endian
+    flags (uapi linux/audit.h): read from an object the row's gcc writes."""
+    from abicheck.blobs import strace_names
+    cmd = _gcc(t)
+    obj = tmp_path / "x.o"
+    r = subprocess.run([*cmd, "-nostdinc", "-c", "-x", "c", "-", "-o", str(obj)],
+                       input="int x;\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    elf = obj.read_bytes()
+    assert elf[:4] == b"\x7fELF"
+    is64, little = elf[4] == 2, elf[5] == 1
+    machine = int.from_bytes(elf[18:20], "little" if little else "big")
+    want = _EM_ALIAS.get(machine, machine) | (_AUDIT_64BIT if is64 else 0) \
+        | (_AUDIT_LE if little else 0) | _AUDIT_FLAGS.get(t.name, 0)
+    names = {n: int(v) for v, n in strace_names._data()["audit_arch"].items()}
+    assert names[t.audit_arch] == want, (t.name, hex(want))

@@ -9,7 +9,7 @@ happened.  The facts followed here (what strace prints, not its code):
 - a code is looked up among the generic ``SI_*`` codes first, then among the
   signal's own (``SEGV_*`` for SIGSEGV...); an unknown code prints as
   unsigned 32-bit hex (-100 is ``0xffffff9c``), with no note;
-- ``si_errno`` prints as an unsigned decimal (-5 is ``4294967291``);
+- ``si_errno`` prints as its name, else an unsigned decimal (-5 is ``4294967291``);
 - real-time signals print as ``SIGRTMIN`` and ``SIGRT_<n>`` (SIGRTMIN + n),
   a number that is no signal in decimal;
 - a code <= 0 (sent by a process): SI_USER and SI_TKILL print ``si_pid``,
@@ -34,10 +34,11 @@ happened.  The facts followed here (what strace prints, not its code):
   ``si_perf_data`` in hex, the rest in decimal.
 
 These facts are checked against the real strace (6.1) by
-tests/blobs/test_strace.py.  Where strace prints a name abicheck has no table
-for (an errno, a syscall such as ``__NR_write``, an ``AUDIT_ARCH_*``), the
-number is printed: decimal for errno and syscall, hex for the others.
-strace 6.1 prints no ``si_perf_*`` field for TRAP_PERF; abicheck prints the
+tests/blobs/test_strace.py.  ``si_errno``, ``si_syscall`` and ``si_arch``
+print by name as strace names them (``EFAULT``, ``__NR_write``,
+``AUDIT_ARCH_X86_64``), from per-ABI tables read from each ABI's headers
+(:mod:`abicheck.blobs.strace_names`); a number without a name prints as
+strace prints it.  strace 6.1 prints no ``si_perf_*`` field for TRAP_PERF; abicheck prints the
 fields the code selects.  Names of signals and codes come from
 the target's headers (through :mod:`abicheck.blobs.tagged`), so a MIPS blob
 reads SIGBUS for 10.  A field these headers do not declare (``si_pkey``
@@ -46,6 +47,8 @@ before Linux 4.6) is left out.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
+
+from abicheck.blobs import strace_names as names
 
 if TYPE_CHECKING:
     from abicheck.blobs.decode import Decoded
@@ -138,7 +141,7 @@ class _Printer:
         self.parts.append(f"si_code={name or _u32_hex(code)}")
         errno = self.get("si_errno")
         if errno:
-            self.parts.append(f"si_errno={errno & 0xffffffff}")
+            self.parts.append(f"si_errno={names.errno_text(self.cx.target, errno)}")
         if code <= 0:
             self.from_user(name)
         else:
@@ -199,8 +202,9 @@ class _Printer:
                 self.put("si_fd", _dec)
         elif sig == "SIGSYS":
             self.put("si_call_addr", _ptr)
-            self.put("si_syscall", _dec)
-            self.put("si_arch", _hex)
+            arch = self.get("si_arch")
+            self.put("si_syscall", lambda v: names.syscall_text(self.cx.target, v, arch))
+            self.put("si_arch", names.audit_arch_text)
         else:
             if self.get("si_pid") or self.get("si_uid"):
                 self.source()

@@ -31,15 +31,6 @@ DEFAULT_TARGET = "x86_64"
 PAGING = tuple(k.X86_64_PAGING)
 EINVAL, ENOMEM = 22, 12
 
-#: MINSIGSTKSZ, the smallest stack ``sigaltstack`` accepts (``do_sigaltstack``,
-#: kernel/signal.c: smaller is -ENOMEM), by kernel architecture: 2048 from
-#: include/uapi/asm-generic/signal.h and most arch/*/include/uapi/asm/signal.h
-#: (x86, arm, mips, m68k, parisc, s390, ...), except these; powerpc is 8192
-#: for 64-bit processes only (``#ifdef __powerpc64__``).
-MINSIGSTKSZ = {"arm64": 5120, "alpha": 4096, "sparc": 4096, "loongarch": 4096}
-MINSIGSTKSZ_GENERIC = 2048
-MINSIGSTKSZ_PPC64 = 8192
-
 #: kernel architectures the model refuses: ia64 was removed in Linux 6.7 (no
 #: 6.12 to model) and its 6.1 fault path sets si_flags and si_isr
 #: (``force_sig_fault(..., 0, __ISR_VALID, isr)``, arch/ia64/mm/fault.c),
@@ -49,9 +40,12 @@ UNMODELLED = {"ia64": "ia64 is not modelled (removed in Linux 6.7; its 6.1 fault
 
 
 def min_sigstksz(tgt) -> int:
-    if tgt.kernel_arch == "powerpc" and tgt.pointer_size == 8:
-        return MINSIGSTKSZ_PPC64
-    return MINSIGSTKSZ.get(tgt.kernel_arch, MINSIGSTKSZ_GENERIC)
+    """MINSIGSTKSZ, the smallest stack ``sigaltstack`` accepts (kernel/signal.c
+    ``do_sigaltstack``: smaller is -ENOMEM): the target row's, read from each
+    ABI's asm/signal.h (it differs within a kernel arch: 64-bit powerpc)."""
+    if tgt.minsigstksz is None:
+        raise ValueError(f"target {tgt.name} has no minsigstksz in the target table")
+    return tgt.minsigstksz
 
 
 def simulable(tgt) -> bool:

@@ -12,6 +12,7 @@ was (the last line marker it wrote).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from typing import IO, Callable, Iterator
 
 from abicheck import limits
 from abicheck.errors import LimitError, SourceLoc, UsageError
@@ -42,6 +44,38 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
     last line marker it wrote, past ``lim.cpp_timeout`` seconds or
     ``lim.cpp_output`` bytes of output.  Output goes to unlinked temporary
     files, so a runaway expansion costs disk, never our memory."""
+    too_big = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
+               "too far?); raise the bound with --limit cpp-output=SIZE")
+    too_long = (f"preprocessing took longer than {lim.cpp_timeout:g} s (a macro expands "
+                "too far?); raise the bound with --limit cpp-timeout=SECONDS")
+    with started(args, stdin) as (proc, out, err):
+        # cpp-timeout counts cpp's CPU time, so a loaded CI machine does not
+        # fail a run that merely waited; a run that neither works nor ends
+        # (a FIFO it reads from) is stopped at WALL_FACTOR times the bound
+        begun = time.monotonic()
+        deadline = begun + WALL_FACTOR * lim.cpp_timeout
+
+        def over(size: int) -> str | None:
+            if size > lim.cpp_output:
+                return too_big
+            now = time.monotonic()
+            if now >= deadline or (now > begun + 1.0 and _cpu_seconds(proc.pid) > lim.cpp_timeout):
+                return too_long
+            return None
+
+        why = watch(proc, out, over)
+        if why is None and os.fstat(out.fileno()).st_size > lim.cpp_output:
+            why = too_big                   # written between the last look and the end
+        if why:
+            raise LimitError(why, _last_marker(out))
+        return (proc.returncode, *outputs(out, err))
+
+
+@contextlib.contextmanager
+def started(args: list[str], stdin: bytes) -> Iterator[tuple[subprocess.Popen, IO[bytes], IO[bytes]]]:
+    """cpp started on ``args`` with ``stdin`` written and closed: (process,
+    stdout file, stderr file).  Whatever leaves the block, cpp is not left
+    running (killed with everything it started)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             # its own session: killing it must kill cc1 too, which gcc's
@@ -50,43 +84,42 @@ def run_bounded(args: list[str], stdin: bytes, lim: limits.Limits) -> tuple[int,
                                     env=_cpp_env(), close_fds=True, start_new_session=True)
         except OSError as e:
             raise UsageError(f"cannot run the preprocessor '{args[0]}': {e.strerror}") from None
-        # cpp-timeout counts cpp's CPU time, so a loaded CI machine does not
-        # fail a run that merely waited; a run that neither works nor ends
-        # (a FIFO it reads from) is stopped at WALL_FACTOR times the bound
-        started = time.monotonic()
-        deadline = started + WALL_FACTOR * lim.cpp_timeout
         try:
             try:
                 proc.stdin.write(stdin)
                 proc.stdin.close()
             except BrokenPipeError:
                 pass
-            why = None
-            stop = getattr(_cancel, "event", None)
-            while True:
-                if _exited(proc, 0.2):
-                    break
-                if stop is not None and stop.is_set():
-                    raise Cancelled()
-                if os.fstat(out.fileno()).st_size > lim.cpp_output:
-                    why = (f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
-                           "too far?); raise the bound with --limit cpp-output=SIZE")
-                elif time.monotonic() >= deadline or (time.monotonic() > started + 1.0
-                                                       and _cpu_seconds(proc.pid) > lim.cpp_timeout):
-                    why = (f"preprocessing took longer than {lim.cpp_timeout:g} s (a macro expands "
-                           "too far?); raise the bound with --limit cpp-timeout=SECONDS")
-                if why:
-                    _kill(proc)
-                    raise LimitError(why, _last_marker(out))
+            yield proc, out, err
         finally:
-            if proc.poll() is None:         # an exception of ours: never leave cpp behind
+            if proc.poll() is None:         # an exception, or a caller that did not wait
                 _kill(proc)
-        if os.fstat(out.fileno()).st_size > lim.cpp_output:
-            raise LimitError(f"the preprocessed text exceeds {lim.cpp_output} bytes (a macro expands "
-                             "too far?); raise the bound with --limit cpp-output=SIZE", _last_marker(out))
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read()
+
+
+def watch(proc: subprocess.Popen, out: IO[bytes], over: Callable[[int], str | None]) -> str | None:
+    """Wait for ``proc`` to end, asking ``over`` (given the size of its
+    output so far) five times a second whether a bound is passed; when it
+    says why, cpp is killed and that reason returned (None: cpp ended).
+
+    One loop for a one-header run (the bounds are the run's) and a batch
+    (``batch_proc``: they are each part's), so both wake, cancel and kill
+    alike.  ``Cancelled`` when ``translate_all`` gave up on the run."""
+    stop = getattr(_cancel, "event", None)
+    while not _exited(proc, 0.2):
+        if stop is not None and stop.is_set():
+            raise Cancelled()               # started() kills cpp on the way out
+        why = over(os.fstat(out.fileno()).st_size)
+        if why:
+            _kill(proc)
+            return why
+    return None
+
+
+def outputs(out: IO[bytes], err: IO[bytes]) -> tuple[bytes, bytes]:
+    """All cpp wrote to stdout and stderr."""
+    out.seek(0)
+    err.seek(0)
+    return out.read(), err.read()
 
 
 WALL_FACTOR = 4

@@ -6,9 +6,9 @@ hands every x86_64 blob of this file to the real strace (through
 rt_sigqueueinfo, tests/blobs/strace_oracle.py) and requires the same text;
 the hand-written expectations below are the same facts for machines without
 strace and for the other ABIs (MIPS numbering, other header revisions).
-Known, documented differences: strace names errnos, syscalls and
-AUDIT_ARCH_* values (abicheck prints numbers), and strace 6.1 prints no
-si_perf_* fields."""
+``test_names_as_strace_prints_them`` sweeps si_errno, si_syscall and si_arch
+(native, i386 and x32 personalities, unknown values) through both.  Known,
+documented difference: strace 6.1 prints no si_perf_* fields."""
 from __future__ import annotations
 
 import os
@@ -18,6 +18,7 @@ import pytest
 
 from kernel_facts import SIGINFO_OFFSETS
 from blobs import strace_oracle
+from abicheck.blobs import strace_names
 from abicheck.cli import main
 
 #: every x86_64 blob decoded in this file, for the real-strace comparison
@@ -27,11 +28,13 @@ SEEN: list[bytes] = []
 def blob64(signo, code, errno=0, **at) -> bytes:
     """An x86_64 siginfo: signo, errno, code at 0, 4, 8; fields at their
     kernel offsets (``name=(fmt, value)``; si_pid/si_uid/si_status/si_int,
-    by the kernel's layout: _sifields at 16, pid 16, uid 20, status 24)."""
+    by the kernel's layout: _sifields at 16, pid 16, uid 20, status 24,
+    _sigsys: call_addr 16, syscall 24, arch 28)."""
     b = bytearray(128)
     struct.pack_into("<iii", b, 0, signo, errno, code)
     extra = {"si_pid": 16, "si_uid": 20, "si_status": 24, "si_int": 24, "si_tid": 16,
-             "si_overrun": 20, "si_utime": 32, "si_stime": 40, "si_fd": 24}
+             "si_overrun": 20, "si_utime": 32, "si_stime": 40, "si_fd": 24,
+             "si_syscall": 24, "si_arch": 28}
     for name, (fmt, v) in at.items():
         off = SIGINFO_OFFSETS["64"].get(name, extra.get(name))
         struct.pack_into("<" + fmt, b, off, v)
@@ -59,18 +62,44 @@ def test_real_strace(capsys):
         pytest.skip(why)
     for name, fn in sorted(globals().items()):
         if name.startswith("test_") and name not in ("test_real_strace", "test_perf_event",
-                                                     "test_other_revisions") \
+                                                     "test_other_revisions",
+                                                     "test_names_as_strace_prints_them") \
                 and "mips" not in name:
             fn(capsys)                     # collects the blobs the hand-written tests decode
-    # strace names an errno (si_errno=EFAULT) where abicheck has no errno table
-    blobs = [b for b in dict.fromkeys(SEEN + _cases())
-             if not 0 < struct.unpack_from("<i", b, 4)[0] < 4096]
+    blobs = list(dict.fromkeys(SEEN + _cases()))
     assert len(blobs) >= 30
-    ours = []
+    assert _ours(capsys, blobs) == strace_oracle.strace_texts(blobs)
+
+
+def _ours(capsys, blobs: list[bytes]) -> list[str]:
+    out = []
     for b in blobs:
         assert main(["decode", "--hex", b.hex(), "--target", "x86_64"]) == 0
-        ours.append(capsys.readouterr().out.rstrip("\n"))
-    assert ours == strace_oracle.strace_texts(blobs)
+        out.append(capsys.readouterr().out.rstrip("\n"))
+    return out
+
+
+def _sigsys(nr: int, arch: int) -> bytes:
+    # _sigsys: _call_addr at 0x10, then int _syscall, unsigned int _arch
+    return blob64(31, 1, si_call_addr=("Q", 0x10), si_syscall=("i", nr), si_arch=("I", arch))
+
+
+def test_names_as_strace_prints_them(capsys):
+    """si_errno, si_syscall and si_arch over whole ranges, printed by strace
+    6.1 and by abicheck: errno names (uapi and the kernel's internal ones),
+    x86_64 system calls (__NR_write), i386's and x32's as numbers with the
+    name in a comment, unknown numbers and AUDIT_ARCH values."""
+    why = strace_oracle.missing()
+    if why:
+        pytest.skip(why)
+    x86_64, i386, aarch64 = 0xC000003E, 0x40000003, 0xC00000B7
+    blobs = [blob64(11, 1, errno=e) for e in [*range(1, 140), *range(505, 540), 4095, 4096, -1]]
+    blobs += [_sigsys(nr, x86_64) for nr in range(0, 470)]
+    blobs += [_sigsys(nr, i386) for nr in range(0, 470, 3)]
+    blobs += [_sigsys(0x40000000 + nr, x86_64) for nr in range(0, 560, 2)]
+    blobs += [_sigsys(nr, arch) for nr in (0, 1, 512, -1) for arch in (aarch64, 0, 0x1234, 0xFFFFFFFF)]
+    blobs += [_sigsys(1, int(v)) for v in strace_names._data()["audit_arch"]]
+    assert _ours(capsys, blobs) == strace_oracle.strace_texts(blobs)
 
 
 def decode_text(capsys, blob: bytes, target="x86_64", *extra) -> str:
@@ -90,7 +119,7 @@ def test_pkuerr(capsys):
 
 def test_errno_shown_when_set_and_null_address(capsys):
     blob = blob64(11, 1, errno=14)
-    assert decode_text(capsys, blob) == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_errno=14, si_addr=NULL}\n"
+    assert decode_text(capsys, blob) == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_errno=EFAULT, si_addr=NULL}\n"
 
 
 def test_bnderr(capsys):

@@ -1,6 +1,7 @@
-"""The model's MINSIGSTKSZ (the smallest alternate stack ``sigaltstack``
-accepts) is each ABI's own uapi ``asm/signal.h`` value, read by the ABI's
-oracle compiler from Debian's cross headers (``char b[MINSIGSTKSZ]``)."""
+"""MINSIGSTKSZ (the smallest alternate stack ``sigaltstack`` accepts), a
+per-ABI fact of the target table (``minsigstksz``), is each ABI's own uapi
+``asm/signal.h`` value, read by the ABI's oracle compiler from Debian's
+cross headers (``char b[MINSIGSTKSZ]``); the fault model uses the row's."""
 from __future__ import annotations
 
 import pytest
@@ -15,6 +16,8 @@ PROBE = "#include <asm/signal.h>\nstruct probe { char b[MINSIGSTKSZ]; };\n"
 
 @pytest.mark.parametrize("target", [t for t in all_targets() if simulable(t)], ids=lambda t: t.name)
 def test_minsigstksz_is_the_headers_value(target):
+    assert target.minsigstksz is not None, f"{target.name}: the fault model needs minsigstksz"
+    assert min_sigstksz(target) == target.minsigstksz
     dirs = include_dirs(target)
     if not dirs:
         pytest.skip(f"no Debian headers for {target.name}")
@@ -25,4 +28,4 @@ def test_minsigstksz_is_the_headers_value(target):
         pytest.skip(str(e))
     except OracleError as e:
         pytest.fail(f"{target.name}: asm/signal.h gives no MINSIGSTKSZ: {e}")
-    assert min_sigstksz(target) == lay["size"], target.name
+    assert target.minsigstksz == lay["size"], target.name
