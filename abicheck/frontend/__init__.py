@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from abicheck import limits, model
@@ -27,10 +27,49 @@ class Translation:
     unit: model.Unit
     pre: Preprocessed
     request: tuple = ()     # (headers, include_dirs, defines, system, source, roots): to run cpp again
+    #: the laid-out results stored for this text and target (``cache.layouts``), or None
+    laid: object = field(default=None, compare=False, repr=False)
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
         return self.pre.macros
+
+
+class LazyTranslation(Translation):
+    """A ``Translation`` whose results are stored (``cache.layouts``): its
+    unit is read (or parsed) only when something asks for the model (a
+    check, lint, a diff, a type not stored), never for stored layouts."""
+
+    def __init__(self, target: Target, pre: Preprocessed, request: tuple, laid) -> None:
+        for name, value in (("target", target), ("pre", pre), ("request", request), ("laid", laid)):
+            object.__setattr__(self, name, value)
+
+    @functools.cached_property
+    def unit(self) -> model.Unit:         # type: ignore[override]
+        return _unit(self.pre.text, self.target, self.pre.search_dirs)
+
+
+def _translation(target: Target, pre: Preprocessed, request: tuple) -> Translation:
+    """The translation of ``pre`` on ``target``: lazy when its results are
+    stored and the text is within the nesting limit (the one check of
+    ``_parse`` that depends on the run, not the text), else parsed now."""
+    from abicheck.cache import layouts
+    main = _main_part(pre.text)
+    dirs = tuple(pre.search_dirs)
+    lim = limits.active().nesting
+    laid = layouts.open_store(main, dirs, target, lambda: _nesting(main, lim)[0])
+    if laid is not None and laid.hit and laid.depth <= lim:
+        tr: Translation = LazyTranslation(target, pre, request, laid)
+    else:
+        tr = Translation(target, _unit(pre.text, target, pre.search_dirs), pre, request, laid)
+    if laid is not None:
+        laid.bind(lambda: _engine(tr))
+    return tr
+
+
+def _engine(tr: Translation):
+    from abicheck.layout import Layouter
+    return Layouter(tr.unit, tr.target)
 
 
 @functools.lru_cache(maxsize=64)
@@ -286,7 +325,7 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
     except PreprocessError as e:
         raise _first_of(e, target) from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
-    return Translation(target, _unit(pre.text, target, pre.search_dirs), pre, request)
+    return _translation(target, pre, request)
 
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
@@ -334,7 +373,7 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
     out = []
     for t, p in zip(targets, pres):
         try:
-            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, request))
+            out.append(_translation(t, p, request))
         except AbicheckError as e:
             e.msg = f"{e.msg} (target {t.name})"
             raise
