@@ -34,7 +34,7 @@ are correct).  Only successes are stored: an error is always found again.
 from __future__ import annotations
 
 import atexit
-import functools
+import gc
 import hashlib
 import io
 import pickle
@@ -103,15 +103,22 @@ class _Engine:
         return getattr(self._real, name)
 
 
-@functools.cache
-def _target_digest(row: str) -> bytes:
-    return hashlib.sha256(row.encode()).digest()
+_rows: dict[int, tuple[object, bytes]] = {}
+
+
+def _target_digest(target) -> bytes:
+    """The digest of the target's row, once per ``Target`` object (its
+    ``repr`` takes 0.1 ms)."""
+    got = _rows.get(id(target))
+    if got is None or got[0] is not target:
+        got = _rows[id(target)] = (target, hashlib.sha256(repr(target).encode()).digest())
+    return got[1]
 
 
 def key(main_text: str, dirs: tuple[str, ...], target) -> str:
     """The entry of ``main_text`` (searched in ``dirs``) on ``target``."""
     h = hashlib.sha256(f"{KIND}\0{cache.code_fingerprint()}\0".encode())
-    h.update(_target_digest(repr(target)))
+    h.update(_target_digest(target))
     h.update("\0".join(dirs).encode("utf-8", "surrogateescape") + b"\x01")
     h.update(main_text.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
@@ -124,7 +131,6 @@ class Store:
         self.key, self.depth, self.hit = k, depth, hit
         self._answers: dict = answers
         self._stored: dict[str, bytes] = layouts
-        self._loaded: dict[str, TypeLayout] = {}
         self._engine: _Engine | None = None
         self._dirty = False
 
@@ -138,22 +144,25 @@ class Store:
         return self._answers.get(question)
 
     def layout(self, name: str) -> TypeLayout | None:
-        got = self._loaded.get(name)
-        if got is not None:
-            return got
+        """The stored layout of ``name``, read now (not kept: a run over
+        many translations would hold them all), or None."""
         raw = self._stored.get(name)
         if raw is None or self._engine is None:
             return None
+        on = gc.isenabled()
+        gc.disable()    # a few hundred acyclic objects: the collector would rescan them (4x slower)
         try:
             u = _Restricted(io.BytesIO(raw))
             u.persistent_load = self._persistent
             got = u.load()
         except Exception:       # a damaged layout: lay it out again
             got = None
+        finally:
+            if on:
+                gc.enable()
         if type(got) is not TypeLayout or got.name != name:
             self._stored.pop(name, None)
             return None
-        self._loaded[name] = got
         return got
 
     def _persistent(self, pid):
@@ -177,7 +186,6 @@ class Store:
         except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
             return
         self._stored[name] = buf.getvalue()
-        self._loaded.setdefault(name, lay)
         self._changed()
 
     def _changed(self) -> None:

@@ -78,7 +78,10 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
                 continue
             got = next(done)
             if isinstance(got, Preprocessed) and id(got) not in ran_alone:
-                cpp_cache.store(p.key, got, since)
+                # the batch checked confinement with the roots ``prepare``
+                # gives this job (its directories, the bundled ones, the
+                # headers' own folders, the job's roots): the same check
+                cpp_cache.store(p.key, got, since, pp.confined_as(p))
             yield got
 
     pres = results()
