@@ -15,6 +15,11 @@ text is kept on disk, keyed by:
   pycparser, never reads a model an older parser wrote),
 - the kind of entry and its codec version.
 
+The layouts laid out from a unit are kept too (``layouts``, keyed by the
+same text and the target's row), so a warm run reads neither the unit
+nor lays anything out; and cpp's results are kept by what cpp read
+(``preprocessed``).
+
 What is stored is data, never code: see ``units`` for the codec.  Entries
 are written whole to a temporary file and renamed into place, so two runs
 writing the same entry at once each leave a complete one; each entry

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from abicheck import limits, model
-from abicheck.frontend import diagnose, gnu, parse
+# parse and diagnose (pycparser, 30 ms of start-up) are imported when a
+# text is parsed: a warm run answers from the caches without them
+from abicheck.frontend import gnu
 from abicheck.errors import AbicheckError, LimitError, ParseError, PreprocessError, SourceLoc
 from abicheck.frontend.cpp_process import _cancel
 from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
@@ -72,6 +75,11 @@ def _engine(tr: Translation):
     return Layouter(tr.unit, tr.target)
 
 
+def _parser():
+    from abicheck.frontend import parse
+    return parse
+
+
 @functools.lru_cache(maxsize=64)
 def _parse_cached(text: str) -> model.Unit:
     # Many targets preprocess to the very same text; parse it once (and a
@@ -79,13 +87,13 @@ def _parse_cached(text: str) -> model.Unit:
     # runs the persistent cache (``abicheck.cache``) keeps what parsed.
     from abicheck import cache
     if not cache.enabled():
-        return parse.parse(_rewritten(text))
+        return _parser().parse(_rewritten(text))
     from abicheck.cache import units
     k = cache.key(units.KIND, text)
     payload = cache.load(units.KIND, k)
     unit = units.loads(payload) if payload is not None else None
     if unit is None:
-        unit = parse.parse(_rewritten(text))
+        unit = _parser().parse(_rewritten(text))
         data = units.dumps(unit)
         if data is not None:
             cache.store(units.KIND, k, data)
@@ -201,7 +209,7 @@ def _parsed_payload(portable: str) -> bytes | None:
     from abicheck.cache import units
     from abicheck.cache import failures
     try:
-        unit = parse.parse(_rewritten(portable))
+        unit = _parser().parse(_rewritten(portable))
     except ParseError:
         failures.mark_unparsable(cache.key(units.KIND, portable))
         return None
@@ -220,7 +228,8 @@ def clear_memo() -> None:
     preprocessed.clear_memo()
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
-    parse.clear_memo()
+    if "abicheck.frontend.parse" in sys.modules:
+        _parser().clear_memo()
 
 
 # pycparser names a byte it cannot lex by its Python repr; gcc says "stray"
@@ -291,6 +300,7 @@ def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
         k = failures.key(text, target)
         err = failures.load(k)
         if err is None:
+            from abicheck.frontend import diagnose
             err = diagnose.first_error(_rewritten(_main_part(text)), target, e)
             failures.store(k, err)
         raise err from None
@@ -310,6 +320,7 @@ def _first_of(err: PreprocessError, target: Target) -> AbicheckError:
         _unit(err.partial, target)
     except AbicheckError as e:
         if e.loc is not None:
+            from abicheck.frontend import diagnose
             order = diagnose.tu_order(err.partial)
             if diagnose.position(order, e.loc) < diagnose.position(order, err.loc):
                 return e

@@ -40,10 +40,12 @@ from abicheck.targets import Target
 _GCC_DIAG = re.compile(r"^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$")
 
 
+@functools.cache
 def bundled_include_dir() -> str:
     """Our own freestanding headers (stddef.h, stdarg.h, ...), written for
     ``-nostdinc`` runs: libc headers include them and the compiler that
-    normally provides them is the host's, not the target's."""
+    normally provides them is the host's, not the target's.  Once per
+    process (``resources.files`` took 45 us of every warm lookup)."""
     return str(resources.files("abicheck").joinpath("include"))
 
 
