@@ -220,3 +220,22 @@ def test_two_processes_filling_at_once_agree(tmp_path):
     assert len(stored) == 3                     # one translation per target, each stored whole
     third = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     assert outs == [plain.stdout, plain.stdout] and third.stdout == plain.stdout
+
+
+def test_workers_of_a_parallel_run_store_their_layouts(tmp_path):
+    """``-j``: each target's piece is laid out in a forked worker, which
+    ends without atexit hooks; its layouts are stored all the same, and the
+    next run prints the same."""
+    d = tmp_path / "inc"
+    d.mkdir()
+    (d / "a.h").write_text("struct s { char c; long v; };\n")
+    argv = [sys.executable, "-m", "abicheck", "layout", "a.h", "-I", str(d), "-j", "2",
+            "-t", "x86_64,i386,arm64", "--format", "json"]
+    env = dict(os.environ, ABICHECK_CACHE_DIR=str(tmp_path / "c"))
+    first = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    stored = [f for _, _, fs in os.walk(tmp_path / "c" / cache.generation() / layouts.KIND) for f in fs]
+    assert len(stored) == 3
+    again = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    plain = subprocess.run(argv + ["--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert first.stdout == again.stdout == plain.stdout
