@@ -22,15 +22,38 @@ def _target(t: Target | str) -> Target:
 
 
 def layout_translation(tr: Translation, types: Sequence[str]) -> list[TypeLayout]:
-    lay = Layouter(tr.unit, tr.target)
+    """The layouts of ``types``: stored ones (``cache.layouts``) as they
+    were laid out, the others laid out now (and stored)."""
+    laid = tr.laid
+    lay = None
     out = []
     for t in types:
-        try:
-            out.append(lay.layout(t))
-        except LayoutError as e:
-            if e.loc is None and e.msg == f"unknown type '{t}'":
-                raise UsageError(f"unknown type '{t}'{suggest(t, type_names(tr))}") from None
-            raise
+        got = laid.layout(t) if laid is not None else None
+        if got is None:
+            if lay is None:
+                lay = Layouter(tr.unit, tr.target)
+            try:
+                got = lay.layout(t)
+            except LayoutError as e:
+                if e.loc is None and e.msg == f"unknown type '{t}'":
+                    raise UsageError(f"unknown type '{t}'{suggest(t, type_names(tr))}") from None
+                raise
+            if laid is not None:
+                laid.keep_layout(t, got)
+        out.append(got)
+    return out
+
+
+def _stored_answer(tr: Translation, question: tuple, compute) -> list[str]:
+    """``compute()``, or what it gave for this text and target before."""
+    laid = tr.laid
+    if laid is not None:
+        got = laid.answer(question)
+        if type(got) is tuple and all(type(x) is str for x in got):
+            return list(got)
+    out = compute()
+    if laid is not None:
+        laid.keep_answer(question, tuple(out))
     return out
 
 
@@ -84,9 +107,11 @@ def declared_records(tr: Translation, headers: Sequence[str]) -> list[str]:
     def mine(file: str) -> bool:
         return any(file == w or file.endswith("/" + w) for w in wanted)
 
-    recs = [(r.loc, f"{k} {tag}") for (k, tag), r in tr.unit.records.items()
-            if r.fields is not None and r.loc and mine(r.loc.file)]
-    return [name for _, name in sorted(recs)]
+    def compute() -> list[str]:
+        recs = [(r.loc, f"{k} {tag}") for (k, tag), r in tr.unit.records.items()
+                if r.fields is not None and r.loc and mine(r.loc.file)]
+        return [name for _, name in sorted(recs)]
+    return _stored_answer(tr, ("records", *wanted), compute)
 
 
 def declared_typedefs(tr: Translation, headers: Sequence[str]) -> list[str]:
@@ -99,20 +124,23 @@ def declared_typedefs(tr: Translation, headers: Sequence[str]) -> list[str]:
     from abicheck import model as m
     from abicheck.errors import AbicheckError
     wanted = [os.path.abspath(h) if os.path.isfile(h) else h for h in headers]
-    lay = Layouter(tr.unit, tr.target)
-    out = []
-    for name, td in tr.unit.typedefs.items():
-        if not (td.loc and any(td.loc.file == w or td.loc.file.endswith("/" + w) for w in wanted)):
-            continue
-        t = lay.strip(td.type)
-        if isinstance(t, m.Function) or (isinstance(t, m.Scalar) and t.kind == "void"):
-            continue
-        try:
-            lay.size_align(m.TypedefRef(name))
-        except AbicheckError:
-            continue            # an incomplete type: nothing to lay out
-        out.append((td.loc, name))
-    return [name for _, name in sorted(out)]
+
+    def compute() -> list[str]:
+        lay = Layouter(tr.unit, tr.target)
+        out = []
+        for name, td in tr.unit.typedefs.items():
+            if not (td.loc and any(td.loc.file == w or td.loc.file.endswith("/" + w) for w in wanted)):
+                continue
+            t = lay.strip(td.type)
+            if isinstance(t, m.Function) or (isinstance(t, m.Scalar) and t.kind == "void"):
+                continue
+            try:
+                lay.size_align(m.TypedefRef(name))
+            except AbicheckError:
+                continue            # an incomplete type: nothing to lay out
+            out.append((td.loc, name))
+        return [name for _, name in sorted(out)]
+    return _stored_answer(tr, ("typedefs", *wanted), compute)
 
 
 def macro_table(tr: Translation) -> "MacroTable":

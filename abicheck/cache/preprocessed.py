@@ -43,6 +43,19 @@ Confinement (``frontend.confine``) is not part of the entry: the caller
 checks the entries of a hit exactly as those of a miss, so a symlink
 retargeted out of the include directories is refused either way.
 
+Confinement verdicts: an entry also keeps the verdicts of the checks its
+result passed (``verdict``), each the digest of the entry's key, the
+dependencies' stats, the roots' real paths and the input-size bound (or
+``--allow-include-outside``).  A later hit reuses one only when every
+dependency's stat matched exactly, none of them too recent to trust (the
+check reads nothing else: the includers' lines and the entered files'
+sizes are the dependencies' own content, the real path of each entered
+file ends at the same inode, and a root retargeted has other real paths);
+anything else checks again.  Same inode, same stat, another real path
+is a hard link, the one case the fresh check would tell apart (as
+``confine.realpath``'s own shortcut does not): the bytes read are then
+those of a file inside the roots.
+
 In-process, validated entries are also kept in memory (``_memo``): a second
 lookup in the same process re-validates by stat only and returns the same
 ``Preprocessed`` object, so the parse caches above it hit by identity.
@@ -64,7 +77,7 @@ from abicheck import cache
 from abicheck.errors import SourceLoc
 from abicheck.frontend.cpp_output import Preprocessed
 
-KIND = "cpp-1"          # bump when the stored shape changes
+KIND = "cpp-2"          # bump when the stored shape changes
 _UNCACHEABLE = (b"__has_include", b"__COUNTER__", b"__DATE__", b"__TIME__", b"__TIMESTAMP__")
 #: a file changed this recently may change again within the clock's
 #: granularity without its stat showing it ("racy git"): its stat is not
@@ -74,6 +87,9 @@ _RACY_NS = 2_000_000_000
 Stat = tuple[int, int, int, int]
 #: in-process memo: (cache folder, key) -> (Preprocessed, deps, absent candidates, raw size)
 _memo: dict[tuple[str, str], tuple[Preprocessed, tuple, tuple[str, ...], int]] = {}
+#: the last hit of each key: (deps, whether their stats all matched and are
+#: trusted, the entry's verdicts, what rewriting the entry takes or None)
+_seen: dict[str, tuple[tuple, bool, tuple[str, ...], tuple | None]] = {}
 
 
 def _os_stat(path: str) -> os.stat_result | None:
@@ -169,12 +185,17 @@ def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
     cpp then runs and says so itself)."""
     if key is None or not cache.enabled():
         return None
+    _seen.pop(key, None)
     mkey = (cache.directory(), key)
     mem = _memo.get(mkey)
     if mem is not None:
         pre, deps, absent, size = mem
-        if size <= cpp_output and _valid(deps, absent) is not None:
-            return pre
+        if size <= cpp_output:
+            fresh = _valid(deps, absent)
+            if fresh is not None:
+                old = _verdicts.get(mkey, ((), None))
+                _seen[key] = (deps, fresh is deps and _all_trusted(deps), old[0], old[1])
+                return pre
         _memo.pop(mkey, None)
     payload = cache.load(KIND, key)
     if payload is None:
@@ -182,16 +203,58 @@ def lookup(key: str | None, cpp_output: int) -> Preprocessed | None:
     got = _decode(payload)
     if got is None:
         return None
-    pre, deps, absent, size = got
+    pre, deps, absent, size, confined, packed = got
     if size > cpp_output:
         return None
     fresh = _valid(deps, absent)
     if fresh is None:
         return None
-    if fresh is not deps:                       # a stat refreshed: write it back
-        cache.store(KIND, key, _encode(pre, fresh, absent, size, _raw_of(payload)))
+    exact = fresh is deps and _all_trusted(deps)
+    if fresh is not deps:                       # a stat refreshed: write it back (no verdict holds)
+        confined = ()
+        cache.store(KIND, key, _encode(pre, fresh, absent, size, packed))
     _remember(mkey, (pre, fresh, absent, size))
+    rewrite = (pre, fresh, absent, size, packed)
+    _verdicts[mkey] = (confined, rewrite)
+    _seen[key] = (fresh, exact, confined, rewrite)
     return pre
+
+
+#: (cache folder, key) -> (verdicts, rewrite args) of entries read in this process
+_verdicts: dict[tuple[str, str], tuple[tuple[str, ...], tuple | None]] = {}
+
+
+def _all_trusted(deps: tuple) -> bool:
+    return all(st != _UNTRUSTED for _, st, _ in deps)
+
+
+def _verdict(key: str, deps: tuple, roots: tuple[str, ...] | None, input_size: int) -> str:
+    h = hashlib.sha256(f"confined\0{key}\0{roots!r}\0{input_size}\0".encode("utf-8", "surrogateescape"))
+    h.update(repr(deps).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def confined_before(key: str | None, roots: tuple[str, ...] | None, input_size: int) -> str | bool:
+    """True when the entry just hit (``lookup``) passed this very check
+    before and nothing it depends on changed; else the verdict to record
+    with ``note_confined`` after checking, or False when none can be."""
+    seen = _seen.get(key) if key is not None else None
+    if seen is None or not seen[1]:
+        return False
+    v = _verdict(key, seen[0], roots, input_size)
+    return True if v in seen[2] else v
+
+
+def note_confined(key: str, verdict: str) -> None:
+    """Keep ``verdict`` (from ``confined_before``) in the entry just hit."""
+    mkey = (cache.directory(), key)
+    confined, rewrite = _verdicts.get(mkey, ((), None))
+    if rewrite is None or verdict in confined or not cache.enabled():
+        return
+    confined = (*confined[-7:], verdict)
+    _verdicts[mkey] = (confined, rewrite)
+    pre, deps, absent, size, packed = rewrite
+    cache.store(KIND, key, _encode(pre, deps, absent, size, packed, confined))
 
 
 def _valid(deps: tuple, absent: tuple[str, ...]) -> tuple | None:
@@ -241,11 +304,14 @@ def started() -> int:
     return time.time_ns()
 
 
-def store(key: str | None, pre: Preprocessed, since: int | None = None) -> None:
+def store(key: str | None, pre: Preprocessed, since: int | None = None,
+          confined: tuple[tuple[str, ...] | None, int] | None = None) -> None:
     """Keep a successful run, fresh from cpp (its ``-dD`` record unread)
     that started at ``since`` (``started()``): a dependency changed after
     that may have been read before the change and hashed after it, so such
-    a run is not kept."""
+    a run is not kept.  ``confined``: (roots, input size) of the
+    confinement check the result passed, kept as a verdict when every
+    dependency's stat can be trusted."""
     raw = pre._raw
     if key is None or not cache.enabled() or raw is None:
         return
@@ -268,8 +334,10 @@ def store(key: str | None, pre: Preprocessed, since: int | None = None) -> None:
     size = len(raw.encode("utf-8", "surrogateescape"))
     packed = zlib.compress(raw.encode("utf-8", "surrogateescape"), 1)
     deps_t = tuple(dict.fromkeys(deps))
-    cache.store(KIND, key, _encode(pre, deps_t, absent, size, packed))
+    verdicts = (_verdict(key, deps_t, *confined),) if confined is not None and _all_trusted(deps_t) else ()
+    cache.store(KIND, key, _encode(pre, deps_t, absent, size, packed, verdicts))
     _remember((cache.directory(), key), (pre, deps_t, absent, size))
+    _verdicts[(cache.directory(), key)] = (verdicts, (pre, deps_t, absent, size, packed))
 
 
 def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
@@ -299,30 +367,29 @@ class _NoClasses(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} in a cpp entry")
 
 
-def _encode(pre: Preprocessed, deps: tuple, absent: tuple, size: int, packed: bytes) -> bytes:
+def _encode(pre: Preprocessed, deps: tuple, absent: tuple, size: int, packed: bytes,
+            confined: tuple[str, ...] = ()) -> bytes:
     entries = tuple((c, a.file, a.line, a.col) for c, a in pre.entries)
     return pickle.dumps((pre.text, pre.main_source, entries, pre.search_dirs, deps, absent,
-                         size, packed), protocol=5)
-
-
-def _raw_of(payload: bytes) -> bytes:
-    return _NoClasses(io.BytesIO(payload)).load()[7]
+                         size, packed, confined), protocol=5)
 
 
 def _decode(payload: bytes) -> tuple | None:
     try:
-        text, main, entries, dirs, deps, absent, size, packed = _NoClasses(io.BytesIO(payload)).load()
+        text, main, entries, dirs, deps, absent, size, packed, confined = \
+            _NoClasses(io.BytesIO(payload)).load()
         ents = tuple((c, SourceLoc(f, ln, col)) for c, f, ln, col in entries)
         if not (isinstance(text, str) and isinstance(main, str) and isinstance(packed, bytes)
                 and isinstance(size, int) and all(isinstance(d, str) for d in dirs)
-                and all(isinstance(p, str) for p in absent)):
+                and all(isinstance(p, str) for p in absent)
+                and type(confined) is tuple and all(type(v) is str for v in confined)):
             return None
         deps = tuple((str(p), tuple(int(x) for x in st), bytes(dg)) for p, st, dg in deps)
     except Exception:         # any malformed payload: an entry to ignore
         return None
     pre = _Stored(text, main, ents, packed)
     pre.search_dirs = tuple(dirs)
-    return pre, deps, tuple(absent), size
+    return pre, deps, tuple(absent), size, confined, packed
 
 
 class _Stored(Preprocessed):
@@ -386,9 +453,13 @@ _MEMO_MAX = 4096       # a long-lived process (a language server) stays bounded
 def _remember(mkey: tuple[str, str], value: tuple) -> None:
     if len(_memo) >= _MEMO_MAX:
         _memo.clear()
+        _verdicts.clear()
+        _seen.clear()
     _memo[mkey] = value
 
 
 def clear_memo() -> None:
     _memo.clear()
+    _verdicts.clear()
+    _seen.clear()
     _drivers.clear()

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from abicheck import limits, model
-from abicheck.frontend import diagnose, gnu, parse
+# parse and diagnose (pycparser, 30 ms of start-up) are imported when a
+# text is parsed: a warm run answers from the caches without them
+from abicheck.frontend import gnu
 from abicheck.errors import AbicheckError, LimitError, ParseError, PreprocessError, SourceLoc
 from abicheck.frontend.cpp_process import _cancel
 from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
@@ -27,10 +30,54 @@ class Translation:
     unit: model.Unit
     pre: Preprocessed
     request: tuple = ()     # (headers, include_dirs, defines, system, source, roots): to run cpp again
+    #: the laid-out results stored for this text and target (``cache.layouts``), or None
+    laid: object = field(default=None, compare=False, repr=False)
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
         return self.pre.macros
+
+
+class LazyTranslation(Translation):
+    """A ``Translation`` whose results are stored (``cache.layouts``): its
+    unit is read (or parsed) only when something asks for the model (a
+    check, lint, a diff, a type not stored), never for stored layouts."""
+
+    def __init__(self, target: Target, pre: Preprocessed, request: tuple, laid) -> None:
+        for name, value in (("target", target), ("pre", pre), ("request", request), ("laid", laid)):
+            object.__setattr__(self, name, value)
+
+    @functools.cached_property
+    def unit(self) -> model.Unit:         # type: ignore[override]
+        return _unit(self.pre.text, self.target, self.pre.search_dirs)
+
+
+def _translation(target: Target, pre: Preprocessed, request: tuple) -> Translation:
+    """The translation of ``pre`` on ``target``: lazy when its results are
+    stored and the text is within the nesting limit (the one check of
+    ``_parse`` that depends on the run, not the text), else parsed now."""
+    from abicheck.cache import layouts
+    main = _main_part(pre.text)
+    dirs = tuple(pre.search_dirs)
+    lim = limits.active().nesting
+    laid = layouts.open_store(main, dirs, target, lambda: _nesting(main, lim)[0])
+    if laid is not None and laid.hit and laid.depth <= lim:
+        tr: Translation = LazyTranslation(target, pre, request, laid)
+    else:
+        tr = Translation(target, _unit(pre.text, target, pre.search_dirs), pre, request, laid)
+    if laid is not None:
+        laid.bind(lambda: _engine(tr))
+    return tr
+
+
+def _engine(tr: Translation):
+    from abicheck.layout import Layouter
+    return Layouter(tr.unit, tr.target)
+
+
+def _parser():
+    from abicheck.frontend import parse
+    return parse
 
 
 @functools.lru_cache(maxsize=64)
@@ -40,13 +87,13 @@ def _parse_cached(text: str) -> model.Unit:
     # runs the persistent cache (``abicheck.cache``) keeps what parsed.
     from abicheck import cache
     if not cache.enabled():
-        return parse.parse(_rewritten(text))
+        return _parser().parse(_rewritten(text))
     from abicheck.cache import units
     k = cache.key(units.KIND, text)
     payload = cache.load(units.KIND, k)
     unit = units.loads(payload) if payload is not None else None
     if unit is None:
-        unit = parse.parse(_rewritten(text))
+        unit = _parser().parse(_rewritten(text))
         data = units.dumps(unit)
         if data is not None:
             cache.store(units.KIND, k, data)
@@ -162,7 +209,7 @@ def _parsed_payload(portable: str) -> bytes | None:
     from abicheck.cache import units
     from abicheck.cache import failures
     try:
-        unit = parse.parse(_rewritten(portable))
+        unit = _parser().parse(_rewritten(portable))
     except ParseError:
         failures.mark_unparsable(cache.key(units.KIND, portable))
         return None
@@ -181,7 +228,8 @@ def clear_memo() -> None:
     preprocessed.clear_memo()
     for f in (_parse_cached, _parse_failure, _relocated, _portable_payload, _rewritten, _nesting):
         f.cache_clear()
-    parse.clear_memo()
+    if "abicheck.frontend.parse" in sys.modules:
+        _parser().clear_memo()
 
 
 # pycparser names a byte it cannot lex by its Python repr; gcc says "stray"
@@ -252,6 +300,7 @@ def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
         k = failures.key(text, target)
         err = failures.load(k)
         if err is None:
+            from abicheck.frontend import diagnose
             err = diagnose.first_error(_rewritten(_main_part(text)), target, e)
             failures.store(k, err)
         raise err from None
@@ -271,6 +320,7 @@ def _first_of(err: PreprocessError, target: Target) -> AbicheckError:
         _unit(err.partial, target)
     except AbicheckError as e:
         if e.loc is not None:
+            from abicheck.frontend import diagnose
             order = diagnose.tu_order(err.partial)
             if diagnose.position(order, e.loc) < diagnose.position(order, err.loc):
                 return e
@@ -286,7 +336,7 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
     except PreprocessError as e:
         raise _first_of(e, target) from None
     request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
-    return Translation(target, _unit(pre.text, target, pre.search_dirs), pre, request)
+    return _translation(target, pre, request)
 
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
@@ -334,7 +384,7 @@ def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dir
     out = []
     for t, p in zip(targets, pres):
         try:
-            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, request))
+            out.append(_translation(t, p, request))
         except AbicheckError as e:
             e.msg = f"{e.msg} (target {t.name})"
             raise

@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from abicheck.errors import AbicheckError, PreprocessError
-from abicheck.frontend import Translation, _first_of, _unit
+from abicheck.frontend import Translation, _first_of, _translation
 from abicheck.frontend.cpp_output import Preprocessed
 
 
@@ -78,7 +78,10 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
                 continue
             got = next(done)
             if isinstance(got, Preprocessed) and id(got) not in ran_alone:
-                cpp_cache.store(p.key, got, since)
+                # the batch checked confinement with the roots ``prepare``
+                # gives this job (its directories, the bundled ones, the
+                # headers' own folders, the job's roots): the same check
+                cpp_cache.store(p.key, got, since, pp.confined_as(p))
             yield got
 
     pres = results()
@@ -88,9 +91,8 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
             out.append(p)
             continue
         try:
-            out.append(Translation(t, _unit(p.text, t, p.search_dirs), p, (tuple(headers), tuple(dirs),
-                                                          tuple(defines), False, None,
-                                                          tuple(roots[0]) if roots else ())))
+            out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False, None,
+                                           tuple(roots[0]) if roots else ())))
         except AbicheckError as e:
             out.append(e)
         except RecursionError:

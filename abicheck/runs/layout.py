@@ -83,6 +83,11 @@ def _piece_of(job, tr) -> dict:
         fields = api.resolve_fields(tr, layouts, job.fields) if job.fields else {}
     except AbicheckError as e:
         return {"error": error_json(e)}
+    finally:
+        # a target's piece is complete: its new layouts are written now (a
+        # -j worker ends with os._exit, which runs no atexit hook)
+        from abicheck.cache import layouts as stored
+        stored.flush()
     out: dict = {"types": [jview.type_json(x, fields.get(x.name, ())) for x in layouts]}
     if job.text:
         # the target's engine: enums and typedefs print their values and underlying types
