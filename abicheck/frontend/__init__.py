@@ -30,7 +30,8 @@ class Translation:
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
-        return self.pre.macros
+        from abicheck.frontend.macros import record     # the record's stretches memoized
+        return record(self.pre)
 
 
 @functools.lru_cache(maxsize=64)
