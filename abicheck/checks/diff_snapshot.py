@@ -310,43 +310,75 @@ def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
         return None
 
 
-def needs_expansions(tr: api.Translation, mine) -> bool:
-    """Does ``add_constants`` ask for the unit's macro expansions (a macro
-    ``header`` defines names another macro)?"""
+def asked(snap: Snapshot, tr: api.Translation, mine) -> set[str]:
+    """The macros ``add_constants`` may ask cpp to expand for ``tr`` now:
+    object-like, of ``header``'s files, not in the snapshot yet, naming
+    another macro."""
     defs = {d.name: d for d in tr.macros}
-    return any(d.params is None and mine(d.loc)
-               and any(u in defs and u != n for u in _IDENT.findall(d.body))
-               for n, d in defs.items())
+    return {n for n, d in defs.items() if d.params is None and mine(d.loc)
+            and n not in snap.constants and n not in snap.accessors
+            and any(u in defs and u != n for u in _IDENT.findall(d.body))}
+
+
+#: what ``add_constants`` found for a name it valued: ("c", value) for a
+#: constant, ("a", path) for an accessor, None for neither
+Outcome = "tuple[str, object] | None"
+_UNKNOWN = object()
 
 
 def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
-                  lay: Layouter, mine, expansions: dict[str, str] | None = None) -> None:
+                  lay: Layouter, mine, expansions: dict[str, str] | None = None, *,
+                  probed: set[str] | None = None, same=None,
+                  found: dict | None = None) -> None:
     """The constants and accessors part of ``add_translation``;
     ``expansions``: ``MacroTable(tr, lay).expansions()`` when already known
-    (``checks.diff_expand`` asks cpp for many headers at once)."""
+    (``checks.diff_expand`` asks cpp for many headers at once), or the part
+    of it for the names in ``probed``.  ``found``, when given, receives the
+    outcome of each name valued here (``("m", name)``: a macro, ``("e",
+    name)``: an enum constant); ``same``: (``diff_same.SamePair``, the
+    ``found`` of OLD's translation of this header on this target): a name
+    proven to mean the same in both takes OLD's outcome instead."""
     defs = {d.name: d for d in tr.macros}
     names = [n for n, d in defs.items() if d.params is None and mine(d.loc)]
-    uses = {n: set(_IDENT.findall(defs[n].body)) - {n} for n in names}
+    proof, theirs = same if same is not None else (None, {})
     for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
             continue
         d = defs[name]
-        if any(u in defs for u in uses[name]):
-            if expansions is None:
-                # the snapshot's layout engine, not a second one
-                expansions = MacroTable(tr, lay).expansions()
-            text = expansions.get(name, d.body)
+        got = theirs.get(("m", name), _UNKNOWN)
+        if got is not _UNKNOWN and not proof.macro(name):
+            got = _UNKNOWN
+        if got is _UNKNOWN:
+            if any(u in defs and u != name for u in _IDENT.findall(d.body)):
+                if expansions is None or (probed is not None and name not in probed):
+                    # the snapshot's layout engine, not a second one
+                    expansions, probed = MacroTable(tr, lay).expansions(), None
+                text = expansions.get(name, d.body)
+            else:
+                text = d.body
+            value = macro_value(text, tr.unit, lay) if text else None
+            got = ("c", value) if value is not None else \
+                ("a", re.sub(r"\s+", "", text)) if text and _PATH.match(text) else None
+            if found is not None:
+                found["m", name] = got
+        if got is None:
+            continue
+        if got[0] == "c":
+            snap.constants[name] = Constant(name, got[1], d.loc, header)
         else:
-            text = d.body
-        value = macro_value(text, tr.unit, lay) if text else None
-        if value is not None:
-            snap.constants[name] = Constant(name, value, d.loc, header)
-        elif text and _PATH.match(text):
-            snap.accessors[name] = Accessor(name, re.sub(r"\s+", "", text), d.loc, header)
+            snap.accessors[name] = Accessor(name, got[1], d.loc, header)
     for name, en in sorted(tr.unit.constants.items()):
         if name in snap.constants or not mine(en.loc):
             continue
-        try:
-            snap.constants[name] = Constant(name, lay.eval(en.value, en.loc), en.loc, header)
-        except (AbicheckError, RecursionError):
-            continue
+        value = theirs.get(("e", name), _UNKNOWN)
+        if value is not _UNKNOWN and not proof.enum_constant(name):
+            value = _UNKNOWN
+        if value is _UNKNOWN:
+            try:
+                value = lay.eval(en.value, en.loc)
+            except (AbicheckError, RecursionError):
+                value = None
+            if found is not None:
+                found["e", name] = value
+        if value is not None:
+            snap.constants[name] = Constant(name, value, en.loc, header)
