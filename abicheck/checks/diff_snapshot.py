@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.checks.diff_expr import plain
 from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.macros import MacroTable
@@ -122,11 +123,21 @@ class Snapshot:
     failures: dict[str, AbicheckError] = field(default_factory=dict)   # header -> error
     unlaid: dict[str, str] = field(default_factory=dict)       # type -> why not laid out
     missing: bool = False       # a tree of several ABIs' headers has none for this one
+    _by_header: dict | None = field(default=None, repr=False, compare=False)
 
     def drop_header(self, header: str) -> None:
-        """Forget what ``header`` contributed (it failed on the other side)."""
-        for table in (self.shapes, self.constants, self.accessors):
-            for k in [k for k, v in table.items() if v.header == header]:
+        """Forget what ``header`` contributed (it failed on the other side).
+        The tables are indexed by header the first time (a tree diff drops
+        some 150 headers: each went through every table of the snapshot);
+        nothing is added to a snapshot once it is compared."""
+        if self._by_header is None:
+            self._by_header = {}
+            for table in (self.shapes, self.constants, self.accessors):
+                for k, v in table.items():
+                    self._by_header.setdefault(v.header, []).append((table, k))
+        for table, k in self._by_header.pop(header, ()):
+            v = table.get(k)
+            if v is not None and v.header == header:
                 del table[k]
 
 
@@ -303,7 +314,11 @@ def _rewritten(expansion: str) -> str | None:
 def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
     """``text`` parsed as an expression with ``typedefs`` (the names it
     uses that are typedefs of the unit) as type names, or None.  The
-    model's expressions are frozen: one is safe to share across units."""
+    model's expressions are frozen: one is safe to share across units.
+    A plain text is read without pycparser (``diff_expr``)."""
+    fast = plain(text, typedefs)
+    if fast is not None:
+        return fast
     try:
         return parse_expr(text, typedefs)
     except (AbicheckError, RecursionError, KeyError, ValueError):
