@@ -44,10 +44,10 @@ class SamePair:
     """Proofs that a name means the same in OLD's translation ``a`` and
     NEW's ``b`` of one header on one target (memoized per pair)."""
 
-    def __init__(self, a, b) -> None:
+    def __init__(self, a, b, da: dict | None = None, db: dict | None = None) -> None:
         self.ua, self.ub = a.unit, b.unit
-        self.da = {d.name: d for d in a.macros}
-        self.db = {d.name: d for d in b.macros}
+        self.da = {d.name: d for d in a.macros} if da is None else da
+        self.db = {d.name: d for d in b.macros} if db is None else db
         self.exact = a.pre.macros_exact and b.pre.macros_exact
         self._macro: dict[str, bool] = {}
         self._name: dict[str, bool] = {}
@@ -178,15 +178,17 @@ def add_batch_constants(pending: list, defines) -> None:
     same header on the same target takes OLD's outcome: it is neither
     expanded nor evaluated again."""
     from abicheck.checks import diff_expand
-    from abicheck.checks.diff_snapshot import add_constants, asked
-    asks = [asked(p[0], p[3], p[5]) for p in pending]
+    from abicheck.checks.diff_snapshot import add_constants, asked, own_macros
+    defs = [{d.name: d for d in p[3].macros} for p in pending]
+    own = [own_macros(d, p[5]) for d, p in zip(defs, pending)]
+    asks = [asked(p[0], d, o) for p, d, o in zip(pending, defs, own)]
     pairs: dict[int, tuple[int, SamePair]] = {}     # NEW's item -> OLD's item, proof
     if SHORTCUT:
         olds = {(p[2], p[3].target.name): k for k, p in enumerate(pending) if p[6] == 0}
         for k, p in enumerate(pending):
             j = olds.get((p[2], p[3].target.name)) if p[6] == 1 else None
             if j is not None:
-                pairs[k] = (j, SamePair(pending[j][3], p[3]))
+                pairs[k] = (j, SamePair(pending[j][3], p[3], defs[j], defs[k]))
     wanted: list[set[str] | None] = []
     for k, names in enumerate(asks):
         if k in pairs:
@@ -202,4 +204,4 @@ def add_batch_constants(pending: list, defines) -> None:
         same = (pairs[k][1], found[pairs[k][0]]) if k in pairs else None
         add_constants(snap, v, header, tr, lay, mine, known.get(k),
                       probed=wanted[k] if known.get(k) is not None else None,
-                      same=same, found=found.get(k))
+                      same=same, found=found.get(k), defs=defs[k], own=own[k])

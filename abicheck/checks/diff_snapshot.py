@@ -325,14 +325,27 @@ def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
         return None
 
 
-def asked(snap: Snapshot, tr: api.Translation, mine) -> set[str]:
-    """The macros ``add_constants`` may ask cpp to expand for ``tr`` now:
-    object-like, of ``header``'s files, not in the snapshot yet, naming
-    another macro."""
-    defs = {d.name: d for d in tr.macros}
-    return {n for n, d in defs.items() if d.params is None and mine(d.loc)
-            and n not in snap.constants and n not in snap.accessors
-            and any(u in defs and u != n for u in _IDENT.findall(d.body))}
+def own_macros(defs: dict, mine) -> list[str]:
+    """The object-like macros of ``defs`` that ``mine`` says the header
+    speaks for, in their order (``mine`` asked once per file)."""
+    files: dict[str, bool] = {}
+    out = []
+    for n, d in defs.items():
+        if d.params is None:
+            f = d.loc.file
+            ok = files.get(f)
+            if ok is None:
+                ok = files[f] = mine(d.loc)
+            if ok:
+                out.append(n)
+    return out
+
+
+def asked(snap: Snapshot, defs: dict, own: list[str]) -> set[str]:
+    """The macros ``add_constants`` may ask cpp to expand now, of ``own``
+    (``own_macros``): not in the snapshot yet, naming another macro."""
+    return {n for n in own if n not in snap.constants and n not in snap.accessors
+            and any(u in defs and u != n for u in _IDENT.findall(defs[n].body))}
 
 
 #: what ``add_constants`` found for a name it valued: ("c", value) for a
@@ -344,7 +357,8 @@ _UNKNOWN = object()
 def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
                   lay: Layouter, mine, expansions: dict[str, str] | None = None, *,
                   probed: set[str] | None = None, same=None,
-                  found: dict | None = None) -> None:
+                  found: dict | None = None, defs: dict | None = None,
+                  own: list[str] | None = None) -> None:
     """The constants and accessors part of ``add_translation``;
     ``expansions``: ``MacroTable(tr, lay).expansions()`` when already known
     (``checks.diff_expand`` asks cpp for many headers at once), or the part
@@ -352,9 +366,11 @@ def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translatio
     outcome of each name valued here (``("m", name)``: a macro, ``("e",
     name)``: an enum constant); ``same``: (``diff_same.SamePair``, the
     ``found`` of OLD's translation of this header on this target): a name
-    proven to mean the same in both takes OLD's outcome instead."""
-    defs = {d.name: d for d in tr.macros}
-    names = [n for n, d in defs.items() if d.params is None and mine(d.loc)]
+    proven to mean the same in both takes OLD's outcome instead.  ``defs``,
+    ``own``: the unit's macros by name and ``own_macros`` of them, if known."""
+    if defs is None:
+        defs = {d.name: d for d in tr.macros}
+    names = own_macros(defs, mine) if own is None else own
     proof, theirs = same if same is not None else (None, {})
     for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
