@@ -211,3 +211,66 @@ def test_probing_a_few_names_expands_them_as_the_whole_run(tmp_path):
     for want in ({"D"}, {"L"}, {"B", "D"}):
         got = diff_expand.expansions([tr], (), [want])[0]
         assert got == {n: whole[n] for n in want}
+
+
+#: a sample of real uapi headers, with what they include: enough ioctl
+#: numbers, enum sentinels and accessors, small enough for the default run
+REAL = ["linux/input-event-codes.h", "linux/fs.h", "linux/if_link.h", "linux/netlink.h",
+        "linux/perf_event.h", "linux/signal.h", "linux/videodev2.h", "linux/kvm.h",
+        "linux/loop.h", "linux/ioctl.h"]
+#: NEW's edits: a macro others reach, a struct an ioctl sizes, an enum, one added
+EDITS = [("linux/input-event-codes.h", "#define KEY_ESC\t\t\t1\n", "#define KEY_ESC\t\t\t99\n"),
+         ("linux/fs.h", "struct fsxattr {", "struct fsxattr {\n\t__u32 fsx_extra;"),
+         ("linux/if_link.h", "IFLA_UNSPEC,", "IFLA_UNSPEC,\n\tIFLA_EXTRA_NEW,"),
+         ("linux/loop.h", "#define LOOP_CTL_ADD", "#define LOOP_NEW_ONE 0x4C0F\n#define LOOP_CTL_ADD")]
+
+
+def _real_tree(dirs: list[str], inc: str, asm: str, edit: bool) -> None:
+    """REAL and what they include (transitively) from one ABI's ``dirs``,
+    under ``inc``, its asm/ under ``asm``."""
+    import os
+    todo, seen = list(REAL), set()
+    while todo:
+        h = todo.pop()
+        if h in seen:
+            continue
+        seen.add(h)
+        src = next((os.path.join(d, h) for d in dirs if os.path.isfile(os.path.join(d, h))), None)
+        if src is None:
+            continue                    # libc's (sys/...): the header fails on both sides
+        dst = os.path.join(asm if h.startswith("asm/") else inc, h)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        text = open(src).read()
+        todo += re.findall(r'^\s*#\s*include\s*<([^>]+)>', text, re.M)
+        if edit:
+            for name, old, new in EDITS:
+                if name == h:
+                    assert old in text, (h, old)
+                    text = text.replace(old, new, 1)
+        with open(dst, "w") as f:
+            f.write(text)
+
+
+def test_real_headers_the_same_report_with_and_without(tmp_path, monkeypatch):
+    """Two trees laid out as Debian 12 installs them (the host's headers in
+    usr/include, asm/ in its multiarch folder; aarch64's cross headers in
+    usr/aarch64-linux-gnu/include), NEW edited (EDITS), on both ABIs."""
+    from debian_headers import include_dirs
+    targets = [t for t in map(get_target, ("x86_64", "aarch64")) if include_dirs(t)]
+    if not targets or targets[0].name != "x86_64":
+        pytest.skip("no host uapi headers")
+    for side in ("old", "new"):
+        usr = tmp_path / side / "usr"
+        for t in targets:
+            if t.name == "x86_64":
+                inc, asm = usr / "include", usr / "include" / "x86_64-linux-gnu"
+            else:
+                inc = asm = usr / t.triple / "include"
+            _real_tree(include_dirs(t), str(inc), str(asm), side == "new")
+    report = _both_ways(monkeypatch, str(tmp_path / "old"), str(tmp_path / "new"), targets)
+    for t in targets:
+        msgs = _messages(report, t.name)
+        assert any(m.startswith("KEY_ESC is 99") for m in msgs), msgs
+        assert any(m.startswith("FS_IOC_FSGETXATTR is") for m in msgs), msgs
+        assert any(m.startswith("LOOP_NEW_ONE added") for m in msgs), msgs
+        assert any("IFLA_EXTRA_NEW" in m for m in msgs), msgs
