@@ -11,18 +11,15 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
-from abicheck.checks.diff_expr import plain
-from abicheck.frontend.gnu import rewrite
-from abicheck.frontend.literal import literal_value
+from abicheck.checks.diff_expr import (  # noqa: F401 (_calls, _parsed, _rewritten: re-exported)
+    _calls, _parsed, _rewritten, macro_value)
 from abicheck.frontend.macros import MacroTable
-from abicheck.frontend.parse import parse_expr
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.names import RESERVED
 from abicheck.revision import Revision
@@ -244,85 +241,6 @@ def add_shapes(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 #: an expansion that names a member (or is one name): ``frontend.macros``' rule
 _PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
-
-
-def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
-    """The integer value of a macro's expansion on ``lay``'s target, as
-    ``MacroTable.get`` computes it, with the parse of the expansion shared:
-    a tree diff evaluates the same expansions on both revisions and every
-    ABI, and parsing one (a small pycparser run, 1.9 ms) cost more than all
-    else a constant needs.  The parsed expression depends only on the text
-    and on which of its names are typedefs of the unit; its value is
-    evaluated per unit (sizes, enum constants)."""
-    fast = literal_value(expansion)
-    if fast is not None:
-        return fast
-    if _PATH.match(expansion):
-        # a name or a member path: only an enum constant has a value
-        # (glibc's "#define SEGV_PKUERR SEGV_PKUERR")
-        en = unit.constants.get(expansion.strip())
-        if en is None:
-            return None
-        try:
-            return lay.eval(en.value, en.loc)
-        except (AbicheckError, RecursionError):
-            return None
-    text = _rewritten(expansion)
-    if text is None or _calls(text, unit):
-        return None
-    expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
-    if expr is None:
-        return None
-    try:
-        return lay.eval(expr)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
-
-
-_LEADING_CALL = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
-#: names a C23 expression may start with before a '(' without calling a function
-_NOT_CALLS = frozenset((
-    "sizeof alignof typeof typeof_unqual offsetof static_assert true false nullptr "
-    "auto char const constexpr double enum float int long register restrict short signed "
-    "static struct union unsigned void volatile bool thread_local inline").split())
-
-
-def _calls(text: str, unit: m.Unit) -> bool:
-    """Does ``text`` start with a function call (``_IOWR('c', 11, __u32)``
-    where ``_IOWR`` is not defined, ``ZORRO_ID(...)``)?  The expression
-    parser builds no call but ``offsetof``: such a text has no value, known
-    without the parse.  Keywords, the reserved spellings (``__x``, ``_Xy``:
-    builtins, ``_Alignof``, ``_Float32``) and the unit's typedef names are
-    not calls."""
-    m_ = _LEADING_CALL.match(text)
-    if m_ is None:
-        return False
-    name = m_.group(1)
-    return not (name in _NOT_CALLS or name.startswith("__") or re.match(r"_[A-Z][a-z]", name)
-                or "offsetof" in name or name in unit.typedefs)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _rewritten(expansion: str) -> str | None:
-    try:
-        return rewrite(expansion)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
-    """``text`` parsed as an expression with ``typedefs`` (the names it
-    uses that are typedefs of the unit) as type names, or None.  The
-    model's expressions are frozen: one is safe to share across units.
-    A plain text is read without pycparser (``diff_expr``)."""
-    fast = plain(text, typedefs)
-    if fast is not None:
-        return fast
-    try:
-        return parse_expr(text, typedefs)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
 
 
 def own_macros(defs: dict, mine) -> list[str]:

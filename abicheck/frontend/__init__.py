@@ -30,7 +30,7 @@ class Translation:
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
-        from abicheck.frontend.macros import record     # the record's stretches memoized
+        from abicheck.frontend.macro_record import record  # its stretches memoized
         return record(self.pre)
 
 

@@ -13,7 +13,7 @@ import pytest
 from abicheck import api
 from abicheck import model as m
 from abicheck.checks.diff_expr import plain
-from abicheck.checks.diff_snapshot import _IDENT, _rewritten
+from abicheck.checks.diff_expr import _IDENT, _rewritten
 from abicheck.errors import AbicheckError
 from abicheck.frontend.macros import MacroTable
 from abicheck.frontend.parse import parse_expr

@@ -1,4 +1,4 @@
-"""``frontend.macros.record``: the macros of a ``-dD`` record read a stretch
+"""``frontend.macro_record.record``: the macros of a ``-dD`` record read a stretch
 at a time through a memo, held equal to ``cpp_output._scan_macros`` (the
 line by line reading every other path uses) on real records: the host's
 uapi headers, Debian's cross headers of a few ABIs, and crafted trees that
@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from abicheck.frontend import macros as M
+from abicheck.frontend import macro_record as M
 from abicheck.frontend.cpp_output import _scan_macros
 from abicheck.frontend.preprocess import prepare, run
 from abicheck.targets import get_target
