@@ -23,10 +23,10 @@ from abicheck import api
 from abicheck.checks.diff_change import (
     COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, Change)
 from abicheck.checks.diff_constants import compare_accessors, compare_constants
-from abicheck.checks import diff_expand
+from abicheck.checks.diff_same import add_batch_constants
 from abicheck.checks.diff_layout import compare_shapes
 from abicheck.checks.diff_snapshot import (
-    Shape, Snapshot, add_constants, add_shapes, needs_expansions)
+    Shape, Snapshot, add_shapes)
 from abicheck.errors import AbicheckError
 from abicheck.report.findings import Report
 from abicheck.revision import Revision, load_revision
@@ -119,11 +119,8 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
                 out[i][t.name].failures[header] = tr
             else:
                 lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
-                pending.append((out[i][t.name], v, header, tr, lay, mine))
-        asks = [k for k, p in enumerate(pending) if needs_expansions(p[3], p[5])]
-        known = dict(zip(asks, diff_expand.expansions([pending[k][3] for k in asks], defines)))
-        for k, (snap, v, header, tr, lay, mine) in enumerate(pending):
-            add_constants(snap, v, header, tr, lay, mine, known.get(k))
+                pending.append((out[i][t.name], v, header, tr, lay, mine, i))
+        add_batch_constants(pending, defines)
     return out
 
 

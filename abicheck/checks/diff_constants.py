@@ -42,24 +42,40 @@ def code_groups(*tables: dict[str, Constant]) -> dict[str, str]:
     return out
 
 
-def codes(table: dict[str, Constant], prefix: str, counter: str) -> dict[str, Constant]:
+def codes(table: dict[str, Constant], prefix: str, counter: str,
+          by_file: dict | None = None) -> dict[str, Constant]:
     """The codes a counter counts: spelled with its prefix and declared in
     the counter's own header (``SYS_RECVMMSG`` of linux/net.h is no SIGSYS
-    code)."""
+    code).  ``by_file``: ``by_file(table)``, when made already (a tree's
+    table has some 50,000 constants, and a dozen counters)."""
     home = table[counter].loc.file if counter in table and table[counter].loc else None
-    return {n: c for n, c in table.items()
+    mine = table.items() if by_file is None else by_file.get(home, ())
+    return {n: c for n, c in mine
             if (n.startswith(prefix) or n.startswith("__" + prefix)) and n != counter
             and "FLAG" not in n and (c.loc.file if c.loc else None) == home}
+
+
+def by_file(table: dict[str, Constant]) -> dict[str | None, list[tuple[str, Constant]]]:
+    """The constants of ``table`` by the file that declares them, each
+    file's in the table's order."""
+    out: dict[str | None, list[tuple[str, Constant]]] = {}
+    for n, c in table.items():
+        out.setdefault(c.loc.file if c.loc else None, []).append((n, c))
+    return out
 
 
 def compare_constants(old: dict[str, Constant], new: dict[str, Constant]) -> list[Change]:
     out: list[Change] = []
     handled: set[str] = set()
     groups = code_groups(old, new)
+    files: dict[int, dict] = {}
     for counter, prefix in sorted(groups.items()):
         if counter not in old or counter not in new:
             continue                    # a new or vanished group: its constants speak for it
-        om, nm = codes(old, prefix, counter), codes(new, prefix, counter)
+        if not files:
+            files = {id(old): by_file(old), id(new): by_file(new)}
+        om = codes(old, prefix, counter, files[id(old)])
+        nm = codes(new, prefix, counter, files[id(new)])
         for name in sorted(set(nm) - set(om)):
             c = nm[name]
             clash = sorted(k for k, x in om.items() if x.value == c.value and k in nm

@@ -19,44 +19,28 @@ then runs cpp as it always did.
 """
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from abicheck.errors import AbicheckError
-from abicheck.frontend.macros import reachable
-from abicheck.frontend.preprocess import MacroDef, preprocess
+from abicheck.frontend.macros import MacroTable
+from abicheck.frontend.preprocess import preprocess
 
 _PROBE = "@@abicheck"            # ``frontend.macros``' probe prefix
 _FENCE = "@@abicheck-group"      # never a probe line: those go on with a digit
-_IDENT = re.compile(r"[A-Za-z_]\w*")
-_BUILTIN = ("<built-in>", "<command-line>")
 
 
-def probed(defs: dict[str, MacroDef]) -> list[str]:
-    """The macros whose expansion is asked of cpp (``MacroTable.expansions``):
-    object-like, from a header, whose body names another macro."""
-    return [n for n, d in defs.items() if d.params is None and d.loc.file not in _BUILTIN
-            and any(u in defs and u != n for u in _IDENT.findall(d.body))]
-
-
-def _group(tr, defs: dict[str, MacroDef], names: list[str]) -> str | None:
-    """One table's short run as a fenced group of the batch, or None when it
-    must run on its own."""
-    pre = tr.pre
-    if not pre.macros_exact or any("__COUNTER__" in d.body for d in pre.macros):
+def _group(table: MacroTable, names: list[str], only: list[int] | None) -> str | None:
+    """One table's short run (``MacroTable.probe_group``) as a fenced group
+    of the batch, or None when it must run on its own."""
+    got = table.probe_group(names, only)
+    if got is None:
         return None
-    needed = reachable(defs, names)
-    kept = [d for d in pre.macros if d.loc.file not in _BUILTIN
-            and (needed is None or d.name in needed)]
+    text, kept = got
     if any('"' in d.name for d in kept):
         return None
     push = "".join(f'#pragma push_macro("{d.name}")\n' for d in kept)
     pop = "".join(f'#pragma pop_macro("{d.name}")\n' for d in kept)
-    body = "".join(
-        f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
-        f"{d.body}\n" for d in kept)
-    probes = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
-    return f"{push}{body}#line {pre.main_source.count(chr(10)) + 1}\n{probes}{pop}"
+    return f"{push}{text}{pop}"
 
 
 def _table(names: list[str], lines: list[str]) -> dict[str, str]:
@@ -68,19 +52,25 @@ def _table(names: list[str], lines: list[str]) -> dict[str, str]:
     return out
 
 
-def expansions(items: Sequence, defines: Sequence[str]) -> list[dict[str, str] | None]:
+def expansions(items: Sequence, defines: Sequence[str],
+               wanted: Sequence["set[str] | None"] | None = None) -> list[dict[str, str] | None]:
     """``MacroTable(tr, lay).expansions()`` for each translation ``tr`` of
     ``items``, the same dictionaries, from one cpp run per target; None for
-    a table that must run on its own (``MacroTable`` then does)."""
+    a table that must run on its own (``MacroTable`` then does).  With
+    ``wanted`` (per item: the names its caller will look up, None: all),
+    only those of each table are expanded: the dictionary then has only
+    them (each as the table's own run expands it)."""
     out: list[dict[str, str] | None] = [None] * len(items)
     groups: dict[str, list[tuple[int, list[str], str]]] = {}
     for k, tr in enumerate(items):
-        defs = {d.name: d for d in tr.macros}
-        names = probed(defs)
-        if not names:
+        table = MacroTable(tr, None)
+        names = table.probed()
+        want = None if wanted is None else wanted[k]
+        only = None if want is None else [i for i, n in enumerate(names) if n in want]
+        if not names or only == []:
             out[k] = {}
             continue
-        text = _group(tr, defs, names)
+        text = _group(table, names, only)
         if text is not None:
             groups.setdefault(tr.target.name, []).append((k, names, text))
     for members in groups.values():

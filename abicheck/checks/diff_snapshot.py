@@ -11,17 +11,15 @@ compile on one target is a finding on that target, never the end of the run.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
-from abicheck.frontend.gnu import rewrite
-from abicheck.frontend.literal import literal_value
+from abicheck.checks.diff_expr import (  # noqa: F401 (_calls, _parsed, _rewritten: re-exported)
+    _calls, _parsed, _rewritten, macro_value)
 from abicheck.frontend.macros import MacroTable
-from abicheck.frontend.parse import parse_expr
 from abicheck.layout import Layouter, Member, TypeLayout
 from abicheck.names import RESERVED
 from abicheck.revision import Revision
@@ -122,11 +120,21 @@ class Snapshot:
     failures: dict[str, AbicheckError] = field(default_factory=dict)   # header -> error
     unlaid: dict[str, str] = field(default_factory=dict)       # type -> why not laid out
     missing: bool = False       # a tree of several ABIs' headers has none for this one
+    _by_header: dict | None = field(default=None, repr=False, compare=False)
 
     def drop_header(self, header: str) -> None:
-        """Forget what ``header`` contributed (it failed on the other side)."""
-        for table in (self.shapes, self.constants, self.accessors):
-            for k in [k for k, v in table.items() if v.header == header]:
+        """Forget what ``header`` contributed (it failed on the other side).
+        The tables are indexed by header the first time (a tree diff drops
+        some 150 headers: each went through every table of the snapshot);
+        nothing is added to a snapshot once it is compared."""
+        if self._by_header is None:
+            self._by_header = {}
+            for table in (self.shapes, self.constants, self.accessors):
+                for k, v in table.items():
+                    self._by_header.setdefault(v.header, []).append((table, k))
+        for table, k in self._by_header.pop(header, ()):
+            v = table.get(k)
+            if v is not None and v.header == header:
                 del table[k]
 
 
@@ -235,118 +243,91 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 _PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
 
 
-def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
-    """The integer value of a macro's expansion on ``lay``'s target, as
-    ``MacroTable.get`` computes it, with the parse of the expansion shared:
-    a tree diff evaluates the same expansions on both revisions and every
-    ABI, and parsing one (a small pycparser run, 1.9 ms) cost more than all
-    else a constant needs.  The parsed expression depends only on the text
-    and on which of its names are typedefs of the unit; its value is
-    evaluated per unit (sizes, enum constants)."""
-    fast = literal_value(expansion)
-    if fast is not None:
-        return fast
-    if _PATH.match(expansion):
-        # a name or a member path: only an enum constant has a value
-        # (glibc's "#define SEGV_PKUERR SEGV_PKUERR")
-        en = unit.constants.get(expansion.strip())
-        if en is None:
-            return None
-        try:
-            return lay.eval(en.value, en.loc)
-        except (AbicheckError, RecursionError):
-            return None
-    text = _rewritten(expansion)
-    if text is None or _calls(text, unit):
-        return None
-    expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
-    if expr is None:
-        return None
-    try:
-        return lay.eval(expr)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
+def own_macros(defs: dict, mine) -> list[str]:
+    """The object-like macros of ``defs`` that ``mine`` says the header
+    speaks for, in their order (``mine`` asked once per file)."""
+    files: dict[str, bool] = {}
+    out = []
+    for n, d in defs.items():
+        if d.params is None:
+            f = d.loc.file
+            ok = files.get(f)
+            if ok is None:
+                ok = files[f] = mine(d.loc)
+            if ok:
+                out.append(n)
+    return out
 
 
-_LEADING_CALL = re.compile(r"\s*([A-Za-z_]\w*)\s*\(")
-#: names a C23 expression may start with before a '(' without calling a function
-_NOT_CALLS = frozenset((
-    "sizeof alignof typeof typeof_unqual offsetof static_assert true false nullptr "
-    "auto char const constexpr double enum float int long register restrict short signed "
-    "static struct union unsigned void volatile bool thread_local inline").split())
+def asked(snap: Snapshot, defs: dict, own: list[str]) -> set[str]:
+    """The macros ``add_constants`` may ask cpp to expand now, of ``own``
+    (``own_macros``): not in the snapshot yet, naming another macro."""
+    return {n for n in own if n not in snap.constants and n not in snap.accessors
+            and any(u in defs and u != n for u in _IDENT.findall(defs[n].body))}
 
 
-def _calls(text: str, unit: m.Unit) -> bool:
-    """Does ``text`` start with a function call (``_IOWR('c', 11, __u32)``
-    where ``_IOWR`` is not defined, ``ZORRO_ID(...)``)?  The expression
-    parser builds no call but ``offsetof``: such a text has no value, known
-    without the parse.  Keywords, the reserved spellings (``__x``, ``_Xy``:
-    builtins, ``_Alignof``, ``_Float32``) and the unit's typedef names are
-    not calls."""
-    m_ = _LEADING_CALL.match(text)
-    if m_ is None:
-        return False
-    name = m_.group(1)
-    return not (name in _NOT_CALLS or name.startswith("__") or re.match(r"_[A-Z][a-z]", name)
-                or "offsetof" in name or name in unit.typedefs)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _rewritten(expansion: str) -> str | None:
-    try:
-        return rewrite(expansion)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
-    """``text`` parsed as an expression with ``typedefs`` (the names it
-    uses that are typedefs of the unit) as type names, or None.  The
-    model's expressions are frozen: one is safe to share across units."""
-    try:
-        return parse_expr(text, typedefs)
-    except (AbicheckError, RecursionError, KeyError, ValueError):
-        return None
-
-
-def needs_expansions(tr: api.Translation, mine) -> bool:
-    """Does ``add_constants`` ask for the unit's macro expansions (a macro
-    ``header`` defines names another macro)?"""
-    defs = {d.name: d for d in tr.macros}
-    return any(d.params is None and mine(d.loc)
-               and any(u in defs and u != n for u in _IDENT.findall(d.body))
-               for n, d in defs.items())
+#: what ``add_constants`` found for a name it valued: ("c", value) for a
+#: constant, ("a", path) for an accessor, None for neither
+Outcome = "tuple[str, object] | None"
+_UNKNOWN = object()
 
 
 def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translation,
-                  lay: Layouter, mine, expansions: dict[str, str] | None = None) -> None:
+                  lay: Layouter, mine, expansions: dict[str, str] | None = None, *,
+                  probed: set[str] | None = None, same=None,
+                  found: dict | None = None, defs: dict | None = None,
+                  own: list[str] | None = None) -> None:
     """The constants and accessors part of ``add_translation``;
     ``expansions``: ``MacroTable(tr, lay).expansions()`` when already known
-    (``checks.diff_expand`` asks cpp for many headers at once)."""
-    defs = {d.name: d for d in tr.macros}
-    names = [n for n, d in defs.items() if d.params is None and mine(d.loc)]
-    uses = {n: set(_IDENT.findall(defs[n].body)) - {n} for n in names}
+    (``checks.diff_expand`` asks cpp for many headers at once), or the part
+    of it for the names in ``probed``.  ``found``, when given, receives the
+    outcome of each name valued here (``("m", name)``: a macro, ``("e",
+    name)``: an enum constant); ``same``: (``diff_same.SamePair``, the
+    ``found`` of OLD's translation of this header on this target): a name
+    proven to mean the same in both takes OLD's outcome instead.  ``defs``,
+    ``own``: the unit's macros by name and ``own_macros`` of them, if known."""
+    if defs is None:
+        defs = {d.name: d for d in tr.macros}
+    names = own_macros(defs, mine) if own is None else own
+    proof, theirs = same if same is not None else (None, {})
     for name in sorted(names):
         if name in snap.constants or name in snap.accessors:
             continue
         d = defs[name]
-        if any(u in defs for u in uses[name]):
-            if expansions is None:
-                # the snapshot's layout engine, not a second one
-                expansions = MacroTable(tr, lay).expansions()
-            text = expansions.get(name, d.body)
+        got = theirs.get(("m", name), _UNKNOWN)
+        if got is not _UNKNOWN and not proof.macro(name):
+            got = _UNKNOWN
+        if got is _UNKNOWN:
+            if any(u in defs and u != name for u in _IDENT.findall(d.body)):
+                if expansions is None or (probed is not None and name not in probed):
+                    # the snapshot's layout engine, not a second one
+                    expansions, probed = MacroTable(tr, lay).expansions(), None
+                text = expansions.get(name, d.body)
+            else:
+                text = d.body
+            value = macro_value(text, tr.unit, lay) if text else None
+            got = ("c", value) if value is not None else \
+                ("a", re.sub(r"\s+", "", text)) if text and _PATH.match(text) else None
+            if found is not None:
+                found["m", name] = got
+        if got is None:
+            continue
+        if got[0] == "c":
+            snap.constants[name] = Constant(name, got[1], d.loc, header)
         else:
-            text = d.body
-        value = macro_value(text, tr.unit, lay) if text else None
-        if value is not None:
-            snap.constants[name] = Constant(name, value, d.loc, header)
-        elif text and _PATH.match(text):
-            snap.accessors[name] = Accessor(name, re.sub(r"\s+", "", text), d.loc, header)
+            snap.accessors[name] = Accessor(name, got[1], d.loc, header)
     for name, en in sorted(tr.unit.constants.items()):
         if name in snap.constants or not mine(en.loc):
             continue
-        try:
-            snap.constants[name] = Constant(name, lay.eval(en.value, en.loc), en.loc, header)
-        except (AbicheckError, RecursionError):
-            continue
+        value = theirs.get(("e", name), _UNKNOWN)
+        if value is not _UNKNOWN and not proof.enum_constant(name):
+            value = _UNKNOWN
+        if value is _UNKNOWN:
+            try:
+                value = lay.eval(en.value, en.loc)
+            except (AbicheckError, RecursionError):
+                value = None
+            if found is not None:
+                found["e", name] = value
+        if value is not None:
+            snap.constants[name] = Constant(name, value, en.loc, header)

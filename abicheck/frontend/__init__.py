@@ -35,7 +35,8 @@ class Translation:
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
-        return self.pre.macros
+        from abicheck.frontend.macro_record import record  # its stretches memoized
+        return record(self.pre)
 
 
 class LazyTranslation(Translation):

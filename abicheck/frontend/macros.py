@@ -29,6 +29,7 @@ from abicheck.frontend.preprocess import MacroDef, preprocess
 _PROBE = "@@abicheck"
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
+_BUILTIN = ("<built-in>", "<command-line>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +77,7 @@ class MacroTable:
         macro (``uses_macros``), from one extra cpp run; the others are
         their own expansion and are not asked for."""
         if self._expansions is None:
-            names = [n for n, d in self.defs.items() if d.params is None
-                     and d.loc.file not in ("<built-in>", "<command-line>")
-                     and self.uses_macros(n)]
+            names = self.probed()
             out: dict[str, str] = {}
             if names:
                 extra = "".join(f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
@@ -89,6 +88,12 @@ class MacroTable:
             self._expansions = out
         return self._expansions
 
+    def probed(self) -> list[str]:
+        """The macros ``expansions`` asks cpp to expand, in the order of its
+        probe lines: object-like, from a header, and naming another macro."""
+        return [n for n, d in self.defs.items() if d.params is None
+                and d.loc.file not in _BUILTIN and self.uses_macros(n)]
+
     def uses_macros(self, name: str) -> bool:
         """Whether the body of ``name`` names another macro (else it is its
         own expansion)."""
@@ -98,26 +103,49 @@ class MacroTable:
     def _needed(self, names: list[str]) -> set[str] | None:
         return reachable(self.defs, names)
 
+    def probe_group(self, names: list[str], only: "list[int] | None" = None
+                    ) -> tuple[str, list[MacroDef]] | None:
+        """The text of the short cpp run that expands ``names`` (``probed``'s
+        list) after the final definitions alone, and the definitions it
+        makes; None when the record cannot stand for the headers (not
+        exact, or ``__COUNTER__``, whose count depends on the headers' uses).
+
+        Only the definitions the probes reach are made, and each probe sits
+        on the line it has in the table's own run (``__LINE__``).  ``only``:
+        the indices of ``names`` to probe (the others are not asked for;
+        those asked keep their numbers and lines).  ``MacroTable`` runs it
+        alone, the diff fenced among other tables' (``checks.diff_expand``)."""
+        pre = self.tr.pre
+        if not pre.macros_exact or any("__COUNTER__" in d.body for d in pre.macros):
+            return None
+        needed = self._needed(names if only is None else [names[i] for i in only])
+        kept = [d for d in pre.macros if d.loc.file not in _BUILTIN
+                and (needed is None or d.name in needed)]
+        defs = "".join(
+            f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
+            f"{d.body}\n" for d in kept)
+        first = pre.main_source.count(chr(10)) + 1
+        if only is None:
+            probes = f"#line {first}\n" + "".join(
+                f"{_PROBE} {i} {_PROBE} {n}\n" for i, n in enumerate(names))
+        else:
+            probes = "".join(f"#line {first + i}\n{_PROBE} {i} {_PROBE} {names[i]}\n"
+                             for i in only)
+        return defs + probes, kept
+
     def _expand(self, probes: str, names: list[str]):
         """cpp's output for ``probes`` appended to the translation unit.
 
         When the first run's macro record is exact, the probes follow the
         final definitions alone, on the line numbers they would have had
         (``__LINE__``), and no header is read again: the definitions in force
-        are the whole state an expansion at the end of the unit sees.  Not
-        with ``__COUNTER__`` (its count depends on the headers' uses), and if
-        that short run fails, the whole unit is preprocessed again."""
+        are the whole state an expansion at the end of the unit sees
+        (``probe_group``).  If that short run fails, the whole unit is
+        preprocessed again."""
         headers, dirs, defines, system, source, roots = self._args
-        pre = self.tr.pre
-        needed = self._needed(names) if pre.macros_exact else None
-        if pre.macros_exact and not any("__COUNTER__" in d.body for d in pre.macros):
-            defs = "".join(
-                f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
-                f"{d.body}\n" for d in pre.macros
-                if d.loc.file not in ("<built-in>", "<command-line>")
-                and (needed is None or d.name in needed))
-            short = f"{defs}#line {pre.main_source.count(chr(10)) + 1}\n{probes}"
-            lines = _short_run(short, self.tr.target, dirs, defines, system)
+        group = self.probe_group(names)
+        if group is not None:
+            lines = _short_run(group[0], self.tr.target, dirs, defines, system)
             if lines is not None:
                 return lines
         return preprocess(headers, self.tr.target, dirs, defines, system, source=source,

@@ -1,0 +1,139 @@
+"""Reading a translation's macros from cpp's ``-dD`` record, a stretch at a time.
+
+``cpp_output._scan_macros`` reads the record line by line; a tree diff
+reads the macros of some 2,000 translations per ABI whose records repeat
+the same stretches (the target's predefined macros, linux/types.h and what
+it includes...).  A stretch from one line marker entering or leaving a
+file to the next is read the same whatever came before it (the marker sets
+the file and the line), so each distinct stretch is read once here and its
+effects replayed: the same definitions, in the same order, and the same
+``macros_exact`` (tests/frontend/test_macros_record.py).
+"""
+from __future__ import annotations
+
+import re
+
+from abicheck.errors import SourceLoc
+from abicheck.frontend.cpp_output import (
+    _DEFINE, _MARKER, _UNDEF, MAIN, MacroDef, Preprocessed, _unescape)
+
+_BUILTIN = ("<built-in>", "<command-line>")
+_PUSH_POP = re.compile(r"#pragma\s+(?:push|pop)_macro\b")
+#: stretch text -> what it does to the macro state: in order, a ``MacroDef``
+#: (defined), a name (undefined), or None (a push/pop_macro pragma); or, when
+#: it only defines, name -> its last ``MacroDef`` in the order of those
+_STRETCHES: dict[str, "tuple | dict[str, MacroDef]"] = {}
+_STRETCHES_MAX = 1 << 14
+
+
+def record(pre: Preprocessed) -> tuple[MacroDef, ...]:
+    """``pre.macros``, read through a memo of the record's stretches.
+
+    A tree diff reads the macros of some 2,000 translations per ABI, and
+    each ``-dD`` record repeats the same stretches (the target's predefined
+    macros, linux/types.h and what it includes...) that every other
+    translation of that tree has: ``cpp_output._scan_macros`` went through
+    each line of each (1.6 s of a 26 s x86_64 tree diff).  A stretch from
+    one line marker with flags to the next is read alone the same, so it is
+    read once and its effects replayed.  The same definitions, in the same
+    order, and the same ``macros_exact``, as the scan (tests/frontend/
+    test_macros_record.py holds them equal on real records).  Records read
+    back from the persistent cache, or already read, go the usual way."""
+    raw = pre._raw
+    if pre._macros is None and raw is not None and getattr(pre, "_packed", None) is None:
+        pre._macros, pre._exact = scan(raw)
+        pre._raw = None
+    return pre.macros
+
+
+def scan(output: str) -> tuple[tuple[MacroDef, ...], bool]:
+    """``cpp_output._scan_macros(output)``, stretch by stretch."""
+    macros: dict[str, MacroDef] = {}
+    exact = True
+    memo = _STRETCHES
+    for text in _stretches(output):
+        effects = memo.get(text)
+        if effects is None:
+            if len(memo) >= _STRETCHES_MAX:
+                memo.clear()
+            effects = memo[text] = _effects(text)
+        if effects.__class__ is dict:
+            # definitions alone (most stretches): redefined names move to the end
+            if not macros.keys().isdisjoint(effects):
+                for name in effects:
+                    macros.pop(name, None)
+            macros.update(effects)
+            continue
+        for e in effects:
+            if e.__class__ is str:
+                gone = macros.pop(e, None)
+                if gone is not None and gone.loc.file in _BUILTIN:
+                    exact = False       # a predefined macro undone: not a define list
+            elif e is None:
+                exact = False
+            else:
+                macros.pop(e.name, None)
+                macros[e.name] = e
+    return tuple(macros.values()), exact
+
+
+def _stretches(output: str) -> list[str]:
+    """``output`` cut before each line marker entering or leaving a file
+    (``# 12 "path" 1``, ``# 40 "path" 2``): lines ``cpp_output._MARKER`` matches, so the stretch each
+    opens is read the same whatever came before it (the marker sets the
+    file and the line).  Found with ``str.find``: a regular expression tried
+    at every line took 4x longer."""
+    out: list[str] = []
+    find, rfind = output.find, output.rfind
+    last = at = 0
+    while True:
+        k = find('" ', at)
+        if k < 0:
+            break
+        at = k + 2
+        if output[at:at + 1] not in ("1", "2") or output[at + 1:at + 2] not in ("", " ", "\n"):
+            continue
+        start = rfind("\n", 0, k)
+        if start < last:
+            continue                    # the first line, or the line already cut at
+        end = find("\n", k)
+        if _MARKER.match(output[start + 1:end if end >= 0 else len(output)]):
+            out.append(output[last:start])
+            last = start + 1
+    out.append(output[last:])
+    return out
+
+
+def _effects(stretch: str) -> "tuple | dict[str, MacroDef]":
+    """What one stretch of a ``-dD`` record does, as ``_scan_macros`` reads
+    it (its first line, a marker, sets the file and line)."""
+    out: list = []
+    file, line = "<built-in>", 0
+    for text in stretch.split("\n"):
+        if text.startswith("#"):
+            m = _MARKER.match(text)
+            if m:
+                file, line = _unescape(m.group(2)), int(m.group(1))
+                if file == "<stdin>":
+                    file = MAIN
+                continue
+            d = _DEFINE.match(text)
+            if d:
+                params = None
+                if d.group(2) is not None:
+                    params = tuple(p.strip() for p in d.group(3).split(",") if p.strip())
+                out.append(MacroDef(d.group(1), params, d.group(4).strip(), SourceLoc(file, line, 1)))
+            else:
+                u = _UNDEF.match(text)
+                if u:
+                    out.append(u.group(1))
+                elif _PUSH_POP.match(text):
+                    out.append(None)
+        line += 1
+    if all(e.__class__ is MacroDef for e in out):
+        net: dict[str, MacroDef] = {}
+        for e in out:
+            net.pop(e.name, None)
+            net[e.name] = e
+        return net
+    return tuple(out)
