@@ -1,6 +1,4 @@
 """Allow ``python -m abicheck``."""
-import sys
+from abicheck.cli import entry
 
-from abicheck.cli import main
-
-sys.exit(main())
+entry()

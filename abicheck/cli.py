@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from abicheck import __version__, cache, limits
 from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
@@ -133,5 +133,27 @@ def _limits_of(args: argparse.Namespace) -> limits.Limits:
                                or (limits.env_jobs() if hasattr(args, "jobs") else 0))
 
 
+def entry() -> NoReturn:
+    """The ``abicheck`` command: ``main``, then a quick exit.  Why: a tree
+    diff ends holding millions of objects (parsed units, the parse memo,
+    snapshots) that Python would free one by one at shutdown, and nothing
+    needs them once the output is written (bookworm -> trixie on x86_64:
+    2.1 of 20.8 CPU s).  The exit hooks still run first (the layout
+    store's last writes, multiprocessing's, temporary folders); with any
+    other thread still alive the exit is the ordinary one, which joins it."""
+    import atexit
+    import threading
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):       # a closed pipe: as an ordinary exit would
+            pass
+    if threading.active_count() != 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -112,3 +112,46 @@ def test_field_without_a_type_to_look_in_says_so(capsys):
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "name one with --type" in err and "member of  on" not in err
+
+
+def _command(*argv, **kw):
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.run([sys.executable, "-m", "abicheck", *argv], cwd=root, capture_output=True,
+                          text=True, **kw)
+
+
+def test_the_command_prints_and_exits_as_main_returns(capsys, header):
+    """``python -m abicheck`` (``cli.entry``: ``main``, its exit hooks, then a
+    quick exit) prints exactly what ``main`` prints and exits with its code."""
+    argv = ("layout", header, "--target", "x86_64,i386", "--format", "json")
+    code, out, _ = run(capsys, *argv)
+    got = _command(*argv)
+    assert (got.returncode, got.stdout, got.stderr) == (code, out, "") and code == 0
+    bad = _command("layout", "missing.h")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and "cannot find header 'missing.h'" in bad.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """Output into a pipe closed by its reader (``| head -1``): no
+    traceback and no 'Exception ignored' message at exit (the JSON is
+    ~350 KB, past any pipe's buffer, so the write does fail)."""
+    import subprocess
+    import sys
+    with subprocess.Popen([sys.executable, "-m", "abicheck", "layout", "asm/siginfo.h", "-I",
+                           bundled_dir(), "--type", "siginfo_t", "--target", "all", "--format",
+                           "json"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as p:
+        p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read()
+        p.wait()
+    assert p.returncode == 0 and err == ""
+
+
+def bundled_dir():
+    from abicheck import bundled
+    return bundled.headers_dir("linux-6.6")

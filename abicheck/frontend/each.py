@@ -72,29 +72,40 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
         else:       # jobs sharing a target and directories share gcc processes
             done = batch.preprocess_each([jobs[i] for i in misses], defines, alone)
         since = cpp_cache.started()
-        for i, p in enumerate(looked):
-            if not isinstance(p, pp.Request):
-                yield p
-                continue
-            got = next(done)
-            if isinstance(got, Preprocessed) and id(got) not in ran_alone:
-                # the batch checked confinement with the roots ``prepare``
-                # gives this job (its directories, the bundled ones, the
-                # headers' own folders, the job's roots): the same check
-                cpp_cache.store(p.key, got, since, pp.confined_as(p))
-            yield got
+        try:
+            for i, p in enumerate(looked):
+                if not isinstance(p, pp.Request):
+                    yield p
+                    continue
+                got = next(done)
+                if isinstance(got, Preprocessed) and id(got) not in ran_alone:
+                    # the batch checked confinement with the roots ``prepare``
+                    # gives this job (its directories, the bundled ones, the
+                    # headers' own folders, the job's roots): the same check
+                    cpp_cache.store(p.key, got, since, pp.confined_as(p))
+                yield got
+        finally:
+            # the batch's worker threads end now, not when the last
+            # reference to its generator goes (see below)
+            getattr(done, "close", lambda: None)()
 
     pres = results()
     out: list[Translation | AbicheckError] = []
-    for (headers, t, dirs, *roots), p in zip(jobs, pres):
-        if isinstance(p, AbicheckError):
-            out.append(p)
-            continue
-        try:
-            out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False, None,
-                                           tuple(roots[0]) if roots else ())))
-        except AbicheckError as e:
-            out.append(e)
-        except RecursionError:
-            out.append(AbicheckError("declarations nest too deeply"))
+    try:
+        for (headers, t, dirs, *roots), p in zip(jobs, pres):
+            if isinstance(p, AbicheckError):
+                out.append(p)
+                continue
+            try:
+                out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False,
+                                               None, tuple(roots[0]) if roots else ())))
+            except AbicheckError as e:
+                out.append(e)
+            except RecursionError:
+                out.append(AbicheckError("declarations nest too deeply"))
+    finally:
+        # a header that fails to parse leaves an error whose traceback holds
+        # this frame, and so ``pres`` and the batch's idle threads, for as
+        # long as the caller keeps the error (a tree diff keeps them all)
+        pres.close()
     return out
