@@ -13,7 +13,7 @@ from typing import Iterable
 from pycparser import c_parser
 
 from abicheck import model as m
-from abicheck.frontend import chunks, replay
+from abicheck.frontend import chunks, collector, replay
 from abicheck.frontend.builder import BUILTIN as _BUILTIN, Builder as _Builder, parse_expr  # noqa: F401 (re-exported)
 from abicheck.frontend.diagnose import unknown_type_name
 from abicheck.frontend.literal import int_literal  # noqa: F401 (re-exported)
@@ -31,6 +31,11 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) 
         diagnosis of a failed parse, ``diagnose.first_error``, reads on past
         an unknown type name that way).
     """
+    with collector.fewer_collections():
+        return _parse(text, name, assume_types)
+
+
+def _parse(text: str, name: str, assume_types: Iterable[str]) -> m.Unit:
     if not assume_types:
         try:
             # each distinct declaration parsed once per process (chunks.py)
