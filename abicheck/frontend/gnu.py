@@ -74,6 +74,32 @@ LAYOUT_ATTRIBUTES = frozenset({"aligned", "packed", "mode", "vector_size",
                                "scalar_storage_order", "ms_struct", "gcc_struct"})
 _ASM = {"__asm__", "__asm", "asm"}
 _ASM_QUALS = {"volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"}
+_ASM_QUAL = re.compile(r"\s*([A-Za-z_]\w*)")
+_OPEN = re.compile(r"\s*\(")
+#: what ``rewrite`` acts on: a ``#`` (a line marker when it opens a
+#: line), a literal (skipped whole), a spelling it rewrites (checked to be
+#: an identifier of its own, ``_starts_identifier``).  Every alternative
+#: opens with a literal character, so the regex engine skips to the next
+#: candidate in C; only ~2% of the tokens are candidates.
+_WORDS = sorted(set(_SIMPLE) | _ATTRIBUTE | _ASM, key=lambda w: (-len(w), w))
+_CANDIDATE = re.compile(r'''\#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|_(?:%s)(?!\w)|%s''' % (
+    "|".join(w[1:] for w in _WORDS if w[0] == "_"),
+    "|".join(w + r"(?!\w)" for w in _WORDS if w[0] != "_")))
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _starts_identifier(text: str, at: int) -> bool:
+    """Whether ``_TOKEN``'s scan would start an identifier at ``at`` (where
+    ``[A-Za-z_]`` stands): not when a word character of ``[A-Za-z_]`` comes
+    before it in the same run of word characters (it would have started
+    there), while digits (``1__inline``) it skips."""
+    k = at
+    while k > 0 and _WORD_CHAR.match(text, k - 1):
+        k -= 1
+        if text[k] in _ID_START:
+            return False
+    return True
 
 
 def _blank(text: str) -> str:
@@ -143,15 +169,21 @@ def rewrite(text: str) -> str:
     pos = 0
     i = 0
     while True:
-        m = _TOKEN.search(text, i)
+        m = _CANDIDATE.search(text, i)
         if not m:
             break
-        kind, tok = m.lastgroup, m.group(0)
-        if kind != "id":
+        tok = m.group()
+        start = m.start()
+        c = tok[0]
+        if c == "#":
+            # a line marker is skipped whole, any other ``#`` alone
+            i = m.end() if start == 0 or text[start - 1] == "\n" else start + 1
+            continue
+        if c == '"' or c == "'" or not _starts_identifier(text, start):
             i = m.end()
             continue
         if tok in _SIMPLE:
-            out.append(text[pos:m.start()])
+            out.append(text[pos:start])
             out.append(_SIMPLE[tok])
             pos = i = m.end()
             continue
@@ -160,12 +192,12 @@ def rewrite(text: str) -> str:
             if tok in _ASM:
                 # skip qualifiers: __asm__ __volatile__ goto (...)
                 while True:
-                    q = re.compile(r"\s*([A-Za-z_]\w*)").match(text, j)
+                    q = _ASM_QUAL.match(text, j)
                     if q and q.group(1) in _ASM_QUALS:
                         j = q.end()
                     else:
                         break
-            p = re.compile(r"\s*\(").match(text, j)
+            p = _OPEN.match(text, j)
             if not p:
                 i = m.end()
                 continue
@@ -173,7 +205,7 @@ def rewrite(text: str) -> str:
             if end < 0:
                 i = m.end()
                 continue
-            out.append(text[pos:m.start()])
+            out.append(text[pos:start])
             group = text[p.end() - 1:end]
             if tok in _ATTRIBUTE:
                 inner = group[1:-1].strip()
@@ -184,7 +216,6 @@ def rewrite(text: str) -> str:
                 out.append(_blank(group))
             pos = i = end
             continue
-        i = m.end()
     out.append(text[pos:])
     text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), "".join(out))
     return _hoist_bitfield_attributes(strip_function_bodies(text))
