@@ -217,7 +217,9 @@ def rewrite(text: str) -> str:
             pos = i = end
             continue
     out.append(text[pos:])
-    text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), "".join(out))
+    text = "".join(out)
+    if "_Complex" in text:              # what _COMPLEX_FLOAT needs (a scan of the text in C)
+        text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), text)
     return _hoist_bitfield_attributes(strip_function_bodies(text))
 
 
@@ -235,6 +237,8 @@ def _hoist_bitfield_attributes(text: str) -> str:
     member; C23 only allows them before the declaration, where they apply to
     the member too.  Newlines move with the attribute text, so line counts stay.
     """
+    if "[[" not in text:                # no attribute list, nothing to hoist
+        return text
     while True:
         new = _BITFIELD_ATTR.sub(lambda m: m["pre"] + m["attr"] + " " + m["decl"], text)
         if new == text:
