@@ -246,39 +246,67 @@ def _hoist_bitfield_attributes(text: str) -> str:
         text = new
 
 
+#: inside braces only braces count: these, skipping line markers and
+#: literals (a ``#`` that does not open a line is skipped alone)
+_BRACE = re.compile(r'''\#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|[{}]''')
+
+
 def strip_function_bodies(text: str) -> str:
     """Replace each top-level ``) {...}`` function body by ``;``.
 
     A ``{`` at file scope opens a function body exactly when the last token
     before it (looking past C23 attribute lists) is ``)``; struct, union and
     enum bodies follow a tag, keyword or attribute, initialisers follow ``=``.
+    Every token at file scope is noted (``prev``); inside braces (over half
+    the tokens of a uapi header) a sparser scan finds only the braces.
     """
     out: list[str] = []
     pos = 0
     depth = 0
     prev: list[str] = []          # recent significant tokens at depth 0
     body_start = -1
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup in ("marker", "str"):
+    i = 0
+    while i >= 0:
+        at, i = i, -1               # i: where to go on when the depth leaves or reaches 0
+        if depth == 0:
+            for m in _TOKEN.finditer(text, at):
+                if m.lastgroup in ("marker", "str"):
+                    continue
+                tok = m.group(0)
+                if tok == "{" or tok == "}":
+                    if tok == "{" and _ends_declarator(prev):
+                        body_start = m.start()
+                    depth = 1 if tok == "{" else -1
+                    i = m.end()
+                    break
+                prev.append(tok)
+                if len(prev) > 64:
+                    del prev[:32]
             continue
-        tok = m.group(0)
-        if tok == "{":
-            if depth == 0 and _ends_declarator(prev):
-                body_start = m.start()
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-            if depth == 0 and body_start >= 0:
+        for m in _BRACE.finditer(text, at):
+            tok = m.group(0)
+            if tok[0] == "#":
+                if m.start() and text[m.start() - 1] != "\n":
+                    i = m.start() + 1       # not a line marker: the '#' alone
+                    break
+                continue
+            if tok != "{" and tok != "}":
+                continue                    # a literal
+            depth += 1 if tok == "{" else -1
+            if depth:
+                continue
+            i = m.end()
+            if body_start >= 0:
                 out.append(text[pos:body_start])
                 out.append(";" + _blank(text[body_start:m.end()]))
                 pos = m.end()
                 body_start = -1
                 prev = [";"]
-                continue
-        if depth == 0:
-            prev.append(tok)
-            if len(prev) > 64:
-                del prev[:32]
+            else:
+                prev.append(tok)
+                if len(prev) > 64:
+                    del prev[:32]
+            break
     out.append(text[pos:])
     return "".join(out)
 

@@ -1,9 +1,10 @@
 """``gnu.rewrite`` finds what it rewrites with a sparse scan
-(``_CANDIDATE``, ``_starts_identifier``); it must act exactly where the
-token-by-token scan it replaced did.  The reference below is that scan,
-as it stood (``_TOKEN`` is gnu's own token regex), followed by the same
-later passes; the two are compared on crafted corners, on generated
-texts, and on real preprocessed headers."""
+(``_CANDIDATE``, ``_starts_identifier``), and ``strip_function_bodies``
+looks only for braces inside braces (``_BRACE``); both must act exactly
+where the token-by-token scans they replaced did.  The references below
+are those scans, as they stood (``_TOKEN`` is gnu's own token regex); the
+two are compared on crafted corners, on generated texts, and on real
+preprocessed headers."""
 from __future__ import annotations
 
 import os
@@ -62,7 +63,37 @@ def _reference(text: str) -> str:
         i = m.end()
     out.append(text[pos:])
     text = gnu._COMPLEX_FLOAT.sub(lambda m: gnu.complex_name(m[1] or m[2]), "".join(out))
-    return gnu._hoist_bitfield_attributes(gnu.strip_function_bodies(text))
+    return gnu._hoist_bitfield_attributes(_reference_strip(text))
+
+
+def _reference_strip(text: str) -> str:
+    """strip_function_bodies() with the scan that looked at every token."""
+    out: list[str] = []
+    pos = depth = 0
+    prev: list[str] = []
+    body_start = -1
+    for m in gnu._TOKEN.finditer(text):
+        if m.lastgroup in ("marker", "str"):
+            continue
+        tok = m.group(0)
+        if tok == "{":
+            if depth == 0 and gnu._ends_declarator(prev):
+                body_start = m.start()
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+            if depth == 0 and body_start >= 0:
+                out += [text[pos:body_start], ";" + gnu._blank(text[body_start:m.end()])]
+                pos = m.end()
+                body_start = -1
+                prev = [";"]
+                continue
+        if depth == 0:
+            prev.append(tok)
+            if len(prev) > 64:
+                del prev[:32]
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @pytest.mark.parametrize("text", [
@@ -80,6 +111,43 @@ def _reference(text: str) -> str:
 ])
 def test_corners(text):
     assert gnu.rewrite(text) == _reference(text)
+
+
+@pytest.mark.parametrize("text", [
+    "int f(void) { return 0; }", "} int f(void) { }", "}} { int f() { } }", "{ { } int f() { x; }",
+    "int f() [[gnu::aligned(8)]] { }", "int f() [[a]] [[b]] {}", "int f()\n# 3 \"x.h\"\n{ }",
+    'int f() "s" { }', "int f() 5 * { }", "struct s { int (*p)(void); } x; int g(int) { { } }",
+    "int f() { #x { \n}\n}", 'int f() { "}" }', "int f() { '}' }", "int f() {\n# 1 \"}\"\n}",
+    "a # { b", "int f() { } }", "}{ int f() { }", ") {" * 3, "int f() [[ { ]] ]] { }",
+    "int f()" + " [[a]]" * 10 + " { }", "int f()" + " [[a(b,c)]]" * 12 + " { }",
+    "x;" * 70 + "int f() [[a]] [[b]] [[c]] [[d]] [[e]] [[f]] { }",
+    "x;" * 60 + "int f()" + " [[a]]" * 8 + " { }",
+])
+def test_strip_corners(text):
+    assert gnu.strip_function_bodies(text) == _reference_strip(text)
+
+
+@pytest.mark.parametrize("groups", [4, 6, 8, 10, 12])
+@pytest.mark.parametrize("group", ["[[a]]", "[[a{}]]", "[[{a}]]"])
+def test_strip_the_window_of_recent_tokens(group, groups):
+    """The tokens noted at file scope are a window (the last 33 to 64):
+    attribute lists longer than it before a ``{`` read as the old scan
+    read them, whatever came before (braces inside the lists count too)."""
+    for lead in range(0, 80, 3):
+        text = "x;" * lead + "int f()" + (" " + group) * groups + " { body; }"
+        assert gnu.strip_function_bodies(text) == _reference_strip(text), (lead, text)
+
+
+_BODY_PIECES = st.sampled_from([
+    "{", "}", "(", ")", "[[", "]]", "[", "]", ";", "x", "f", "=", ",", " ", "\n", "\n#", "#",
+    '"', "'", "5", "*", "int f(void)", "[[a]]",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BODY_PIECES, max_size=120).map("".join))
+def test_strip_generated(text):
+    assert gnu.strip_function_bodies(text) == _reference_strip(text)
 
 
 _PIECES = st.sampled_from([
