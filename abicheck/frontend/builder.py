@@ -235,6 +235,21 @@ class Builder:
 
     def type_of(self, node, attrs: list) -> m.Type:
         """Convert a declarator chain; decl-level attributes go to ``attrs``."""
+        kind = type(node)
+        # the two commonest nodes (a declarator's innermost, a type name)
+        # first, as the chain below takes them
+        if kind is c_ast.TypeDecl:
+            if node.attributes:
+                attrs.extend(node.attributes)
+            return _qualified(self.type_of(node.type, attrs), node.quals)
+        if kind is c_ast.IdentifierType:
+            names = node.names
+            if len(names) == 1:
+                if names[0] in BUILTIN:
+                    return BUILTIN[names[0]]
+                if self.is_typedef(names[0]):
+                    return m.TypedefRef(names[0])
+            return _scalar(names, _loc(node.coord))
         if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
             attrs.extend(getattr(node, "attributes", None) or [])
         if isinstance(node, c_ast.TypeDecl):
