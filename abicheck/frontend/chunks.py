@@ -8,7 +8,7 @@ Why: every uapi header's preprocessed text repeats the files it includes
 most of a cold run.  So the text is cut into its external declarations
 (each ends at a ``;`` outside brackets; a ``#pragma`` between declarations
 stands alone), each is parsed by itself and remembered, and the nodes are
-put back together into one ``FileAST``, which ``parse._Builder`` builds as
+put back together into one ``FileAST``, which ``builder.Builder`` builds as
 before (it only reads the nodes, so units may share them).
 
 What the parse of one declaration depends on, hence its memo key:
