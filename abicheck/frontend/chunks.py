@@ -8,7 +8,7 @@ Why: every uapi header's preprocessed text repeats the files it includes
 most of a cold run.  So the text is cut into its external declarations
 (each ends at a ``;`` outside brackets; a ``#pragma`` between declarations
 stands alone), each is parsed by itself and remembered, and the nodes are
-put back together into one ``FileAST``, which ``parse._Builder`` builds as
+put back together into one ``FileAST``, which ``builder.Builder`` builds as
 before (it only reads the nodes, so units may share them).
 
 What the parse of one declaration depends on, hence its memo key:
@@ -47,15 +47,12 @@ import threading
 
 from pycparser import c_ast, c_parser
 
-#: where splitting must look: directive lines, semicolons, literals
-#: (skipped whole); a ``#`` or a quote anywhere else is unusual.  The
-#: brackets between two of these are counted with ``str.count``.
-_STOP = re.compile(r'''
-    (?P<dir>^[ \t]*\#[^\n]*)
-  | (?P<semi>;)
-  | (?P<lit>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
-  | (?P<odd>[\#"'])
-''', re.VERBOSE | re.MULTILINE)
+#: where splitting must look: directive lines (matched from the line
+#: break before them), semicolons, literals (skipped whole); a ``#`` or a
+#: quote anywhere else is unusual.  Every alternative opens with a literal
+#: character, so the regex engine skips to the next stop in C.  The
+#: brackets between two stops are counted with ``str.count``.
+_STOP = re.compile(r'''\n[ \t]*\#[^\n]*|;|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|\#|"|\'''')
 #: a gcc line marker, as pycparser's lexer reads it (line, then file)
 _MARKER = re.compile(r'[ \t]*\#[ \t]*([0-9]+)[ \t]+("(?:\\.|[^"\\\n])*")(?:[ \t]+[0-9]+)*[ \t]*$')
 #: what pycparser's lexer takes for a ``#pragma`` line
@@ -88,11 +85,14 @@ def split(text: str, name: str) -> list[tuple[str, str, int, int]]:
     if '"' in name or "\\" in name or "\n" in name:
         raise Unusual(name)
     pieces: list[tuple[str, str, int, int]] = []
-    file, line, base = f'"{name}"', 1, 0      # the line numbered ``line`` starts at ``base``
+    # offsets are in the text after a line break, so a directive on the
+    # first line follows one too
+    text = "\n" + text
+    file, line, base = f'"{name}"', 1, 1      # the line numbered ``line`` starts at ``base``
     depth = 0
     start = -1          # offset of the declaration being read
     at = (file, line, 1)
-    pos = 0             # end of the last stop: text[pos:next stop] is plain code
+    pos = 1             # end of the last stop: text[pos:next stop] is plain code
 
     def place(s: int) -> tuple[str, int, int]:
         # lines are counted on from the last place asked (they are asked in order)
@@ -104,6 +104,9 @@ def split(text: str, name: str) -> list[tuple[str, str, int, int]]:
 
     for mt in _STOP.finditer(text):
         s0 = mt.start()
+        c = text[s0]
+        if c == "\n":
+            s0 += 1                     # a directive: it starts after the line break
         if pos < s0:
             if start < 0:
                 nb = _NONBLANK.search(text, pos, s0)
@@ -115,9 +118,8 @@ def split(text: str, name: str) -> list[tuple[str, str, int, int]]:
             if depth < 0:
                 raise Unusual("unbalanced")
         pos = mt.end()
-        kind = mt.lastgroup
-        if kind == "dir":
-            d = mt.group()
+        if c == "\n":
+            d = text[s0:pos]
             mk = _MARKER.match(d)
             if mk:
                 file, line, base = mk.group(2), int(mk.group(1)), pos + 1
@@ -128,12 +130,12 @@ def split(text: str, name: str) -> list[tuple[str, str, int, int]]:
             else:
                 raise Unusual(d)
             continue
-        if kind == "odd":
-            raise Unusual(mt.group())
+        if pos - s0 == 1 and c != ";":       # a lone '#' or quote
+            raise Unusual(c)
         if start < 0:
             start = s0
             at = place(start)
-        if kind == "semi" and depth == 0:
+        if c == ";" and depth == 0:
             pieces.append((text[start:pos], *at))
             start = -1
     if start >= 0 or _NONBLANK.search(text, pos):

@@ -23,8 +23,9 @@ _UNDEF = re.compile(r"^#undef\s+([A-Za-z_]\w*)")
 #: at every character): 3x faster on a 170 kB text
 _BLANKED = re.compile(r"\n(?:#define[^\S\n]+[A-Za-z_]|#undef[^\S\n]+[A-Za-z_]|#pragma(?![^\S\n]+pack\b))"
                       r"[^\n]*")
-#: candidate line markers, each with the line break before it (``_MARKER`` decides)
-_MARKER_LINE = re.compile(r"\n(#[^\S\n]*(?:line[^\S\n]+)?\d[^\n]*)")
+#: a line marker (what ``_MARKER`` reads on one line) with the line break
+#: before it: line number, file as written, flags
+_MARKER_LINE = re.compile(r'\n(#[^\S\n]*(?:line[^\S\n]+)?(\d+)[^\S\n]+"([^"\\\n]*(?:\\.[^"\\\n]*)*)"((?:[^\S\n]+\d)*))')
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,25 +96,29 @@ def _split_defines(output: str, main: str) -> Preprocessed:
     # offsets are in ``src``: the output after a line break, so that every
     # line, the first too, follows one
     src = "\n" + output
-    last = pos = 1
-    idx = 0                             # ``pos`` is at the start of line ``idx``
-    file, base_line, base_idx = "<built-in>", 0, 0     # line ``base_idx`` is numbered ``base_line``
+    last = 1
+    # most markers only move the place (a return, a jump past blank lines):
+    # the place of the one before is worked out only when a file is entered
+    before = None
+    named = None            # the file name of ``before`` once read (one object, as pickled)
     for hm in _MARKER_LINE.finditer(src):
-        m = _MARKER.match(hm.group(1))
-        if not m:
-            continue
         start = hm.start(1)
-        idx += src.count("\n", pos, start)
-        pos = start
-        new = _unescape(m.group(2))
-        if " 1" in m.group(3) and not new.startswith("<"):
+        written = hm.group(3)
+        name = None
+        if " 1" in hm.group(4) and not written.startswith("<"):
             # entering an included file: we stand on its #include line
-            entries.append((new, SourceLoc(file, max(base_line + idx - base_idx, 1), 1)))
-        file, base_line, base_idx = new, int(m.group(1)), idx + 1
-        if file == "<stdin>":
-            file = MAIN
-            pieces += [src[last:start], f'# {m.group(1)} "{MAIN}"']
-            last = hm.end()
+            if before is None:
+                file, line = "<built-in>", src.count("\n", 1, start)
+            else:
+                file = MAIN if before.group(3) == "<stdin>" else named or _unescape(before.group(3))
+                line = int(before.group(2)) + src.count("\n", before.start(1), start) - 1
+            name = _unescape(written)
+            entries.append((name, SourceLoc(file, max(line, 1), 1)))
+        before, named = hm, name
+        if written == "<stdin>":
+            end = src.find("\n", hm.end())
+            pieces += [src[last:start], f'# {hm.group(2)} "{MAIN}"']
+            last = end if end >= 0 else len(src)
     pieces.append(src[last:])
     text = _BLANKED.sub("\n", "\n" + "".join(pieces))[1:]
     return Preprocessed(text, None, main, tuple(entries), raw=output)

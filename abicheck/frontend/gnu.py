@@ -74,6 +74,32 @@ LAYOUT_ATTRIBUTES = frozenset({"aligned", "packed", "mode", "vector_size",
                                "scalar_storage_order", "ms_struct", "gcc_struct"})
 _ASM = {"__asm__", "__asm", "asm"}
 _ASM_QUALS = {"volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"}
+_ASM_QUAL = re.compile(r"\s*([A-Za-z_]\w*)")
+_OPEN = re.compile(r"\s*\(")
+#: what ``rewrite`` acts on: a ``#`` (a line marker when it opens a
+#: line), a literal (skipped whole), a spelling it rewrites (checked to be
+#: an identifier of its own, ``_starts_identifier``).  Every alternative
+#: opens with a literal character, so the regex engine skips to the next
+#: candidate in C; only ~2% of the tokens are candidates.
+_WORDS = sorted(set(_SIMPLE) | _ATTRIBUTE | _ASM, key=lambda w: (-len(w), w))
+_CANDIDATE = re.compile(r'''\#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|_(?:%s)(?!\w)|%s''' % (
+    "|".join(w[1:] for w in _WORDS if w[0] == "_"),
+    "|".join(w + r"(?!\w)" for w in _WORDS if w[0] != "_")))
+_ID_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _starts_identifier(text: str, at: int) -> bool:
+    """Whether ``_TOKEN``'s scan would start an identifier at ``at`` (where
+    ``[A-Za-z_]`` stands): not when a word character of ``[A-Za-z_]`` comes
+    before it in the same run of word characters (it would have started
+    there), while digits (``1__inline``) it skips."""
+    k = at
+    while k > 0 and _WORD_CHAR.match(text, k - 1):
+        k -= 1
+        if text[k] in _ID_START:
+            return False
+    return True
 
 
 def _blank(text: str) -> str:
@@ -143,15 +169,21 @@ def rewrite(text: str) -> str:
     pos = 0
     i = 0
     while True:
-        m = _TOKEN.search(text, i)
+        m = _CANDIDATE.search(text, i)
         if not m:
             break
-        kind, tok = m.lastgroup, m.group(0)
-        if kind != "id":
+        tok = m.group()
+        start = m.start()
+        c = tok[0]
+        if c == "#":
+            # a line marker is skipped whole, any other ``#`` alone
+            i = m.end() if start == 0 or text[start - 1] == "\n" else start + 1
+            continue
+        if c == '"' or c == "'" or not _starts_identifier(text, start):
             i = m.end()
             continue
         if tok in _SIMPLE:
-            out.append(text[pos:m.start()])
+            out.append(text[pos:start])
             out.append(_SIMPLE[tok])
             pos = i = m.end()
             continue
@@ -160,12 +192,12 @@ def rewrite(text: str) -> str:
             if tok in _ASM:
                 # skip qualifiers: __asm__ __volatile__ goto (...)
                 while True:
-                    q = re.compile(r"\s*([A-Za-z_]\w*)").match(text, j)
+                    q = _ASM_QUAL.match(text, j)
                     if q and q.group(1) in _ASM_QUALS:
                         j = q.end()
                     else:
                         break
-            p = re.compile(r"\s*\(").match(text, j)
+            p = _OPEN.match(text, j)
             if not p:
                 i = m.end()
                 continue
@@ -173,7 +205,7 @@ def rewrite(text: str) -> str:
             if end < 0:
                 i = m.end()
                 continue
-            out.append(text[pos:m.start()])
+            out.append(text[pos:start])
             group = text[p.end() - 1:end]
             if tok in _ATTRIBUTE:
                 inner = group[1:-1].strip()
@@ -184,9 +216,10 @@ def rewrite(text: str) -> str:
                 out.append(_blank(group))
             pos = i = end
             continue
-        i = m.end()
     out.append(text[pos:])
-    text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), "".join(out))
+    text = "".join(out)
+    if "_Complex" in text:              # what _COMPLEX_FLOAT needs (a scan of the text in C)
+        text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), text)
     return _hoist_bitfield_attributes(strip_function_bodies(text))
 
 
@@ -204,11 +237,18 @@ def _hoist_bitfield_attributes(text: str) -> str:
     member; C23 only allows them before the declaration, where they apply to
     the member too.  Newlines move with the attribute text, so line counts stay.
     """
+    if "[[" not in text:                # no attribute list, nothing to hoist
+        return text
     while True:
         new = _BITFIELD_ATTR.sub(lambda m: m["pre"] + m["attr"] + " " + m["decl"], text)
         if new == text:
             return new
         text = new
+
+
+#: inside braces only braces count: these, skipping line markers and
+#: literals (a ``#`` that does not open a line is skipped alone)
+_BRACE = re.compile(r'''\#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|[{}]''')
 
 
 def strip_function_bodies(text: str) -> str:
@@ -217,33 +257,56 @@ def strip_function_bodies(text: str) -> str:
     A ``{`` at file scope opens a function body exactly when the last token
     before it (looking past C23 attribute lists) is ``)``; struct, union and
     enum bodies follow a tag, keyword or attribute, initialisers follow ``=``.
+    Every token at file scope is noted (``prev``); inside braces (over half
+    the tokens of a uapi header) a sparser scan finds only the braces.
     """
     out: list[str] = []
     pos = 0
     depth = 0
     prev: list[str] = []          # recent significant tokens at depth 0
     body_start = -1
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup in ("marker", "str"):
+    i = 0
+    while i >= 0:
+        at, i = i, -1               # i: where to go on when the depth leaves or reaches 0
+        if depth == 0:
+            for m in _TOKEN.finditer(text, at):
+                if m.lastgroup in ("marker", "str"):
+                    continue
+                tok = m.group(0)
+                if tok == "{" or tok == "}":
+                    if tok == "{" and _ends_declarator(prev):
+                        body_start = m.start()
+                    depth = 1 if tok == "{" else -1
+                    i = m.end()
+                    break
+                prev.append(tok)
+                if len(prev) > 64:
+                    del prev[:32]
             continue
-        tok = m.group(0)
-        if tok == "{":
-            if depth == 0 and _ends_declarator(prev):
-                body_start = m.start()
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-            if depth == 0 and body_start >= 0:
+        for m in _BRACE.finditer(text, at):
+            tok = m.group(0)
+            if tok[0] == "#":
+                if m.start() and text[m.start() - 1] != "\n":
+                    i = m.start() + 1       # not a line marker: the '#' alone
+                    break
+                continue
+            if tok != "{" and tok != "}":
+                continue                    # a literal
+            depth += 1 if tok == "{" else -1
+            if depth:
+                continue
+            i = m.end()
+            if body_start >= 0:
                 out.append(text[pos:body_start])
                 out.append(";" + _blank(text[body_start:m.end()]))
                 pos = m.end()
                 body_start = -1
                 prev = [";"]
-                continue
-        if depth == 0:
-            prev.append(tok)
-            if len(prev) > 64:
-                del prev[:32]
+            else:
+                prev.append(tok)
+                if len(prev) > 64:
+                    del prev[:32]
+            break
     out.append(text[pos:])
     return "".join(out)
 
