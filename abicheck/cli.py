@@ -140,7 +140,8 @@ def entry() -> NoReturn:
     needs them once the output is written (bookworm -> trixie on x86_64:
     2.1 of 20.8 CPU s).  The exit hooks still run first (the layout
     store's last writes, multiprocessing's, temporary folders); with any
-    other thread still alive the exit is the ordinary one, which joins it."""
+    other thread still alive the exit is the ordinary one, which joins it,
+    and so it is under a profiler or a tracer (cProfile, coverage)."""
     import atexit
     import threading
     code = main()
@@ -149,8 +150,8 @@ def entry() -> NoReturn:
             stream.flush()
         except (OSError, ValueError):       # a closed pipe: as an ordinary exit would
             pass
-    if threading.active_count() != 1:
-        sys.exit(code)
+    if threading.active_count() != 1 or sys.getprofile() or sys.gettrace():
+        sys.exit(code)      # a profiler or coverage writes its data at exit
     atexit._run_exitfuncs()
     os._exit(code)
 

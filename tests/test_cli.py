@@ -155,3 +155,13 @@ def test_a_reader_that_stops_early_gets_no_traceback():
 def bundled_dir():
     from abicheck import bundled
     return bundled.headers_dir("linux-6.6")
+
+
+def test_a_profiler_still_gets_its_data(tmp_path):
+    """Under cProfile the quick exit stands aside: the profile is written."""
+    import subprocess
+    import sys
+    out = tmp_path / "prof.out"
+    r = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "abicheck",
+                        "targets"], capture_output=True, text=True)
+    assert r.returncode == 0 and out.stat().st_size > 0
