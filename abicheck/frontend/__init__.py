@@ -82,19 +82,21 @@ def _parser():
 
 
 @functools.lru_cache(maxsize=64)
-def _parse_cached(text: str) -> model.Unit:
+def _parse_cached(text: str, dirs: tuple[str, ...] = ()) -> model.Unit:
     # Many targets preprocess to the very same text; parse it once (and a
     # text that fails is diagnosed from the same, cached, rewrite).  Across
     # runs the persistent cache (``abicheck.cache``) keeps what parsed.
+    # ``dirs`` (the folders the text's files are in) change nothing parsed:
+    # they let a declaration of another tree's copy of a file be reused
     from abicheck import cache
     if not cache.enabled():
-        return _parser().parse(_rewritten(text))
+        return _parser().parse(_rewritten(text), dirs=dirs)
     from abicheck.cache import units
     k = cache.key(units.KIND, text)
     payload = cache.load(units.KIND, k)
     unit = units.loads(payload) if payload is not None else None
     if unit is None:
-        unit = _parser().parse(_rewritten(text))
+        unit = _parser().parse(_rewritten(text), dirs=dirs)
         data = units.dumps(unit)
         if data is not None:
             cache.store(units.KIND, k, data)
@@ -102,7 +104,7 @@ def _parse_cached(text: str) -> model.Unit:
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
+def _parse_failure(text: str, dirs: tuple[str, ...] = ()) -> tuple[str, SourceLoc | None] | None:
     """The parse error of ``text``, remembered: a header that does not parse
     fails the same way on all 27 targets, and parsing a hostile one can take
     seconds.  None when it parses (the unit is then in ``_parse_cached``)."""
@@ -112,7 +114,7 @@ def _parse_failure(text: str) -> tuple[str, SourceLoc | None] | None:
     if type(known) is ParseError:
         return known.msg, known.loc
     try:
-        _parse_cached(text)
+        _parse_cached(text, dirs)
     except ParseError as e:
         failures.store(k, ParseError(_STRAY.sub(_stray, e.msg), e.loc))
         return _STRAY.sub(_stray, e.msg), e.loc
@@ -137,10 +139,10 @@ def _parse(text: str, dirs: Sequence[str] = ()) -> model.Unit:
         unit = _relocated(portable, tuple(dirs))
         if unit is not None:
             return unit
-    failed = _parse_failure(text)
+    failed = _parse_failure(text, tuple(dirs))
     if failed is not None:
         raise ParseError(*failed)
-    return _parse_cached(text)
+    return _parse_cached(text, tuple(dirs))
 
 
 _MARKED_PATH = re.compile(r'^(#[ \t]*\d+[ \t]+")([^"\n]*)', re.M)

@@ -84,6 +84,16 @@ def _loc(coord) -> SourceLoc | None:
     return SourceLoc(_FILES.setdefault(coord.file, coord.file), coord.line or 0, coord.column or 0)
 
 
+def _shifted(coord, shift: chunks.Shift) -> SourceLoc | None:
+    """Where a node of a declaration parsed elsewhere (``chunks.Shift``)
+    stands here; a coordinate of another file (an attribute argument read
+    behind its real place) is already where it stands."""
+    if coord is None or coord.file != shift.parsed_as:
+        return _loc(coord)
+    return SourceLoc(_FILES.setdefault(shift.file, shift.file),
+                     coord.line + shift.lines if coord.line else 0, coord.column or 0)
+
+
 _INT_KINDS = {
     ("char",): "char", ("short",): "short", ("short", "int"): "short", ("int",): "int",
     ("long",): "long", ("long", "int"): "long", ("long", "long"): "long long",
@@ -140,14 +150,24 @@ class Builder:
         self.pack = PackState()
         #: while a file-scope declaration is built: what it asks and registers
         self._rec: replay.Recording | None = None
+        #: while a declaration parsed at another place is built: how far
+        self._shift: chunks.Shift | None = None
 
     def build(self, ast: c_ast.FileAST) -> m.Unit:
-        for node in ast.ext:
+        """The unit of ``ast`` (a ``chunks.Pieces`` says where each of its
+        nodes stands when it was parsed at another place)."""
+        shifts = getattr(ast, "shifts", None) or ()
+        for k, node in enumerate(ast.ext):
+            self._shift = shifts[k] if shifts else None
             if isinstance(node, (c_ast.Typedef, c_ast.Decl)):
                 self.declaration(node)
             elif isinstance(node, c_ast.Pragma):
                 self.pack.feed(node.string)
+        self._shift = None
         return m.Unit.build(self.records, self.enums, self.typedefs, self.constants)
+
+    def _loc(self, coord) -> SourceLoc | None:
+        return _loc(coord) if self._shift is None else _shifted(coord, self._shift)
 
     # --- declarations -----------------------------------------------------
 
@@ -158,7 +178,7 @@ class Builder:
             self._declare(node)
             return
         pack = self.pack.value
-        ops = replay.find(node, pack, self.is_typedef)
+        ops = replay.find(node, pack, self.is_typedef, self._shift)
         if ops is not None:
             tables = (self.records, self.enums, self.typedefs, self.constants)
             for op in ops:
@@ -169,7 +189,7 @@ class Builder:
             self._declare(node)
         finally:
             self._rec = None
-        replay.keep(node, pack, rec)
+        replay.keep(node, pack, rec, self._shift)
 
     def _declare(self, node) -> None:
         if isinstance(node, c_ast.Typedef):
@@ -197,7 +217,7 @@ class Builder:
             return
         attrs: list = []
         t = self.type_of(node.type, attrs)
-        loc = _loc(node.coord)
+        loc = self._loc(node.coord)
         self.register(replay.TYPEDEF, node.name, m.Typedef(node.name, t, self.attrs(attrs), loc))
 
     def field(self, decl: c_ast.Decl) -> m.Field:
@@ -209,7 +229,7 @@ class Builder:
             v = m.AlignOf(self.type_of(e.type, [])) if isinstance(e, c_ast.Typename) else self.expr(e)
             a = a.merge(m.Attrs(aligned=v))
         bits = self.expr(decl.bitsize) if decl.bitsize is not None else None
-        return m.Field(decl.name, t, bits, a, _loc(decl.coord))
+        return m.Field(decl.name, t, bits, a, self._loc(decl.coord))
 
     # --- types ------------------------------------------------------------
 
@@ -249,7 +269,7 @@ class Builder:
                     return BUILTIN[names[0]]
                 if self.is_typedef(names[0]):
                     return m.TypedefRef(names[0])
-            return _scalar(names, _loc(node.coord))
+            return _scalar(names, self._loc(node.coord))
         if not isinstance(node, (c_ast.AttributedType, c_ast.Struct, c_ast.Union, c_ast.Enum)):
             attrs.extend(getattr(node, "attributes", None) or [])
         if isinstance(node, c_ast.TypeDecl):
@@ -281,18 +301,18 @@ class Builder:
             if isinstance(node.expr, c_ast.Typename):
                 return self.type_of(node.expr, attrs)
             raise ParseError("typeof of an expression is not supported; use a type",
-                             _loc(node.coord))
+                             self._loc(node.coord))
         if isinstance(node, c_ast.IdentifierType):
             names = node.names
             if len(names) == 1 and names[0] in BUILTIN:
                 return BUILTIN[names[0]]
             if len(names) == 1 and self.is_typedef(names[0]):
                 return m.TypedefRef(names[0])
-            return _scalar(names, _loc(node.coord))
-        raise ParseError(f"unsupported declarator {type(node).__name__}", _loc(node.coord))
+            return _scalar(names, self._loc(node.coord))
+        raise ParseError(f"unsupported declarator {type(node).__name__}", self._loc(node.coord))
 
     def tagged(self, node, type_attrs: list) -> m.Type:
-        loc = _loc(node.coord)
+        loc = self._loc(node.coord)
         type_attrs = list(node.attributes or []) + type_attrs
         if isinstance(node, c_ast.Enum):
             return self.enum(node, type_attrs, loc)
@@ -328,7 +348,7 @@ class Builder:
                 v = m.Const(0)
             else:
                 v = m.Binary("+", prev, m.Const(1))
-            en = m.Enumerator(e.name, v, _loc(e.coord))
+            en = m.Enumerator(e.name, v, self._loc(e.coord))
             self.register(replay.CONSTANT, e.name, en)
             values.append(en)
             prev = m.Ident(e.name)
@@ -355,21 +375,21 @@ class Builder:
                 if name == "packed":
                     out = out.merge(m.Attrs(packed=True))
                 elif name == "aligned":
-                    v = parse_expr(args, _Asking(self), _loc(a.coord)) if args else m.BiggestAlignment()
+                    v = parse_expr(args, _Asking(self), self._loc(a.coord)) if args else m.BiggestAlignment()
                     out = out.merge(m.Attrs(aligned=v))
                 elif name == "mode" and args:
                     out = out.merge(m.Attrs(mode=args.strip("_")))
                 elif name == "vector_size" and args:
-                    out = out.merge(m.Attrs(vector_size=parse_expr(args, _Asking(self), _loc(a.coord))))
+                    out = out.merge(m.Attrs(vector_size=parse_expr(args, _Asking(self), self._loc(a.coord))))
                 elif name in ("scalar_storage_order", "ms_struct"):
                     # layouts that differ from the psABI's: refuse, never guess
-                    raise ParseError(f"attribute '{name}' is not supported", _loc(a.coord))
+                    raise ParseError(f"attribute '{name}' is not supported", self._loc(a.coord))
         return out
 
     # --- expressions --------------------------------------------------------
 
     def expr(self, node) -> m.Expr:
-        loc = _loc(getattr(node, "coord", None))
+        loc = self._loc(getattr(node, "coord", None))
         if isinstance(node, c_ast.Constant):
             v = node.value
             if node.type == "char" or v.startswith("'"):
@@ -401,7 +421,7 @@ class Builder:
         if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) \
                 and node.name.name == "offsetof":
             typ, member = node.args.exprs
-            return m.OffsetOf(self.type_of(typ, []), tuple(_designator(member)))
+            return m.OffsetOf(self.type_of(typ, []), tuple(_designator(member, self._loc)))
         raise ParseError(f"unsupported constant expression ({type(node).__name__})", loc)
 
 
@@ -418,9 +438,9 @@ class _Asking:
         return isinstance(name, str) and self.builder.is_typedef(name, known=False)
 
 
-def _designator(node) -> list[str]:
+def _designator(node, loc_of) -> list[str]:
     if isinstance(node, c_ast.ID):
         return [node.name]
     if isinstance(node, c_ast.StructRef):
-        return _designator(node.name) + [node.field.name]
-    raise ParseError("unsupported offsetof member designator", _loc(getattr(node, "coord", None)))
+        return _designator(node.name, loc_of) + [node.field.name]
+    raise ParseError("unsupported offsetof member designator", loc_of(getattr(node, "coord", None)))

@@ -8,7 +8,7 @@ the error GCC would give first (``diagnose``).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pycparser import c_parser
 
@@ -23,23 +23,28 @@ _PRELUDE = '# 1 "<built-in>"\n' + "".join(f"typedef int {n};\n" for n in _BUILTI
 _ERR = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
 
 
-def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = ()) -> m.Unit:
+def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = (),
+          dirs: Sequence[str] = ()) -> m.Unit:
     """Parse C23 ``text`` (output of ``gnu.rewrite``) into a ``model.Unit``.
 
     assume_types:
         names to take for typedef names although nothing declares them (the
         diagnosis of a failed parse, ``diagnose.first_error``, reads on past
         an unknown type name that way).
+    dirs:
+        the include folders the text's files were found in: a declaration
+        parsed before in the same file of another folder (another tree,
+        another ABI's copy of the headers) is not parsed again (``chunks``).
     """
     with collector.fewer_collections():
-        return _parse(text, name, assume_types)
+        return _parse(text, name, assume_types, dirs)
 
 
-def _parse(text: str, name: str, assume_types: Iterable[str]) -> m.Unit:
+def _parse(text: str, name: str, assume_types: Iterable[str], dirs: Sequence[str]) -> m.Unit:
     if not assume_types:
         try:
             # each distinct declaration parsed once per process (chunks.py)
-            return _Builder().build(chunks.parse(text, name, _BUILTIN))
+            return _Builder().build(chunks.parse(text, name, _BUILTIN, dirs))
         except chunks.Unusual:
             pass                        # parsed whole below, as it always was
     parser = c_parser.CParser(dialect="c23")

@@ -10,7 +10,9 @@ once per header that includes it).
 What the model built from one declaration depends on, hence when a
 remembered build is reused:
 - the node itself (the parse memo keeps nodes alive, and so does this one,
-  so an id is never reused while remembered);
+  so an id is never reused while remembered), and where it stands (one
+  node serves a declaration at every line and in every tree it is met in:
+  ``chunks.Shift``; the objects built hold their locations);
 - the ``#pragma pack`` value in force (stamped on records); a declaration
   whose body holds a pragma changes it, and is never remembered;
 - for each name it asked about, whether the unit has a typedef of that name
@@ -38,9 +40,9 @@ from pycparser import c_ast
 #: the registrations a declaration makes (``apply`` reads them)
 FORWARD, DEFINE, ENUM, CONSTANT, TYPEDEF = range(5)
 
-#: id(node) -> [(node, pack value, answers, operations)]
-_BUILT: dict[int, list[tuple[c_ast.Node, int | None, tuple, tuple]]] = {}
-_LIMIT = 40_000                 # nodes before the memo starts afresh
+#: (id(node), shift) -> [(node, pack value, answers, operations)]
+_BUILT: dict[tuple[int, object], list[tuple[c_ast.Node, int | None, tuple, tuple]]] = {}
+_LIMIT = 40_000                 # (node, place) pairs before the memo starts afresh
 _VARIANTS = 8                   # typedef contexts remembered per node
 
 
@@ -60,21 +62,24 @@ def clear() -> None:
     _BUILT.clear()
 
 
-def find(node: c_ast.Node, pack: int | None, is_typedef: Callable[[str], bool]) -> tuple | None:
-    """The operations a build of ``node`` made in the same context, or None."""
-    for v in _BUILT.get(id(node), ()):
+def find(node: c_ast.Node, pack: int | None, is_typedef: Callable[[str], bool],
+         shift: object = None) -> tuple | None:
+    """The operations a build of ``node`` made in the same context, or None;
+    ``shift``: where the node stands when it was parsed at another place
+    (``chunks.Shift``; the objects built hold their locations)."""
+    for v in _BUILT.get((id(node), shift), ()):
         if v[0] is node and v[1] == pack and all(is_typedef(n) == a for n, a in v[2]):
             return v[3]
     return None
 
 
-def keep(node: c_ast.Node, pack: int | None, rec: Recording) -> None:
-    """Remember the build ``rec`` of ``node`` under pack value ``pack``."""
+def keep(node: c_ast.Node, pack: int | None, rec: Recording, shift: object = None) -> None:
+    """Remember the build ``rec`` of ``node`` under pack value ``pack``, at ``shift``."""
     if not rec.pure:
         return
     if len(_BUILT) >= _LIMIT:
         _BUILT.clear()
-    kept = _BUILT.setdefault(id(node), [])
+    kept = _BUILT.setdefault((id(node), shift), [])
     if len(kept) < _VARIANTS:
         kept.append((node, pack, tuple(rec.answers.items()), tuple(rec.ops)))
 

@@ -314,7 +314,47 @@ def test_each_distinct_declaration_is_parsed_once():
         parse.parse(one)
         assert len(seen) == n
         parse.parse(two)
-    assert seen[n:] == ['# 1 "two.h"\nstruct two { struct pair p; };']
+    assert [src.split("\n", 1)[1] for src in seen[n:]] == ["struct two { struct pair p; };"]
+
+
+def test_a_file_of_another_tree_at_other_lines_is_not_parsed_again():
+    """Two trees' copies of a header (another include folder, lines moved
+    by an edit above): each declaration the edit left alone is parsed once,
+    and every location is the one the whole-text parse of that tree gives."""
+    def tree(root: str, extra: str) -> str:
+        return (f'# 1 "{root}/linux/types.h"\n{extra}typedef unsigned int u32;\n'
+                f'struct pair {{\n  u32 a,\n      b; }};\nenum {{ K = sizeof(struct pair) }};\n'
+                f'# 1 "{root}/linux/foo.h"\nstruct foo {{ struct pair p; u32 n; }};\n')
+    old, new = tree("/t/old/include", ""), tree("/t/new/include", "typedef int added;\n\n")
+    real = chunks._ChunkParser.parse_piece
+    seen: list[str] = []
+
+    def counting(self, src, outer):
+        seen.append(src.split("\n", 1)[1])
+        return real(self, src, outer)
+    with mock.patch.object(chunks._ChunkParser, "parse_piece", counting):
+        a = units.loads(_outcome_in(old, ("/t/old/include",)))
+        n = len(seen)
+        b = units.loads(_outcome_in(new, ("/t/new/include",)))
+    assert seen[n:] == ["typedef int added;"]
+    assert _outcome_in(old, ("/t/old/include",)) == _whole(old)
+    assert _outcome_in(new, ("/t/new/include",)) == _whole(new)
+    assert b.records[("struct", "pair")].fields[1].loc == SourceLoc("/t/new/include/linux/types.h", 6, 7)
+    assert a.records[("struct", "pair")].fields[1].loc == SourceLoc("/t/old/include/linux/types.h", 4, 7)
+    assert b.records[("struct", "foo")].loc == SourceLoc("/t/new/include/linux/foo.h", 1, 8)
+
+
+def _outcome_in(text: str, dirs: tuple[str, ...]):
+    return units.dumps(parse.parse(text, "<headers>", (), dirs))
+
+
+def test_a_declaration_with_a_directive_inside_keeps_its_place():
+    """A marker or a pragma inside a declaration places what follows it: such
+    a declaration met at another line is parsed there, not moved."""
+    decl = 'struct s {\n int a;\n# 40 "other.h"\n int b;\n#pragma pack(1)\n};\n'
+    texts = ['# 1 "/i/a.h"\n' + decl, '# 1 "/j/a.h"\n\n\n' + decl]
+    for text, d in zip(texts, ("/i", "/j")):
+        assert _outcome_in(text, (d,)) == _whole(text)
 
 
 @pytest.mark.parametrize("arg, names, loc", [
@@ -373,7 +413,7 @@ SLOW = bool(os.environ.get("ABICHECK_SLOW"))
 SAMPLED = ("x86_64", "aarch64", "armel", "mips64", "s390x")
 
 
-def _check_corpus(target, every: int, monkeypatch) -> None:
+def _check_corpus(target, every: int, monkeypatch, fresh: bool = True) -> None:
     """Translate the headers as the front end does (no persistent cache);
     every text handed to the parser parses piecewise (the memo filled by
     the headers before) as it does whole."""
@@ -384,16 +424,19 @@ def _check_corpus(target, every: int, monkeypatch) -> None:
     parsed: list[tuple[str, object]] = []
     real = parse.parse
 
-    def recording(text, name="<headers>", assume_types=()):
+    def recording(text, name="<headers>", assume_types=(), dirs=()):
         if not assume_types:
-            parsed.append((text, _outcome(text, name, real)))
-        return real(text, name, assume_types)
+            # as the front end parses it: with the folders its files are in
+            parsed.append((text, _outcome(text, name, lambda t, n: real(t, n, (), dirs))))
+        return real(text, name, assume_types, dirs)
     monkeypatch.setenv("ABICHECK_CACHE", "0")
     monkeypatch.setattr(parse, "parse", recording)
-    clear_memo()
+    if fresh:
+        clear_memo()
     translate_each([([h], target, dirs) for h in headers[::every]])
     monkeypatch.undo()
-    clear_memo()
+    if fresh:
+        clear_memo()
     assert len(parsed) > len(headers[::every]) // 3, "too few texts parsed to mean anything"
     piecewise = sum(_piecewise(text) for text, _ in parsed)
     assert piecewise >= 0.9 * len(parsed), f"only {piecewise} of {len(parsed)} parsed piecewise"
@@ -406,6 +449,19 @@ def test_real_headers_sampled(target, monkeypatch):
     """Every 15th header of linux/ and asm/ on five ABIs (both byte
     orders, 32 and 64 bits)."""
     _check_corpus(get_target(target), 15, monkeypatch)
+
+
+def test_real_headers_of_several_abis_in_one_process(monkeypatch):
+    """Each ABI's own copy of the Debian headers (/usr/<triple>/include),
+    one after another with the memo kept: a declaration of another ABI's
+    copy of a file is reused at its own place in this one's, and every
+    unit is still the whole-text parse of its own text."""
+    clear_memo()
+    try:
+        for name in ("x86_64", "aarch64", "i386"):
+            _check_corpus(get_target(name), 15, monkeypatch, fresh=False)
+    finally:
+        clear_memo()
 
 
 @pytest.mark.slow
