@@ -42,6 +42,7 @@ from typing import Callable
 
 from abicheck import cache
 from abicheck.cache import units
+from abicheck.cache.cpp_entry import NoClasses
 from abicheck.layout import dwarf
 from abicheck.layout.tree import Hole, Member, TypeLayout
 
@@ -79,11 +80,6 @@ class _Restricted(pickle.Unpickler):
         if cls is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not part of a layout")
         return cls
-
-
-class _NoClasses(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} in a layout entry")
 
 
 class _Engine:
@@ -226,7 +222,7 @@ def open_store(main_text: str, dirs: tuple[str, ...], target, depth: Callable[[]
     payload = cache.load(KIND, k)
     if payload is not None:
         try:
-            d, answers, stored = _NoClasses(io.BytesIO(payload)).load()
+            d, answers, stored = NoClasses(io.BytesIO(payload)).load()
             if (type(d) is int and type(answers) is dict and type(stored) is dict
                     and all(type(n) is str and type(b) is bytes for n, b in stored.items())):
                 return Store(k, d, answers, stored, True)

@@ -65,16 +65,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import os
-import pickle
 import stat
 import time
 import zlib
 from typing import Iterator, Sequence
 
 from abicheck import cache
-from abicheck.errors import SourceLoc
+from abicheck.cache.cpp_entry import MACROS, decode as _decode, encode as _encode  # noqa: F401
 from abicheck.frontend.cpp_output import Preprocessed
 
 KIND = "cpp-2"          # bump when the stored shape changes
@@ -357,94 +355,6 @@ def _candidates(pre: Preprocessed) -> tuple[str, ...] | None:
                 if c not in used and c not in out and not os.path.isfile(c):
                     out[c] = None
     return tuple(out)
-
-
-class _NoClasses(pickle.Unpickler):
-    """Entries are strings, numbers, bytes and tuples: no class is ever
-    loaded, so a planted entry can build nothing else."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} in a cpp entry")
-
-
-def _encode(pre: Preprocessed, deps: tuple, absent: tuple, size: int, packed: bytes,
-            confined: tuple[str, ...] = ()) -> bytes:
-    entries = tuple((c, a.file, a.line, a.col) for c, a in pre.entries)
-    return pickle.dumps((pre.text, pre.main_source, entries, pre.search_dirs, deps, absent,
-                         size, packed, confined), protocol=5)
-
-
-def _decode(payload: bytes) -> tuple | None:
-    try:
-        text, main, entries, dirs, deps, absent, size, packed, confined = \
-            _NoClasses(io.BytesIO(payload)).load()
-        ents = tuple((c, SourceLoc(f, ln, col)) for c, f, ln, col in entries)
-        if not (isinstance(text, str) and isinstance(main, str) and isinstance(packed, bytes)
-                and isinstance(size, int) and all(isinstance(d, str) for d in dirs)
-                and all(isinstance(p, str) for p in absent)
-                and type(confined) is tuple and all(type(v) is str for v in confined)):
-            return None
-        deps = tuple((str(p), tuple(int(x) for x in st), bytes(dg)) for p, st, dg in deps)
-    except Exception:         # any malformed payload: an entry to ignore
-        return None
-    pre = _Stored(text, main, ents, packed)
-    pre.search_dirs = tuple(dirs)
-    return pre, deps, tuple(absent), size, confined, packed
-
-
-class _Stored(Preprocessed):
-    """A ``Preprocessed`` read back from an entry: its macros are read the
-    first time they are asked for (most layouts never ask), from the
-    macro entry of the same ``-dD`` record when a run read them before (``MACROS``),
-    else from the ``-dD`` record, scanned and then kept in that entry."""
-
-    __slots__ = ("_packed",)
-
-    def __init__(self, text: str, main: str, entries: tuple, packed: bytes) -> None:
-        super().__init__(text, None, main, entries)
-        self._packed: bytes | None = packed
-
-    @property
-    def macros(self):
-        if self._packed is not None:
-            # keyed by the record itself: a stale entry's rerun keeps its key
-            key = cache.key(MACROS, hashlib.sha256(self._packed).hexdigest())
-            got = _load_macros(key)
-            if got is not None:
-                self._macros, self._exact = got
-            else:
-                self._raw = zlib.decompress(self._packed).decode("utf-8", "surrogateescape")
-                out = Preprocessed.macros.fget(self)
-                if cache.enabled():
-                    _store_macros(key, out, self._exact)
-            self._packed = None
-        return Preprocessed.macros.fget(self)
-
-
-MACROS = "cpp-macros-1"
-
-
-def _store_macros(key: str, macros: tuple, exact: bool) -> None:
-    rows = tuple((d.name, d.params, d.body, d.loc.file, d.loc.line, d.loc.col) for d in macros)
-    cache.store(MACROS, key, pickle.dumps((bool(exact), rows), protocol=5))
-
-
-def _load_macros(key: str) -> tuple[tuple, bool] | None:
-    from abicheck.frontend.cpp_output import MacroDef
-    raw = cache.load(MACROS, key) if cache.enabled() else None
-    if raw is None:
-        return None
-    try:
-        exact, rows = _NoClasses(io.BytesIO(raw)).load()
-        out = tuple(MacroDef(name, None if params is None else tuple(params), body,
-                             SourceLoc(file, line, col))
-                    for name, params, body, file, line, col in rows)
-        if not (isinstance(exact, bool) and all(isinstance(d.name, str) and isinstance(d.body, str)
-                                                and isinstance(d.loc.file, str) for d in out)):
-            return None
-        return out, exact
-    except Exception:         # a damaged entry: scan the record again
-        return None
 
 
 _MEMO_MAX = 4096       # a long-lived process (a language server) stays bounded
