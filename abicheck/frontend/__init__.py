@@ -35,8 +35,7 @@ class Translation:
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
-        from abicheck.frontend.macro_record import record  # its stretches memoized
-        return record(self.pre)
+        return self.pre.macros
 
 
 class LazyTranslation(Translation):

@@ -63,7 +63,10 @@ class Preprocessed:
     @property
     def macros(self) -> tuple[MacroDef, ...]:
         if self._macros is None:
-            self._macros, self._exact = _scan_macros(self._raw or "")
+            # stretch by stretch through a memo (``macro_record``): records
+            # repeat the same stretches; ``_scan_macros`` is its reference
+            from abicheck.frontend.macro_record import scan
+            self._macros, self._exact = scan(self._raw or "")
             self._raw = None
         return self._macros
 

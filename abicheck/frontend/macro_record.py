@@ -1,4 +1,5 @@
-"""Reading a translation's macros from cpp's ``-dD`` record, a stretch at a time.
+"""Reading a translation's macros from cpp's ``-dD`` record, a stretch at a time
+(``Preprocessed.macros`` reads them so).
 
 ``cpp_output._scan_macros`` reads the record line by line; a tree diff
 reads the macros of some 2,000 translations per ABI whose records repeat
@@ -15,7 +16,7 @@ import re
 
 from abicheck.errors import SourceLoc
 from abicheck.frontend.cpp_output import (
-    _DEFINE, _MARKER, _UNDEF, MAIN, MacroDef, Preprocessed, _unescape)
+    _DEFINE, _MARKER, _UNDEF, MAIN, MacroDef, _unescape)
 
 _BUILTIN = ("<built-in>", "<command-line>")
 _PUSH_POP = re.compile(r"#pragma\s+(?:push|pop)_macro\b")
@@ -24,26 +25,6 @@ _PUSH_POP = re.compile(r"#pragma\s+(?:push|pop)_macro\b")
 #: it only defines, name -> its last ``MacroDef`` in the order of those
 _STRETCHES: dict[str, "tuple | dict[str, MacroDef]"] = {}
 _STRETCHES_MAX = 1 << 14
-
-
-def record(pre: Preprocessed) -> tuple[MacroDef, ...]:
-    """``pre.macros``, read through a memo of the record's stretches.
-
-    A tree diff reads the macros of some 2,000 translations per ABI, and
-    each ``-dD`` record repeats the same stretches (the target's predefined
-    macros, linux/types.h and what it includes...) that every other
-    translation of that tree has: ``cpp_output._scan_macros`` went through
-    each line of each (1.6 s of a 26 s x86_64 tree diff).  A stretch from
-    one line marker with flags to the next is read alone the same, so it is
-    read once and its effects replayed.  The same definitions, in the same
-    order, and the same ``macros_exact``, as the scan (tests/frontend/
-    test_macros_record.py holds them equal on real records).  Records read
-    back from the persistent cache, or already read, go the usual way."""
-    raw = pre._raw
-    if pre._macros is None and raw is not None and getattr(pre, "_packed", None) is None:
-        pre._macros, pre._exact = scan(raw)
-        pre._raw = None
-    return pre.macros
 
 
 def scan(output: str) -> tuple[tuple[MacroDef, ...], bool]:
