@@ -74,12 +74,9 @@ class _Pickler(pickle.Pickler):
         return None
 
 
-class _Restricted(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
-        cls = _ALLOWED.get((module, name))
-        if cls is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a layout")
-        return cls
+class _Restricted(units._Restricted):
+    allowed = _ALLOWED
+    holds = "a layout"
 
 
 class _Engine:

@@ -84,10 +84,15 @@ DIR_TAG = "<abicheck-dir-{}>"
 
 
 class _Restricted(pickle.Unpickler):
+    """Loads only the classes of ``allowed``; anything else is a foreign entry."""
+
+    allowed = _ALLOWED
+    holds = "the type model"
+
     def find_class(self, module: str, name: str):
-        cls = _ALLOWED.get((module, name))
+        cls = self.allowed.get((module, name))
         if cls is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of the type model")
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of {self.holds}")
         return cls
 
 

@@ -25,7 +25,7 @@ from abicheck import model as m
 from abicheck.errors import AbicheckError
 from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.literal import char_literal, int_literal, literal_value
-from abicheck.frontend.parse import _BUILTIN as _PRELUDE, parse_expr
+from abicheck.frontend.builder import BUILTIN as _PRELUDE, parse_expr
 
 if TYPE_CHECKING:
     from abicheck.layout import Layouter

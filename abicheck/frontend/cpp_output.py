@@ -145,12 +145,8 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
                 continue
             d = _DEFINE.match(text)
             if d:
-                params = None
-                if d.group(2) is not None:
-                    params = tuple(p.strip() for p in d.group(3).split(",") if p.strip())
                 macros.pop(d.group(1), None)
-                macros[d.group(1)] = MacroDef(d.group(1), params, d.group(4).strip(),
-                                              SourceLoc(file, line, 1))
+                macros[d.group(1)] = macro_def(d, file, line)
             else:
                 u = _UNDEF.match(text)
                 if u:
@@ -161,6 +157,14 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
                     exact = False
         line += 1
     return tuple(macros.values()), exact
+
+
+def macro_def(d: re.Match, file: str, line: int) -> MacroDef:
+    """The definition a ``_DEFINE`` match of a ``-dD`` line makes, at ``file:line``."""
+    params = None
+    if d.group(2) is not None:
+        params = tuple(p.strip() for p in d.group(3).split(",") if p.strip())
+    return MacroDef(d.group(1), params, d.group(4).strip(), SourceLoc(file, line, 1))
 
 
 def _unescape(s: str) -> str:

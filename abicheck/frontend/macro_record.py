@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 
-from abicheck.errors import SourceLoc
 from abicheck.frontend.cpp_output import (
-    _DEFINE, _MARKER, _UNDEF, MAIN, MacroDef, _unescape)
+    _DEFINE, _MARKER, _UNDEF, MAIN, MacroDef, _unescape, macro_def)
 
 _BUILTIN = ("<built-in>", "<command-line>")
 _PUSH_POP = re.compile(r"#pragma\s+(?:push|pop)_macro\b")
@@ -100,10 +99,7 @@ def _effects(stretch: str) -> "tuple | dict[str, MacroDef]":
                 continue
             d = _DEFINE.match(text)
             if d:
-                params = None
-                if d.group(2) is not None:
-                    params = tuple(p.strip() for p in d.group(3).split(",") if p.strip())
-                out.append(MacroDef(d.group(1), params, d.group(4).strip(), SourceLoc(file, line, 1)))
+                out.append(macro_def(d, file, line))
             else:
                 u = _UNDEF.match(text)
                 if u:

@@ -24,6 +24,7 @@ from abicheck.report.diffmodel import verdicts
 from abicheck.targets import get_target
 from debian_headers import include_dirs
 from oracle import NoOracle, pick_oracle
+from runs.tree import write_tree
 
 TARGETS = ("x86_64", "aarch64", "s390x")
 
@@ -91,23 +92,15 @@ DEP_NEW = "typedef unsigned long long word_t;\n"
 USER = "#include <linux/dep.h>\nstruct user { word_t w; char c; };\n#define USER_MAGIC (1 << 3)\n"
 
 
-def _tree(root, files: dict[str, str]) -> str:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return str(root)
-
-
 def test_an_unchanged_header_shows_the_change_of_what_it_includes(tmp_path):
     t = get_target("x86_64")
     try:
         orc = pick_oracle(t)
     except NoOracle as e:
         pytest.skip(str(e))
-    old = _tree(tmp_path / "old", {"linux/dep.h": DEP_OLD, "linux/user.h": USER,
+    old = write_tree(tmp_path / "old", {"linux/dep.h": DEP_OLD, "linux/user.h": USER,
                                    "linux/same.h": "struct same { int x; };\n"})
-    new = _tree(tmp_path / "new", {"linux/dep.h": DEP_NEW, "linux/user.h": USER,
+    new = write_tree(tmp_path / "new", {"linux/dep.h": DEP_NEW, "linux/user.h": USER,
                                    "linux/same.h": "struct same { int x; };\n"})
     size = {side: orc.layout("#include <linux/user.h>\n", ["struct user"], [root])
             ["struct user"]["size"] for side, root in (("old", old), ("new", new))}
@@ -120,8 +113,8 @@ def test_an_unchanged_header_shows_the_change_of_what_it_includes(tmp_path):
 
 def test_a_change_in_a_comment_alone_is_no_change(tmp_path):
     t = get_target("x86_64")
-    old = _tree(tmp_path / "old", {"linux/dep.h": DEP_OLD, "linux/user.h": USER})
-    new = _tree(tmp_path / "new", {"linux/dep.h": "/* a new comment */\n" + DEP_OLD,
+    old = write_tree(tmp_path / "old", {"linux/dep.h": DEP_OLD, "linux/user.h": USER})
+    new = write_tree(tmp_path / "new", {"linux/dep.h": "/* a new comment */\n" + DEP_OLD,
                                    "linux/user.h": USER.replace("char c;", "char c; /* c */")})
     report = run_diff(old, new, [t])
     assert verdicts(report)["x86_64"] == "no change"

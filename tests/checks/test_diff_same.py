@@ -24,6 +24,7 @@ from abicheck.frontend.macros import MacroTable
 from abicheck.layout import Layouter
 from abicheck.report.render import render
 from abicheck.targets import get_target
+from runs.tree import write_tree
 
 #: target -> its gcc (the oracle of every value a test expects)
 COMPILERS = {"x86_64": ["gcc"], "i386": ["i686-linux-gnu-gcc"]}
@@ -56,14 +57,6 @@ REVS = {
           "linux/new.h": "#define ONLY_NEW (BASE2_NEW + 1)\n#define BASE2_NEW 6\n"},
 }
 NAMES = ["USER_CODE", "SAME_CODE", "ARG_IOC", "BY_ENUM", "DEP_A", "DEP_B", "BASE"]
-
-
-def _tree(root, files: dict[str, str]) -> str:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return str(root)
 
 
 def _compiler(name: str) -> list[str]:
@@ -112,7 +105,7 @@ def _messages(report, target: str) -> list[str]:
 @pytest.mark.parametrize("pair", [("A", "B"), ("B", "C")])
 def test_each_link_of_a_chain_reports_what_gcc_computes(tmp_path, monkeypatch, pair):
     targets = [get_target(n) for n in COMPILERS]
-    roots = {k: _tree(tmp_path / k, REVS[k]) for k in pair}
+    roots = {k: write_tree(tmp_path / k, REVS[k]) for k in pair}
     report = _both_ways(monkeypatch, roots[pair[0]], roots[pair[1]], targets)
     for t in targets:
         cc = _compiler(t.name)
@@ -135,7 +128,7 @@ def test_each_link_of_a_chain_reports_what_gcc_computes(tmp_path, monkeypatch, p
 
 def test_the_shortcut_is_taken(tmp_path, monkeypatch):
     """Fewer valuations with it than without, for the same report."""
-    old, new = (_tree(tmp_path / k, REVS[k]) for k in ("A", "B"))
+    old, new = (write_tree(tmp_path / k, REVS[k]) for k in ("A", "B"))
     calls = {"n": 0}
     real = diff_snapshot.macro_value
 
@@ -159,7 +152,7 @@ def _pair(tmp_path, old_files, new_files, name="linux/user.h"):
     t = get_target("x86_64")
     trs = []
     for side, files in (("old", old_files), ("new", new_files)):
-        root = _tree(tmp_path / side, files)
+        root = write_tree(tmp_path / side, files)
         trs.append(api.translate([str(tmp_path / side / name)], t, [root]))
     return diff_same.SamePair(*trs)
 
@@ -203,7 +196,7 @@ def test_self_referring_types_compare(tmp_path):
 def test_probing_a_few_names_expands_them_as_the_whole_run(tmp_path):
     text = ("#define A 1\n#define B (A + 1)\n#define L (__LINE__ + A)\n#define C (B * 2)\n"
             "#define D (C + L)\n")
-    root = _tree(tmp_path, {"linux/x.h": text})
+    root = write_tree(tmp_path, {"linux/x.h": text})
     t = get_target("x86_64")
     tr = api.translate([str(tmp_path / "linux/x.h")], t, [root])
     whole = MacroTable(tr, Layouter(tr.unit, t)).expansions()
