@@ -69,6 +69,9 @@ def evaluate(e: m.Expr, lay: "Layouter", loc: SourceLoc | None = None) -> int:
     if isinstance(e, m.BiggestAlignment):
         return lay.target.biggest_alignment
     if isinstance(e, m.Ident):
+        known = lay.constant_values.get(e.name)
+        if known is not None:
+            return known
         en = lay.unit.constants.get(e.name)
         if en is None:
             raise EvalError(f"'{e.name}' is not a constant", e.loc or loc)
@@ -76,7 +79,8 @@ def evaluate(e: m.Expr, lay: "Layouter", loc: SourceLoc | None = None) -> int:
             raise EvalError(f"'{e.name}' is defined in terms of itself", e.loc or loc)
         lay.evaluating.add(e.name)
         try:
-            return evaluate(en.value, lay, en.loc)
+            value = lay.constant_values[e.name] = evaluate(en.value, lay, en.loc)
+            return value
         finally:
             lay.evaluating.discard(e.name)
     if isinstance(e, m.SizeOf):

@@ -36,6 +36,11 @@ class Layouter:
         self._user_aligned: dict[int, bool] = {}
         self._natural: dict[int, int] = {}
         self.evaluating: set[str] = set()   # enum constants being evaluated (cycle guard)
+        #: enum constants valued so far: an implicit value is "the previous one
+        #: plus 1", so valuing each constant of an enum afresh walked the whole
+        #: chain before it (quadratic in the enum's length; nl80211.h's and
+        #: bpf.h's enums have hundreds)
+        self.constant_values: dict[str, int] = {}
         self._placing: set[int] = set()      # records being placed (self-containment guard)
         #: gcc's limit on any object's size: PTRDIFF_MAX of the target
         self.max_object = (1 << (8 * target.pointer_size - 1)) - 1
