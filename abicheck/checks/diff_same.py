@@ -46,8 +46,8 @@ class SamePair:
 
     def __init__(self, a, b, da: dict | None = None, db: dict | None = None) -> None:
         self.ua, self.ub = a.unit, b.unit
-        self.da = {d.name: d for d in a.macros} if da is None else da
-        self.db = {d.name: d for d in b.macros} if db is None else db
+        self.da = a.macro_map if da is None else da
+        self.db = b.macro_map if db is None else db
         self.exact = a.pre.macros_exact and b.pre.macros_exact
         self._macro: dict[str, bool] = {}
         self._name: dict[str, bool] = {}
@@ -179,7 +179,7 @@ def add_batch_constants(pending: list, defines) -> None:
     expanded nor evaluated again."""
     from abicheck.checks import diff_expand
     from abicheck.checks.diff_snapshot import add_constants, asked, own_macros
-    defs = [{d.name: d for d in p[3].macros} for p in pending]
+    defs = [p[3].macro_map for p in pending]
     own = [own_macros(d, p[5]) for d, p in zip(defs, pending)]
     asks = [asked(p[0], d, o) for p, d, o in zip(pending, defs, own)]
     pairs: dict[int, tuple[int, SamePair]] = {}     # NEW's item -> OLD's item, proof

@@ -287,7 +287,7 @@ def add_constants(snap: Snapshot, rev: Revision, header: str, tr: api.Translatio
     proven to mean the same in both takes OLD's outcome instead.  ``defs``,
     ``own``: the unit's macros by name and ``own_macros`` of them, if known."""
     if defs is None:
-        defs = {d.name: d for d in tr.macros}
+        defs = tr.macro_map
     names = own_macros(defs, mine) if own is None else own
     proof, theirs = same if same is not None else (None, {})
     for name in sorted(names):

@@ -37,6 +37,11 @@ class Translation:
     def macros(self) -> tuple[MacroDef, ...]:
         return self.pre.macros
 
+    @property
+    def macro_map(self) -> dict[str, MacroDef]:
+        """``macros`` by name (``Preprocessed.macro_map``): read only."""
+        return self.pre.macro_map
+
 
 class LazyTranslation(Translation):
     """A ``Translation`` whose results are stored (``cache.layouts``): its

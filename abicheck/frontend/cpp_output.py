@@ -46,7 +46,8 @@ class Preprocessed:
     pays for turning thousands of ``#define`` lines into ``MacroDef``s (15%
     of a header's time with the parse cache warm)."""
 
-    __slots__ = ("text", "main_source", "entries", "search_dirs", "_macros", "_exact", "_raw")
+    __slots__ = ("text", "main_source", "entries", "search_dirs", "_macros", "_exact", "_raw",
+                 "_map")
 
     def __init__(self, text: str, macros: "tuple[MacroDef, ...] | None", main_source: str,
                  entries: tuple = (), macros_exact: bool = False, raw: str | None = None) -> None:
@@ -59,16 +60,25 @@ class Preprocessed:
         #: as relative to them
         self.search_dirs: tuple[str, ...] = ()
         self._macros, self._exact, self._raw = macros, macros_exact, raw
+        self._map: dict[str, MacroDef] | None = None
 
     @property
     def macros(self) -> tuple[MacroDef, ...]:
         if self._macros is None:
             # stretch by stretch through a memo (``macro_record``): records
             # repeat the same stretches; ``_scan_macros`` is its reference
-            from abicheck.frontend.macro_record import scan
-            self._macros, self._exact = scan(self._raw or "")
+            from abicheck.frontend.macro_record import scan_map
+            self._map, self._exact = scan_map(self._raw or "")
+            self._macros = tuple(self._map.values())
             self._raw = None
         return self._macros
+
+    @property
+    def macro_map(self) -> dict[str, MacroDef]:
+        """``macros`` by name, in their order; shared, never to be changed."""
+        if self._map is None:
+            self._map = {d.name: d for d in self.macros}
+        return self._map
 
     @property
     def macros_exact(self) -> bool:

@@ -59,7 +59,7 @@ class MacroTable:
         self.tr = translation
         self.lay = layouter
         self._args = translation.request
-        self.defs: dict[str, MacroDef] = {d.name: d for d in translation.macros}
+        self.defs: dict[str, MacroDef] = translation.macro_map     # read only
         self._expansions: dict[str, str] | None = None
         self._cache: dict[str, Macro] = {}
 

@@ -93,8 +93,8 @@ def test_crafted(tmp_path):
 
 
 def test_the_property_reads_the_record_stretch_by_stretch():
-    """``Preprocessed.macros`` reads through ``scan`` and keeps what the
-    line-by-line reference would."""
+    """``Preprocessed.macros`` reads through ``scan_map`` and keeps what the
+    line-by-line reference would; ``macro_map`` is the same by name."""
     from unittest import mock
 
     from abicheck.frontend import cpp_output
@@ -104,7 +104,9 @@ def test_the_property_reads_the_record_stretch_by_stretch():
         pytest.skip("no host uapi headers")
     a = _raw(["linux/signal.h"], target, dirs)
     raw = a._raw
-    with mock.patch.object(M, "scan", wraps=M.scan) as spy:
+    with mock.patch.object(M, "scan_map", wraps=M.scan_map) as spy:
         got = a.macros
     assert spy.call_count == 1 and a._raw is None
-    assert (got, a.macros_exact) == cpp_output._scan_macros(raw)
+    want = cpp_output._scan_macros(raw)
+    assert (got, a.macros_exact) == want
+    assert list(a.macro_map.items()) == [(d.name, d) for d in want[0]]
