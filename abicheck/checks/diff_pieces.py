@@ -16,6 +16,7 @@ from typing import Sequence
 
 from abicheck.checks.diff_change import SEVERITY
 from abicheck.errors import AbicheckError, ErrorList, UsageError
+from abicheck.frontend import collector
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.revision import Revision
 from abicheck.targets import Target
@@ -36,9 +37,16 @@ def target_pieces(old: Revision, new: Revision, targets: Sequence[Target],
     """The pieces of ``targets`` (their cpp runs overlapped); ``shapes``, when
     given, gets target -> (changed type names, OLD's and NEW's snapshots):
     the live shapes a byte map draws (``checks.diff.changed_layouts``)."""
-    from abicheck.checks.diff import diff_target, snapshot_revisions
-    from abicheck.runs.codec import finding_json, loc_json
+    from abicheck.checks.diff import snapshot_revisions
     so, sn = snapshot_revisions([old, new], targets, wanted, defines)
+    with collector.settled():           # the snapshots live to the end
+        return _pieces(old, new, targets, wanted, so, sn, shapes)
+
+
+def _pieces(old: Revision, new: Revision, targets: Sequence[Target], wanted: tuple[str, ...],
+            so: dict, sn: dict, shapes: dict | None) -> list[dict]:
+    from abicheck.checks.diff import diff_target
+    from abicheck.runs.codec import finding_json, loc_json
     out = []
     for t in targets:
         piece: dict = {}

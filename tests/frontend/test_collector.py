@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -70,3 +71,34 @@ def test_a_callers_own_setting_stays(own):
         assert gc.get_threshold()[0] == own
     finally:
         gc.set_threshold(*before)
+
+
+class _Node:
+    me: object = None
+
+
+def test_settled_keeps_what_lives_out_of_collections_and_hands_it_back():
+    assert gc.get_freeze_count() == 0
+    kept = [[i] for i in range(1000)]
+    with collector.settled():
+        assert gc.get_freeze_count() >= len(kept)
+        # garbage made in the block is still collected
+        node = _Node()
+        node.me = node                  # a cycle: only the collector frees it
+        probe = weakref.ref(node)
+        del node
+        gc.collect()
+        assert probe() is None
+    assert gc.get_freeze_count() == 0
+    assert kept
+
+
+def test_settled_leaves_someone_elses_freeze_alone():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.settled():
+            pass
+        assert gc.get_freeze_count() == frozen        # not unfrozen by us
+    finally:
+        gc.unfreeze()
