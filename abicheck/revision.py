@@ -211,9 +211,11 @@ def header_files(root: str, skip: frozenset[str] = frozenset(), within: str | No
                     keep.append(d)
             dirnames[:] = keep
         dirnames.sort()
-        for name in filenames:
-            if name.endswith(HEADER_SUFFIXES):
-                out.append(os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/"))
+        # the folder's include prefix once, not a relpath per file (a
+        # Debian tree of every ABI lists some 40,000 headers)
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        out.extend(prefix + name for name in filenames if name.endswith(HEADER_SUFFIXES))
     return sorted(out)
 
 
