@@ -57,7 +57,8 @@ def settled() -> Iterator[None]:
     (``gc.freeze``): they live past it anyway.  What the block makes is
     collected as usual; the frozen objects are handed back (``unfreeze``)
     at its end.  Nothing is frozen when something else already froze
-    objects (their owner decides when to unfreeze), or from a second thread."""
+    objects (their owner decides when to unfreeze): a block running in
+    another thread meanwhile leaves the freeze to the first one."""
     with _LOCK:
         mine = gc.get_freeze_count() == 0
         if mine:
