@@ -83,8 +83,9 @@ class Preprocessed:
     @property
     def macros_exact(self) -> bool:
         """``macros`` is exactly the macro state at the end of the unit
-        (cpp's own -dD record, and no ``#pragma push_macro``/``pop_macro``
-        or ``#undef`` of a predefined macro, which change it otherwise):
+        (cpp's own -dD record, no ``#pragma push_macro``/``pop_macro``,
+        and no predefined macro left undefined by an ``#undef``: a list of
+        definitions cannot say that; one defined again is in the list):
         ``MacroTable`` may then expand them without preprocessing the
         headers again."""
         self.macros
@@ -144,6 +145,8 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
     lines = output.split("\n")
     file, line = "<built-in>", 0
     exact = True
+    undone: set[str] = set()        # predefined names undefined, and not defined again
+    predefined: set[str] = set()    # the names of those, ever
     for i, text in enumerate(lines):
         if text.startswith("#"):
             m = _MARKER.match(text)
@@ -157,16 +160,21 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
             if d:
                 macros.pop(d.group(1), None)
                 macros[d.group(1)] = macro_def(d, file, line)
+                undone.discard(d.group(1))
             else:
                 u = _UNDEF.match(text)
                 if u:
                     gone = macros.pop(u.group(1), None)
-                    if gone is not None and gone.loc.file in ("<built-in>", "<command-line>"):
-                        exact = False       # a predefined macro undone: not a define list
+                    if gone is not None and (gone.loc.file in ("<built-in>", "<command-line>")
+                                             or gone.name in predefined):
+                        undone.add(gone.name)
+                        predefined.add(gone.name)
                 elif re.match(r"#pragma\s+(?:push|pop)_macro\b", text):
                     exact = False
         line += 1
-    return tuple(macros.values()), exact
+    # a predefined macro left undefined: the definitions alone do not say so
+    # (arm's asm/types.h undefines __INT32_TYPE__ and defines it again: exact)
+    return tuple(macros.values()), exact and not undone
 
 
 def macro_def(d: re.Match, file: str, line: int) -> MacroDef:

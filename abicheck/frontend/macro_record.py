@@ -38,6 +38,8 @@ def scan_map(output: str) -> tuple[dict[str, MacroDef], bool]:
     from the tuple, per translation, was 3% of a tree diff)."""
     macros: dict[str, MacroDef] = {}
     exact = True
+    undone: set[str] = set()        # predefined names undefined, and not defined again
+    predefined: set[str] = set()    # the names of those, ever
     memo = _STRETCHES
     for text in _stretches(output):
         effects = memo.get(text)
@@ -51,18 +53,22 @@ def scan_map(output: str) -> tuple[dict[str, MacroDef], bool]:
                 for name in effects:
                     macros.pop(name, None)
             macros.update(effects)
+            if undone:
+                undone.difference_update(effects)
             continue
         for e in effects:
             if e.__class__ is str:
                 gone = macros.pop(e, None)
-                if gone is not None and gone.loc.file in _BUILTIN:
-                    exact = False       # a predefined macro undone: not a define list
+                if gone is not None and (gone.loc.file in _BUILTIN or e in predefined):
+                    undone.add(e)
+                    predefined.add(e)
             elif e is None:
                 exact = False
             else:
                 macros.pop(e.name, None)
                 macros[e.name] = e
-    return macros, exact
+                undone.discard(e.name)
+    return macros, exact and not undone
 
 
 def _stretches(output: str) -> list[str]:

@@ -121,7 +121,11 @@ class MacroTable:
         needed = self._needed(names if only is None else [names[i] for i in only])
         kept = [d for d in pre.macros if d.loc.file not in _BUILTIN
                 and (needed is None or d.name in needed)]
+        # a predefined name a header defined again (arm's __INT32_TYPE__):
+        # undefined first, as the header did, so cpp takes the new one quietly
+        predefined = self.tr.target.macros
         defs = "".join(
+            f"{'#undef ' + d.name + chr(10) if d.name in predefined else ''}"
             f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
             f"{d.body}\n" for d in kept)
         first = pre.main_source.count(chr(10)) + 1
