@@ -59,36 +59,91 @@ def expansions(items: Sequence, defines: Sequence[str],
     a table that must run on its own (``MacroTable`` then does).  With
     ``wanted`` (per item: the names its caller will look up, None: all),
     only those of each table are expanded: the dictionary then has only
-    them (each as the table's own run expands it)."""
+    them (each as the table's own run expands it), and a name an item of an
+    earlier target expanded with the same definitions all the way down
+    (``diff_same.SameExpansion``) takes that text without asking cpp."""
     out: list[dict[str, str] | None] = [None] * len(items)
-    groups: dict[str, list[tuple[int, list[str], str]]] = {}
+    by_target: dict[str, list[int]] = {}
     for k, tr in enumerate(items):
-        table = MacroTable(tr, None)
-        names = table.probed()
-        want = None if wanted is None else wanted[k]
-        only = None if want is None else [i for i, n in enumerate(names) if n in want]
-        if not names or only == []:
-            out[k] = {}
-            continue
-        text = _group(table, names, only)
-        if text is not None:
-            groups.setdefault(tr.target.name, []).append((k, names, text))
-    for members in groups.values():
-        tr0 = items[members[0][0]]
-        source = "".join(f"{text}{_FENCE} {j}\n" for j, (_, _, text) in enumerate(members))
-        try:
-            lines = preprocess((), tr0.target, (), defines, False,
-                               source=source[:-1]).text.splitlines()
-        except AbicheckError:
-            continue                    # each table runs on its own, as it would have
-        parts: list[list[str]] = [[]]
-        for line in lines:
-            if line.startswith(_FENCE):
-                parts.append([])
-            elif line.startswith(_PROBE):
-                parts[-1].append(line)
-        if len(parts) != len(members) + 1:
-            continue
-        for (k, names, _), part in zip(members, parts):
-            out[k] = _table(names, part)
+        by_target.setdefault(tr.target.name, []).append(k)
+    lenders = _Lenders()
+    for members in by_target.values():
+        group: list[tuple[int, list[str], str, dict[str, str]]] = []
+        for k in members:
+            tr = items[k]
+            table = MacroTable(tr, None)
+            names = table.probed()
+            want = None if wanted is None else wanted[k]
+            borrowed = {} if want is None else lenders.lend(tr, want)
+            only = None if want is None else [i for i, n in enumerate(names)
+                                              if n in want and n not in borrowed]
+            if not names or only == []:
+                out[k] = borrowed
+                continue
+            text = _group(table, names, only)
+            if text is not None:
+                group.append((k, names, text, borrowed))
+        if group:
+            _run(items, group, defines, out)
+        if wanted is not None:
+            for k in members:
+                if out[k] is not None:
+                    lenders.keep(items[k], out[k])
     return out
+
+
+def _run(items: Sequence, group: list, defines: Sequence[str],
+         out: list[dict[str, str] | None]) -> None:
+    """One cpp run for the fenced groups of one target's tables."""
+    tr0 = items[group[0][0]]
+    source = "".join(f"{text}{_FENCE} {j}\n" for j, (_, _, text, _) in enumerate(group))
+    try:
+        lines = preprocess((), tr0.target, (), defines, False,
+                           source=source[:-1]).text.splitlines()
+    except AbicheckError:
+        return                          # each table runs on its own, as it would have
+    parts: list[list[str]] = [[]]
+    for line in lines:
+        if line.startswith(_FENCE):
+            parts.append([])
+        elif line.startswith(_PROBE):
+            parts[-1].append(line)
+    if len(parts) != len(group) + 1:
+        return
+    for (k, names, _, borrowed), part in zip(group, parts):
+        out[k] = {**borrowed, **_table(names, part)}
+
+
+class _Lenders:
+    """The expansions cpp gave for earlier targets' tables, by name: a
+    table of another ABI (another header, another revision) whose
+    definitions reach the same way lends its text (most ABIs define an
+    ioctl number's ``_IOC`` family alike; the 32-bit ones differ in
+    ``__BITS_PER_LONG``, mips, powerpc, sparc and alpha in ``_IOC_*BITS``).
+    A few lenders per name are tried, the latest first."""
+
+    TRIES = 3
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, list[tuple[object, dict[str, str]]]] = {}
+        self._proofs: dict[tuple[int, int], object] = {}
+
+    def lend(self, tr, want: set[str]) -> dict[str, str]:
+        from abicheck.checks.diff_same import SameExpansion
+        got: dict[str, str] = {}
+        for n in want:
+            for lender, texts in reversed(self._by_name.get(n, ())[-self.TRIES:]):
+                key = (id(lender), id(tr))
+                proof = self._proofs.get(key)
+                if proof is None:
+                    proof = self._proofs[key] = SameExpansion(
+                        lender.macro_map, tr.macro_map,
+                        lender.pre.macros_exact and tr.pre.macros_exact)
+                if proof.macro(n):
+                    got[n] = texts[n]
+                    break
+        return got
+
+    def keep(self, tr, texts: dict[str, str]) -> None:
+        for n in texts:
+            self._by_name.setdefault(n, []).append((tr, texts))

@@ -40,23 +40,25 @@ def _names(body: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_IDENT.findall(body)))
 
 
-class SamePair:
-    """Proofs that a name means the same in OLD's translation ``a`` and
-    NEW's ``b`` of one header on one target (memoized per pair)."""
+class SameExpansion:
+    """Proofs that a macro expands to the same text with the definitions
+    ``da`` and with ``db`` (two translations' macros by name, of any header,
+    revision or target): cpp's expansion of a name reads nothing but the
+    definitions it reaches, so equal definitions all the way down give equal
+    text.  ``exact``: both records are exact (``Preprocessed.macros_exact``)."""
 
-    def __init__(self, a, b, da: dict | None = None, db: dict | None = None) -> None:
-        self.ua, self.ub = a.unit, b.unit
-        self.da = a.macro_map if da is None else da
-        self.db = b.macro_map if db is None else db
-        self.exact = a.pre.macros_exact and b.pre.macros_exact
+    def __init__(self, da: dict, db: dict, exact: bool) -> None:
+        self.da, self.db, self.exact = da, db, exact
         self._macro: dict[str, bool] = {}
-        self._name: dict[str, bool] = {}
-        self._refs: dict[tuple, bool] = {}     # reference -> its two targets are equal
 
-    # --- macros ---------------------------------------------------------------
+    def left_alone(self, name: str) -> bool:
+        """May a name the expansion reaches count as the same in both?  Every
+        name may, for the text (``SamePair`` asks more: what it means)."""
+        return True
 
     def macro(self, name: str) -> bool:
-        """Does ``name`` expand, and then evaluate, the same in both?"""
+        """Does ``name`` expand the same in both (and, for ``SamePair``,
+        evaluate the same)?"""
         got = self._macro.get(name)
         if got is not None:
             return got
@@ -69,7 +71,7 @@ class SamePair:
                 continue
             seen.add(u)
             x, y = self.da.get(u), self.db.get(u)
-            if (x is None) != (y is None) or not self.name(u):
+            if (x is None) != (y is None) or not self.left_alone(u):
                 ok = False
             elif x is not None:
                 if x.params != y.params or x.body != y.body or "##" in x.body:
@@ -86,6 +88,23 @@ class SamePair:
         else:
             self._macro[name] = False
         return ok
+
+
+class SamePair(SameExpansion):
+    """Proofs that a name means the same in OLD's translation ``a`` and
+    NEW's ``b`` of one header on one target (memoized per pair): the same
+    expansion, and every name it reaches the same typedef, tag and enum
+    constant (or none) in both units."""
+
+    def __init__(self, a, b, da: dict | None = None, db: dict | None = None) -> None:
+        super().__init__(a.macro_map if da is None else da, b.macro_map if db is None else db,
+                         a.pre.macros_exact and b.pre.macros_exact)
+        self.ua, self.ub = a.unit, b.unit
+        self._name: dict[str, bool] = {}
+        self._refs: dict[tuple, bool] = {}     # reference -> its two targets are equal
+
+    def left_alone(self, name: str) -> bool:
+        return self.name(name)
 
     # --- what a name left after expansion means -------------------------------
 
