@@ -267,3 +267,42 @@ def test_real_headers_the_same_report_with_and_without(tmp_path, monkeypatch):
         assert any(m.startswith("FS_IOC_FSGETXATTR is") for m in msgs), msgs
         assert any(m.startswith("LOOP_NEW_ONE added") for m in msgs), msgs
         assert any("IFLA_EXTRA_NEW" in m for m in msgs), msgs
+
+
+#: a name whose reach is the same on both ABIs (borrowed), and names whose
+#: reach differs by a predefined macro or a definition under #ifdef (never)
+LEND = ("#define SHIFT 4\n#define SAME ((1 << SHIFT) + 1)\n"
+        "#define WORD (__SIZEOF_LONG__ * 8)\n"
+        "#ifdef __x86_64__\n#define WIDE 64\n#else\n#define WIDE 32\n#endif\n"
+        "#define BY_ABI (WIDE + SHIFT)\n#define VALUE_%d (SAME + BY_ABI + WORD + %d)\n")
+
+
+def test_an_abi_borrows_an_expansion_only_when_its_definitions_agree(tmp_path, monkeypatch):
+    """The second ABI's table takes the first's text for a name whose
+    definitions agree all the way down, and asks cpp for the others; the
+    values are gcc's on each ABI, with borrowing and without."""
+    targets = [get_target(n) for n in COMPILERS]
+    trees = [write_tree(tmp_path / k, {"linux/user.h": LEND % (v, v)})
+             for k, v in (("a", 1), ("b", 2))]
+    lent: list[set] = []
+    real = diff_expand._Lenders.lend
+
+    def spy(self, tr, want):
+        got = real(self, tr, want)
+        lent.append((tr.target.name, set(got)))
+        return got
+    monkeypatch.setattr(diff_expand._Lenders, "lend", spy)
+    report = _both_ways(monkeypatch, trees[0], trees[1], targets)
+    borrowed = set().union(*(names for t, names in lent if t == "i386"))
+    assert "SAME" in borrowed
+    assert not borrowed & {"WORD", "BY_ABI"}
+    for t in targets:
+        cc = _compiler(t.name)
+        old, new = (gcc_values(cc, root, [name]) for root, name in zip(trees, ("VALUE_1", "VALUE_2")))
+        assert old["VALUE_1"] + 1 == new["VALUE_2"]
+        assert _changed(report, t.name) == {}
+        msgs = _messages(report, t.name)
+        assert f"VALUE_2 added, = {new['VALUE_2']}" in msgs
+        assert f"VALUE_1 removed (was {old['VALUE_1']})" in msgs
+    monkeypatch.setattr(diff_expand._Lenders, "lend", lambda self, tr, want: {})
+    assert render(run_diff(trees[0], trees[1], targets), "json") == render(report, "json")
