@@ -18,7 +18,8 @@ from pycparser import c_ast
 
 from abicheck import model as m
 from abicheck.frontend import chunks, gnu, replay
-from abicheck.frontend.literal import char_literal, int_literal
+from abicheck.frontend.build_expr import INT as _INT, ExprReader
+from abicheck.frontend.literal import int_literal
 from abicheck.frontend.pragma import PackState
 from abicheck.errors import ParseError, SourceLoc
 
@@ -43,7 +44,6 @@ BUILTIN = {
 BUILTIN.update({gnu.complex_name(n): m.Scalar(t.kind, spelling=f"_Complex {n}", complex=True)
                 for n, t in list(BUILTIN.items())
                 if isinstance(t, m.Scalar) and n in gnu.FLOAT_TYPE_NAMES})
-_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
 
 
 def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | None = None) -> m.Expr:
@@ -136,7 +136,7 @@ def _scalar(names: list[str], loc: SourceLoc | None) -> m.Scalar:
     return m.Scalar(kind, not unsigned, spelling, cplx)
 
 
-class Builder:
+class Builder(ExprReader):
     """Walks one pycparser FileAST and collects the model."""
 
     def __init__(self, known_typedefs: frozenset[str] = frozenset()) -> None:
@@ -386,44 +386,6 @@ class Builder:
                     raise ParseError(f"attribute '{name}' is not supported", self._loc(a.coord))
         return out
 
-    # --- expressions --------------------------------------------------------
-
-    def expr(self, node) -> m.Expr:
-        loc = self._loc(getattr(node, "coord", None))
-        if isinstance(node, c_ast.Constant):
-            v = node.value
-            if node.type == "char" or v.startswith("'"):
-                try:
-                    return m.Const(char_literal(v))
-                except (KeyError, ValueError, TypeError, IndexError):
-                    raise ParseError(f"unsupported character constant {v}", loc) from None
-            if _INT.match(v):
-                if len(v) > 140:        # more than 128 bits in any base
-                    raise ParseError("integer constant is too large for its type", loc)
-                return m.Const(int_literal(v))
-            raise ParseError(f"'{v}' is not an integer constant", loc)
-        if isinstance(node, c_ast.ID):
-            return m.Ident(node.name, loc)
-        if isinstance(node, c_ast.UnaryOp):
-            if node.op == "sizeof":
-                if isinstance(node.expr, c_ast.Typename):
-                    return m.SizeOf(self.type_of(node.expr, []))
-                raise ParseError("sizeof of an expression is not supported; use a type", loc)
-            if node.op in ("alignof", "_Alignof"):
-                return m.AlignOf(self.type_of(node.expr, []), preferred=node.op == "alignof")
-            return m.Unary(node.op, self.expr(node.expr))
-        if isinstance(node, c_ast.BinaryOp):
-            return m.Binary(node.op, self.expr(node.left), self.expr(node.right))
-        if isinstance(node, c_ast.TernaryOp):
-            return m.Cond(self.expr(node.cond), self.expr(node.iftrue), self.expr(node.iffalse))
-        if isinstance(node, c_ast.Cast):
-            return m.Cast(self.type_of(node.to_type, []), self.expr(node.expr))
-        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) \
-                and node.name.name == "offsetof":
-            typ, member = node.args.exprs
-            return m.OffsetOf(self.type_of(typ, []), tuple(_designator(member, self._loc)))
-        raise ParseError(f"unsupported constant expression ({type(node).__name__})", loc)
-
 
 class _Asking:
     """The typedef names of a builder, as ``parse_expr`` asks about them
@@ -436,11 +398,3 @@ class _Asking:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.builder.is_typedef(name, known=False)
-
-
-def _designator(node, loc_of) -> list[str]:
-    if isinstance(node, c_ast.ID):
-        return [node.name]
-    if isinstance(node, c_ast.StructRef):
-        return _designator(node.name, loc_of) + [node.field.name]
-    raise ParseError("unsupported offsetof member designator", loc_of(getattr(node, "coord", None)))
