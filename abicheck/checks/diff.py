@@ -91,25 +91,28 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
     headers = revs[0].headers if len(revs) == 1 else sorted({h for r in revs for h in r.headers})
     out = [{t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
            for rev in revs]
-    for at in range(0, len(headers), EXPANSION_BATCH):
-        # the types of a few headers, then their constants: the cpp runs that
-        # expand their macros are one per target (``diff_expand``)
-        pending = []
-        # by path: an include name could resolve against the current folder
-        here = [(header, i, t, v) for header in headers[at:at + EXPANSION_BATCH]
-                for i, rev in enumerate(revs) for t in targets
-                if (v := rev.view(t)) is not None and header in v.header_set]
-        # the few headers' jobs in one call: those sharing an ABI and a tree
-        # share gcc processes (``frontend.batch``); one header's jobs alone
-        # (each on its own ABI or tree) ran one gcc each
-        jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for header, _, t, v in here]
-        for (header, i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
-            if isinstance(tr, AbicheckError):
-                out[i][t.name].failures[header] = tr
-            else:
-                lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
-                pending.append((out[i][t.name], v, header, tr, lay, mine, i))
-        add_batch_constants(pending, defines)
+    # the snapshots and the parse memo grow batch by batch, and stay
+    with collector.growing() as growth:
+        for at in range(0, len(headers), EXPANSION_BATCH):
+            growth.step()           # what the batches before kept: out of the collections
+            # the types of a few headers, then their constants: the cpp runs that
+            # expand their macros are one per target (``diff_expand``)
+            pending = []
+            # by path: an include name could resolve against the current folder
+            here = [(header, i, t, v) for header in headers[at:at + EXPANSION_BATCH]
+                    for i, rev in enumerate(revs) for t in targets
+                    if (v := rev.view(t)) is not None and header in v.header_set]
+            # the few headers' jobs in one call: those sharing an ABI and a tree
+            # share gcc processes (``frontend.batch``); one header's jobs alone
+            # (each on its own ABI or tree) ran one gcc each
+            jobs = [([v.file_of(header)], t, v.include_dirs, v.roots) for header, _, t, v in here]
+            for (header, i, t, v), tr in zip(here, api.translate_each(jobs, defines)):
+                if isinstance(tr, AbicheckError):
+                    out[i][t.name].failures[header] = tr
+                else:
+                    lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
+                    pending.append((out[i][t.name], v, header, tr, lay, mine, i))
+            add_batch_constants(pending, defines)
     return out
 
 

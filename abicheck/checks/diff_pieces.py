@@ -38,8 +38,11 @@ def target_pieces(old: Revision, new: Revision, targets: Sequence[Target],
     given, gets target -> (changed type names, OLD's and NEW's snapshots):
     the live shapes a byte map draws (``checks.diff.changed_layouts``)."""
     from abicheck.checks.diff import snapshot_revisions
-    so, sn = snapshot_revisions([old, new], targets, wanted, defines)
-    with collector.settled():           # the snapshots live to the end
+    # the snapshots grow batch by batch and live to the end: one freeze
+    # from the first batch to the last piece (``collector.growing``)
+    with collector.growing() as growth:
+        so, sn = snapshot_revisions([old, new], targets, wanted, defines)
+        growth.step()
         return _pieces(old, new, targets, wanted, so, sn, shapes)
 
 

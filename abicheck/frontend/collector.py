@@ -11,7 +11,11 @@ holds it raised around its snapshots, which are as many objects again.
 
 ``settled`` is for what comes after: a tree diff compares snapshots it
 holds to the end, and a full collection then scanned all of them (0.8 s of
-a 34 s x86_64 bookworm -> trixie diff, for no garbage found).
+a 34 s x86_64 bookworm -> trixie diff, for no garbage found).  ``growing``
+is for the way there: a loop that keeps most of what each step makes (the
+parse memo, built units, a diff's snapshots) freezes what is alive at each
+step, so a collection scans what the current step made, not what the
+earlier ones kept; everything is handed back at its end.
 
 The threshold is the process's, so it is raised once for however many
 threads parse at the same time and put back when the last one is done; a
@@ -51,21 +55,53 @@ def fewer_collections() -> Iterator[None]:
                 _BEFORE = None
 
 
+_OWNED = 0      # depth of the blocks of ours that hold the freeze (0: none)
+
+
 @contextlib.contextmanager
 def settled() -> Iterator[None]:
     """Keep the objects alive now out of every collection for the duration
     (``gc.freeze``): they live past it anyway.  What the block makes is
     collected as usual; the frozen objects are handed back (``unfreeze``)
-    at its end.  Nothing is frozen when something else already froze
-    objects (their owner decides when to unfreeze): a block running in
-    another thread meanwhile leaves the freeze to the first one."""
-    with _LOCK:
-        mine = gc.get_freeze_count() == 0
-        if mine:
-            gc.freeze()
-    try:
+    at the end of the outermost such block (``growing`` is one).  Nothing
+    is frozen when something else already froze objects (their owner
+    decides when to unfreeze)."""
+    with growing() as growth:
+        growth.step()
         yield
+
+
+class _Growth:
+    """``growing``'s handle: ``step()`` freezes what is alive now, when the
+    freeze is ours (a block of this module holds it)."""
+
+    __slots__ = ("mine",)
+
+    def __init__(self, mine: bool) -> None:
+        self.mine = mine
+
+    def step(self) -> None:
+        if self.mine:
+            gc.freeze()
+
+
+@contextlib.contextmanager
+def growing() -> Iterator[_Growth]:
+    """For a loop whose steps keep most of what they make: ``step()`` at each
+    step takes what is alive then out of every collection (``gc.freeze``),
+    and the end of the outermost such block hands it all back
+    (``unfreeze``), garbage included, so nothing is kept from the collector
+    past it.  When something else froze objects first, steps do nothing."""
+    global _OWNED
+    with _LOCK:
+        mine = _OWNED > 0 or gc.get_freeze_count() == 0
+        if mine:
+            _OWNED += 1
+    try:
+        yield _Growth(mine)
     finally:
         if mine:
             with _LOCK:
-                gc.unfreeze()
+                _OWNED -= 1
+                if _OWNED == 0:
+                    gc.unfreeze()

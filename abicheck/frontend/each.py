@@ -34,9 +34,9 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
         try:
             return step()
         except PreprocessError as e:
-            return _first_of(e, job[1])
+            return bare(_first_of(e, job[1]))
         except AbicheckError as e:
-            return e
+            return bare(e)
         except RecursionError:
             return AbicheckError("macros nest too deeply")
 
@@ -100,12 +100,27 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
                 out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False,
                                                None, tuple(roots[0]) if roots else ())))
             except AbicheckError as e:
-                out.append(e)
+                out.append(bare(e))
             except RecursionError:
                 out.append(AbicheckError("declarations nest too deeply"))
     finally:
-        # a header that fails to parse leaves an error whose traceback holds
-        # this frame, and so ``pres`` and the batch's idle threads, for as
-        # long as the caller keeps the error (a tree diff keeps them all)
+        # the batch's idle threads end now (``pres`` holds them); errors
+        # are handed back ``bare``: a traceback would hold this frame
         pres.close()
     return out
+
+
+def bare(err: AbicheckError) -> AbicheckError:
+    """``err`` without the tracebacks of its raising (and of the errors
+    it was raised in): an error handed back as a result is kept as long as
+    the result (a tree diff keeps every header's failure to its end), and a
+    traceback keeps every frame it passed through, with their locals - the
+    whole batch of translations, in a cycle only the cycle collector
+    breaks (587,000 objects of an x86_64 tree diff, found in one full
+    collection of 1.3 s)."""
+    e: BaseException | None = err
+    seen = 0
+    while e is not None and seen < 8:
+        e.__traceback__ = None
+        e, seen = e.__cause__ or e.__context__, seen + 1
+    return err

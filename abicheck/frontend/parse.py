@@ -53,16 +53,23 @@ def _parse(text: str, name: str, assume_types: Iterable[str], dirs: Sequence[str
     try:
         ast = parser.parse(full, name)
     except c_parser.ParseError as e:
-        err = _parse_error(str(e), parser)
-        # the parser's own words are often "Invalid specifier list"; an
-        # undeclared type name is the usual cause: name the first one before
-        # where the parser stopped, as GCC does
-        scope = getattr(parser, "_scope_stack", [{}])
-        names = {n for n, is_type in scope[0].items() if is_type}
-        before = (err.loc.file, err.loc.line) if err.loc and err.loc.line else None
-        better = unknown_type_name(full, names, name, before)
-        raise (better or err) from None
+        # made in a frame of its own: an error held in a local here would
+        # hold its own traceback, and with it every caller's frame, in a
+        # cycle (a tree diff's snapshots stayed alive to a full collection)
+        raise _diagnosis(str(e), parser, full, name) from None
     return _Builder().build(ast)
+
+
+def _diagnosis(msg: str, parser, full: str, name: str) -> ParseError:
+    """The error of a failed whole-text parse, as GCC words it: pycparser's
+    own words are often "Invalid specifier list", and an undeclared type
+    name the usual cause, so the first one before where the parser
+    stopped is named."""
+    err = _parse_error(msg, parser)
+    scope = getattr(parser, "_scope_stack", [{}])
+    names = {n for n, is_type in scope[0].items() if is_type}
+    before = (err.loc.file, err.loc.line) if err.loc and err.loc.line else None
+    return unknown_type_name(full, names, name, before) or err
 
 
 def clear_memo() -> None:

@@ -102,3 +102,65 @@ def test_settled_leaves_someone_elses_freeze_alone():
         assert gc.get_freeze_count() == frozen        # not unfrozen by us
     finally:
         gc.unfreeze()
+
+
+def test_growing_freezes_at_each_step_and_hands_back_once_at_the_outer_end():
+    assert gc.get_freeze_count() == 0
+    with collector.growing() as outer:
+        assert gc.get_freeze_count() == 0          # nothing frozen before a step
+        kept = [[i] for i in range(1000)]
+        outer.step()
+        first = gc.get_freeze_count()
+        assert first >= len(kept)
+        with collector.growing() as inner:        # nested (a diff under the CLI's block)
+            more = [[i] for i in range(1000)]
+            inner.step()
+            assert gc.get_freeze_count() >= first + len(more)
+        assert gc.get_freeze_count() >= first + len(more)    # not handed back by the inner end
+        with collector.settled():
+            pass
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    del kept, more
+
+
+def test_growing_leaves_someone_elses_freeze_alone():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector.growing() as growth:
+            [[i] for i in range(100)]
+            growth.step()                           # not ours: no freeze
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_a_failed_translation_holds_no_frame_and_so_nothing_of_its_batch(tmp_path, monkeypatch):
+    """An error handed back by translate_each holds no traceback: one would
+    hold the frames it passed through, and their locals (the other
+    translations of the batch), in a cycle only a full collection breaks;
+    the good translation beside it is freed as soon as it is dropped (with
+    the cache off: the layout store keeps what it wrote to the end)."""
+    from abicheck.frontend import translate_each
+    monkeypatch.setenv("ABICHECK_CACHE", "0")
+    from abicheck.targets import get_target
+    (tmp_path / "good.h").write_text("struct good { int a; };\n")
+    (tmp_path / "bad.h").write_text("struct bad { undeclared_t a; };\n")
+    (tmp_path / "badcpp.h").write_text("#include <nowhere.h>\n")
+    t = get_target("x86_64")
+    gc.disable()
+    try:
+        got = translate_each([(["good.h"], t, [str(tmp_path)]), (["bad.h"], t, [str(tmp_path)]),
+                              (["badcpp.h"], t, [str(tmp_path)])])
+        good, errors = got[0], got[1:]
+        assert all(isinstance(e, Exception) for e in errors)
+        assert all(e.__traceback__ is None and (e.__context__ is None or
+                                                e.__context__.__traceback__ is None)
+                   for e in errors)
+        probe = weakref.ref(good)
+        del got, good
+        assert probe() is None
+    finally:
+        gc.enable()
