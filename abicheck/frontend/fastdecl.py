@@ -1,0 +1,585 @@
+"""Read the common shapes of a file-scope declaration without pycparser,
+giving the nodes pycparser gives.
+
+Why: a cold run parses each distinct declaration once (``chunks``), and
+pycparser's lexer and token stream were most of that time.  Most
+declarations of the uapi headers are a few shapes: struct, union and enum
+definitions, and plain typedefs.  ``parse`` reads those with one compiled
+regex and a small recursive descent, and builds the same ``c_ast`` nodes
+pycparser's ``c23`` dialect builds (the same classes, attribute values,
+children and ``Coord`` on every node; ``tests/frontend/test_fastdecl.py``
+holds it to ``chunks._ChunkParser.parse_piece`` over real headers and
+generated declarations).  Anything else, and anything it is unsure of,
+gives None, and the caller asks pycparser as before.
+
+Read: ``typedef`` and the qualifiers; the basic type keywords; typedef
+names (typedef-ness answered by the declaration's own names, then by the
+outer scope, as pycparser asks it); struct/union/enum specifiers with or
+without a body, nested; declarators with pointers and arrays; bit-fields;
+C23 ``[[...]]`` attribute groups (the ones ``gnu.rewrite`` leaves) where
+the declaration puts them; constant expressions of integer and character
+constants, identifiers, unary ``+ - ~ ! & *``, binary operators by C
+precedence, ``?:``, parentheses, casts and ``sizeof`` of a type name
+without a declarator other than ``*``.  Not read (None): function
+declarators, parenthesized declarators, initializers, storage classes other
+than ``typedef``, ``typeof``, ``_Alignas``, ``_Atomic``, string and
+floating constants, postfix operators, directives (a declaration with a
+``#`` is not moved, so ``chunks`` does not ask), a name declared both as a
+typedef and as an ordinary identifier (pycparser's scope refuses those).
+
+Measured (x86_64, 608 ``linux/*.h`` + ``asm/*.h`` headers, cold, one
+process): see the numbers in the commit that added this module and in
+``chunks``.
+"""
+from __future__ import annotations
+
+import re
+
+from pycparser import c_ast, c_lexer
+from pycparser.c_parser import Coord
+
+#: whether ``chunks.parse`` tries this reader before pycparser
+ENABLED = True
+
+_S = "[ \t\n\f\v]*"
+_NAME = "[A-Za-z_$][0-9A-Za-z_$]*+"
+#: attribute arguments: balanced parentheses (three levels), no literal, comment or bracket
+_PLAIN = "[^()\\[\\]{}'\"/]"
+_ARGS = rf"\((?:{_PLAIN}|\((?:{_PLAIN}|\({_PLAIN}*\))*\))*\)"
+#: one token per match; the number of the group that matched says which:
+#: 1 line break (and the directive on the next line, if any), 2 identifier, 3 number (validated below), 4 character
+#: constant, 5 attribute group ``[[...]]``, 6 punctuator or any other
+#: character (checked against ``_PUNCT``).  Blanks are what no group matches.
+_TOKEN = re.compile(
+    "(\n(?:[ \t]*#[^\n]*)?)"
+    f"|({_NAME})"
+    "|([0-9][0-9A-Za-z_$'.]*+)"
+    r"|((?<![0-9A-Za-z_$])'(?:[^'\\\n]|\\(?:[abfnrtv\\'\"?]|[0-7]{1,3}+(?![0-9])"
+    r"|x[0-9a-fA-F]++))')"
+    f"|(\\[{_S}\\[(?:[^\\[\\]()'\"/]|{_ARGS})*\\]{_S}\\])"
+    r"|(\[\s*\[|\.\.\.|<<=|>>=|->|\+\+|--|&&|\|\||<<|>>|<=|>=|==|!=|[-*/%+&|^]=|::|/\*|//"
+    r"|[^ \t\f\v])")
+#: what pycparser reads as one integer constant, and no more (no ``wb``, no digit separators)
+_INT = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)"
+                  r"(?:[uU](?:ll|LL|[lL])?|(?:ll|LL|[lL])[uU]?)?")
+#: one attribute of a group, and the comma or the group's end after it
+_ITEM = re.compile(f"{_S}(?:({_NAME}){_S}(?:::{_S}({_NAME}){_S})?({_ARGS})?{_S})?(,|\\]{_S}\\]\\Z)")
+#: a gcc line marker as pycparser's lexer reads it (line, then a file without escapes)
+_MARKER = re.compile(r'\n[ \t]*#[ \t]*([0-9]+)[ \t]+"([^"\\\n]*)"(?:[ \t]+[0-9]+)*[ \t]*')
+_PREC = {"||": 0, "&&": 1, "|": 2, "^": 3, "&": 4, "==": 5, "!=": 5, "<": 6, ">": 6, "<=": 6,
+         ">=": 6, "<<": 7, ">>": 7, "+": 8, "-": 8, "*": 9, "/": 9, "%": 9}
+#: pycparser's token type of each keyword -> the kind read here (others: not read)
+_KIND_OF = {"CONST": "Q", "VOLATILE": "Q", "RESTRICT": "Q", "TYPEDEF": "typedef",
+            "STRUCT": "su", "UNION": "su", "ENUM": "enum", "SIZEOF": "sizeof", "BOOL_CONST": "BOOL",
+            **dict.fromkeys(("VOID", "_BOOL", "CHAR", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE",
+                             "_COMPLEX", "SIGNED", "UNSIGNED", "__INT128"), "T")}
+try:
+    # the keywords as pycparser's c23 lexer knows them: value -> token type
+    _KEYWORDS: dict[str, str] | None = dict(c_lexer.CLexer(lambda *a: None, dialect="c23")._keyword_map)
+    # the punctuators read here, as the very strings pycparser's lexer gives
+    # (a unit's pickle shares equal strings that are one object: ``<<`` of
+    # one declaration parsed here and of another parsed by pycparser must be one)
+    _PUNCT = {e.literal: e.literal for e in c_lexer._fixed_tokens
+              if e.literal in "{ } ( ) [ ] ; , : * = + - ~ ! / % << >> < > <= >= == != & | ^ && || ?".split()}
+except Exception:           # another pycparser: never read here
+    _KEYWORDS, _PUNCT = None, {}
+_DEPTH = 40                 # nesting (parentheses, bodies) beyond which pycparser is asked
+_SUE = (c_ast.Struct, c_ast.Union, c_ast.Enum)
+
+Token = tuple  # (kind, value, line, column, file); an attribute group's value is its AttributeSpecifier
+
+
+class _Bail(Exception):
+    """Not a declaration read here."""
+
+
+def _tokens(src: str, file: str, line: int, col: int, names: dict) -> list[Token] | None:
+    """The tokens of ``src``, its first character at ``line``:``col``, as
+    pycparser's lexer places them; the identifiers go into ``names`` (in
+    order).  None at anything not read here."""
+    toks: list[Token] = []
+    kws = _KEYWORDS
+    start = 1 - col             # where the first line would start
+    for m in _TOKEN.finditer(src):
+        g = m.lastindex
+        if g == 1:
+            if m.end() - m.start() > 1:        # a directive
+                mk = _MARKER.fullmatch(m.group(1))
+                if mk is None:
+                    return None
+                line = int(mk.group(1)) - 1     # the line after it is that line
+                file = mk.group(2)
+            else:
+                line += 1
+                start = m.end()
+            continue
+        s = m.start()
+        v = m.group(g)
+        if g == 2:
+            kw = kws.get(v)
+            if kw is None:
+                names[v] = None
+                toks.append(("ID", v, line, s - start + 1, file))
+            else:
+                k = _KIND_OF.get(kw)
+                if k is None:
+                    return None
+                toks.append((k, v, line, s - start + 1, file))
+        elif g == 6:
+            v = _PUNCT.get(v)
+            if v is None:
+                return None
+            toks.append((v, v, line, s - start + 1, file))
+        elif g == 3:
+            if not _INT.fullmatch(v):
+                return None
+            toks.append(("NUM", v, line, s - start + 1, file))
+        elif g == 4:
+            toks.append(("CHAR", v, line, s - start + 1, file))
+        else:
+            spec = _attribute_group(v, file, line, s - start + 1, names)
+            if spec is None:
+                return None
+            toks.append(("ATTR", spec, line, s - start + 1, file))
+            n = v.count("\n")
+            if n:
+                line += n
+                start = s + v.rfind("\n") + 1
+    toks.append(("END", None, line, 0, file))
+    toks.append(("END", None, line, 0, file))
+    return toks
+
+
+def _attribute_group(v: str, file: str, line: int, col: int, names: dict) -> c_ast.AttributeSpecifier | None:
+    """The ``AttributeSpecifier`` of the group ``v`` (``[[`` at line:col)."""
+    def coord(off: int) -> Coord:
+        nl = v.count("\n", 0, off)
+        if not nl:
+            return Coord(file, line, col + off)
+        return Coord(file, line + nl, off - v.rfind("\n", 0, off))
+    attrs = []
+    pos = v.index("[", 1) + 1
+    while True:
+        m = _ITEM.match(v, pos)
+        if m is None:
+            return None
+        first, second, args, end = m.groups()
+        if first is not None:
+            names[first] = None
+            if second is not None:
+                names[second] = None
+                attrs.append(c_ast.Attribute(second, first, args and args[1:-1], coord(m.start(2))))
+            else:
+                attrs.append(c_ast.Attribute(first, None, args and args[1:-1], coord(m.start(1))))
+        if end != ",":
+            return c_ast.AttributeSpecifier(attrs, Coord(file, line, col))
+        pos = m.end()
+
+
+def _int_type(v: str) -> str:
+    """pycparser's type of an integer constant: by the u/U and l/L of its last three characters."""
+    tail = v[-3:]
+    return ("unsigned " * (tail.count("u") + tail.count("U"))
+            + "long " * (tail.count("l") + tail.count("L")) + "int")
+
+
+class _Reader:
+    """Recursive descent over the tokens, building pycparser's nodes the way
+    its parser builds them (the same nesting of declarators, the same
+    coordinates: e.g. a ``Decl`` at its outermost declarator, a ``Struct``
+    at its name or brace, an ``Enum`` at the keyword, a ``UnaryOp`` at its
+    operand, a ``BinaryOp`` at its left operand)."""
+
+    __slots__ = ("t", "i", "outer", "own", "depth")
+
+    def __init__(self, toks: list[Token], outer: dict) -> None:
+        self.t = toks
+        self.i = 0
+        self.outer = outer
+        self.own: dict[str, bool] = {}
+        self.depth = 0
+
+    def coord(self, tok: Token) -> Coord:
+        return Coord(tok[4], tok[2], tok[3])
+
+    def kind(self) -> str:
+        return self.t[self.i][0]
+
+    def expect(self, kind: str) -> Token:
+        tok = self.t[self.i]
+        if tok[0] != kind:
+            raise _Bail
+        self.i += 1
+        return tok
+
+    def is_type(self, name: str) -> bool:
+        own = self.own
+        return bool(own[name] if name in own else self.outer.get(name))
+
+    def attrs(self) -> list:
+        out = []
+        while self.t[self.i][0] == "ATTR":
+            out.append(self.t[self.i][1])
+            self.i += 1
+        return out
+
+    def starts_type_name(self, tok: Token) -> bool:
+        k = tok[0]
+        if k in ("typedef", "ATTR"):
+            raise _Bail          # a compound literal's storage class, an attribute: pycparser's
+        return k in ("Q", "T", "su", "enum") or (k == "ID" and self.is_type(tok[1]))
+
+    # --- declarations -------------------------------------------------------
+
+    def declaration(self) -> list:
+        if self.kind() == ";":
+            self.i += 1
+            return []
+        quals, storage, types, tattrs = self.specifiers(True)
+        out: list = []
+        k = self.kind()
+        if k in ("*", "ID"):
+            items = [(self.declarator(), None)]
+            while self.kind() == ",":
+                self.i += 1
+                items.append((self.declarator(), None))
+            self.build(out, quals, storage, types, tattrs, items, True)
+        else:
+            self.lone(out, quals, storage, types, tattrs)
+        self.expect(";")
+        if self.kind() != "END":
+            raise _Bail
+        return out
+
+    def specifiers(self, top: bool) -> tuple[list, list, list, list]:
+        """qualifiers, storage, type specifiers, attributes after them."""
+        quals: list[str] = []
+        storage: list[str] = []
+        types: list = []
+        tattrs: list = []
+        t = self.t
+        while True:
+            tok = t[self.i]
+            k = tok[0]
+            if k == "Q":
+                quals.append(tok[1])
+                self.i += 1
+            elif k == "T" or (k == "ID" and not types and self.is_type(tok[1])):
+                types.append(c_ast.IdentifierType([tok[1]], self.coord(tok)))
+                self.i += 1
+            elif k == "su":
+                types.append(self.struct())
+            elif k == "enum":
+                types.append(self.enum())
+            elif k == "typedef" and top:
+                storage.append(tok[1])
+                self.i += 1
+            elif k == "ATTR" and (quals or storage or types):
+                tattrs = self.attrs()
+                break
+            else:
+                break
+        if not types:
+            raise _Bail
+        return quals, storage, types, tattrs
+
+    def lone(self, out: list, quals, storage, types, tattrs) -> None:
+        """A specifier without declarators: a struct, union or enum."""
+        if len(types) != 1 or not isinstance(types[0], _SUE):
+            raise _Bail
+        decl = c_ast.Decl(None, quals, [], storage, [], types[0], None, None, types[0].coord)
+        if tattrs:
+            decl.type = c_ast.AttributedType(decl.type, tattrs, decl.type.coord)
+        out.append(decl)
+
+    def declarator(self) -> c_ast.Node:
+        t = self.t
+        stars = []
+        while t[self.i][0] == "*":
+            star = t[self.i]
+            self.i += 1
+            a = self.attrs()
+            q = []
+            while t[self.i][0] == "Q":
+                q.append(t[self.i][1])
+                self.i += 1
+            stars.append((q, self.coord(star), a))
+        name = self.expect("ID")
+        c = self.coord(name)
+        inner: c_ast.Node = c_ast.TypeDecl(name[1], None, None, None, c, attributes=self.attrs())
+        arrays = []
+        while t[self.i][0] == "[":
+            self.i += 1
+            dim = None if t[self.i][0] == "]" else self.conditional()
+            self.expect("]")
+            arrays.append(c_ast.ArrayDecl(None, dim, [], c, attributes=self.attrs()))
+        if t[self.i][0] == "(":
+            raise _Bail
+        for q, sc, a in stars:
+            inner = c_ast.PtrDecl(q, inner, sc, attributes=a)
+        for arr in reversed(arrays):
+            arr.type = inner
+            inner = arr
+        return inner
+
+    def build(self, out: list, quals, storage, types, tattrs, items, top: bool) -> None:
+        """The ``Decl`` or ``Typedef`` of each declarator, as pycparser's
+        ``_build_declarations`` makes them; at file scope its name is declared."""
+        typedef = "typedef" in storage
+        align: list = []
+        funcspec: list = []
+        single = types[0] if len(types) == 1 and isinstance(types[0], _SUE) else None
+        if single is None:
+            names = []
+            for tn in types:
+                if not isinstance(tn, c_ast.IdentifierType):
+                    raise _Bail
+                names.extend(tn.names)
+        for d, bits in items:
+            if typedef:
+                node = c_ast.Typedef(None, quals, storage, d, d.coord)
+            else:
+                node = c_ast.Decl(None, quals, align, storage, funcspec, d, None, bits, d.coord)
+            td = d
+            while type(td) is not c_ast.TypeDecl:
+                td = td.type
+            node.name = td.declname
+            td.quals = quals[:]
+            if single is not None:
+                td.type = single
+                node.quals = td.quals[:]        # pycparser's fix_atomic_specifiers copies them back
+            else:
+                td.type = c_ast.IdentifierType(names[:], types[0].coord)
+            if top:
+                self.declare(node.name, typedef)
+            if tattrs:
+                target = node
+                while isinstance(target.type, (c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.TypeDecl)):
+                    target = target.type
+                target.type = c_ast.AttributedType(target.type, tattrs, target.type.coord)
+            out.append(node)
+
+    def declare(self, name: str, typedef: bool) -> None:
+        """Declare ``name`` at file scope, where pycparser's scope would not refuse it."""
+        own = self.own
+        was = own[name] if name in own else self.outer.get(name)
+        if (was is False) if typedef else bool(was):
+            raise _Bail
+        own[name] = typedef
+
+    def struct(self) -> c_ast.Node:
+        t = self.t
+        kw = t[self.i]
+        self.i += 1
+        cls = c_ast.Struct if kw[1] == "struct" else c_ast.Union
+        attrs = self.attrs()
+        tok = t[self.i]
+        if tok[0] == "ID":
+            self.i += 1
+            if t[self.i][0] != "{":
+                return cls(tok[1], None, self.coord(tok), attributes=attrs)
+            name = tok[1]
+        elif tok[0] == "{":
+            name = None
+        else:
+            raise _Bail
+        self.i += 1
+        self.depth += 1
+        if self.depth > _DEPTH:
+            raise _Bail
+        decls: list = []
+        while t[self.i][0] != "}":
+            self.member(decls)
+        self.i += 1
+        self.depth -= 1
+        return cls(name, decls, self.coord(tok), attributes=attrs)
+
+    def member(self, out: list) -> None:
+        k = self.kind()
+        if k == ";":
+            self.i += 1
+            return
+        quals, storage, types, tattrs = self.specifiers(False)
+        k = self.kind()
+        if k in ("*", "ID", ":"):
+            items = []
+            while True:
+                if self.kind() == ":":
+                    self.i += 1
+                    items.append((c_ast.TypeDecl(None, None, None, None), self.conditional()))
+                else:
+                    d = self.declarator()
+                    bits = None
+                    if self.kind() == ":":
+                        self.i += 1
+                        bits = self.conditional()
+                    items.append((d, bits))
+                if self.kind() != ",":
+                    break
+                self.i += 1
+            self.build(out, quals, storage, types, tattrs, items, False)
+        else:
+            self.lone(out, quals, storage, types, tattrs)
+        self.expect(";")
+
+    def enum(self) -> c_ast.Enum:
+        t = self.t
+        kw = t[self.i]
+        self.i += 1
+        attrs = self.attrs()
+        name = None
+        if t[self.i][0] == "ID":
+            name = t[self.i][1]
+            self.i += 1
+        if t[self.i][0] == ":":
+            raise _Bail          # an underlying type, or a bit-field pycparser tells apart by lookahead
+        values = None
+        if name is None or t[self.i][0] == "{":
+            self.expect("{")
+            members = []
+            while True:
+                tok = self.expect("ID")
+                a = self.attrs()
+                value = None
+                if t[self.i][0] == "=":
+                    self.i += 1
+                    value = self.conditional()
+                members.append(c_ast.Enumerator(tok[1], value, self.coord(tok), attributes=a))
+                self.declare(tok[1], False)
+                if t[self.i][0] != ",":
+                    break
+                self.i += 1
+                if t[self.i][0] == "}":
+                    break
+            self.expect("}")
+            values = c_ast.EnumeratorList(members, members[0].coord)
+        return c_ast.Enum(name, values, None, self.coord(kw), attributes=attrs)
+
+    def type_name(self) -> c_ast.Typename:
+        quals, _, types, tattrs = self.specifiers(False)
+        if tattrs:
+            raise _Bail
+        t = self.t
+        td = c_ast.TypeDecl(None, None, None, None)
+        decl: c_ast.Node = td
+        while t[self.i][0] == "*":
+            star = t[self.i]
+            self.i += 1
+            a = self.attrs()
+            q = []
+            while t[self.i][0] == "Q":
+                q.append(t[self.i][1])
+                self.i += 1
+            decl = c_ast.PtrDecl(q, decl, self.coord(star), attributes=a)
+        if t[self.i][0] in ("(", "["):
+            raise _Bail
+        tn = c_ast.Typename(None, quals[:], None, decl, decl.coord if decl is not td else types[0].coord)
+        td.quals = quals[:]
+        if len(types) == 1 and isinstance(types[0], _SUE):
+            td.type = types[0]
+            tn.quals = td.quals[:]
+        else:
+            names = []
+            for x in types:
+                if not isinstance(x, c_ast.IdentifierType):
+                    raise _Bail
+                names.extend(x.names)
+            td.type = c_ast.IdentifierType(names, types[0].coord)
+        return tn
+
+    # --- constant expressions --------------------------------------------------
+
+    def conditional(self) -> c_ast.Node:
+        cond = self.binary(0)
+        if self.kind() != "?":
+            return cond
+        self.i += 1
+        iftrue = self.conditional()
+        self.expect(":")
+        return c_ast.TernaryOp(cond, iftrue, self.conditional(), cond.coord)
+
+    def binary(self, least: int) -> c_ast.Node:
+        lhs = self.cast()
+        while True:
+            op = self.t[self.i][0]
+            prec = _PREC.get(op)
+            if prec is None or prec < least:
+                return lhs
+            self.i += 1
+            lhs = c_ast.BinaryOp(op, lhs, self.binary(prec + 1), lhs.coord)
+
+    def cast(self) -> c_ast.Node:
+        tok = self.t[self.i]
+        if tok[0] == "(" and self.starts_type_name(self.t[self.i + 1]):
+            self.i += 1
+            typ = self.nested(self.type_name)
+            self.expect(")")
+            if self.kind() == "{":
+                raise _Bail
+            return c_ast.Cast(typ, self.nested(self.cast), self.coord(tok))
+        return self.unary()
+
+    def nested(self, read):
+        self.depth += 1
+        if self.depth > _DEPTH:
+            raise _Bail
+        node = read()
+        self.depth -= 1
+        return node
+
+    def unary(self) -> c_ast.Node:
+        tok = self.t[self.i]
+        k = tok[0]
+        if k in ("-", "+", "~", "!", "&", "*"):
+            self.i += 1
+            expr = self.nested(self.cast)
+            return c_ast.UnaryOp(k, expr, expr.coord)
+        if k == "sizeof":
+            self.i += 1
+            if self.kind() == "(" and self.starts_type_name(self.t[self.i + 1]):
+                self.i += 1
+                typ = self.nested(self.type_name)
+                self.expect(")")
+                if self.kind() == "{":
+                    raise _Bail
+                return c_ast.UnaryOp(tok[1], typ, self.coord(tok))
+            return c_ast.UnaryOp(tok[1], self.nested(self.unary), self.coord(tok))
+        self.i += 1
+        if k == "ID":
+            if self.is_type(tok[1]):
+                raise _Bail
+            expr: c_ast.Node = c_ast.ID(tok[1], self.coord(tok))
+        elif k == "NUM":
+            expr = c_ast.Constant(_int_type(tok[1]), tok[1], self.coord(tok))
+        elif k == "CHAR":
+            expr = c_ast.Constant("char", tok[1], self.coord(tok))
+        elif k == "BOOL":
+            expr = c_ast.Constant("bool", tok[1], self.coord(tok))
+        elif k == "(":
+            expr = self.nested(self.conditional)
+            self.expect(")")
+        else:
+            raise _Bail
+        if self.kind() in ("(", "["):
+            raise _Bail              # a call, a subscript
+        return expr
+
+
+def parse(src: str, file: str, line: int, col: int, outer: dict) -> tuple[list, dict, tuple] | None:
+    """What ``chunks._ChunkParser.parse_piece`` returns for the declaration
+    ``src`` behind ``# line "file"`` at column ``col`` with the file scope
+    ``outer`` (nodes, names declared, answers asked), or None when it is
+    not a declaration read here (or pycparser would refuse it)."""
+    if _KEYWORDS is None:
+        return None
+    names: dict[str, None] = {}
+    toks = _tokens(src, file, line, col, names)
+    if toks is None:
+        return None
+    r = _Reader(toks, outer)
+    try:
+        nodes = r.declaration()
+    except (_Bail, IndexError):
+        return None
+    get = outer.get
+    return nodes, r.own, tuple([(n, get(n)) for n in names])
