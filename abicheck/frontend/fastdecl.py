@@ -223,6 +223,10 @@ class _Reader:
             self.i += 1
         return out
 
+    def starts_declaration(self, tok: Token) -> bool:
+        k = tok[0]
+        return k in ("Q", "T", "su", "enum", "typedef", "ATTR") or (k == "ID" and self.is_type(tok[1]))
+
     def starts_type_name(self, tok: Token) -> bool:
         k = tok[0]
         if k in ("typedef", "ATTR"):
@@ -245,7 +249,7 @@ class _Reader:
                 items.append((self.declarator(), None))
             self.build(out, quals, storage, types, tattrs, items, True)
         else:
-            self.lone(out, quals, storage, types, tattrs)
+            self.lone(out, quals, storage, types, tattrs, False)
         self.expect(";")
         if self.kind() != "END":
             raise _Bail
@@ -283,9 +287,10 @@ class _Reader:
             raise _Bail
         return quals, storage, types, tattrs
 
-    def lone(self, out: list, quals, storage, types, tattrs) -> None:
-        """A specifier without declarators: a struct, union or enum."""
-        if len(types) != 1 or not isinstance(types[0], _SUE):
+    def lone(self, out: list, quals, storage, types, tattrs, member: bool) -> None:
+        """A specifier without declarators: a struct, union or enum (a
+        member may also be a lone basic type or typedef name, ``int;``)."""
+        if len(types) != 1 or not (member or isinstance(types[0], _SUE)):
             raise _Bail
         decl = c_ast.Decl(None, quals, [], storage, [], types[0], None, None, types[0].coord)
         if tattrs:
@@ -310,6 +315,8 @@ class _Reader:
         arrays = []
         while t[self.i][0] == "[":
             self.i += 1
+            if t[self.i][0] == "*":
+                raise _Bail      # ``[*]`` (pycparser takes no expression after the star)
             dim = None if t[self.i][0] == "]" else self.conditional()
             self.expect("]")
             arrays.append(c_ast.ArrayDecl(None, dim, [], c, attributes=self.attrs()))
@@ -419,7 +426,7 @@ class _Reader:
                 self.i += 1
             self.build(out, quals, storage, types, tattrs, items, False)
         else:
-            self.lone(out, quals, storage, types, tattrs)
+            self.lone(out, quals, storage, types, tattrs, True)
         self.expect(";")
 
     def enum(self) -> c_ast.Enum:
@@ -431,8 +438,8 @@ class _Reader:
         if t[self.i][0] == "ID":
             name = t[self.i][1]
             self.i += 1
-        if t[self.i][0] == ":":
-            raise _Bail          # an underlying type, or a bit-field pycparser tells apart by lookahead
+        if t[self.i][0] == ":" and self.starts_declaration(t[self.i + 1]):
+            raise _Bail          # an underlying type (a colon before anything else: a bit-field)
         values = None
         if name is None or t[self.i][0] == "{":
             self.expect("{")
