@@ -47,11 +47,13 @@ _NAME = "[A-Za-z_$][0-9A-Za-z_$]*+"
 _PLAIN = "[^()\\[\\]{}'\"/]"
 _ARGS = rf"\((?:{_PLAIN}|\((?:{_PLAIN}|\({_PLAIN}*\))*\))*\)"
 #: one token per match; the number of the group that matched says which:
-#: 1 line break (and the directive on the next line, if any), 2 identifier, 3 number (validated below), 4 character
-#: constant, 5 attribute group ``[[...]]``, 6 punctuator or any other
-#: character (checked against ``_PUNCT``).  Blanks are what no group matches.
+#: 1 a directive line, 2 line breaks (and blanks after them), 3 identifier,
+#: 4 number (validated below), 5 character constant, 6 attribute group
+#: ``[[...]]``, 7 punctuator or any other character (checked against
+#: ``_PUNCT``).  Blanks inside a line are what no group matches.
 _TOKEN = re.compile(
-    "(\n(?:[ \t]*#[^\n]*)?)"
+    "(\n[ \t]*#[^\n]*)"
+    "|((?:\n(?![ \t]*#)[ \t\f\v]*)+)"
     f"|({_NAME})"
     "|([0-9][0-9A-Za-z_$'.]*+)"
     r"|((?<![0-9A-Za-z_$])'(?:[^'\\\n]|\\(?:[abfnrtv\\'\"?]|[0-7]{1,3}+(?![0-9])"
@@ -76,13 +78,15 @@ _KIND_OF = {"CONST": "Q", "VOLATILE": "Q", "RESTRICT": "Q", "TYPEDEF": "typedef"
 try:
     # the keywords as pycparser's c23 lexer knows them: value -> token type
     _KEYWORDS: dict[str, str] | None = dict(c_lexer.CLexer(lambda *a: None, dialect="c23")._keyword_map)
+    #: each keyword's kind here (None: not read here)
+    _WORDS = {w: _KIND_OF.get(t) for w, t in _KEYWORDS.items()}
     # the punctuators read here, as the very strings pycparser's lexer gives
     # (a unit's pickle shares equal strings that are one object: ``<<`` of
     # one declaration parsed here and of another parsed by pycparser must be one)
     _PUNCT = {e.literal: e.literal for e in c_lexer._fixed_tokens
               if e.literal in "{ } ( ) [ ] ; , : * = + - ~ ! / % << >> < > <= >= == != & | ^ && || ?".split()}
 except Exception:           # another pycparser: never read here
-    _KEYWORDS, _PUNCT = None, {}
+    _KEYWORDS, _PUNCT, _WORDS = None, {}, {}
 _DEPTH = 40                 # nesting (parentheses, bodies) beyond which pycparser is asked
 _SUE = (c_ast.Struct, c_ast.Union, c_ast.Enum)
 
@@ -98,49 +102,45 @@ def _tokens(src: str, file: str, line: int, col: int, names: dict) -> list[Token
     pycparser's lexer places them; the identifiers go into ``names`` (in
     order).  None at anything not read here."""
     toks: list[Token] = []
-    kws = _KEYWORDS
+    add = toks.append
+    words = _WORDS
     start = 1 - col             # where the first line would start
     for m in _TOKEN.finditer(src):
         g = m.lastindex
-        if g == 1:
-            if m.end() - m.start() > 1:        # a directive
-                mk = _MARKER.fullmatch(m.group(1))
-                if mk is None:
-                    return None
-                line = int(mk.group(1)) - 1     # the line after it is that line
-                file = mk.group(2)
-            else:
-                line += 1
-                start = m.end()
-            continue
+        v = m.group()
         s = m.start()
-        v = m.group(g)
-        if g == 2:
-            kw = kws.get(v)
-            if kw is None:
+        if g == 3:
+            k = words.get(v, "ID")
+            if k == "ID":
                 names[v] = None
-                toks.append(("ID", v, line, s - start + 1, file))
-            else:
-                k = _KIND_OF.get(kw)
-                if k is None:
-                    return None
-                toks.append((k, v, line, s - start + 1, file))
-        elif g == 6:
+            elif k is None:
+                return None
+            add((k, v, line, s - start + 1, file))
+        elif g == 7:
             v = _PUNCT.get(v)
             if v is None:
                 return None
-            toks.append((v, v, line, s - start + 1, file))
-        elif g == 3:
+            add((v, v, line, s - start + 1, file))
+        elif g == 2:
+            line += v.count("\n")
+            start = s + v.rfind("\n") + 1
+        elif g == 4:
             if not _INT.fullmatch(v):
                 return None
-            toks.append(("NUM", v, line, s - start + 1, file))
-        elif g == 4:
-            toks.append(("CHAR", v, line, s - start + 1, file))
+            add(("NUM", v, line, s - start + 1, file))
+        elif g == 1:
+            mk = _MARKER.fullmatch(v)
+            if mk is None:
+                return None
+            line = int(mk.group(1)) - 1     # the line after it is that line
+            file = mk.group(2)
+        elif g == 5:
+            add(("CHAR", v, line, s - start + 1, file))
         else:
             spec = _attribute_group(v, file, line, s - start + 1, names)
             if spec is None:
                 return None
-            toks.append(("ATTR", spec, line, s - start + 1, file))
+            add(("ATTR", spec, line, s - start + 1, file))
             n = v.count("\n")
             if n:
                 line += n
@@ -202,9 +202,6 @@ class _Reader:
     def coord(self, tok: Token) -> Coord:
         return Coord(tok[4], tok[2], tok[3])
 
-    def kind(self) -> str:
-        return self.t[self.i][0]
-
     def expect(self, kind: str) -> Token:
         tok = self.t[self.i]
         if tok[0] != kind:
@@ -236,22 +233,22 @@ class _Reader:
     # --- declarations -------------------------------------------------------
 
     def declaration(self) -> list:
-        if self.kind() == ";":
+        if self.t[self.i][0] == ";":
             self.i += 1
             return []
         quals, storage, types, tattrs = self.specifiers(True)
         out: list = []
-        k = self.kind()
+        k = self.t[self.i][0]
         if k in ("*", "ID"):
             items = [(self.declarator(), None)]
-            while self.kind() == ",":
+            while self.t[self.i][0] == ",":
                 self.i += 1
                 items.append((self.declarator(), None))
             self.build(out, quals, storage, types, tattrs, items, True)
         else:
             self.lone(out, quals, storage, types, tattrs, False)
         self.expect(";")
-        if self.kind() != "END":
+        if self.t[self.i][0] != "END":
             raise _Bail
         return out
 
@@ -402,26 +399,26 @@ class _Reader:
         return cls(name, decls, self.coord(tok), attributes=attrs)
 
     def member(self, out: list) -> None:
-        k = self.kind()
+        k = self.t[self.i][0]
         if k == ";":
             self.i += 1
             return
         quals, storage, types, tattrs = self.specifiers(False)
-        k = self.kind()
+        k = self.t[self.i][0]
         if k in ("*", "ID", ":"):
             items = []
             while True:
-                if self.kind() == ":":
+                if self.t[self.i][0] == ":":
                     self.i += 1
                     items.append((c_ast.TypeDecl(None, None, None, None), self.conditional()))
                 else:
                     d = self.declarator()
                     bits = None
-                    if self.kind() == ":":
+                    if self.t[self.i][0] == ":":
                         self.i += 1
                         bits = self.conditional()
                     items.append((d, bits))
-                if self.kind() != ",":
+                if self.t[self.i][0] != ",":
                     break
                 self.i += 1
             self.build(out, quals, storage, types, tattrs, items, False)
@@ -498,7 +495,7 @@ class _Reader:
 
     def conditional(self) -> c_ast.Node:
         cond = self.binary(0)
-        if self.kind() != "?":
+        if self.t[self.i][0] != "?":
             return cond
         self.i += 1
         iftrue = self.conditional()
@@ -521,7 +518,7 @@ class _Reader:
             self.i += 1
             typ = self.nested(self.type_name)
             self.expect(")")
-            if self.kind() == "{":
+            if self.t[self.i][0] == "{":
                 raise _Bail
             return c_ast.Cast(typ, self.nested(self.cast), self.coord(tok))
         return self.unary()
@@ -543,11 +540,11 @@ class _Reader:
             return c_ast.UnaryOp(k, expr, expr.coord)
         if k == "sizeof":
             self.i += 1
-            if self.kind() == "(" and self.starts_type_name(self.t[self.i + 1]):
+            if self.t[self.i][0] == "(" and self.starts_type_name(self.t[self.i + 1]):
                 self.i += 1
                 typ = self.nested(self.type_name)
                 self.expect(")")
-                if self.kind() == "{":
+                if self.t[self.i][0] == "{":
                     raise _Bail
                 return c_ast.UnaryOp(tok[1], typ, self.coord(tok))
             return c_ast.UnaryOp(tok[1], self.nested(self.unary), self.coord(tok))
@@ -567,7 +564,7 @@ class _Reader:
             self.expect(")")
         else:
             raise _Bail
-        if self.kind() in ("(", "["):
+        if self.t[self.i][0] in ("(", "["):
             raise _Bail              # a call, a subscript
         return expr
 
