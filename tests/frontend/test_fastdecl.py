@@ -480,13 +480,33 @@ def test_examples_are_read(src):
     assert _check(src, "a.h", 3, 5, {}) is not None
 
 
+_BINARY = ("||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "+", "-",
+           "*", "/", "%")
+
+
+@pytest.mark.parametrize("op", _BINARY)
+def test_operator_precedence_and_grouping(op):
+    """Every pair of binary operators both ways, and each after a unary
+    operator, a cast, ``sizeof`` and a ``?:``: grouped as pycparser groups them."""
+    outer = {"T": True}
+    for other in _BINARY:
+        for src in (f"enum {{ A = a {op} b {other} c }};", f"enum {{ A = a {other} b {op} c }};",
+                    f"enum {{ A = - a {op} b }};", f"enum {{ A = (T) a {op} b }};",
+                    f"enum {{ A = sizeof a {op} b }};", f"enum {{ A = a ? b : c {op} d }};",
+                    f"enum {{ A = a {op} b ? c : d }};", f"enum {{ A = ! (a {op} b) {other} c }};"):
+            assert _check(src, "a.h", 2, 3, outer) is not None, src
+
+
 @pytest.mark.parametrize("src, outer", [
     ("int f(void);", {}), ("struct s { void (*f)(int); };", {}), ("int x = 1;", {}),
     ("typedef int T;", {"T": False}), ("enum { T };", {"T": True}), ("struct s { T a; };", {}),
     ("struct s { int a; }", {}), ("struct s { int a; };;", {}), ('char c[] = "x";', {}),
     ("struct s { int a[1.5]; };", {}), ("struct s {\n#pragma pack(1)\n int a; };", {}),
     ("enum e : int { A };", {}), ("struct s { _Alignas(8) int a; };", {}),
-    ("enum { A = " + "(" * 60 + "1" + ")" * 60 + " };", {}),
+    ("enum { A = " + "(" * 60 + "1" + ")" * 60 + " };", {}), ("int a[*];", {}),
+    ("struct s { int a[* 0]; };", {}), ("struct s { int a[*x]; };", {}), ("enum { A = B[1] };", {}),
+    ("enum { A = f(1) };", {}), ("enum { A = --B };", {}), ("enum { A = (int){1} };", {}),
+    ("[[gnu::packed]] struct s { int a; };", {}), ("struct s { [[gnu::packed]] int a; };", {}),
 ])
 def test_what_is_left_to_pycparser(src, outer):
     assert _check(src, "a.h", 1, 1, outer) is None
