@@ -34,6 +34,11 @@ What the parse of one declaration depends on, hence its memo key:
   to the same names now, since then the parser takes the same path.  The
   names it declared (its own scope) carry forward.
 
+The common shapes (struct, union and enum definitions, plain typedefs) are
+read by ``fastdecl`` without pycparser, to the same nodes, own names and
+answers; whatever it does not read goes to ``_ChunkParser`` as before
+(``fastdecl.ENABLED`` switches it off).
+
 Anything unusual raises ``Unusual`` and the caller parses the whole text
 as before (so a text that fails still gets today's diagnosis, word for
 word): a declaration that does not parse alone (K&R parameter

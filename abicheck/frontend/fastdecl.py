@@ -20,167 +20,48 @@ C23 ``[[...]]`` attribute groups (the ones ``gnu.rewrite`` leaves) where
 the declaration puts them; constant expressions of integer and character
 constants, identifiers, unary ``+ - ~ ! & *``, binary operators by C
 precedence, ``?:``, parentheses, casts and ``sizeof`` of a type name
-without a declarator other than ``*``.  Not read (None): function
-declarators, parenthesized declarators, initializers, storage classes other
-than ``typedef``, ``typeof``, ``_Alignas``, ``_Atomic``, string and
-floating constants, postfix operators, directives (a declaration with a
-``#`` is not moved, so ``chunks`` does not ask), a name declared both as a
-typedef and as an ordinary identifier (pycparser's scope refuses those).
+without a declarator other than ``*``; gcc line markers between tokens.
+Not read (None): function declarators, parenthesized declarators,
+initializers, storage classes other than ``typedef``, ``typeof``,
+``_Alignas``, ``_Atomic``, string and floating constants, postfix
+operators, pragmas and other directives, attributes before a declaration,
+a name declared both as a typedef and as an ordinary identifier
+(pycparser's scope refuses those), nesting deeper than ``_DEPTH``.
 
-Measured (x86_64, 608 ``linux/*.h`` + ``asm/*.h`` headers, cold, one
-process): see the numbers in the commit that added this module and in
-``chunks``.
+What it answers for the memo (``asked``): every identifier of the
+declaration (attribute names too) with the outer scope's answer, which is
+what pycparser asks, since it classifies every identifier token it meets
+before the declaration declares it.  The punctuators are the very string
+objects pycparser's lexer gives: a unit's pickle shares equal strings that
+are one object, so ``<<`` read here and ``<<`` read by pycparser must be one.
+
+Measured (608 ``linux/*.h`` + ``asm/*.h`` headers, one process, cache off,
+a second core busy): x86_64 reads 4,495 of its 5,066 pieces here (every
+struct, union and enum definition but 2), and the pieces take
+1.55 -> 0.30 s here + 0.13 s in pycparser for the rest; a whole cold run
+(``benchmarks.corpus_worker.run_abicheck``) 3.39 -> 2.84 CPU s (0.84x, 4
+runs each, alternating); aarch64 4,597 of 5,159, 1.61 -> 0.37 + 0.13 s,
+3.46 -> 2.81 CPU s (0.81x).
 """
 from __future__ import annotations
 
-import re
-
-from pycparser import c_ast, c_lexer
+from pycparser import c_ast
 from pycparser.c_parser import Coord
+
+from abicheck.frontend import fastlex
+from abicheck.frontend.fastlex import Token
 
 #: whether ``chunks.parse`` tries this reader before pycparser
 ENABLED = True
 
-_S = "[ \t\n\f\v]*"
-_NAME = "[A-Za-z_$][0-9A-Za-z_$]*+"
-#: attribute arguments: balanced parentheses (three levels), no literal, comment or bracket
-_PLAIN = "[^()\\[\\]{}'\"/]"
-_ARGS = rf"\((?:{_PLAIN}|\((?:{_PLAIN}|\({_PLAIN}*\))*\))*\)"
-#: one token per match; the number of the group that matched says which:
-#: 1 a directive line, 2 line breaks (and blanks after them), 3 identifier,
-#: 4 number (validated below), 5 character constant, 6 attribute group
-#: ``[[...]]``, 7 punctuator or any other character (checked against
-#: ``_PUNCT``).  Blanks inside a line are what no group matches.
-_TOKEN = re.compile(
-    "(\n[ \t]*#[^\n]*)"
-    "|((?:\n(?![ \t]*#)[ \t\f\v]*)+)"
-    f"|({_NAME})"
-    "|([0-9][0-9A-Za-z_$'.]*+)"
-    r"|((?<![0-9A-Za-z_$])'(?:[^'\\\n]|\\(?:[abfnrtv\\'\"?]|[0-7]{1,3}+(?![0-9])"
-    r"|x[0-9a-fA-F]++))')"
-    f"|(\\[{_S}\\[(?:[^\\[\\]()'\"/]|{_ARGS})*\\]{_S}\\])"
-    r"|(\[\s*\[|\.\.\.|<<=|>>=|->|\+\+|--|&&|\|\||<<|>>|<=|>=|==|!=|[-*/%+&|^]=|::|/\*|//"
-    r"|[^ \t\f\v])")
-#: what pycparser reads as one integer constant, and no more (no ``wb``, no digit separators)
-_INT = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)"
-                  r"(?:[uU](?:ll|LL|[lL])?|(?:ll|LL|[lL])[uU]?)?")
-#: one attribute of a group, and the comma or the group's end after it
-_ITEM = re.compile(f"{_S}(?:({_NAME}){_S}(?:::{_S}({_NAME}){_S})?({_ARGS})?{_S})?(,|\\]{_S}\\]\\Z)")
-#: a gcc line marker as pycparser's lexer reads it (line, then a file without escapes)
-_MARKER = re.compile(r'\n[ \t]*#[ \t]*([0-9]+)[ \t]+"([^"\\\n]*)"(?:[ \t]+[0-9]+)*[ \t]*')
 _PREC = {"||": 0, "&&": 1, "|": 2, "^": 3, "&": 4, "==": 5, "!=": 5, "<": 6, ">": 6, "<=": 6,
          ">=": 6, "<<": 7, ">>": 7, "+": 8, "-": 8, "*": 9, "/": 9, "%": 9}
-#: pycparser's token type of each keyword -> the kind read here (others: not read)
-_KIND_OF = {"CONST": "Q", "VOLATILE": "Q", "RESTRICT": "Q", "TYPEDEF": "typedef",
-            "STRUCT": "su", "UNION": "su", "ENUM": "enum", "SIZEOF": "sizeof", "BOOL_CONST": "BOOL",
-            **dict.fromkeys(("VOID", "_BOOL", "CHAR", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE",
-                             "_COMPLEX", "SIGNED", "UNSIGNED", "__INT128"), "T")}
-try:
-    # the keywords as pycparser's c23 lexer knows them: value -> token type
-    _KEYWORDS: dict[str, str] | None = dict(c_lexer.CLexer(lambda *a: None, dialect="c23")._keyword_map)
-    #: each keyword's kind here (None: not read here)
-    _WORDS = {w: _KIND_OF.get(t) for w, t in _KEYWORDS.items()}
-    # the punctuators read here, as the very strings pycparser's lexer gives
-    # (a unit's pickle shares equal strings that are one object: ``<<`` of
-    # one declaration parsed here and of another parsed by pycparser must be one)
-    _PUNCT = {e.literal: e.literal for e in c_lexer._fixed_tokens
-              if e.literal in "{ } ( ) [ ] ; , : * = + - ~ ! / % << >> < > <= >= == != & | ^ && || ?".split()}
-except Exception:           # another pycparser: never read here
-    _KEYWORDS, _PUNCT, _WORDS = None, {}, {}
 _DEPTH = 40                 # nesting (parentheses, bodies) beyond which pycparser is asked
 _SUE = (c_ast.Struct, c_ast.Union, c_ast.Enum)
-
-Token = tuple  # (kind, value, line, column, file); an attribute group's value is its AttributeSpecifier
 
 
 class _Bail(Exception):
     """Not a declaration read here."""
-
-
-def _tokens(src: str, file: str, line: int, col: int, names: dict) -> list[Token] | None:
-    """The tokens of ``src``, its first character at ``line``:``col``, as
-    pycparser's lexer places them; the identifiers go into ``names`` (in
-    order).  None at anything not read here."""
-    toks: list[Token] = []
-    add = toks.append
-    words = _WORDS
-    start = 1 - col             # where the first line would start
-    for m in _TOKEN.finditer(src):
-        g = m.lastindex
-        v = m.group()
-        s = m.start()
-        if g == 3:
-            k = words.get(v, "ID")
-            if k == "ID":
-                names[v] = None
-            elif k is None:
-                return None
-            add((k, v, line, s - start + 1, file))
-        elif g == 7:
-            v = _PUNCT.get(v)
-            if v is None:
-                return None
-            add((v, v, line, s - start + 1, file))
-        elif g == 2:
-            line += v.count("\n")
-            start = s + v.rfind("\n") + 1
-        elif g == 4:
-            if not _INT.fullmatch(v):
-                return None
-            add(("NUM", v, line, s - start + 1, file))
-        elif g == 1:
-            mk = _MARKER.fullmatch(v)
-            if mk is None:
-                return None
-            line = int(mk.group(1)) - 1     # the line after it is that line
-            file = mk.group(2)
-        elif g == 5:
-            add(("CHAR", v, line, s - start + 1, file))
-        else:
-            spec = _attribute_group(v, file, line, s - start + 1, names)
-            if spec is None:
-                return None
-            add(("ATTR", spec, line, s - start + 1, file))
-            n = v.count("\n")
-            if n:
-                line += n
-                start = s + v.rfind("\n") + 1
-    toks.append(("END", None, line, 0, file))
-    toks.append(("END", None, line, 0, file))
-    return toks
-
-
-def _attribute_group(v: str, file: str, line: int, col: int, names: dict) -> c_ast.AttributeSpecifier | None:
-    """The ``AttributeSpecifier`` of the group ``v`` (``[[`` at line:col)."""
-    def coord(off: int) -> Coord:
-        nl = v.count("\n", 0, off)
-        if not nl:
-            return Coord(file, line, col + off)
-        return Coord(file, line + nl, off - v.rfind("\n", 0, off))
-    attrs = []
-    pos = v.index("[", 1) + 1
-    while True:
-        m = _ITEM.match(v, pos)
-        if m is None:
-            return None
-        first, second, args, end = m.groups()
-        if first is not None:
-            names[first] = None
-            if second is not None:
-                names[second] = None
-                attrs.append(c_ast.Attribute(second, first, args and args[1:-1], coord(m.start(2))))
-            else:
-                attrs.append(c_ast.Attribute(first, None, args and args[1:-1], coord(m.start(1))))
-        if end != ",":
-            return c_ast.AttributeSpecifier(attrs, Coord(file, line, col))
-        pos = m.end()
-
-
-def _int_type(v: str) -> str:
-    """pycparser's type of an integer constant: by the u/U and l/L of its last three characters."""
-    tail = v[-3:]
-    return ("unsigned " * (tail.count("u") + tail.count("U"))
-            + "long " * (tail.count("l") + tail.count("L")) + "int")
 
 
 class _Reader:
@@ -294,7 +175,8 @@ class _Reader:
             decl.type = c_ast.AttributedType(decl.type, tattrs, decl.type.coord)
         out.append(decl)
 
-    def declarator(self) -> c_ast.Node:
+    def pointers(self) -> list[tuple[list, Coord, list]]:
+        """Each ``*`` (qualifiers, where, attributes), first first."""
         t = self.t
         stars = []
         while t[self.i][0] == "*":
@@ -306,6 +188,23 @@ class _Reader:
                 q.append(t[self.i][1])
                 self.i += 1
             stars.append((q, self.coord(star), a))
+        return stars
+
+    @staticmethod
+    def base(types: list) -> tuple[c_ast.Node | None, list[str]]:
+        """The struct, union or enum the specifiers name, else the words of their type."""
+        if len(types) == 1 and isinstance(types[0], _SUE):
+            return types[0], []
+        names: list[str] = []
+        for tn in types:
+            if not isinstance(tn, c_ast.IdentifierType):
+                raise _Bail         # pycparser: "Invalid multiple types specified"
+            names.extend(tn.names)
+        return None, names
+
+    def declarator(self) -> c_ast.Node:
+        t = self.t
+        stars = self.pointers()
         name = self.expect("ID")
         c = self.coord(name)
         inner: c_ast.Node = c_ast.TypeDecl(name[1], None, None, None, c, attributes=self.attrs())
@@ -332,13 +231,7 @@ class _Reader:
         typedef = "typedef" in storage
         align: list = []
         funcspec: list = []
-        single = types[0] if len(types) == 1 and isinstance(types[0], _SUE) else None
-        if single is None:
-            names = []
-            for tn in types:
-                if not isinstance(tn, c_ast.IdentifierType):
-                    raise _Bail
-                names.extend(tn.names)
+        single, names = self.base(types)
         for d, bits in items:
             if typedef:
                 node = c_ast.Typedef(None, quals, storage, d, d.coord)
@@ -460,35 +353,20 @@ class _Reader:
         return c_ast.Enum(name, values, None, self.coord(kw), attributes=attrs)
 
     def type_name(self) -> c_ast.Typename:
+        """A type name as in ``sizeof(T)`` and casts: no declarator but ``*``."""
         quals, _, types, tattrs = self.specifiers(False)
-        if tattrs:
-            raise _Bail
-        t = self.t
+        single, names = self.base(types)
         td = c_ast.TypeDecl(None, None, None, None)
         decl: c_ast.Node = td
-        while t[self.i][0] == "*":
-            star = t[self.i]
-            self.i += 1
-            a = self.attrs()
-            q = []
-            while t[self.i][0] == "Q":
-                q.append(t[self.i][1])
-                self.i += 1
-            decl = c_ast.PtrDecl(q, decl, self.coord(star), attributes=a)
-        if t[self.i][0] in ("(", "["):
+        for q, c, a in self.pointers():
+            decl = c_ast.PtrDecl(q, decl, c, attributes=a)
+        if tattrs or self.t[self.i][0] in ("(", "["):
             raise _Bail
         tn = c_ast.Typename(None, quals[:], None, decl, decl.coord if decl is not td else types[0].coord)
         td.quals = quals[:]
-        if len(types) == 1 and isinstance(types[0], _SUE):
-            td.type = types[0]
-            tn.quals = td.quals[:]
-        else:
-            names = []
-            for x in types:
-                if not isinstance(x, c_ast.IdentifierType):
-                    raise _Bail
-                names.extend(x.names)
-            td.type = c_ast.IdentifierType(names, types[0].coord)
+        td.type = single or c_ast.IdentifierType(names, types[0].coord)
+        if single:
+            tn.quals = td.quals[:]      # as pycparser's fix_atomic_specifiers leaves them
         return tn
 
     # --- constant expressions --------------------------------------------------
@@ -554,7 +432,7 @@ class _Reader:
                 raise _Bail
             expr: c_ast.Node = c_ast.ID(tok[1], self.coord(tok))
         elif k == "NUM":
-            expr = c_ast.Constant(_int_type(tok[1]), tok[1], self.coord(tok))
+            expr = c_ast.Constant(fastlex.int_type(tok[1]), tok[1], self.coord(tok))
         elif k == "CHAR":
             expr = c_ast.Constant("char", tok[1], self.coord(tok))
         elif k == "BOOL":
@@ -574,10 +452,10 @@ def parse(src: str, file: str, line: int, col: int, outer: dict) -> tuple[list, 
     ``src`` behind ``# line "file"`` at column ``col`` with the file scope
     ``outer`` (nodes, names declared, answers asked), or None when it is
     not a declaration read here (or pycparser would refuse it)."""
-    if _KEYWORDS is None:
+    if fastlex.KEYWORDS is None:
         return None
     names: dict[str, None] = {}
-    toks = _tokens(src, file, line, col, names)
+    toks = fastlex.tokens(src, file, line, col, names)
     if toks is None:
         return None
     r = _Reader(toks, outer)
