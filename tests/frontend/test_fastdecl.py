@@ -504,6 +504,8 @@ def test_operator_precedence_and_grouping(op):
     ("struct s { int a[1.5]; };", {}), ("struct s {\n#pragma pack(1)\n int a; };", {}),
     ("enum e : int { A };", {}), ("struct s { _Alignas(8) int a; };", {}),
     ("enum { A = " + "(" * 60 + "1" + ")" * 60 + " };", {}), ("int a[*];", {}),
+    ("enum { A = " + "a ? b : " * 60 + "c };", {}), ("enum { A = " + "- " * 60 + "c };", {}),
+    ("struct s { " + "struct { " * 45 + "int a; " + "} b; " * 45 + "};", {}),
     ("struct s { int a[* 0]; };", {}), ("struct s { int a[*x]; };", {}), ("enum { A = B[1] };", {}),
     ("enum { A = f(1) };", {}), ("enum { A = --B };", {}), ("enum { A = (int){1} };", {}),
     ("[[gnu::packed]] struct s { int a; };", {}), ("struct s { [[gnu::packed]] int a; };", {}),
