@@ -2,46 +2,51 @@
 giving the nodes pycparser gives.
 
 Why: a cold run parses each distinct declaration once (``chunks``), and
-pycparser's lexer and token stream were most of that time.  Most
-declarations of the uapi headers are a few shapes: struct, union and enum
-definitions, and plain typedefs.  ``parse`` reads those with one compiled
-regex and a small recursive descent, and builds the same ``c_ast`` nodes
-pycparser's ``c23`` dialect builds (the same classes, attribute values,
-children and ``Coord`` on every node; ``tests/frontend/test_fastdecl.py``
-holds it to ``chunks._ChunkParser.parse_piece`` over real headers and
-generated declarations).  Anything else, and anything it is unsure of,
-gives None, and the caller asks pycparser as before.
+pycparser's lexer and token stream were most of that time.  Nearly every
+declaration of the uapi and libc headers is one of a few shapes: struct,
+union and enum definitions, typedefs, prototypes.  ``parse`` reads those
+with one compiled regex (``fastlex``) and a small recursive descent, and
+builds the same ``c_ast`` nodes pycparser's ``c23`` dialect builds (the
+same classes, attribute values, children and ``Coord`` on every node;
+``tests/frontend/test_fastdecl.py`` holds it to
+``chunks._ChunkParser.parse_piece`` over real headers and generated
+declarations).  Anything else, and anything it is unsure of, gives None,
+and the caller asks pycparser as before.
 
-Read: ``typedef`` and the qualifiers; the basic type keywords; typedef
-names (typedef-ness answered by the declaration's own names, then by the
-outer scope, as pycparser asks it); struct/union/enum specifiers with or
-without a body, nested; declarators with pointers and arrays; bit-fields;
-C23 ``[[...]]`` attribute groups (the ones ``gnu.rewrite`` leaves) where
-the declaration puts them; constant expressions of integer and character
-constants, identifiers, unary ``+ - ~ ! & *``, binary operators by C
-precedence, ``?:``, parentheses, casts and ``sizeof`` of a type name
-without a declarator other than ``*``; gcc line markers between tokens.
-Not read (None): function declarators, parenthesized declarators,
-initializers, storage classes other than ``typedef``, ``typeof``,
+Read: ``typedef``, ``static``, ``extern``, ``inline`` and the qualifiers;
+the basic type keywords; typedef names (typedef-ness answered by the
+declaration's own names, then by the outer scope, as pycparser asks it);
+struct/union/enum specifiers with or without a body, nested; declarators
+of pointers, then a name, then arrays or one parameter list (parameters
+of specifiers and a named declarator or pointers only, ``...`` last);
+bit-fields; C23 ``[[...]]`` attribute groups (the ones ``gnu.rewrite``
+leaves) where the declaration puts them; constant expressions of integer
+and character constants, identifiers, unary ``+ - ~ ! & *``, binary
+operators by C precedence, ``?:``, parentheses, casts and ``sizeof`` of a
+type name without a declarator other than ``*``; gcc line markers between
+tokens.  Not read (None): parenthesized declarators (function pointers),
+K&R identifier lists, initializers, other storage classes, ``typeof``,
 ``_Alignas``, ``_Atomic``, string and floating constants, postfix
-operators, pragmas and other directives, attributes before a declaration,
-a name declared both as a typedef and as an ordinary identifier
-(pycparser's scope refuses those), nesting deeper than ``_DEPTH``.
+operators, pragmas and other directives, attributes before a declaration
+or a parameter, a name declared both as a typedef and as an ordinary
+identifier (pycparser's scope refuses those), nesting deeper than
+``_DEPTH``.
 
 What it answers for the memo (``asked``): every identifier of the
 declaration (attribute names too) with the outer scope's answer, which is
 what pycparser asks, since it classifies every identifier token it meets
-before the declaration declares it.  The punctuators are the very string
-objects pycparser's lexer gives: a unit's pickle shares equal strings that
-are one object, so ``<<`` read here and ``<<`` read by pycparser must be one.
+before the declaration declares it; and the last word of an unnamed
+parameter's type (``int`` of ``unsigned int``), which pycparser looks up
+too.  The punctuators are the very string objects pycparser's lexer
+gives: a unit's pickle shares equal strings that are one object, so ``<<``
+read here and ``<<`` read by pycparser must be one.
 
 Measured (608 ``linux/*.h`` + ``asm/*.h`` headers, one process, cache off,
-a second core busy): x86_64 reads 4,495 of its 5,066 pieces here (every
-struct, union and enum definition but 2), and the pieces take
-1.55 -> 0.30 s here + 0.13 s in pycparser for the rest; a whole cold run
-(``benchmarks.corpus_worker.run_abicheck``) 3.39 -> 2.84 CPU s (0.84x, 4
-runs each, alternating); aarch64 4,597 of 5,159, 1.61 -> 0.37 + 0.13 s,
-3.46 -> 2.81 CPU s (0.81x).
+``benchmarks.corpus_worker.run_abicheck``, 4 runs each, on and off
+alternating, the other core busy): x86_64 reads 5,048 of the 5,066 pieces
+here, which took pycparser 1.1-1.6 s, in 0.30-0.42 s (and 0.01 s in
+pycparser for the rest); the cold run 3.66 -> 3.00 CPU s (0.82x); aarch64
+5,146 of 5,159, 3.61 -> 2.82 CPU s (0.78x).
 """
 from __future__ import annotations
 
@@ -64,6 +69,14 @@ class _Bail(Exception):
     """Not a declaration read here."""
 
 
+def _attach(node: c_ast.Node, attrs: list) -> None:
+    """pycparser's ``_attach_type_attributes``: the attributes after the
+    specifiers wrap the type under the declarators."""
+    while isinstance(node.type, (c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl, c_ast.TypeDecl)):
+        node = node.type
+    node.type = c_ast.AttributedType(node.type, attrs, node.type.coord)
+
+
 class _Reader:
     """Recursive descent over the tokens, building pycparser's nodes the way
     its parser builds them (the same nesting of declarators, the same
@@ -71,12 +84,13 @@ class _Reader:
     at its name or brace, an ``Enum`` at the keyword, a ``UnaryOp`` at its
     operand, a ``BinaryOp`` at its left operand)."""
 
-    __slots__ = ("t", "i", "outer", "own", "depth")
+    __slots__ = ("t", "i", "outer", "own", "depth", "names")
 
-    def __init__(self, toks: list[Token], outer: dict) -> None:
+    def __init__(self, toks: list[Token], outer: dict, names: dict) -> None:
         self.t = toks
         self.i = 0
         self.outer = outer
+        self.names = names          # the names asked about (the identifiers, and below)
         self.own: dict[str, bool] = {}
         self.depth = 0
 
@@ -103,7 +117,7 @@ class _Reader:
 
     def starts_declaration(self, tok: Token) -> bool:
         k = tok[0]
-        return k in ("Q", "T", "su", "enum", "typedef", "ATTR") or (k == "ID" and self.is_type(tok[1]))
+        return k in ("Q", "T", "su", "enum", "typedef", "S", "F", "ATTR") or (k == "ID" and self.is_type(tok[1]))
 
     def starts_type_name(self, tok: Token) -> bool:
         k = tok[0]
@@ -117,7 +131,7 @@ class _Reader:
         if self.t[self.i][0] == ";":
             self.i += 1
             return []
-        quals, storage, types, tattrs = self.specifiers(True)
+        spec = self.specifiers(True)
         out: list = []
         k = self.t[self.i][0]
         if k in ("*", "ID"):
@@ -125,18 +139,22 @@ class _Reader:
             while self.t[self.i][0] == ",":
                 self.i += 1
                 items.append((self.declarator(), None))
-            self.build(out, quals, storage, types, tattrs, items, True)
+            self.build(out, spec, items, True)
         else:
-            self.lone(out, quals, storage, types, tattrs, False)
+            self.lone(out, spec, False)
         self.expect(";")
         if self.t[self.i][0] != "END":
             raise _Bail
         return out
 
-    def specifiers(self, top: bool) -> tuple[list, list, list, list]:
-        """qualifiers, storage, type specifiers, attributes after them."""
+    def specifiers(self, top: bool, param: bool = False) -> tuple[list, list, list, list, list]:
+        """qualifiers, storage classes, function specifiers, type specifiers,
+        attributes after them (storage and ``inline`` at file scope only; a
+        parameter of qualifiers only is an ``int``)."""
+        first = self.t[self.i]
         quals: list[str] = []
         storage: list[str] = []
+        funcspec: list[str] = []
         types: list = []
         tattrs: list = []
         t = self.t
@@ -153,24 +171,30 @@ class _Reader:
                 types.append(self.struct())
             elif k == "enum":
                 types.append(self.enum())
-            elif k == "typedef" and top:
+            elif (k == "typedef" or k == "S") and top:
                 storage.append(tok[1])
                 self.i += 1
-            elif k == "ATTR" and (quals or storage or types):
+            elif k == "F" and top:
+                funcspec.append(tok[1])
+                self.i += 1
+            elif k == "ATTR" and (quals or storage or funcspec or types):
                 tattrs = self.attrs()
                 break
             else:
                 break
         if not types:
-            raise _Bail
-        return quals, storage, types, tattrs
+            if not (param and quals):
+                raise _Bail
+            types.append(c_ast.IdentifierType(["int"], self.coord(first)))
+        return quals, storage, funcspec, types, tattrs
 
-    def lone(self, out: list, quals, storage, types, tattrs, member: bool) -> None:
+    def lone(self, out: list, spec, member: bool) -> None:
         """A specifier without declarators: a struct, union or enum (a
         member may also be a lone basic type or typedef name, ``int;``)."""
+        quals, storage, funcspec, types, tattrs = spec
         if len(types) != 1 or not (member or isinstance(types[0], _SUE)):
             raise _Bail
-        decl = c_ast.Decl(None, quals, [], storage, [], types[0], None, None, types[0].coord)
+        decl = c_ast.Decl(None, quals, [], storage, funcspec, types[0], None, None, types[0].coord)
         if tattrs:
             decl.type = c_ast.AttributedType(decl.type, tattrs, decl.type.coord)
         out.append(decl)
@@ -216,21 +240,29 @@ class _Reader:
             dim = None if t[self.i][0] == "]" else self.conditional()
             self.expect("]")
             arrays.append(c_ast.ArrayDecl(None, dim, [], c, attributes=self.attrs()))
-        if t[self.i][0] == "(":
+        func = None
+        if t[self.i][0] == "(" and not arrays:
+            self.i += 1
+            args = self.nested(self.params)
+            func = c_ast.FuncDecl(args, None, c, attributes=self.attrs())
+        if t[self.i][0] in ("(", "["):
             raise _Bail
         for q, sc, a in stars:
             inner = c_ast.PtrDecl(q, inner, sc, attributes=a)
         for arr in reversed(arrays):
             arr.type = inner
             inner = arr
+        if func is not None:
+            func.type = inner
+            inner = func
         return inner
 
-    def build(self, out: list, quals, storage, types, tattrs, items, top: bool) -> None:
+    def build(self, out: list, spec, items, top: bool) -> None:
         """The ``Decl`` or ``Typedef`` of each declarator, as pycparser's
         ``_build_declarations`` makes them; at file scope its name is declared."""
+        quals, storage, funcspec, types, tattrs = spec
         typedef = "typedef" in storage
         align: list = []
-        funcspec: list = []
         single, names = self.base(types)
         for d, bits in items:
             if typedef:
@@ -250,10 +282,7 @@ class _Reader:
             if top:
                 self.declare(node.name, typedef)
             if tattrs:
-                target = node
-                while isinstance(target.type, (c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.TypeDecl)):
-                    target = target.type
-                target.type = c_ast.AttributedType(target.type, tattrs, target.type.coord)
+                _attach(node, tattrs)
             out.append(node)
 
     def declare(self, name: str, typedef: bool) -> None:
@@ -296,7 +325,7 @@ class _Reader:
         if k == ";":
             self.i += 1
             return
-        quals, storage, types, tattrs = self.specifiers(False)
+        spec = self.specifiers(False)
         k = self.t[self.i][0]
         if k in ("*", "ID", ":"):
             items = []
@@ -314,9 +343,9 @@ class _Reader:
                 if self.t[self.i][0] != ",":
                     break
                 self.i += 1
-            self.build(out, quals, storage, types, tattrs, items, False)
+            self.build(out, spec, items, False)
         else:
-            self.lone(out, quals, storage, types, tattrs, True)
+            self.lone(out, spec, True)
         self.expect(";")
 
     def enum(self) -> c_ast.Enum:
@@ -354,20 +383,72 @@ class _Reader:
 
     def type_name(self) -> c_ast.Typename:
         """A type name as in ``sizeof(T)`` and casts: no declarator but ``*``."""
-        quals, _, types, tattrs = self.specifiers(False)
-        single, names = self.base(types)
+        spec = self.specifiers(False)
+        td, decl = self.abstract()
+        if spec[4]:
+            raise _Bail
+        return self.typename(spec, td, decl, decl.coord if decl is not td else spec[3][0].coord)
+
+    def abstract(self) -> tuple[c_ast.TypeDecl, c_ast.Node]:
+        """An abstract declarator of pointers only: its TypeDecl, its outermost node."""
         td = c_ast.TypeDecl(None, None, None, None)
         decl: c_ast.Node = td
         for q, c, a in self.pointers():
             decl = c_ast.PtrDecl(q, decl, c, attributes=a)
-        if tattrs or self.t[self.i][0] in ("(", "["):
+        if self.t[self.i][0] in ("(", "["):
             raise _Bail
-        tn = c_ast.Typename(None, quals[:], None, decl, decl.coord if decl is not td else types[0].coord)
+        return td, decl
+
+    def typename(self, spec, td: c_ast.TypeDecl, decl: c_ast.Node, coord) -> c_ast.Typename:
+        """pycparser's ``_build_type_name``."""
+        quals, _, _, types, tattrs = spec
+        single, names = self.base(types)
+        tn = c_ast.Typename(None, quals[:], None, decl, coord)
         td.quals = quals[:]
         td.type = single or c_ast.IdentifierType(names, types[0].coord)
         if single:
             tn.quals = td.quals[:]      # as pycparser's fix_atomic_specifiers leaves them
+        if tattrs:
+            _attach(tn, tattrs)
         return tn
+
+    def params(self) -> c_ast.ParamList | None:
+        """A prototype's parameters, the ``(`` just read."""
+        t = self.t
+        if t[self.i][0] == ")":
+            self.i += 1
+            return None
+        params: list = []
+        while True:
+            tok = t[self.i]
+            if tok[0] == "..." and params:
+                self.i += 1
+                params.append(c_ast.EllipsisParam(self.coord(tok)))
+                break
+            if not self.starts_declaration(tok) or tok[0] in ("ATTR", "typedef", "S", "F"):
+                raise _Bail      # an identifier list, attributes, C23's lone ``...``
+            spec = self.specifiers(False, True)
+            j = self.i
+            while t[j][0] in ("*", "Q", "ATTR"):
+                j += 1
+            if t[j][0] == "ID":             # named
+                self.build(params, spec, [(self.declarator(), None)], False)
+            else:
+                types = spec[3]
+                if (len(types) > 1 and isinstance(types[-1], c_ast.IdentifierType)
+                        and len(types[-1].names) == 1):
+                    # pycparser asks whether the last word (``int`` of
+                    # ``unsigned int``) is a typedef name: a redeclared one
+                    self.names[types[-1].names[0]] = None
+                    if self.is_type(types[-1].names[0]):
+                        raise _Bail
+                td, decl = self.abstract()
+                params.append(self.typename(spec, td, decl, self.coord(tok)))
+            if t[self.i][0] != ",":
+                break
+            self.i += 1
+        self.expect(")")
+        return c_ast.ParamList(params, params[0].coord)
 
     # --- constant expressions --------------------------------------------------
 
@@ -376,9 +457,9 @@ class _Reader:
         if self.t[self.i][0] != "?":
             return cond
         self.i += 1
-        iftrue = self.conditional()
+        iftrue = self.nested(self.conditional)
         self.expect(":")
-        return c_ast.TernaryOp(cond, iftrue, self.conditional(), cond.coord)
+        return c_ast.TernaryOp(cond, iftrue, self.nested(self.conditional), cond.coord)
 
     def binary(self, least: int) -> c_ast.Node:
         lhs = self.cast()
@@ -458,10 +539,10 @@ def parse(src: str, file: str, line: int, col: int, outer: dict) -> tuple[list, 
     toks = fastlex.tokens(src, file, line, col, names)
     if toks is None:
         return None
-    r = _Reader(toks, outer)
+    r = _Reader(toks, outer, names)
     try:
         nodes = r.declaration()
-    except (_Bail, IndexError):
+    except (_Bail, IndexError, RecursionError):
         return None
     get = outer.get
     return nodes, r.own, tuple([(n, get(n)) for n in names])

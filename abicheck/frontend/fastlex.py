@@ -39,6 +39,7 @@ _ITEM = re.compile(f"{_S}(?:({_NAME}){_S}(?:::{_S}({_NAME}){_S})?({_ARGS})?{_S})
 _MARKER = re.compile(r'\n[ \t]*#[ \t]*([0-9]+)[ \t]+"([^"\\\n]*)"(?:[ \t]+[0-9]+)*[ \t]*')
 #: pycparser's token type of each keyword -> the kind read here (others: not read)
 _KIND_OF = {"CONST": "Q", "VOLATILE": "Q", "RESTRICT": "Q", "TYPEDEF": "typedef",
+            "STATIC": "S", "EXTERN": "S", "INLINE": "F",
             "STRUCT": "su", "UNION": "su", "ENUM": "enum", "SIZEOF": "sizeof", "BOOL_CONST": "BOOL",
             **dict.fromkeys(("VOID", "_BOOL", "CHAR", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE",
                              "_COMPLEX", "SIGNED", "UNSIGNED", "__INT128"), "T")}
@@ -51,7 +52,7 @@ try:
     # (a unit's pickle shares equal strings that are one object: ``<<`` of
     # one declaration parsed here and of another parsed by pycparser must be one)
     _PUNCT = {e.literal: e.literal for e in c_lexer._fixed_tokens
-              if e.literal in "{ } ( ) [ ] ; , : * = + - ~ ! / % << >> < > <= >= == != & | ^ && || ?".split()}
+              if e.literal in "{ } ( ) [ ] ; , : * = + - ~ ! / % << >> < > <= >= == != & | ^ && || ? ...".split()}
 except Exception:           # another pycparser: never read here
     KEYWORDS, _PUNCT, _WORDS = None, {}, {}
 #: a token: (kind, value, line, column, file); an attribute group's value is its AttributeSpecifier

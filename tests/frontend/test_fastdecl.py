@@ -268,7 +268,8 @@ def _exprs(near: bool):
             inner.map(lambda e: ["(", *e, ")"]),
             st.tuples(inner, inner, inner).map(lambda t: [*t[0], "?", *t[1], ":", *t[2]]),
             _type_name(near).map(lambda t: ["sizeof", "(", *t, ")"]),
-            st.tuples(_type_name(near), inner).map(lambda t: ["(", *t[0], ")", *t[1]]),
+            # a cast (to a name only near the shapes: ``(a)(0)`` is a call when a is no type)
+            st.tuples(_type_name(near, near), inner).map(lambda t: ["(", *t[0], ")", *t[1]]),
             inner.map(lambda e: ["sizeof", *e]),
         ]
         if near:
@@ -308,8 +309,9 @@ def _quals():
 
 
 @st.composite
-def _type_name(draw, near: bool):
-    spec = draw(st.one_of(st.sampled_from(_BASIC).map(str.split), _name.map(lambda n: [n]),
+def _type_name(draw, near: bool, names: bool = True):
+    spec = draw(st.one_of(st.sampled_from(_BASIC).map(str.split),
+                          _name.map(lambda n: [n]) if names else st.sampled_from(["int"]).map(str.split),
                           st.tuples(st.sampled_from(["struct", "union", "enum"]), _name).map(list)))
     q = draw(_quals())
     stars = draw(st.lists(st.sampled_from([["*"], ["*", "const"]]), max_size=2))
@@ -320,7 +322,36 @@ def _type_name(draw, near: bool):
 
 
 @st.composite
-def _declarator(draw, near: bool, bitfield: bool):
+def _param(draw, near: bool):
+    if draw(st.integers(0, 6)) == 0:
+        return ["void"]
+    spec = draw(st.one_of(st.sampled_from(_BASIC).map(str.split), _name.map(lambda n: [n]),
+                          st.tuples(st.sampled_from(["struct", "union", "enum"]), _name).map(list)))
+    out = [*draw(_quals()), *spec, *draw(_quals())]
+    if draw(st.booleans()):
+        return out + draw(_declarator(near, False, False))
+    for _ in range(draw(st.integers(0, 2))):
+        out += ["*", *draw(_quals())]
+    if near and draw(st.integers(0, 4)) == 0:
+        out += draw(st.sampled_from([["[", "]"], ["(", "*", ")", "(", ")"], ["register"]]))
+    return out
+
+
+@st.composite
+def _params(draw, near: bool):
+    params = draw(st.lists(_param(near), max_size=3))
+    out = ["("]
+    for i, p in enumerate(params):
+        out += ([","] if i else []) + p
+    if (params or near) and draw(st.integers(0, 3)) == 0:
+        out += [",", "..."] if params else ["..."]
+    if near and draw(st.integers(0, 6)) == 0:
+        out += draw(st.sampled_from([["a", ",", "b"], ["[[gnu::x]]", "int"], ["static", "int"]]))
+    return out + [")"]
+
+
+@st.composite
+def _declarator(draw, near: bool, bitfield: bool, function: bool = True):
     out: list = []
     for _ in range(draw(st.integers(0, 2))):
         out += ["*", *draw(_maybe(_attr(near).map(lambda a: [a]))), *draw(_quals())]
@@ -328,6 +359,11 @@ def _declarator(draw, near: bool, bitfield: bool):
         return [":", *draw(_exprs(near))]          # an unnamed bit-field
     out.append(draw(_name))
     out += draw(_maybe(_attr(near).map(lambda a: [a])))
+    if function and draw(st.integers(0, 3)) == 0:
+        out += [*draw(_params(near)), *draw(_maybe(_attr(near).map(lambda a: [a])))]
+        if near and draw(st.integers(0, 4)) == 0:
+            out += draw(st.sampled_from([["[", "2", "]"], ["(", ")"]]))
+        return out
     for _ in range(draw(st.integers(0, 2))):
         dim = draw(st.one_of(st.just([]), _exprs(near)))
         out += ["[", *dim, "]", *draw(_maybe(_attr(near).map(lambda a: [a])))]
@@ -347,14 +383,19 @@ def _specifiers(draw, near: bool, depth: int, top: bool):
     if depth < 2:
         choices += [_record(near, depth + 1), _enum(near)]
     spec = draw(st.one_of(choices))
-    out = [*draw(_quals()), *spec, *draw(_quals())]
+    words = [*draw(_quals()), spec, *draw(_quals())]     # a struct body is one of them
     if top and draw(st.booleans()):
-        out.insert(draw(st.integers(0, len(out))), "typedef")
+        words.insert(draw(st.integers(0, len(words))), "typedef")
+    if top and draw(st.integers(0, 3)) == 0:
+        words.insert(draw(st.integers(0, len(words))), draw(st.sampled_from(["static", "extern", "inline"])))
+    out = [t for w in words for t in (w if isinstance(w, list) else [w])]
+    if near and draw(st.integers(0, 5)) == 0:
+        out.insert(draw(st.integers(0, len(out))), draw(st.sampled_from(["typedef", "static"])))
     if draw(st.integers(0, 3)) == 0:
         out.append(draw(_attr(near)))
     if near and draw(st.integers(0, 6)) == 0:
-        out.insert(0, draw(st.sampled_from(["static", "extern", "_Alignas(8)", "_Atomic",
-                                            "typeof(int)", "inline", "[[gnu::packed]]"])))
+        out.insert(0, draw(st.sampled_from(["register", "auto", "_Alignas(8)", "_Atomic",
+                                            "typeof(int)", "_Noreturn", "[[gnu::packed]]"])))
     return out
 
 
@@ -471,6 +512,9 @@ def test_generated_declarations_near_the_shapes_read(src, outer, where):
 @pytest.mark.parametrize("src", [
     "struct s { int a; };", "enum { A = 1 << 3, B = A | 2 };", "typedef unsigned int u32;",
     "struct s { int a : 3, : 0; unsigned b [[gnu::aligned(8)]]; } [[gnu::packed]];",
+    "extern int access (const char *__name, int __type);", "static inline unsigned f(unsigned val);",
+    "int printf(const char *restrict, ...);", "extern char *strcpy(char *, const char *), x;",
+    "void f(void), g(), h(int a[], struct s *p, unsigned);",
     "union { struct { char c[2][3]; } in; };", "typedef struct { long x; } S, *PS;",
     "enum e { X = (1 ? 2 : 3), Y = sizeof(struct s) / sizeof(int *), Z = (long)-1 };",
     'struct s {\n int a;\n# 40 "other.h" 1\n int b;\n};',
@@ -498,7 +542,9 @@ def test_operator_precedence_and_grouping(op):
 
 
 @pytest.mark.parametrize("src, outer", [
-    ("int f(void);", {}), ("struct s { void (*f)(int); };", {}), ("int x = 1;", {}),
+    ("int f(a, b);", {}), ("struct s { void (*f)(int); };", {}), ("int x = 1;", {}),
+    ("int f(...);", {}), ("int f(int [2]);", {}), ("int f(int (*)(void));", {}), ("int f(T);", {"T": False}),
+    ("int f(int)[2];", {}), ("int f(register int a);", {}), ("int T(void);", {"T": True}),
     ("typedef int T;", {"T": False}), ("enum { T };", {"T": True}), ("struct s { T a; };", {}),
     ("struct s { int a; }", {}), ("struct s { int a; };;", {}), ('char c[] = "x";', {}),
     ("struct s { int a[1.5]; };", {}), ("struct s {\n#pragma pack(1)\n int a; };", {}),
