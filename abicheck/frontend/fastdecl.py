@@ -5,7 +5,8 @@ Why: a cold run parses each distinct declaration once (``chunks``), and
 pycparser's lexer and token stream were most of that time.  Nearly every
 declaration of the uapi and libc headers is one of a few shapes: struct,
 union and enum definitions, typedefs, prototypes.  ``parse`` reads those
-with one compiled regex (``fastlex``) and a small recursive descent, and
+with one compiled regex (``fastlex``) and a small recursive descent
+(``fastexpr`` for the constant expressions), and
 builds the same ``c_ast`` nodes pycparser's ``c23`` dialect builds (the
 same classes, attribute values, children and ``Coord`` on every node;
 ``tests/frontend/test_fastdecl.py`` holds it to
@@ -30,7 +31,7 @@ K&R identifier lists, initializers, other storage classes, ``typeof``,
 operators, pragmas and other directives, attributes before a declaration
 or a parameter, a name declared both as a typedef and as an ordinary
 identifier (pycparser's scope refuses those), nesting deeper than
-``_DEPTH``.
+``DEPTH``.
 
 What it answers for the memo (``asked``): every identifier of the
 declaration (attribute names too) with the outer scope's answer, which is
@@ -54,19 +55,12 @@ from pycparser import c_ast
 from pycparser.c_parser import Coord
 
 from abicheck.frontend import fastlex
-from abicheck.frontend.fastlex import Token
+from abicheck.frontend.fastexpr import DEPTH, Bail, Cursor
 
 #: whether ``chunks.parse`` tries this reader before pycparser
 ENABLED = True
 
-_PREC = {"||": 0, "&&": 1, "|": 2, "^": 3, "&": 4, "==": 5, "!=": 5, "<": 6, ">": 6, "<=": 6,
-         ">=": 6, "<<": 7, ">>": 7, "+": 8, "-": 8, "*": 9, "/": 9, "%": 9}
-_DEPTH = 40                 # nesting (parentheses, bodies) beyond which pycparser is asked
 _SUE = (c_ast.Struct, c_ast.Union, c_ast.Enum)
-
-
-class _Bail(Exception):
-    """Not a declaration read here."""
 
 
 def _attach(node: c_ast.Node, attrs: list) -> None:
@@ -77,55 +71,14 @@ def _attach(node: c_ast.Node, attrs: list) -> None:
     node.type = c_ast.AttributedType(node.type, attrs, node.type.coord)
 
 
-class _Reader:
+class _Reader(Cursor):
     """Recursive descent over the tokens, building pycparser's nodes the way
     its parser builds them (the same nesting of declarators, the same
     coordinates: e.g. a ``Decl`` at its outermost declarator, a ``Struct``
-    at its name or brace, an ``Enum`` at the keyword, a ``UnaryOp`` at its
-    operand, a ``BinaryOp`` at its left operand)."""
+    at its name or brace, an ``Enum`` at the keyword); the expressions are
+    ``fastexpr``'s."""
 
-    __slots__ = ("t", "i", "outer", "own", "depth", "names")
-
-    def __init__(self, toks: list[Token], outer: dict, names: dict) -> None:
-        self.t = toks
-        self.i = 0
-        self.outer = outer
-        self.names = names          # the names asked about (the identifiers, and below)
-        self.own: dict[str, bool] = {}
-        self.depth = 0
-
-    def coord(self, tok: Token) -> Coord:
-        return Coord(tok[4], tok[2], tok[3])
-
-    def expect(self, kind: str) -> Token:
-        tok = self.t[self.i]
-        if tok[0] != kind:
-            raise _Bail
-        self.i += 1
-        return tok
-
-    def is_type(self, name: str) -> bool:
-        own = self.own
-        return bool(own[name] if name in own else self.outer.get(name))
-
-    def attrs(self) -> list:
-        out = []
-        while self.t[self.i][0] == "ATTR":
-            out.append(self.t[self.i][1])
-            self.i += 1
-        return out
-
-    def starts_declaration(self, tok: Token) -> bool:
-        k = tok[0]
-        return k in ("Q", "T", "su", "enum", "typedef", "S", "F", "ATTR") or (k == "ID" and self.is_type(tok[1]))
-
-    def starts_type_name(self, tok: Token) -> bool:
-        k = tok[0]
-        if k in ("typedef", "ATTR"):
-            raise _Bail          # a compound literal's storage class, an attribute: pycparser's
-        return k in ("Q", "T", "su", "enum") or (k == "ID" and self.is_type(tok[1]))
-
-    # --- declarations -------------------------------------------------------
+    __slots__ = ()
 
     def declaration(self) -> list:
         if self.t[self.i][0] == ";":
@@ -144,7 +97,7 @@ class _Reader:
             self.lone(out, spec, False)
         self.expect(";")
         if self.t[self.i][0] != "END":
-            raise _Bail
+            raise Bail
         return out
 
     def specifiers(self, top: bool, param: bool = False) -> tuple[list, list, list, list, list]:
@@ -184,7 +137,7 @@ class _Reader:
                 break
         if not types:
             if not (param and quals):
-                raise _Bail
+                raise Bail
             types.append(c_ast.IdentifierType(["int"], self.coord(first)))
         return quals, storage, funcspec, types, tattrs
 
@@ -193,7 +146,7 @@ class _Reader:
         member may also be a lone basic type or typedef name, ``int;``)."""
         quals, storage, funcspec, types, tattrs = spec
         if len(types) != 1 or not (member or isinstance(types[0], _SUE)):
-            raise _Bail
+            raise Bail
         decl = c_ast.Decl(None, quals, [], storage, funcspec, types[0], None, None, types[0].coord)
         if tattrs:
             decl.type = c_ast.AttributedType(decl.type, tattrs, decl.type.coord)
@@ -222,7 +175,7 @@ class _Reader:
         names: list[str] = []
         for tn in types:
             if not isinstance(tn, c_ast.IdentifierType):
-                raise _Bail         # pycparser: "Invalid multiple types specified"
+                raise Bail         # pycparser: "Invalid multiple types specified"
             names.extend(tn.names)
         return None, names
 
@@ -236,7 +189,7 @@ class _Reader:
         while t[self.i][0] == "[":
             self.i += 1
             if t[self.i][0] == "*":
-                raise _Bail      # ``[*]`` (pycparser takes no expression after the star)
+                raise Bail      # ``[*]`` (pycparser takes no expression after the star)
             dim = None if t[self.i][0] == "]" else self.conditional()
             self.expect("]")
             arrays.append(c_ast.ArrayDecl(None, dim, [], c, attributes=self.attrs()))
@@ -246,7 +199,7 @@ class _Reader:
             args = self.nested(self.params)
             func = c_ast.FuncDecl(args, None, c, attributes=self.attrs())
         if t[self.i][0] in ("(", "["):
-            raise _Bail
+            raise Bail
         for q, sc, a in stars:
             inner = c_ast.PtrDecl(q, inner, sc, attributes=a)
         for arr in reversed(arrays):
@@ -290,7 +243,7 @@ class _Reader:
         own = self.own
         was = own[name] if name in own else self.outer.get(name)
         if (was is False) if typedef else bool(was):
-            raise _Bail
+            raise Bail
         own[name] = typedef
 
     def struct(self) -> c_ast.Node:
@@ -308,11 +261,11 @@ class _Reader:
         elif tok[0] == "{":
             name = None
         else:
-            raise _Bail
+            raise Bail
         self.i += 1
         self.depth += 1
-        if self.depth > _DEPTH:
-            raise _Bail
+        if self.depth > DEPTH:
+            raise Bail
         decls: list = []
         while t[self.i][0] != "}":
             self.member(decls)
@@ -358,7 +311,7 @@ class _Reader:
             name = t[self.i][1]
             self.i += 1
         if t[self.i][0] == ":" and self.starts_declaration(t[self.i + 1]):
-            raise _Bail          # an underlying type (a colon before anything else: a bit-field)
+            raise Bail          # an underlying type (a colon before anything else: a bit-field)
         values = None
         if name is None or t[self.i][0] == "{":
             self.expect("{")
@@ -386,7 +339,7 @@ class _Reader:
         spec = self.specifiers(False)
         td, decl = self.abstract()
         if spec[4]:
-            raise _Bail
+            raise Bail
         return self.typename(spec, td, decl, decl.coord if decl is not td else spec[3][0].coord)
 
     def abstract(self) -> tuple[c_ast.TypeDecl, c_ast.Node]:
@@ -396,7 +349,7 @@ class _Reader:
         for q, c, a in self.pointers():
             decl = c_ast.PtrDecl(q, decl, c, attributes=a)
         if self.t[self.i][0] in ("(", "["):
-            raise _Bail
+            raise Bail
         return td, decl
 
     def typename(self, spec, td: c_ast.TypeDecl, decl: c_ast.Node, coord) -> c_ast.Typename:
@@ -426,7 +379,7 @@ class _Reader:
                 params.append(c_ast.EllipsisParam(self.coord(tok)))
                 break
             if not self.starts_declaration(tok) or tok[0] in ("ATTR", "typedef", "S", "F"):
-                raise _Bail      # an identifier list, attributes, C23's lone ``...``
+                raise Bail      # an identifier list, attributes, C23's lone ``...``
             spec = self.specifiers(False, True)
             j = self.i
             while t[j][0] in ("*", "Q", "ATTR"):
@@ -441,7 +394,7 @@ class _Reader:
                     # ``unsigned int``) is a typedef name: a redeclared one
                     self.names[types[-1].names[0]] = None
                     if self.is_type(types[-1].names[0]):
-                        raise _Bail
+                        raise Bail
                 td, decl = self.abstract()
                 params.append(self.typename(spec, td, decl, self.coord(tok)))
             if t[self.i][0] != ",":
@@ -449,83 +402,6 @@ class _Reader:
             self.i += 1
         self.expect(")")
         return c_ast.ParamList(params, params[0].coord)
-
-    # --- constant expressions --------------------------------------------------
-
-    def conditional(self) -> c_ast.Node:
-        cond = self.binary(0)
-        if self.t[self.i][0] != "?":
-            return cond
-        self.i += 1
-        iftrue = self.nested(self.conditional)
-        self.expect(":")
-        return c_ast.TernaryOp(cond, iftrue, self.nested(self.conditional), cond.coord)
-
-    def binary(self, least: int) -> c_ast.Node:
-        lhs = self.cast()
-        while True:
-            op = self.t[self.i][0]
-            prec = _PREC.get(op)
-            if prec is None or prec < least:
-                return lhs
-            self.i += 1
-            lhs = c_ast.BinaryOp(op, lhs, self.binary(prec + 1), lhs.coord)
-
-    def cast(self) -> c_ast.Node:
-        tok = self.t[self.i]
-        if tok[0] == "(" and self.starts_type_name(self.t[self.i + 1]):
-            self.i += 1
-            typ = self.nested(self.type_name)
-            self.expect(")")
-            if self.t[self.i][0] == "{":
-                raise _Bail
-            return c_ast.Cast(typ, self.nested(self.cast), self.coord(tok))
-        return self.unary()
-
-    def nested(self, read):
-        self.depth += 1
-        if self.depth > _DEPTH:
-            raise _Bail
-        node = read()
-        self.depth -= 1
-        return node
-
-    def unary(self) -> c_ast.Node:
-        tok = self.t[self.i]
-        k = tok[0]
-        if k in ("-", "+", "~", "!", "&", "*"):
-            self.i += 1
-            expr = self.nested(self.cast)
-            return c_ast.UnaryOp(k, expr, expr.coord)
-        if k == "sizeof":
-            self.i += 1
-            if self.t[self.i][0] == "(" and self.starts_type_name(self.t[self.i + 1]):
-                self.i += 1
-                typ = self.nested(self.type_name)
-                self.expect(")")
-                if self.t[self.i][0] == "{":
-                    raise _Bail
-                return c_ast.UnaryOp(tok[1], typ, self.coord(tok))
-            return c_ast.UnaryOp(tok[1], self.nested(self.unary), self.coord(tok))
-        self.i += 1
-        if k == "ID":
-            if self.is_type(tok[1]):
-                raise _Bail
-            expr: c_ast.Node = c_ast.ID(tok[1], self.coord(tok))
-        elif k == "NUM":
-            expr = c_ast.Constant(fastlex.int_type(tok[1]), tok[1], self.coord(tok))
-        elif k == "CHAR":
-            expr = c_ast.Constant("char", tok[1], self.coord(tok))
-        elif k == "BOOL":
-            expr = c_ast.Constant("bool", tok[1], self.coord(tok))
-        elif k == "(":
-            expr = self.nested(self.conditional)
-            self.expect(")")
-        else:
-            raise _Bail
-        if self.t[self.i][0] in ("(", "["):
-            raise _Bail              # a call, a subscript
-        return expr
 
 
 def parse(src: str, file: str, line: int, col: int, outer: dict) -> tuple[list, dict, tuple] | None:
@@ -542,7 +418,7 @@ def parse(src: str, file: str, line: int, col: int, outer: dict) -> tuple[list, 
     r = _Reader(toks, outer, names)
     try:
         nodes = r.declaration()
-    except (_Bail, IndexError, RecursionError):
+    except (Bail, IndexError, RecursionError):
         return None
     get = outer.get
     return nodes, r.own, tuple([(n, get(n)) for n in names])
