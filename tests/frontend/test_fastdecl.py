@@ -515,6 +515,7 @@ def test_generated_declarations_near_the_shapes_read(src, outer, where):
     "extern int access (const char *__name, int __type);", "static inline unsigned f(unsigned val);",
     "int printf(const char *restrict, ...);", "extern char *strcpy(char *, const char *), x;",
     "void f(void), g(), h(int a[], struct s *p, unsigned);",
+    "int f(unsigned int, ...);", "void g(const, volatile x, const *);",
     "union { struct { char c[2][3]; } in; };", "typedef struct { long x; } S, *PS;",
     "enum e { X = (1 ? 2 : 3), Y = sizeof(struct s) / sizeof(int *), Z = (long)-1 };",
     'struct s {\n int a;\n# 40 "other.h" 1\n int b;\n};',
