@@ -485,7 +485,7 @@ _where = st.tuples(st.sampled_from(["<abicheck-piece><abicheck-dir-1>/linux/a.h"
                    st.integers(1, 100_000), st.integers(1, 40))
 
 
-EXAMPLES = 3000 if SLOW else 400
+EXAMPLES = 3000 if SLOW else 250
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
