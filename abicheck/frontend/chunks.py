@@ -34,6 +34,11 @@ What the parse of one declaration depends on, hence its memo key:
   to the same names now, since then the parser takes the same path.  The
   names it declared (its own scope) carry forward.
 
+The common shapes (struct, union and enum definitions, plain typedefs) are
+read by ``fastdecl`` without pycparser, to the same nodes, own names and
+answers; whatever it does not read goes to ``_ChunkParser`` as before
+(``fastdecl.ENABLED`` switches it off).
+
 Anything unusual raises ``Unusual`` and the caller parses the whole text
 as before (so a text that fails still gets today's diagnosis, word for
 word): a declaration that does not parse alone (K&R parameter
@@ -58,6 +63,8 @@ import threading
 from typing import NamedTuple
 
 from pycparser import c_ast, c_parser
+
+from abicheck.frontend import fastdecl
 
 #: where splitting must look: directive lines (matched from the line
 #: break before them), semicolons, literals (skipped whole); a ``#`` or a
@@ -296,12 +303,18 @@ def parse(text: str, name: str, typedef_names, dirs=()) -> Pieces:
                     hit = v
                     break
         if hit is None:
-            p = p or parser()
             spelled = f'"{parsed_as}"' if movable else file
-            try:
-                nodes, own, asked = p.parse_piece(f"# {line} {spelled}\n{' ' * (col - 1)}{src}", scope)
-            except Exception as e:      # a syntax error, a recursion limit: parse it whole
-                raise Unusual(str(e)) from None
+            # the common shapes without pycparser (fastdecl), where the file
+            # is named as the lexer reads it (no escapes)
+            got = (fastdecl.parse(src, spelled[1:-1], line, col, scope)
+                   if fastdecl.ENABLED and _FITS and "\\" not in spelled else None)
+            if got is None:
+                p = p or parser()
+                try:
+                    got = p.parse_piece(f"# {line} {spelled}\n{' ' * (col - 1)}{src}", scope)
+                except Exception as e:      # a syntax error, a recursion limit: parse it whole
+                    raise Unusual(str(e)) from None
+            nodes, own, asked = got
             hit = (asked, nodes, own, line)
             if len(_MEMO) >= _MEMO_LIMIT:
                 _MEMO.clear()

@@ -10,6 +10,7 @@ the default run takes a sample; ``ABICHECK_SLOW=1`` runs every
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -21,7 +22,7 @@ import pytest
 from abicheck import model as m
 from abicheck.cache import units
 from abicheck.errors import ParseError, SourceLoc
-from abicheck.frontend import chunks, clear_memo, parse, translate_each
+from abicheck.frontend import chunks, clear_memo, fastdecl, parse, translate_each
 from abicheck.targets import all_targets, get_target
 from debian_headers import include_dirs
 
@@ -297,27 +298,44 @@ def test_building_a_unit_leaves_the_shared_nodes_alone():
     assert units.dumps(parse._Builder().build(ast)) == first == _whole(text)
 
 
-def test_each_distinct_declaration_is_parsed_once():
+@contextlib.contextmanager
+def _counting_parses(seen: list[str]):
+    """Note each declaration parsed, by ``fastdecl`` or by pycparser, as its text."""
+    fast, piece = fastdecl.parse, chunks._ChunkParser.parse_piece
+
+    def by_fastdecl(src, *args):
+        got = fast(src, *args)
+        if got is not None:
+            seen.append(src)
+        return got
+
+    def by_pycparser(self, src, outer):
+        seen.append(src.split("\n", 1)[1].lstrip(" "))
+        return piece(self, src, outer)
+    with mock.patch.object(fastdecl, "parse", by_fastdecl), \
+            mock.patch.object(chunks._ChunkParser, "parse_piece", by_pycparser):
+        yield
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_each_distinct_declaration_is_parsed_once(fast, monkeypatch):
     """A second header sharing the first one's includes parses only its own part."""
+    monkeypatch.setattr(fastdecl, "ENABLED", fast)
     inc = '# 1 "types.h"\ntypedef unsigned int u32;\nstruct pair { u32 a, b; };\n'
     one = inc + '# 1 "one.h"\nstruct one { struct pair p; };\n'
     two = inc + '# 1 "two.h"\nstruct two { struct pair p; };\n'
-    real = chunks._ChunkParser.parse_piece
     seen: list[str] = []
-
-    def counting(self, src, outer):
-        seen.append(src)
-        return real(self, src, outer)
-    with mock.patch.object(chunks._ChunkParser, "parse_piece", counting):
+    with _counting_parses(seen):
         _same_as_whole(one)
         n = len(seen)
         parse.parse(one)
         assert len(seen) == n
         parse.parse(two)
-    assert [src.split("\n", 1)[1] for src in seen[n:]] == ["struct two { struct pair p; };"]
+    assert seen[n:] == ["struct two { struct pair p; };"]
 
 
-def test_a_file_of_another_tree_at_other_lines_is_not_parsed_again():
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_file_of_another_tree_at_other_lines_is_not_parsed_again(fast, monkeypatch):
     """Two trees' copies of a header (another include folder, lines moved
     by an edit above): each declaration the edit left alone is parsed once,
     and every location is the one the whole-text parse of that tree gives."""
@@ -325,14 +343,10 @@ def test_a_file_of_another_tree_at_other_lines_is_not_parsed_again():
         return (f'# 1 "{root}/linux/types.h"\n{extra}typedef unsigned int u32;\n'
                 f'struct pair {{\n  u32 a,\n      b; }};\nenum {{ K = sizeof(struct pair) }};\n'
                 f'# 1 "{root}/linux/foo.h"\nstruct foo {{ struct pair p; u32 n; }};\n')
+    monkeypatch.setattr(fastdecl, "ENABLED", fast)
     old, new = tree("/t/old/include", ""), tree("/t/new/include", "typedef int added;\n\n")
-    real = chunks._ChunkParser.parse_piece
     seen: list[str] = []
-
-    def counting(self, src, outer):
-        seen.append(src.split("\n", 1)[1])
-        return real(self, src, outer)
-    with mock.patch.object(chunks._ChunkParser, "parse_piece", counting):
+    with _counting_parses(seen):
         a = units.loads(_outcome_in(old, ("/t/old/include",)))
         n = len(seen)
         b = units.loads(_outcome_in(new, ("/t/new/include",)))
