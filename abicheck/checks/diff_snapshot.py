@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from abicheck import api
 from abicheck import model as m
@@ -165,19 +166,27 @@ def rep_of(lay: Layouter, t: m.Type) -> str:
 
 
 def slots_of(lay: Layouter, layout: TypeLayout) -> tuple[Slot, ...]:
+    """The named members in pre-order.  A loop, not a nested function that
+    calls itself: such a function is a reference cycle (its closure holds
+    it), and with it the slots and the layout engine stayed for the cycle
+    collector to find (59,000 slots of an x86_64 tree diff)."""
     out: list[Slot] = []
-
-    def walk(node: Member) -> None:
-        cid = f"{node.kind} {node.path or ''}@{node.offset}"
-        for c in node.children:
-            if c.name is not None:
-                leaf = c.kind not in ("struct", "union")
-                out.append(Slot(c.path, c.name, c.offset, c.size, c.align, c.bit_offset,
-                                c.bit_width, c.kind, c.type_name, rep_of(lay, c.type), leaf,
-                                node.kind, cid, c.loc))
-            if c.kind in ("struct", "union"):
-                walk(c)
-    walk(layout.root)
+    root = layout.root
+    todo: list[tuple[Member, str, Iterator[Member]]] = [
+        (root, f"{root.kind} {root.path or ''}@{root.offset}", iter(root.children))]
+    while todo:
+        node, cid, rest = todo[-1]
+        c = next(rest, None)
+        if c is None:
+            todo.pop()
+            continue
+        record = c.kind in ("struct", "union")
+        if c.name is not None:
+            out.append(Slot(c.path, c.name, c.offset, c.size, c.align, c.bit_offset,
+                            c.bit_width, c.kind, c.type_name, rep_of(lay, c.type), not record,
+                            node.kind, cid, c.loc))
+        if record:
+            todo.append((c, f"{c.kind} {c.path or ''}@{c.offset}", iter(c.children)))
     return tuple(out)
 
 

@@ -119,7 +119,7 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
             try:
                 lay.eval(en.value, en.loc)
             except AbicheckError as e:
-                errors.append(e if e.loc else AbicheckError(e.msg, en.loc))
+                errors.append(e.with_traceback(None) if e.loc else AbicheckError(e.msg, en.loc))
             except RecursionError:
                 break               # hostile nesting: the parse error stands
         for rec in unit.records.values():
@@ -127,7 +127,9 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
                 try:
                     lay.size_align(rec, rec.loc)
                 except AbicheckError as e:
-                    errors.append(e)
+                    # kept without its traceback, which holds this frame
+                    # and so this list: a cycle (``each.bare``)
+                    errors.append(e.with_traceback(None))
                 except RecursionError:
                     break
     order = tu_order(f'# 1 "{name}"\n{text}')

@@ -116,9 +116,9 @@ def bare(err: AbicheckError) -> AbicheckError:
     the result (a tree diff keeps every header's failure to its end), and a
     traceback keeps every frame it passed through, with their locals (the
     whole batch of translations), until the cycle collector finds them.
-    Errors caught and dropped inside the layout engine and the diagnosis
-    still make such cycles: a tree diff's last full collection frees some
-    550,000 objects (``collector.growing`` keeps the scans of them few)."""
+    ``diagnose.first_error`` keeps the errors it weighs bare too, and
+    ``diff_snapshot.slots_of`` walks without a self-calling closure: an
+    x86_64 tree diff left 555,000 objects in cycles, now 96,000."""
     e: BaseException | None = err
     seen = 0
     while e is not None and seen < 8:

@@ -149,11 +149,14 @@ def test_a_failed_translation_holds_no_frame_and_so_nothing_of_its_batch(tmp_pat
     (tmp_path / "good.h").write_text("struct good { int a; };\n")
     (tmp_path / "bad.h").write_text("struct bad { undeclared_t a; };\n")
     (tmp_path / "badcpp.h").write_text("#include <nowhere.h>\n")
+    # the diagnosis reads on past the unknown type and lays out what it
+    # can: the incomplete member's error is one it weighs (``first_error``)
+    (tmp_path / "worse.h").write_text("struct worse { undeclared_t a; struct gone g; };\n")
     t = get_target("x86_64")
     gc.disable()
     try:
-        got = translate_each([(["good.h"], t, [str(tmp_path)]), (["bad.h"], t, [str(tmp_path)]),
-                              (["badcpp.h"], t, [str(tmp_path)])])
+        got = translate_each([([h], t, [str(tmp_path)])
+                              for h in ("good.h", "bad.h", "badcpp.h", "worse.h")])
         good, errors = got[0], got[1:]
         assert all(isinstance(e, Exception) for e in errors)
         assert all(e.__traceback__ is None and (e.__context__ is None or
