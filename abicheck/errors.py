@@ -57,6 +57,22 @@ class AbicheckError(Exception):
         return printable(f"{where}: error: {self.msg}")
 
 
+def detached(err: AbicheckError) -> AbicheckError:
+    """``err`` without the tracebacks of its raising (and of the errors it
+    was raised in), for an error kept as a value (a failed header's result,
+    a candidate the diagnosis weighs): a traceback holds every frame it
+    passed through, their locals and their callers' frames, in a cycle
+    only the cycle collector breaks (a tree diff's whole batches of
+    translations stayed alive so)."""
+    e: BaseException | None = err
+    for _ in range(8):
+        if e is None:
+            break
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
+    return err
+
+
 class UsageError(AbicheckError):
     """Bad command-line usage: unknown target, missing argument."""
 

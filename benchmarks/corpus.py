@@ -21,21 +21,15 @@ QUICK_TARGETS = ("x86_64", "i386", "aarch64", "m68k", "s390x")
 def pairs(quick: bool) -> list[tuple]:
     """[(target, include dirs, headers)] with Debian headers installed."""
     sys.path.insert(0, TESTS)
-    from debian_headers import include_dirs
+    from debian_headers import uapi_headers
 
     from abicheck.targets import all_targets
     out = []
     for t in all_targets():
-        dirs = include_dirs(t)
-        if not dirs or (quick and t.name not in QUICK_TARGETS):
+        found = uapi_headers(t)
+        if not found or (quick and t.name not in QUICK_TARGETS):
             continue
-        headers = []
-        for sub in ("linux", "asm"):
-            for d in dirs:
-                p = os.path.join(d, sub)
-                if os.path.isdir(p):
-                    headers += sorted(f"{sub}/{f}" for f in os.listdir(p) if f.endswith(".h"))
-                    break
+        dirs, headers = found
         if quick:
             headers = headers[::15]
         out.append((t, dirs, headers))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from abicheck.checks.diff_same import SameExpansion
 from abicheck.errors import AbicheckError
 from abicheck.frontend.macros import MacroTable
 from abicheck.frontend.preprocess import preprocess
@@ -129,7 +130,6 @@ class _Lenders:
         self._proofs: dict[tuple[int, int], object] = {}
 
     def lend(self, tr, want: set[str]) -> dict[str, str]:
-        from abicheck.checks.diff_same import SameExpansion
         got: dict[str, str] = {}
         for n in want:
             for lender, texts in reversed(self._by_name.get(n, ())[-self.TRIES:]):

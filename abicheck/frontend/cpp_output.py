@@ -145,8 +145,7 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
     lines = output.split("\n")
     file, line = "<built-in>", 0
     exact = True
-    undone: set[str] = set()        # predefined names undefined, and not defined again
-    predefined: set[str] = set()    # the names of those, ever
+    undone: set[str] = set()        # predefined names an #undef took away (at some point)
     for i, text in enumerate(lines):
         if text.startswith("#"):
             m = _MARKER.match(text)
@@ -160,21 +159,19 @@ def _scan_macros(output: str) -> tuple[tuple[MacroDef, ...], bool]:
             if d:
                 macros.pop(d.group(1), None)
                 macros[d.group(1)] = macro_def(d, file, line)
-                undone.discard(d.group(1))
             else:
                 u = _UNDEF.match(text)
                 if u:
                     gone = macros.pop(u.group(1), None)
                     if gone is not None and (gone.loc.file in ("<built-in>", "<command-line>")
-                                             or gone.name in predefined):
+                                             or gone.name in undone):
                         undone.add(gone.name)
-                        predefined.add(gone.name)
                 elif re.match(r"#pragma\s+(?:push|pop)_macro\b", text):
                     exact = False
         line += 1
     # a predefined macro left undefined: the definitions alone do not say so
     # (arm's asm/types.h undefines __INT32_TYPE__ and defines it again: exact)
-    return tuple(macros.values()), exact and not undone
+    return tuple(macros.values()), exact and all(n in macros for n in undone)
 
 
 def macro_def(d: re.Match, file: str, line: int) -> MacroDef:

@@ -21,7 +21,7 @@ import re
 
 from pycparser import c_lexer
 
-from abicheck.errors import AbicheckError, ParseError, SourceLoc
+from abicheck.errors import AbicheckError, ParseError, SourceLoc, detached
 
 #: Tokens after which a declaration (or a parameter) may start.
 _STARTS = {"SEMI", "LBRACE", "RBRACE", "LPAREN", "COMMA", "EXTERN", "STATIC", "CONST",
@@ -119,7 +119,7 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
             try:
                 lay.eval(en.value, en.loc)
             except AbicheckError as e:
-                errors.append(e.with_traceback(None) if e.loc else AbicheckError(e.msg, en.loc))
+                errors.append(detached(e) if e.loc else AbicheckError(e.msg, en.loc))
             except RecursionError:
                 break               # hostile nesting: the parse error stands
         for rec in unit.records.values():
@@ -127,9 +127,9 @@ def first_error(text: str, target, failure: ParseError, name: str = "<headers>",
                 try:
                     lay.size_align(rec, rec.loc)
                 except AbicheckError as e:
-                    # kept without its traceback, which holds this frame
-                    # and so this list: a cycle (``each.bare``)
-                    errors.append(e.with_traceback(None))
+                    # kept detached: its traceback holds this frame, and so
+                    # this list, in a cycle
+                    errors.append(detached(e))
                 except RecursionError:
                     break
     order = tu_order(f'# 1 "{name}"\n{text}')

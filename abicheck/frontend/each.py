@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-from abicheck.errors import AbicheckError, PreprocessError
+from abicheck.errors import AbicheckError, PreprocessError, detached
 from abicheck.frontend import Translation, _first_of, _translation
 from abicheck.frontend.cpp_output import Preprocessed
 
@@ -34,9 +34,9 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
         try:
             return step()
         except PreprocessError as e:
-            return bare(_first_of(e, job[1]))
+            return detached(_first_of(e, job[1]))
         except AbicheckError as e:
-            return bare(e)
+            return detached(e)
         except RecursionError:
             return AbicheckError("macros nest too deeply")
 
@@ -100,28 +100,11 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
                 out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False,
                                                None, tuple(roots[0]) if roots else ())))
             except AbicheckError as e:
-                out.append(bare(e))
+                out.append(detached(e))
             except RecursionError:
                 out.append(AbicheckError("declarations nest too deeply"))
     finally:
         # the batch's idle threads end now (``pres`` holds them); errors
-        # are handed back ``bare``: a traceback would hold this frame
+        # are handed back ``detached``: a traceback would hold this frame
         pres.close()
     return out
-
-
-def bare(err: AbicheckError) -> AbicheckError:
-    """``err`` without the tracebacks of its raising (and of the errors
-    it was raised in): an error handed back as a result is kept as long as
-    the result (a tree diff keeps every header's failure to its end), and a
-    traceback keeps every frame it passed through, with their locals (the
-    whole batch of translations), until the cycle collector finds them.
-    ``diagnose.first_error`` keeps the errors it weighs bare too, and
-    ``diff_snapshot.slots_of`` walks without a self-calling closure: an
-    x86_64 tree diff left 555,000 objects in cycles, now 96,000."""
-    e: BaseException | None = err
-    seen = 0
-    while e is not None and seen < 8:
-        e.__traceback__ = None
-        e, seen = e.__cause__ or e.__context__, seen + 1
-    return err

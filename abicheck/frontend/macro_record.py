@@ -38,8 +38,7 @@ def scan_map(output: str) -> tuple[dict[str, MacroDef], bool]:
     from the tuple, per translation, was 3% of a tree diff)."""
     macros: dict[str, MacroDef] = {}
     exact = True
-    undone: set[str] = set()        # predefined names undefined, and not defined again
-    predefined: set[str] = set()    # the names of those, ever
+    undone: set[str] = set()        # predefined names an #undef took away (at some point)
     memo = _STRETCHES
     for text in _stretches(output):
         effects = memo.get(text)
@@ -53,22 +52,20 @@ def scan_map(output: str) -> tuple[dict[str, MacroDef], bool]:
                 for name in effects:
                     macros.pop(name, None)
             macros.update(effects)
-            if undone:
-                undone.difference_update(effects)
             continue
         for e in effects:
             if e.__class__ is str:
                 gone = macros.pop(e, None)
-                if gone is not None and (gone.loc.file in _BUILTIN or e in predefined):
+                if gone is not None and (gone.loc.file in _BUILTIN or e in undone):
                     undone.add(e)
-                    predefined.add(e)
             elif e is None:
                 exact = False
             else:
                 macros.pop(e.name, None)
                 macros[e.name] = e
-                undone.discard(e.name)
-    return macros, exact and not undone
+    # exact unless one is left undefined (arm's asm/types.h undefines
+    # __INT32_TYPE__ and defines it again: exact)
+    return macros, exact and all(n in macros for n in undone)
 
 
 def _stretches(output: str) -> list[str]:

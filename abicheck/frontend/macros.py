@@ -125,8 +125,8 @@ class MacroTable:
         # undefined first, as the header did, so cpp takes the new one quietly
         predefined = self.tr.target.macros
         defs = "".join(
-            f"{'#undef ' + d.name + chr(10) if d.name in predefined else ''}"
-            f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
+            ("#undef %s\n" % d.name if d.name in predefined else "")
+            + f"#define {d.name}{'' if d.params is None else '(' + ','.join(d.params) + ')'} "
             f"{d.body}\n" for d in kept)
         first = pre.main_source.count(chr(10)) + 1
         if only is None:

@@ -24,7 +24,7 @@ from abicheck.cache import units
 from abicheck.errors import ParseError, SourceLoc
 from abicheck.frontend import chunks, clear_memo, fastdecl, parse, translate_each
 from abicheck.targets import all_targets, get_target
-from debian_headers import include_dirs
+from debian_headers import uapi_headers
 
 
 def _whole(text: str, name: str = "<headers>"):
@@ -409,20 +409,6 @@ def test_a_pycparser_without_the_internals_parses_whole(monkeypatch):
 
 # --- real headers ---------------------------------------------------------------
 
-def _corpus(target) -> tuple[list[str], list[str]] | None:
-    dirs = include_dirs(target)
-    if not dirs:
-        return None
-    headers = []
-    for sub in ("linux", "asm"):
-        for d in dirs:
-            if os.path.isdir(os.path.join(d, sub)):
-                headers += sorted(f"{sub}/{f}" for f in os.listdir(os.path.join(d, sub))
-                                  if f.endswith(".h"))
-                break
-    return dirs, headers
-
-
 SLOW = bool(os.environ.get("ABICHECK_SLOW"))
 SAMPLED = ("x86_64", "aarch64", "armel", "mips64", "s390x")
 
@@ -431,7 +417,7 @@ def _check_corpus(target, every: int, monkeypatch, fresh: bool = True) -> None:
     """Translate the headers as the front end does (no persistent cache);
     every text handed to the parser parses piecewise (the memo filled by
     the headers before) as it does whole."""
-    found = _corpus(target)
+    found = uapi_headers(target)
     if found is None:
         pytest.skip(f"no Debian headers for {target.name} (linux-libc-dev-*-cross)")
     dirs, headers = found

@@ -28,7 +28,7 @@ from abicheck.cache import units
 from abicheck.errors import ParseError
 from abicheck.frontend import chunks, clear_memo, fastdecl, parse, translate_each
 from abicheck.targets import all_targets, get_target
-from debian_headers import include_dirs
+from debian_headers import uapi_headers
 
 SLOW = bool(os.environ.get("ABICHECK_SLOW"))
 
@@ -105,20 +105,6 @@ def _kind(src: str) -> str:
 
 # --- real headers ------------------------------------------------------------------
 
-def _headers(target) -> tuple[list[str], list[str]] | None:
-    dirs = include_dirs(target)
-    if not dirs:
-        return None
-    headers = []
-    for sub in ("linux", "asm"):
-        for d in dirs:
-            if os.path.isdir(os.path.join(d, sub)):
-                headers += sorted(f"{sub}/{f}" for f in os.listdir(os.path.join(d, sub))
-                                  if f.endswith(".h"))
-                break
-    return dirs, headers
-
-
 _SEEN: dict[tuple[str, int], tuple] = {}
 
 
@@ -131,7 +117,7 @@ def _translate(name: str, every: int):
     if key in _SEEN:
         return _SEEN[key]
     target = get_target(name)
-    found = _headers(target)
+    found = uapi_headers(target)
     if found is None:
         pytest.skip(f"no Debian headers for {name} (linux-libc-dev-*-cross)")
     dirs, headers = found
