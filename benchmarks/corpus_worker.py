@@ -10,6 +10,7 @@ process, walking the same records' members) or ``gcc`` (the target's cross
 gcc with ``-g``, every record read back from the object's DWARF with
 pyelftools).  PAIRS.json is ``[[target, [include dirs], [headers]], ...]``.
 The output: per pass, seconds, records and members found, failed pairs.
+The process ends as the ``abicheck`` command does (``cli.quick_exit``).
 """
 from __future__ import annotations
 
@@ -158,4 +159,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # every tool's process ends as the abicheck command does (``quick_exit``:
+    # what it holds is not freed object by object), so none pays for a
+    # teardown the command does not have
+    from abicheck.cli import quick_exit
+    quick_exit(main(sys.argv[1:]))

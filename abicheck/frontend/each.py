@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from abicheck.errors import AbicheckError, PreprocessError, detached
-from abicheck.frontend import Translation, _first_of, _translation
+from abicheck.frontend import Translation, _first_of, _translation, collector
 from abicheck.frontend.cpp_output import Preprocessed
 
 
@@ -91,20 +91,31 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
 
     pres = results()
     out: list[Translation | AbicheckError] = []
-    try:
-        for (headers, t, dirs, *roots), p in zip(jobs, pres):
-            if isinstance(p, AbicheckError):
-                out.append(p)
-                continue
-            try:
-                out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False,
-                                               None, tuple(roots[0]) if roots else ())))
-            except AbicheckError as e:
-                out.append(detached(e))
-            except RecursionError:
-                out.append(AbicheckError("declarations nest too deeply"))
-    finally:
-        # the batch's idle threads end now (``pres`` holds them); errors
-        # are handed back ``detached``: a traceback would hold this frame
-        pres.close()
+    # what each translation leaves alive (its unit, the parse memo's
+    # nodes) lives past this call: frozen as it comes, so a collection
+    # scans what the current one makes (608 x86_64 uapi headers: 0.33 ->
+    # 0.06 s of collector time)
+    with collector.growing() as growth:
+        try:
+            _translate_in_order(jobs, pres, defines, out, growth)
+        finally:
+            # the batch's idle threads end now (``pres`` holds them); errors
+            # are handed back ``detached``: a traceback would hold this frame
+            pres.close()
     return out
+
+
+def _translate_in_order(jobs, pres, defines, out, growth) -> None:
+    """Each job's translation (or error) appended to ``out``, in job order."""
+    for (headers, t, dirs, *roots), p in zip(jobs, pres):
+        if isinstance(p, AbicheckError):
+            out.append(p)
+            continue
+        try:
+            out.append(_translation(t, p, (tuple(headers), tuple(dirs), tuple(defines), False,
+                                           None, tuple(roots[0]) if roots else ())))
+        except AbicheckError as e:
+            out.append(detached(e))
+        except RecursionError:
+            out.append(AbicheckError("declarations nest too deeply"))
+        growth.step()

@@ -57,6 +57,11 @@ def _parse(text: str, name: str, assume_types: Iterable[str], dirs: Sequence[str
         # hold its own traceback, and with it every caller's frame, in a
         # cycle (a tree diff's snapshots stayed alive to a full collection)
         raise _diagnosis(str(e), parser, full, name) from None
+    finally:
+        # its lexer calls back into it (bound methods): a cycle holding
+        # every token read, left for the cycle collector, which a run
+        # that freezes what it keeps (``collector.growing``) defers
+        parser.__dict__.clear()
     return _Builder().build(ast)
 
 

@@ -312,16 +312,16 @@ class Layouter:
     def _holes(self, root: Member, size: int) -> tuple[tuple[Hole, ...], int]:
         """Holes inside every struct level, and the top level's tail padding."""
         holes: list[Hole] = []
-
-        def walk(node: Member, end_bits: int | None) -> None:
+        # pre-order with a stack (a closure calling itself is a cycle)
+        stack: list[tuple[Member, int | None]] = [(root, None)]
+        while stack:
+            node, end_bits = stack.pop()
             if node.kind == "struct":
                 for idx, start, bits in gaps(node, end_bits):
                     after = _last_path(node.children[:idx + 1]) if idx >= 0 else None
                     holes.append(Hole(after, start, bits, node.path))
-            for c in node.children:
-                if c.kind in ("struct", "union"):
-                    walk(c, (c.offset + c.size) * 8)
-        walk(root, None)
+            stack.extend((c, (c.offset + c.size) * 8) for c in reversed(node.children)
+                         if c.kind in ("struct", "union"))
         return tuple(holes), padding(root, size)
 
     # --- constant expressions ---------------------------------------------------
