@@ -78,23 +78,36 @@ def tu_order(text: str) -> dict[tuple[str, int], int]:
     """(file, line) -> where that line first appears in the translation unit.
 
     Errors from different stages (parser, evaluation) are compared in this
-    order, which is the order GCC meets them in."""
+    order, which is the order GCC meets them in.  The line markers are
+    found by one scan of the text; the lines between two are numbered in
+    a run (a regular expression per line was most of a failed header's
+    diagnosis)."""
     order: dict[tuple[str, int], int] = {}
     file, line = "", 0
-    for i, raw in enumerate(text.split("\n")):
-        if raw.startswith("#"):
-            m = _MARKER.match(raw)
-            if m:
-                file, line = m.group(2), int(m.group(1))
-                # what cpp consumed before line N (#error, #if) sorts here
-                order.setdefault((file, line - 1), i)
-                continue
-        order.setdefault((file, line), i)
-        line += 1
+    i = 0                   # index of the line starting at ``pos``
+    pos = 0
+
+    def plain(n: int) -> None:
+        for k in range(n):
+            order.setdefault((file, line + k), i + k)
+    for m in _MARKER_LINE.finditer(text):
+        n = text.count("\n", pos, m.start())
+        plain(n)
+        i += n
+        file, line = m.group(2), int(m.group(1))
+        # what cpp consumed before line N (#error, #if) sorts here
+        order.setdefault((file, line - 1), i)
+        pos = text.find("\n", m.end()) + 1
+        if pos == 0:
+            return order
+        i += 1
+    plain(text.count("\n", pos) + 1)
     return order
 
 
 _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"')
+#: the same, found in a whole text: at a line's start, within its line
+_MARKER_LINE = re.compile(r'^#[^\S\n]*(?:line[^\S\n]+)?(\d+)[^\S\n]+"((?:\\.|[^"\\\n])*)"', re.M)
 
 
 def first_error(text: str, target, failure: ParseError, name: str = "<headers>",

@@ -41,14 +41,17 @@ def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = (),
 
 
 def _parse(text: str, name: str, assume_types: Iterable[str], dirs: Sequence[str]) -> m.Unit:
-    if not assume_types:
-        try:
-            # each distinct declaration parsed once per process (chunks.py)
-            return _Builder().build(chunks.parse(text, name, _BUILTIN, dirs))
-        except chunks.Unusual:
-            pass                        # parsed whole below, as it always was
-    parser = c_parser.CParser(dialect="c23")
     assumed = "".join(f"typedef int {n};\n" for n in assume_types)
+    try:
+        # each distinct declaration parsed once per process (chunks.py); the
+        # assumed typedefs stand where the whole text has them, after the
+        # prelude's, and are built as it builds them (``typedef int T``)
+        piecewise = f'# {len(_BUILTIN) + 1} "<built-in>"\n{assumed}# 1 "{name}"\n{text}' \
+            if assumed else text
+        return _Builder().build(chunks.parse(piecewise, name, _BUILTIN, dirs))
+    except chunks.Unusual:
+        pass                            # parsed whole below, as it always was
+    parser = c_parser.CParser(dialect="c23")
     full = f'{_PRELUDE}{assumed}# 1 "{name}"\n{text}'
     try:
         ast = parser.parse(full, name)
