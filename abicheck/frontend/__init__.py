@@ -94,13 +94,13 @@ def _parse_cached(text: str, dirs: tuple[str, ...] = ()) -> model.Unit:
     # they let a declaration of another tree's copy of a file be reused
     from abicheck import cache
     if not cache.enabled():
-        return _parser().parse(_rewritten(text), dirs=dirs)
+        return _parser().parse_preprocessed(text, dirs, _rewritten)
     from abicheck.cache import units
     k = cache.key(units.KIND, text)
     payload = cache.load(units.KIND, k)
     unit = units.loads(payload) if payload is not None else None
     if unit is None:
-        unit = _parser().parse(_rewritten(text), dirs=dirs)
+        unit = _parser().parse_preprocessed(text, dirs, _rewritten)
         data = units.dumps(unit)
         if data is not None:
             cache.store(units.KIND, k, data)

@@ -270,15 +270,17 @@ def _relative(path: str, folders: list[tuple[str, int]]) -> str:
     return path
 
 
-def parse(text: str, name: str, typedef_names, dirs=()) -> Pieces:
+def parse(text: str, name: str, typedef_names, dirs=(), pieces=None) -> Pieces:
     """The ``FileAST`` a whole-text parse of ``text`` (behind ``# 1 "name"``
     and a prelude declaring ``typedef_names``) gives, but for the prelude's
     own nodes, with the ``Shift`` of each node (``builder`` reads locations
     through it).  ``dirs``: the include folders the text's files were found
     in; a declaration met before at another line, or in the same file of
     another tree or ABI (``dirs[K]/linux/types.h`` for the same K), is not
-    parsed again.  Raises Unusual when in doubt."""
-    pieces = split(text, name)
+    parsed again.  ``pieces``: ``split(text, name)`` when the caller has it
+    (``segments``).  Raises Unusual when in doubt."""
+    if pieces is None:
+        pieces = split(text, name)
     folders = _folders(dirs)
     scope: dict[str, bool] = dict.fromkeys(typedef_names, True)
     ext: list = []

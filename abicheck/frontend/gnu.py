@@ -165,6 +165,18 @@ def _attribute_to_c23(inner: str) -> str:
 
 def rewrite(text: str) -> str:
     """Rewrite preprocessed GNU C ``text`` into C23 for pycparser."""
+    return rewrite_bodies(rewrite_spellings(text))
+
+
+def rewrite_bodies(text: str) -> str:
+    """``rewrite``'s second half: function bodies out, bitfield attributes
+    hoisted (``segments`` looks at the text in between)."""
+    return _hoist_bitfield_attributes(strip_function_bodies(text))
+
+
+def rewrite_spellings(text: str) -> str:
+    """``rewrite``'s first half: GNU spellings, attributes and ``asm``
+    groups rewritten or dropped."""
     out: list[str] = []
     pos = 0
     i = 0
@@ -220,7 +232,7 @@ def rewrite(text: str) -> str:
     text = "".join(out)
     if "_Complex" in text:              # what _COMPLEX_FLOAT needs (a scan of the text in C)
         text = _COMPLEX_FLOAT.sub(lambda m: complex_name(m[1] or m[2]), text)
-    return _hoist_bitfield_attributes(strip_function_bodies(text))
+    return text
 
 
 # A member declaration (after ``;`` or ``{``) with a bitfield width, then a

@@ -8,12 +8,12 @@ the error GCC would give first (``diagnose``).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from pycparser import c_parser
 
 from abicheck import model as m
-from abicheck.frontend import chunks, collector, replay
+from abicheck.frontend import chunks, collector, gnu, replay, segments
 from abicheck.frontend.builder import BUILTIN as _BUILTIN, Builder as _Builder, parse_expr  # noqa: F401 (re-exported)
 from abicheck.frontend.diagnose import unknown_type_name
 from abicheck.frontend.literal import int_literal  # noqa: F401 (re-exported)
@@ -21,6 +21,22 @@ from abicheck.errors import ParseError, SourceLoc
 
 _PRELUDE = '# 1 "<built-in>"\n' + "".join(f"typedef int {n};\n" for n in _BUILTIN)
 _ERR = re.compile(r"^(.*?):(\d+):(\d+): (.*)$", re.S)
+
+
+def parse_preprocessed(text: str, dirs: Sequence[str] = (),
+                       rewrite: Callable[[str], str] = gnu.rewrite) -> m.Unit:
+    """``parse(rewrite(text), dirs=dirs)`` for preprocessed ``text``, each
+    stretch of it between line markers rewritten and split once per
+    process where it can stand alone (``segments``); ``rewrite``:
+    ``gnu.rewrite`` or a memo of it, for a text that cannot."""
+    pieces = segments.pieces(text, "<headers>")
+    if pieces is not None:
+        with collector.fewer_collections():
+            try:
+                return _Builder().build(chunks.parse("", "<headers>", _BUILTIN, dirs, pieces))
+            except chunks.Unusual:
+                pass        # a text that fails: rewritten whole, parsed as ever
+    return parse(rewrite(text), dirs=dirs)
 
 
 def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = (),
@@ -82,9 +98,10 @@ def _diagnosis(msg: str, parser, full: str, name: str) -> ParseError:
 
 def clear_memo() -> None:
     """Forget the declarations parsed and built in this process (``chunks``,
-    ``replay``)."""
+    ``replay``) and the stretches rewritten (``segments``)."""
     chunks.clear()
     replay.clear()
+    segments.clear()
 
 
 def _parse_error(msg: str, parser=None) -> ParseError:

@@ -22,7 +22,7 @@ import pytest
 from abicheck import model as m
 from abicheck.cache import units
 from abicheck.errors import ParseError, SourceLoc
-from abicheck.frontend import chunks, clear_memo, fastdecl, parse, translate_each
+from abicheck.frontend import chunks, clear_memo, fastdecl, gnu, parse, translate_each
 from abicheck.targets import all_targets, get_target
 from debian_headers import uapi_headers
 
@@ -415,22 +415,22 @@ SAMPLED = ("x86_64", "aarch64", "armel", "mips64", "s390x")
 
 def _check_corpus(target, every: int, monkeypatch, fresh: bool = True) -> None:
     """Translate the headers as the front end does (no persistent cache);
-    every text handed to the parser parses piecewise (the memo filled by
-    the headers before) as it does whole."""
+    every text handed to the parser parses stretch by stretch and piecewise
+    (the memos filled by the headers before) as its rewrite does whole."""
     found = uapi_headers(target)
     if found is None:
         pytest.skip(f"no Debian headers for {target.name} (linux-libc-dev-*-cross)")
     dirs, headers = found
     parsed: list[tuple[str, object]] = []
-    real = parse.parse
+    real = parse.parse_preprocessed
 
-    def recording(text, name="<headers>", assume_types=(), dirs=()):
-        if not assume_types:
-            # as the front end parses it: with the folders its files are in
-            parsed.append((text, _outcome(text, name, lambda t, n: real(t, n, (), dirs))))
-        return real(text, name, assume_types, dirs)
+    def recording(text, dirs=(), rewrite=gnu.rewrite):
+        # as the front end parses it: stretch by stretch (segments), with the
+        # folders its files are in; held to the whole rewritten text's parse
+        parsed.append((gnu.rewrite(text), _outcome(text, "<headers>", lambda t, n: real(t, dirs))))
+        return real(text, dirs, rewrite)
     monkeypatch.setenv("ABICHECK_CACHE", "0")
-    monkeypatch.setattr(parse, "parse", recording)
+    monkeypatch.setattr(parse, "parse_preprocessed", recording)
     if fresh:
         clear_memo()
     translate_each([([h], target, dirs) for h in headers[::every]])

@@ -26,7 +26,7 @@ from pycparser.c_parser import Coord
 
 from abicheck.cache import units
 from abicheck.errors import ParseError
-from abicheck.frontend import chunks, clear_memo, fastdecl, parse, translate_each
+from abicheck.frontend import chunks, clear_memo, fastdecl, gnu, parse, translate_each
 from abicheck.targets import all_targets, get_target
 from debian_headers import uapi_headers
 
@@ -121,7 +121,7 @@ def _translate(name: str, every: int):
     if found is None:
         pytest.skip(f"no Debian headers for {name} (linux-libc-dev-*-cross)")
     dirs, headers = found
-    real_fast, real_parse = fastdecl.parse, parse.parse
+    real_fast, real_parse = fastdecl.parse, parse.parse_preprocessed
     met: collections.Counter = collections.Counter()
     accepted: collections.Counter = collections.Counter()
     problems: list = []
@@ -138,18 +138,17 @@ def _translate(name: str, every: int):
                 problems.append((problem, src))
         return got
 
-    def recording(text, tname="<headers>", assume_types=(), dirs=()):
-        if not assume_types:
-            texts.append((text, tuple(dirs)))
-        return real_parse(text, tname, assume_types, dirs)
+    def recording(text, dirs=(), rewrite=gnu.rewrite):
+        texts.append((gnu.rewrite(text), tuple(dirs)))
+        return real_parse(text, dirs, rewrite)
     saved = os.environ.get("ABICHECK_CACHE")
     os.environ["ABICHECK_CACHE"] = "0"
-    fastdecl.parse, parse.parse = checking, recording
+    fastdecl.parse, parse.parse_preprocessed = checking, recording
     try:
         clear_memo()
         translate_each([([h], target, dirs) for h in headers[::every]])
     finally:
-        fastdecl.parse, parse.parse = real_fast, real_parse
+        fastdecl.parse, parse.parse_preprocessed = real_fast, real_parse
         if saved is None:
             os.environ.pop("ABICHECK_CACHE", None)
         else:
