@@ -66,6 +66,19 @@ def timed_run(args: list[str], environ: dict[str, str], ok=(0,), stdin: str | No
     return dt, res
 
 
+def cpu_timed_run(args: list[str], environ: dict[str, str]
+                  ) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall-clock seconds, CPU seconds, result) of one process run to
+    completion; the CPU time is the process's and everything it started
+    and waited for (cpp, a forked helper), user and system."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    dt, res = timed_run(args, environ)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return dt, cpu, res
+
+
 def best_of(n: int, fn) -> float:
     times = []
     for _ in range(n):
