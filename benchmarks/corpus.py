@@ -111,8 +111,8 @@ def run(quick: bool, tmp: str, log) -> list[Row]:
                         rate(warm_cache, sel), "/s", "libclang -target, one process per target",
                         base, note))
     if with_clang:
-        # the same, by CPU time (every process each tool's run started):
-        # abicheck reads cpp's output in a forked process beside its parser
+        # the same, by CPU time (every process each tool's run started:
+        # abicheck's cpp runs too)
         sel = [t.name for t, _, _ in with_clang]
         ccpu = sum(clang[n]["cpu"] for n in sel)
         acpu = sum(cold[n]["cpu"] for n in sel)

@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from abicheck.errors import AbicheckError, PreprocessError, detached
-from abicheck.frontend import Translation, _first_of, _translation, collector, cpp_fork
+from abicheck.frontend import Translation, _first_of, _translation, collector
 from abicheck.frontend.cpp_output import Preprocessed
 
 
@@ -66,34 +66,19 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
             return pre
         return guarded(job, step)
 
-    chosen = [jobs[i] for i in misses]
-
-    def batched(n: int = 0):
-        """(result, whether it ran alone) of the misses from the n-th on:
-        jobs sharing a target and directories share gcc processes."""
-        inner = batch.preprocess_each(chosen[n:], defines, alone)
-        try:
-            for got in inner:
-                yield got, id(got) in ran_alone
-        finally:
-            getattr(inner, "close", lambda: None)()
-
     def results():
         if len(misses) <= 1:
-            done = iter([(alone(j), True) for j in chosen])
-        elif cpp_fork.worth_it(len(chosen)):
-            # reading cpp's output in a process of its own, beside the parser
-            done = cpp_fork.forked(batched, batched)
-        else:
-            done = batched()
+            done = iter([alone(jobs[i]) for i in misses])
+        else:       # jobs sharing a target and directories share gcc processes
+            done = batch.preprocess_each([jobs[i] for i in misses], defines, alone)
         since = cpp_cache.started()
         try:
             for i, p in enumerate(looked):
                 if not isinstance(p, pp.Request):
                     yield p
                     continue
-                got, was_alone = next(done)
-                if isinstance(got, Preprocessed) and not was_alone:
+                got = next(done)
+                if isinstance(got, Preprocessed) and id(got) not in ran_alone:
                     # the batch checked confinement with the roots ``prepare``
                     # gives this job (its directories, the bundled ones, the
                     # headers' own folders, the job's roots): the same check
