@@ -43,7 +43,7 @@ from typing import Callable, Iterator, Sequence
 from abicheck import limits
 from abicheck.errors import AbicheckError
 from abicheck.frontend import batch_proc, batch_scan, confine
-from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines
+from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines, split_after
 from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
 
@@ -178,6 +178,11 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         results[0] = STANDALONE
         return results
     prefix = out[:cut + 1]
+    # what cpp printed before the main file, read once for every part
+    try:
+        head: Preprocessed | None = _split_defines(prefix[:-1].decode("utf-8", "surrogateescape"), "")
+    except AbicheckError:
+        head = None                                 # as each part's whole output would fail
     # where each part's text starts and ends
     spans: list[tuple[int, int]] = []
     start = cut + 1
@@ -200,7 +205,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         seg = out[s:e]
         if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)):
             return results                          # REQUEUE from here
-        pre, files = _part_result(group, parts[k], prefix, seg)
+        pre, files = _part_result(group, parts[k], head, len(prefix), seg)
         if files is None:                           # unreadable: its state is unknown
             results[k] = STANDALONE
             return results
@@ -243,17 +248,20 @@ def _skips_unseen(seg: bytes, touched: set[bytes], known: dict[bytes, set[str]])
     return False
 
 
-def _part_result(group: _Group, part: _Part, prefix: bytes, seg: bytes
+def _part_result(group: _Group, part: _Part, head: Preprocessed | None, head_size: int, seg: bytes
                  ) -> tuple[Preprocessed | None, list[str] | None]:
     """The part's ``Preprocessed`` (None when it must run alone) and the
-    files it entered (None when its output cannot be read)."""
-    raw = (prefix + seg).decode("utf-8", "surrogateescape")
+    files it entered (None when its output cannot be read): ``head`` is
+    the batch's output before the main file (``head_size`` bytes, its line
+    break after it included), ``seg`` the part's own."""
     try:
-        pre = _split_defines(raw, part.main)
+        if head is None:
+            raise AbicheckError("unreadable cpp output")
+        pre = split_after(head, seg.decode("utf-8", "surrogateescape"), part.main)
     except AbicheckError:
         return None, None
     files = [f for f, _ in pre.entries]
-    if len(prefix) + len(seg) > group.lim.cpp_output:
+    if head_size + len(seg) > group.lim.cpp_output:
         return None, files
     try:
         confine.check_entries(pre.entries, part.roots, group.lim.input_size, None, MAIN)
