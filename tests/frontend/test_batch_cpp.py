@@ -217,3 +217,20 @@ def test_include_next(tree):
                  "b/y.h": "#include <x.h>\nstruct y { struct x x; };\n"})[0]
     dirs = [os.path.join(root, "a"), os.path.join(root, "b")]
     assert _check(_jobs(dirs, "x.h", "y.h", "x.h", "y.h")) == 4
+
+
+def test_skips_unseen_reads_cpp_output(tree):
+    # each header's own -dD output, read as a later part of a batch that
+    # has seen a.h guarded by A_H: only a define of A_H before a.h is
+    # entered (or with a.h never entered) can hide an entry
+    dirs = tree({"a.h": "#ifndef A_H\n#define A_H\nint a;\n#endif\n",
+                 "x.h": '#define A_H\n#include "a.h"\n', "y.h": '#include "a.h"\n#define A_H\n',
+                 "z.h": "#define A_H 1\nint z;\n", "w.h": "#undef A_H\nint w;\n",
+                 "p.h": '#define A_H(x) x\n#include "a.h"\n'})
+    t = get_target("x86_64")
+    a = preprocess(["y.h"], t, dirs).entries[0][0]
+    got = {}
+    for h in ("x.h", "y.h", "z.h", "w.h", "p.h"):
+        raw = preprocess([h], t, dirs)._raw.encode("utf-8", "surrogateescape")
+        got[h] = batch._skips_unseen(raw, {"A_H"}, {"A_H": {a}})
+    assert got == {"x.h": True, "y.h": False, "z.h": True, "w.h": False, "p.h": True}
