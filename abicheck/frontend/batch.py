@@ -73,6 +73,10 @@ class _Part:
     main: str                       # main_source(headers)
     roots: confine.Roots | None
     names: frozenset[str]
+    #: the reset after it with nothing learned: (names, their #undef
+    #: lines, the names as a set), made once (a part runs again in every
+    #: batch a REQUEUE before it starts: 1330 resets for 608 x86_64 headers)
+    reset: tuple[list[str], str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -164,15 +168,25 @@ def _main_file(group: _Group, parts: list[_Part], nonce: str) -> tuple[str, list
             break
         # a command-line macro is restored only once a header was seen to
         # change one (gcc warns on every #undef of a __STDC_ macro)
-        names = sorted(part.names - skip | group.learned if group.learned else part.names - skip)
+        if part.reset is None:          # ``skip`` is the same in every batch of the group
+            base = sorted(part.names - skip)
+            part.reset = base, "".join(f"#undef {n}\n" for n in base), frozenset(base)
+        names, block, done = part.reset
+        extra = group.learned.difference(names) if group.learned else ()
+        if extra:                       # a sorted run and a few more: one merge
+            names = sorted([*names, *extra])
         if restored:
             for name in names:
                 text.append(f"#undef {name}\n")
                 if name in restore:
                     text.append(restore[name] + "\n")
-        elif names:                     # one join, not a line at a time
-            text.append("#undef " + "\n#undef ".join(names) + "\n")
-        resets.append(frozenset(names))
+            done = frozenset(names)
+        elif extra:
+            text.append("".join(f"#undef {n}\n" for n in names))
+            done = frozenset(names)
+        else:
+            text.append(block)
+        resets.append(done)
         text.append(f"#warning abicheck_reset {nonce} {k}\n")
     return "".join(text), resets
 
@@ -315,9 +329,10 @@ def _clean_starts(touched: list[set[str]], resets: list[frozenset[str]], group: 
     dirty: set[str] = set()
     clean = [True]
     for k in range(len(touched) - 1):
-        dirty = (dirty | touched[k]) - resets[k]
+        dirty = ((dirty | touched[k]) if dirty else touched[k]) - resets[k]
         clean.append(not dirty)
-        group.learned |= dirty - _UNRESETTABLE
+        if dirty:
+            group.learned |= dirty - _UNRESETTABLE
     return clean
 
 

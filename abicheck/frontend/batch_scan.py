@@ -103,7 +103,13 @@ def _find(name: str, dirs: tuple[str, ...], every: bool) -> tuple[str, ...]:
     return tuple(found)
 
 
+@functools.lru_cache(maxsize=65536)
 def _resolve(kind: str, quote: str, name: str, here: str, dirs: tuple[str, ...]) -> tuple[str, ...]:
+    """Where an include directive of the file ``here`` may land.  Kept as
+    ``_find`` keeps its answers: every header's closure walks the same
+    files again (608 x86_64 headers, 18,000 visits of 720 files), and a
+    stale answer only makes the reset list longer or shorter, which the
+    ``-dD`` check of every part catches."""
     if os.path.isabs(name):
         return (name,) if os.path.isfile(name) else ()
     if kind == "include_next":

@@ -234,3 +234,18 @@ def test_skips_unseen_reads_cpp_output(tree):
         raw = preprocess([h], t, dirs)._raw.encode("utf-8", "surrogateescape")
         got[h] = batch._skips_unseen(raw, {"A_H"}, {"A_H": {a}})
     assert got == {"x.h": True, "y.h": False, "z.h": True, "w.h": False, "p.h": True}
+
+
+def test_include_lands_elsewhere_after_a_scan(tree):
+    # the closure scan keeps where each include landed: once a local y.h
+    # appears (x.h's quoted include now finds it, not the folder's), a
+    # later header's reset list is built from the old answer and misses
+    # Y2; the -dD check sees it, and c.h after b.h is still exactly c.h
+    dirs = tree({"y.h": "#define Y1 1\n", "sub/x.h": '#include "y.h"\n', "a.h": "#include <sub/x.h>\n",
+                 "c.h": "#ifdef Y2\nint leaked;\n#endif\nint c;\n"})
+    assert _check(_jobs(dirs, "a.h", "c.h", "a.h", "c.h")) == 4
+    with open(os.path.join(dirs[0], "sub", "y.h"), "w") as f:
+        f.write("#define Y2 2\n")
+    with open(os.path.join(dirs[0], "b.h"), "w") as f:
+        f.write("#include <sub/x.h>\n")
+    assert _check(_jobs(dirs, "b.h", "c.h", "b.h", "c.h")) == 4
