@@ -43,7 +43,7 @@ from typing import Callable, Iterator, Sequence
 from abicheck import limits
 from abicheck.errors import AbicheckError
 from abicheck.frontend import batch_proc, batch_scan, confine
-from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines
+from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines, split_after
 from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
 
@@ -57,7 +57,11 @@ _UNRESETTABLE = frozenset({
     "__has_include", "__has_include_next", "__has_attribute", "__has_cpp_attribute",
     "__has_c_attribute", "__has_builtin"})
 _MAIN_START = b'\n# 1 "<stdin>"\n'
-_TOUCHED = re.compile(rb"^#(?:define|undef) ([A-Za-z_]\w*)", re.M)
+#: a name cpp's -dD record defines or undefines, with the line break
+#: before it (a literal the regex engine skips to: ``^`` with ``re.M`` is
+#: tried at every character), read from output decoded as Latin-1 (one
+#: character a byte: names as str without a decode each) with ASCII ``\w``
+_TOUCHED = re.compile(r"\n#(?:define|undef) ([A-Za-z_]\w*)", re.A)
 
 STANDALONE, REQUEUE = "standalone", "requeue"
 
@@ -69,6 +73,10 @@ class _Part:
     main: str                       # main_source(headers)
     roots: confine.Roots | None
     names: frozenset[str]
+    #: the reset after it with nothing learned: (names, their #undef
+    #: lines, the names as a set), made once (a part runs again in every
+    #: batch a REQUEUE before it starts: 1330 resets for 608 x86_64 headers)
+    reset: tuple[list[str], str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -80,6 +88,9 @@ class _Group:
     macros: dict[str, str]
     lim: limits.Limits
     learned: set[str] = field(default_factory=set)  # names the scan missed, seen in -dD
+    restore: dict[str, str] = field(default_factory=dict)  # _initial(macros), made once
+    #: one ``Roots`` (and its memo of verdicts) for every part naming the same folders
+    roots: dict[tuple[str, ...], confine.Roots] = field(default_factory=dict)
 
 
 def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_dirs: Sequence[str],
@@ -102,7 +113,7 @@ def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_d
         yield from ((i, None) for i in range(len(headers)))
         return
     dirs = [*include_dirs, bundled_include_dir()]
-    group = _Group(target, dirs, macros, lim)
+    group = _Group(target, dirs, macros, lim, restore=_initial(macros))
     pending: list[_Part] = []
     for i, hs in enumerate(headers):
         try:
@@ -112,8 +123,10 @@ def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_d
             pending = []
             yield i, None
             continue
-        part_roots = None if lim.allow_include_outside else \
-            confine.Roots([*dirs, *confine.header_roots(hs), *roots])
+        part_roots = None
+        if not lim.allow_include_outside:
+            key = (*dirs, *confine.header_roots(hs), *roots)
+            part_roots = group.roots.get(key) or group.roots.setdefault(key, confine.Roots(key))
         pending.append(_Part(i, tuple(hs), main_source(hs), part_roots,
                              batch_scan.closure_names(tuple(hs), tuple(dirs))))
     yield from _drain(group, pending)
@@ -142,7 +155,9 @@ def _initial(macros: dict[str, str]) -> dict[str, str]:
 
 def _main_file(group: _Group, parts: list[_Part], nonce: str) -> tuple[str, list[frozenset[str]]]:
     """The batch's main file, and the names reset after each part."""
-    restore = _initial(group.macros)
+    restore = group.restore
+    skip = restore.keys() | _UNRESETTABLE
+    restored = group.learned & restore.keys()
     text, resets = [], []
     for k, part in enumerate(parts):
         if k:
@@ -153,12 +168,25 @@ def _main_file(group: _Group, parts: list[_Part], nonce: str) -> tuple[str, list
             break
         # a command-line macro is restored only once a header was seen to
         # change one (gcc warns on every #undef of a __STDC_ macro)
-        names = sorted((part.names - restore.keys() - _UNRESETTABLE) | group.learned)
-        for name in names:
-            text.append(f"#undef {name}\n")
-            if name in restore:
-                text.append(restore[name] + "\n")
-        resets.append(frozenset(names))
+        if part.reset is None:          # ``skip`` is the same in every batch of the group
+            base = sorted(part.names - skip)
+            part.reset = base, "".join(f"#undef {n}\n" for n in base), frozenset(base)
+        names, block, done = part.reset
+        extra = group.learned.difference(names) if group.learned else ()
+        if extra:                       # a sorted run and a few more: one merge
+            names = sorted([*names, *extra])
+        if restored:
+            for name in names:
+                text.append(f"#undef {name}\n")
+                if name in restore:
+                    text.append(restore[name] + "\n")
+            done = frozenset(names)
+        elif extra:
+            text.append("".join(f"#undef {n}\n" for n in names))
+            done = frozenset(names)
+        else:
+            text.append(block)
+        resets.append(done)
         text.append(f"#warning abicheck_reset {nonce} {k}\n")
     return "".join(text), resets
 
@@ -178,6 +206,11 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         results[0] = STANDALONE
         return results
     prefix = out[:cut + 1]
+    # what cpp printed before the main file, read once for every part
+    try:
+        head: Preprocessed | None = _split_defines(prefix[:-1].decode("utf-8", "surrogateescape"), "")
+    except AbicheckError:
+        head = None                                 # as each part's whole output would fail
     # where each part's text starts and ends
     spans: list[tuple[int, int]] = []
     start = cut + 1
@@ -192,15 +225,17 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
                 break
             start = nxt + 1
     diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n)
-    touched = [set(_TOUCHED.findall(out, s, e)) for s, e in spans]
+    latin = out.decode("latin-1")
+    # each span opens after a line break
+    touched = [set(_TOUCHED.findall(latin, s - 1, e)) for s, e in spans]
     clean = _clean_starts(touched, resets, group)
-    initial = set(_TOUCHED.findall(prefix))
-    known: dict[bytes, set[str]] = {}       # guard -> files cpp now skips unseen while it is defined
+    initial = set(_TOUCHED.findall("\n" + latin[:cut + 1]))
+    known: dict[str, set[str]] = {}         # guard -> files cpp now skips unseen while it is defined
     for k, (s, e) in enumerate(spans):
         seg = out[s:e]
         if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)):
             return results                          # REQUEUE from here
-        pre, files = _part_result(group, parts[k], prefix, seg)
+        pre, files = _part_result(group, parts[k], head, len(prefix), seg)
         if files is None:                           # unreadable: its state is unknown
             results[k] = STANDALONE
             return results
@@ -209,9 +244,8 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         for f in files:
             g = batch_scan.file_facts(f).guard
             if g:
-                key = g.encode("latin-1")
-                stateful |= key in initial          # skipped unseen in every later part
-                known.setdefault(key, set()).add(f)
+                stateful |= g in initial            # skipped unseen in every later part
+                known.setdefault(g, set()).add(f)
         if stateful:                # it changed state -dD does not show
             return results
     if len(spans) < n:          # a fatal error or a limit stopped cpp in this part
@@ -221,7 +255,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
     return results
 
 
-def _skips_unseen(seg: bytes, touched: set[bytes], known: dict[bytes, set[str]]) -> bool:
+def _skips_unseen(seg: bytes, touched: set[str], known: dict[str, set[str]]) -> bool:
     """Whether cpp may have skipped an ``#include`` in this part without a
     trace where a run of its own enters the file (empty).  gcc remembers the
     guard of each file it closed (its multiple-include optimisation): once
@@ -230,30 +264,35 @@ def _skips_unseen(seg: bytes, touched: set[bytes], known: dict[bytes, set[str]])
     That can differ only when this part defines ``G`` before it first
     enters ``F`` (another file defines ``F``'s guard: glibc's sgidefs.h and
     the kernel's asm/sgidefs.h)."""
-    for g in touched & known.keys():
-        first = [i for i in (seg.find(b"\n#define " + g + b" "), seg.find(b"\n#define " + g + b"("))
-                 if i >= 0]
-        if not first:
-            continue
-        for f in known[g]:
+    for name in touched & known.keys():
+        g = name.encode("latin-1")
+        plain, params = b"\n#define " + g + b" ", b"\n#define " + g + b"("
+        for f in known[name]:
             esc = f.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8", "surrogateescape")
             at = seg.find(b'\n# 1 "' + esc + b'" 1')
-            if at < 0 or at > min(first):
+            # a define before the entry (none straddles it: neither holds a
+            # line break past its first byte), or any at all when the part
+            # never enters the file: the search stops at the entry
+            end = at if at >= 0 else len(seg)
+            if seg.find(plain, 0, end) >= 0 or seg.find(params, 0, end) >= 0:
                 return True
     return False
 
 
-def _part_result(group: _Group, part: _Part, prefix: bytes, seg: bytes
+def _part_result(group: _Group, part: _Part, head: Preprocessed | None, head_size: int, seg: bytes
                  ) -> tuple[Preprocessed | None, list[str] | None]:
     """The part's ``Preprocessed`` (None when it must run alone) and the
-    files it entered (None when its output cannot be read)."""
-    raw = (prefix + seg).decode("utf-8", "surrogateescape")
+    files it entered (None when its output cannot be read): ``head`` is
+    the batch's output before the main file (``head_size`` bytes, its line
+    break after it included), ``seg`` the part's own."""
     try:
-        pre = _split_defines(raw, part.main)
+        if head is None:
+            raise AbicheckError("unreadable cpp output")
+        pre = split_after(head, seg.decode("utf-8", "surrogateescape"), part.main)
     except AbicheckError:
         return None, None
     files = [f for f, _ in pre.entries]
-    if len(prefix) + len(seg) > group.lim.cpp_output:
+    if head_size + len(seg) > group.lim.cpp_output:
         return None, files
     try:
         confine.check_entries(pre.entries, part.roots, group.lim.input_size, None, MAIN)
@@ -280,7 +319,7 @@ def _diagnostics(stderr: str, nonce: str, n: int) -> tuple[list[bool], list[bool
     return diag, reset
 
 
-def _clean_starts(touched: list[set[bytes]], resets: list[frozenset[str]], group: _Group) -> list[bool]:
+def _clean_starts(touched: list[set[str]], resets: list[frozenset[str]], group: _Group) -> list[bool]:
     """Whether the macro state at the start of each part is the initial
     one: every macro a part's ``-dD`` record defines or undefines (cpp echoes
     each ``#define``/``#undef`` it obeys: ``touched``) must be among the
@@ -290,9 +329,10 @@ def _clean_starts(touched: list[set[bytes]], resets: list[frozenset[str]], group
     dirty: set[str] = set()
     clean = [True]
     for k in range(len(touched) - 1):
-        dirty = (dirty | {m.decode("latin-1") for m in touched[k]}) - resets[k]
+        dirty = ((dirty | touched[k]) if dirty else touched[k]) - resets[k]
         clean.append(not dirty)
-        group.learned |= dirty - _UNRESETTABLE
+        if dirty:
+            group.learned |= dirty - _UNRESETTABLE
     return clean
 
 

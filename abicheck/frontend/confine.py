@@ -130,8 +130,11 @@ def check_entries(entries: Sequence[tuple[str, SourceLoc]], roots: Roots | None,
                              "raise it with --limit input-size=SIZE", SourceLoc(at.file, at.line, col))
 
 
+_NAME_AT = re.compile(r'include(?:_next)?[ \t]*([<"])')
+
+
 def _name_col(raw: str) -> int:
-    m = re.search(r'include(?:_next)?[ \t]*([<"])', raw)
+    m = _NAME_AT.search(raw)
     return m.start(1) + 1 if m else 1
 
 

@@ -217,3 +217,35 @@ def test_include_next(tree):
                  "b/y.h": "#include <x.h>\nstruct y { struct x x; };\n"})[0]
     dirs = [os.path.join(root, "a"), os.path.join(root, "b")]
     assert _check(_jobs(dirs, "x.h", "y.h", "x.h", "y.h")) == 4
+
+
+def test_skips_unseen_reads_cpp_output(tree):
+    # each header's own -dD output, read as a later part of a batch that
+    # has seen a.h guarded by A_H: only a define of A_H before a.h is
+    # entered (or with a.h never entered) can hide an entry
+    dirs = tree({"a.h": "#ifndef A_H\n#define A_H\nint a;\n#endif\n",
+                 "x.h": '#define A_H\n#include "a.h"\n', "y.h": '#include "a.h"\n#define A_H\n',
+                 "z.h": "#define A_H 1\nint z;\n", "w.h": "#undef A_H\nint w;\n",
+                 "p.h": '#define A_H(x) x\n#include "a.h"\n'})
+    t = get_target("x86_64")
+    a = preprocess(["y.h"], t, dirs).entries[0][0]
+    got = {}
+    for h in ("x.h", "y.h", "z.h", "w.h", "p.h"):
+        raw = preprocess([h], t, dirs)._raw.encode("utf-8", "surrogateescape")
+        got[h] = batch._skips_unseen(raw, {"A_H"}, {"A_H": {a}})
+    assert got == {"x.h": True, "y.h": False, "z.h": True, "w.h": False, "p.h": True}
+
+
+def test_include_lands_elsewhere_after_a_scan(tree):
+    # the closure scan keeps where each include landed: once a local y.h
+    # appears (x.h's quoted include now finds it, not the folder's), a
+    # later header's reset list is built from the old answer and misses
+    # Y2; the -dD check sees it, and c.h after b.h is still exactly c.h
+    dirs = tree({"y.h": "#define Y1 1\n", "sub/x.h": '#include "y.h"\n', "a.h": "#include <sub/x.h>\n",
+                 "c.h": "#ifdef Y2\nint leaked;\n#endif\nint c;\n"})
+    assert _check(_jobs(dirs, "a.h", "c.h", "a.h", "c.h")) == 4
+    with open(os.path.join(dirs[0], "sub", "y.h"), "w") as f:
+        f.write("#define Y2 2\n")
+    with open(os.path.join(dirs[0], "b.h"), "w") as f:
+        f.write("#include <sub/x.h>\n")
+    assert _check(_jobs(dirs, "b.h", "c.h", "b.h", "c.h")) == 4

@@ -74,8 +74,8 @@ def test_crafted(output):
     _same(output)
 
 
-def test_real_output(monkeypatch):
-    """Every 10th linux/*.h of the host, cpp's own output with -dD."""
+def _real_outputs(monkeypatch) -> list[str]:
+    """cpp's own -dD output of every 10th linux/*.h of the host."""
     t = get_target("x86_64")
     dirs = include_dirs(t)
     if not dirs or not any(os.path.isdir(os.path.join(d, "linux")) for d in dirs):
@@ -97,5 +97,62 @@ def test_real_output(monkeypatch):
         except Exception:
             continue
     assert len(seen) > 10
-    for output in seen:
+    return seen
+
+
+def test_real_output(monkeypatch):
+    for output in _real_outputs(monkeypatch):
         _same(output)
+
+
+def _joined(output: str) -> tuple[str, str] | None:
+    """``output`` cut where a batch cuts it: before its main file's first
+    line marker (the predefined macros' part without its last line break,
+    and the rest)."""
+    cut = output.find('\n# 1 "<stdin>"\n')
+    return None if cut < 0 else (output[:cut], output[cut + 1:])
+
+
+def _same_after(output: str) -> None:
+    """``split_after`` (the head read once, the rest alone) gives what one
+    read of the whole output gives, down to the strings entries share."""
+    head, rest = _joined(output)
+    whole = co._split_defines(output, "main")
+    got = co.split_after(co._split_defines(head, ""), rest, "main")
+    assert (got.text, got.entries, got.main_source, got._raw) == \
+        (whole.text, whole.entries, whole.main_source, output)
+    shared = lambda es: pickle.dumps(tuple((c, a.file, a.line, a.col) for c, a in es))  # noqa: E731
+    assert shared(got.entries) == shared(whole.entries)
+
+
+def test_split_after_real_output(monkeypatch):
+    """Real cpp output (each opens with the predefined macros, as a
+    batch's parts share them)."""
+    seen = [s for s in _real_outputs(monkeypatch) if _joined(s)]
+    assert len(seen) > 10
+    for output in seen:
+        _same_after(output)
+
+
+@pytest.mark.parametrize("output", [
+    # entries in the head, an entry right after the main file's marker,
+    # a <stdin> marker later, blanked lines at both sides of the cut
+    '# 0 "<stdin>"\n# 0 "<built-in>"\n#define X 1\n# 1 "/i/pre.h" 1\n#pragma weak x\n'
+    '# 1 "<stdin>"\n# 1 "/i/a.h" 1\n#undef X\nint a;\n# 2 "<stdin>" 2\n# 1 "/i/b.h" 1\n',
+    '#define X 1\n# 1 "<stdin>"\n',                         # nothing after the marker
+    '# 1 "<stdin>"\n# 1 "<stdin>"\n# 3 "/i/c.h" 1\n',
+])
+def test_split_after_crafted(output):
+    _same_after(output)
+
+
+@pytest.mark.parametrize("rest", [
+    # not opening with a <stdin> marker: the whole is read again
+    '# 1 "/i/a.h" 1\nint a;\n', 'int x;\n# 1 "/i/a.h" 1\n', '# 1 "<built-in>"\n# 1 "/i/a.h" 1\n', '',
+    '# 1 "<stdin>"',
+])
+def test_split_after_other_openings(rest):
+    head = '# 0 "<stdin>"\n# 0 "<built-in>"\n#define X 1\nint h;'
+    whole = co._split_defines(head + "\n" + rest, "main")
+    got = co.split_after(co._split_defines(head, ""), rest, "main")
+    assert (got.text, got.entries, got._raw) == (whole.text, whole.entries, head + "\n" + rest)
