@@ -247,12 +247,32 @@ def _stray(m: re.Match) -> str:
     return f"stray '\\x{m.group(1) or m.group(2)}' in program"
 
 
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
 @functools.lru_cache(maxsize=64)
 def _nesting(text: str, lim: int) -> tuple[int, int]:
-    """(deepest bracket nesting, offset where ``lim`` is first passed, or
-    -1); ``segments.nesting``, remembered per text."""
-    from abicheck.frontend import segments
-    return segments.nesting(text, lim)
+    """(deepest bracket nesting, offset where ``lim`` is first passed).
+
+    Brackets inside string and character literals count too: a false
+    alarm needs a literal with hundreds of open brackets in a header."""
+    depth = deepest = 0
+    first = -1
+    for m in _BRACKET.finditer(text):
+        if m.group(0) in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > lim and first < 0:
+                    first = m.start()
+        else:
+            depth -= 1
+    if first < 0:
+        # pointer declarators nest too, without brackets: int ***...*p
+        star = re.search(r"\*(?:[ \t]*\*){%d}" % lim, text)
+        if star:
+            return lim + 1, star.start() + lim
+    return deepest, first
 
 
 def _locate(text: str, offset: int) -> SourceLoc | None:

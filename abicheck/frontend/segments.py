@@ -70,9 +70,8 @@ _LOCK = threading.Lock()
 
 
 def clear() -> None:
-    """Forget the runs and stretches seen."""
+    """Forget the runs seen."""
     _MEMO.clear()
-    _DEPTHS.clear()
 
 
 def pieces(text: str, name: str) -> list[tuple[str, str, int, int]] | None:
@@ -158,72 +157,3 @@ def _alone(run: str, name: str) -> tuple[tuple, bool] | None:
         return None
     end = _DECLARATION_END.search(rewritten)
     return got, ":" in rewritten[:end.start() if end else len(rewritten)]
-
-
-#: a stretch's text -> (its brackets' net depth, the deepest it reaches)
-_DEPTHS: dict[str, tuple[int, int]] = {}
-_BRACKET = re.compile(r"[()\[\]{}]")
-
-
-def nesting(text: str, lim: int) -> tuple[int, int]:
-    """(deepest bracket nesting of ``text``, offset where ``lim`` is first
-    passed, or -1).  Brackets inside string and character literals count
-    too: a false alarm needs a literal with hundreds of open brackets in a
-    header.  Pointer declarators nest too, without brackets (``int
-    ***...*p``): more than ``lim`` stars in a row pass it."""
-    top = deepest(text)
-    if top > lim:
-        return top, _first_past(text, lim)
-    star = re.search(r"\*(?:[ \t]*\*){%d}" % lim, text)
-    if star:
-        return lim + 1, star.start() + lim
-    return top, -1
-
-
-def _first_past(text: str, lim: int) -> int:
-    """Where the bracket depth of ``text`` first passes ``lim`` (-1: never)."""
-    depth = 0
-    for m in _BRACKET.finditer(text):
-        if m.group() in "([{":
-            depth += 1
-            if depth > lim:
-                return m.start()
-        else:
-            depth -= 1
-    return -1
-
-
-def deepest(text: str) -> int:
-    """The deepest bracket nesting of ``text``, stretch by stretch: each
-    distinct stretch between line markers is scanned once per process
-    (608 x86_64 headers: 7 MB of text, ~1.3 MB distinct)."""
-    cuts = [mt.start() for mt in _MARKER.finditer(text)]
-    cuts.append(len(text))
-    depth = peak = 0
-    start = 0
-    for end in cuts:
-        if end == start:
-            continue
-        piece = text[start:end]
-        got = _DEPTHS.get(piece)
-        if got is None:
-            got = _depths(piece)
-            if len(_DEPTHS) >= _MEMO_LIMIT:
-                _DEPTHS.clear()
-            _DEPTHS[piece] = got
-        peak = max(peak, depth + got[1])
-        depth += got[0]
-        start = end
-    return peak
-
-
-def _depths(piece: str) -> tuple[int, int]:
-    depth = peak = 0
-    for m in _BRACKET.finditer(piece):
-        if m.group() in "([{":
-            depth += 1
-            if depth > peak:
-                peak = depth
-        else:
-            depth -= 1
-    return depth, peak

@@ -16,28 +16,6 @@ from abicheck.frontend import chunks, gnu, segments
 SLOW = bool(os.environ.get("ABICHECK_SLOW"))
 
 
-def _nesting_whole(text: str, lim: int) -> tuple[int, int]:
-    """Bracket nesting read whole, by its definition: every bracket
-    counts; the offset of the first that passes ``lim``; else a run of
-    more than ``lim`` stars."""
-    depth = top = 0
-    first = -1
-    for k, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-            top = max(top, depth)
-            if depth > lim and first < 0:
-                first = k
-        elif ch in ")]}":
-            depth -= 1
-    if first < 0:
-        import re
-        star = re.search(r"\*(?:[ \t]*\*){%d}" % lim, text)
-        if star:
-            return lim + 1, star.start() + lim
-    return top, first
-
-
 def whole(text: str, name: str = "<headers>"):
     try:
         return chunks.split(gnu.rewrite(text), name)
@@ -91,9 +69,6 @@ def test_real_texts_give_the_whole_texts_pieces(abi, monkeypatch):
     if not texts:
         pytest.skip(f"no Debian uapi headers for {abi}")
     taken = sum(check(x) is not None for x in texts)
-    for x in texts:
-        assert segments.nesting(x, 256) == _nesting_whole(x, 256)
-        assert segments.nesting(x, 3) == _nesting_whole(x, 3)
     # the point of it: nearly every real text goes stretch by stretch
     assert taken >= 0.95 * len(texts)
 
@@ -196,12 +171,3 @@ def test_random_texts_of_such_fragments(frags, keep_memo):
     if not keep_memo:
         segments.clear()
     check("\n".join(frags) + "\n")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["(", ")", "[", "]", "{", "}", "x", "*", " *", "\n",
-                                 M1, M2, '"(("', "'['"]), max_size=60),
-       st.integers(min_value=0, max_value=6))
-def test_nesting_stretch_by_stretch_is_nesting_read_whole(parts, lim):
-    text = "".join(parts)
-    assert segments.nesting(text, lim) == _nesting_whole(text, lim)
