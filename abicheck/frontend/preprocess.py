@@ -123,8 +123,9 @@ def cached(req: Request) -> Preprocessed | None:
     """The cpp cache's result for ``req`` (``abicheck.cache.preprocessed``),
     confined exactly as a fresh run is (links may have moved since), or
     None: cpp must run.  Raises what confinement raises."""
-    if req.use_pcpp:
-        return None
+    from abicheck import cache
+    if req.use_pcpp or not cache.enabled():
+        return None         # no key either: it hashes abicheck's sources (~170 files)
     from abicheck.cache import preprocessed as cpp_cache
     req.key = cpp_cache.request_key(_gcc(), req.dirs, req.macros, req.text, req.source is not None,
                                     req.lim.cpp_timeout)

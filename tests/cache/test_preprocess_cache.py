@@ -90,6 +90,16 @@ def cpp_entries(tmp):
     return sorted(os.path.join(dp, f) for dp, _, fs in os.walk(d) for f in fs)
 
 
+def test_with_the_cache_off_no_key_is_made(tree, cpp_runs, monkeypatch):
+    """A key hashes abicheck's sources (every module): with the cache off
+    nothing would read it, and a cold ``check --no-cache`` paid for it."""
+    def no(*a):
+        raise AssertionError("a cache key was made with the cache off")
+    monkeypatch.setattr(preprocessed, "request_key", no)
+    assert uncached(tree)["size"] == gcc_size(tree)
+    assert cpp_runs[0] == 1
+
+
 def test_a_warm_run_does_not_run_cpp(tree, cpp_runs):
     first = layout(tree)
     assert cpp_runs[0] == 1 and len(cpp_entries(tree)) == 1
