@@ -77,8 +77,8 @@ def clear() -> None:
 def pieces(text: str, name: str) -> list[tuple[str, str, int, int]] | None:
     """What ``chunks.split(gnu.rewrite(text), name)`` gives, or None when
     the text is to be rewritten and split whole."""
-    if not ENABLED:
-        return None
+    if not ENABLED or '"' in name or "\\" in name or "\n" in name:
+        return None                 # a name ``split`` refuses: whole, as before
     marks = list(_MARKER.finditer(text))
     cuts = [mt.start() for mt in marks]
     lines = [int(mt.group(1)) for mt in marks]

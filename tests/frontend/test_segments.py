@@ -153,6 +153,9 @@ def test_off_means_whole(monkeypatch):
 
 def test_a_name_the_split_refuses_goes_whole():
     assert check('int a;\n', 'bad"name') is None
+    # also when the text's first stretch was met before under a good name
+    assert check(M1 + "int a;\n") is not None
+    assert check(M1 + "int a;\n", 'bad"name') is None
 
 
 _FRAGMENTS = st.sampled_from([
