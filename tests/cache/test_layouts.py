@@ -239,3 +239,24 @@ def test_workers_of_a_parallel_run_store_their_layouts(tmp_path):
     again = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     plain = subprocess.run(argv + ["--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert first.stdout == again.stdout == plain.stdout
+
+
+def test_a_stored_layout_gets_the_engine_of_the_store_it_is_read_from(inc):
+    """Facts are stored without their engine (no persistent id: the
+    pickler would call back for every object) and read back with the
+    store's; a layout holding an engine anywhere else is not stored."""
+    (tr,) = api.translate_each([(["a.h"], get_target("x86_64"), [str(inc)])])
+    eng = Layouter(tr.unit, tr.target)
+    lay = eng.layout("struct s")
+    store = layouts.Store("k", 0, {}, {}, False)
+    store.keep_layout("struct s", lay)
+    store.keep_layout("bad", dataclasses.replace(lay, name="bad", loc=eng))
+    assert set(store._stored) == {"struct s"}
+    assert b"Layouter" not in store._stored["struct s"]
+    made = []
+    store.bind(lambda: made.append(1) or eng)
+    back = store.layout("struct s")
+    assert back.to_json() == lay.to_json()
+    assert not made                          # the engine is built only when a fact asks
+    assert [m.natural_align for m in back.members()] == [1, 1]   # char, char
+    assert made == [1]
