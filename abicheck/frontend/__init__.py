@@ -216,7 +216,7 @@ def _parsed_payload(portable: str) -> bytes | None:
     from abicheck.cache import units
     from abicheck.cache import failures
     try:
-        unit = _parser().parse(_rewritten(portable))
+        unit = _parser().parse_preprocessed(portable, (), _rewritten)
     except ParseError:
         failures.mark_unparsable(cache.key(units.KIND, portable))
         return None
