@@ -74,12 +74,22 @@ def test_translate_each_freezes_each_translation_and_hands_all_back(tmp_path, mo
     monkeypatch.setenv("ABICHECK_CACHE", "0")
     for n in range(3):
         (tmp_path / f"h{n}.h").write_text(f"struct h{n} {{ int a; }};\n")
-    steps = []
+    steps, thresholds = [], []
     real = collector._Growth.step
     monkeypatch.setattr(collector._Growth, "step",
-                        lambda self: (steps.append(gc.get_freeze_count()), real(self)))
-    assert gc.get_freeze_count() == 0
-    got = translate_each([([f"h{n}.h"], get_target("x86_64"), [str(tmp_path)]) for n in range(3)])
-    assert len(got) == 3 and len(steps) == 3
-    assert steps[1] > 0                     # the first translation's objects were frozen
-    assert gc.get_freeze_count() == 0       # and handed back at the end
+                        lambda self: (steps.append(gc.get_freeze_count()),
+                                      thresholds.append(gc.get_threshold()[0]), real(self)))
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        assert gc.get_freeze_count() == 0
+        got = translate_each([([f"h{n}.h"], get_target("x86_64"), [str(tmp_path)])
+                              for n in range(3)])
+        assert len(got) == 3 and len(steps) == 3
+        assert steps[1] > 0                     # the first translation's objects were frozen
+        assert gc.get_freeze_count() == 0       # and handed back at the end
+        # raised between the parses too (each parse's end set off a collection)
+        assert thresholds == [collector.THRESHOLD] * 3
+        assert gc.get_threshold()[0] == 700
+    finally:
+        gc.set_threshold(*before)
