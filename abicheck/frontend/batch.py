@@ -22,7 +22,8 @@ file's line markers read as in a run of its own.  Nothing is taken on trust:
   passes ``cpp-output``, or one that fails confinement, is run alone, which
   gives today's error and partial output exactly;
 - state ``-dD`` cannot show (``#pragma once``, ``push_macro``, ``poison``,
-  ``#assert``) ends the batch after the header that entered such a file,
+  ``#assert``) ends the batch after the header that entered such a file
+  or may have expanded a macro holding ``_Pragma`` (``batch_pragma``),
   and a ``__COUNTER__`` user runs alone unless it comes first.
 
 ``cpp-timeout`` and ``cpp-output`` bound each header's share of the run
@@ -42,7 +43,7 @@ from typing import Callable, Iterator, Sequence
 
 from abicheck import limits
 from abicheck.errors import AbicheckError
-from abicheck.frontend import batch_proc, batch_scan, confine
+from abicheck.frontend import batch_pragma, batch_proc, batch_scan, confine
 from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines, split_after
 from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
@@ -62,6 +63,9 @@ _MAIN_START = b'\n# 1 "<stdin>"\n'
 #: tried at every character), read from output decoded as Latin-1 (one
 #: character a byte: names as str without a decode each) with ASCII ``\w``
 _TOUCHED = re.compile(r"\n#(?:define|undef) ([A-Za-z_]\w*)", re.A)
+
+#: what gcc says of a reset's ``#undef`` of a ``__STDC_`` macro (``_diagnostics``)
+_UNDEFINING = re.compile(r'<stdin>:\d+:\d+: warning: undefining "(__STDC_\w*)"$', re.A)
 
 STANDALONE, REQUEUE = "standalone", "requeue"
 
@@ -224,7 +228,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
             if nxt < 0:
                 break
             start = nxt + 1
-    diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n)
+    diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n, group.restore)
     latin = out.decode("latin-1")
     # each span opens after a line break
     touched = [set(_TOUCHED.findall(latin, s - 1, e)) for s, e in spans]
@@ -239,12 +243,15 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
         if files is None:                           # unreadable: its state is unknown
             results[k] = STANDALONE
             return results
-        stateful, counter = batch_scan.entered_flags(files)
+        stateful, counter, pieces = batch_scan.entered_flags(files)
+        if not stateful and (pieces or latin.find("_Pragma", s, e) >= 0):
+            stateful = batch_pragma.may_run(latin[s - 1:e], files, group.macros)
         results[k] = STANDALONE if diag[k] or pre is None or (counter and k) else pre
         for f in files:
             g = batch_scan.file_facts(f).guard
             if g:
-                stateful |= g in initial            # skipped unseen in every later part
+                # skipped unseen in every later part
+                stateful |= g in initial and batch_scan.guarded(f)
                 known.setdefault(g, set()).add(f)
         if stateful:                # it changed state -dD does not show
             return results
@@ -274,7 +281,8 @@ def _skips_unseen(seg: bytes, touched: set[str], known: dict[str, set[str]]) -> 
             # line break past its first byte), or any at all when the part
             # never enters the file: the search stops at the entry
             end = at if at >= 0 else len(seg)
-            if seg.find(plain, 0, end) >= 0 or seg.find(params, 0, end) >= 0:
+            if ((seg.find(plain, 0, end) >= 0 or seg.find(params, 0, end) >= 0)
+                    and batch_scan.guarded(f)):     # else gcc enters it every time
                 return True
     return False
 
@@ -302,14 +310,24 @@ def _part_result(group: _Group, part: _Part, head: Preprocessed | None, head_siz
     return pre, files
 
 
-def _diagnostics(stderr: str, nonce: str, n: int) -> tuple[list[bool], list[bool]]:
-    """Which parts, and which resets after a part, printed anything."""
+def _diagnostics(stderr: str, nonce: str, n: int, restore: dict[str, str]
+                 ) -> tuple[list[bool], list[bool]]:
+    """Which parts, and which resets after a part, printed anything.  A
+    reset's ``undefining "__STDC_..."`` is no sign of trouble: gcc says it
+    of every ``#undef`` of a ``__STDC_`` macro a file defined (glibc's
+    stdc-predef.h), and the flag behind it is set again by every later
+    ``#define`` of the name, the only time it is read (not said of a
+    command-line macro: those are restored)."""
     diag, reset = [False] * (n + 1), [False] * (n + 1)
     sep = re.compile(rf"^<stdin>:\d+:\d+: warning: #warning abicheck_(split|reset) {nonce} (\d+) \[-Wcpp\]$")
     where, k = diag, 0
     for line in stderr.splitlines():
         if line.startswith(("<command-line>:", "<built-in>:")):
             continue                    # said of the command line: in every run alike
+        if where is reset:
+            m = _UNDEFINING.match(line)
+            if m and m.group(1) not in restore:
+                continue
         m = sep.match(line)
         if m:
             k = int(m.group(2))

@@ -12,7 +12,8 @@ Some state leaves no trace in ``-dD`` output at all (gcc prints neither
 ``#pragma once`` nor ``push_macro`` nor ``poison``; ``#assert`` and
 ``__COUNTER__`` are silent too): a file that can touch such state is flagged
 here, and ``batch`` ends its batch after the header that entered it (or runs
-a ``__COUNTER__`` user alone).
+a ``__COUNTER__`` user alone).  A ``_Pragma`` inside a ``#define`` body is
+left to ``batch_pragma``, which asks whether the macro may be expanded.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from abicheck.frontend import batch_pragma
+
 # each pattern opens with the line break before its line (the text is read
 # with one put in front): a literal the regex engine skips to in C, where
 # ``^`` with ``re.M`` is tried at every character (4x faster over the 720
@@ -29,7 +32,7 @@ from typing import Sequence
 _NAME = re.compile(r"\n[ \t]*#[ \t]*(?:define|undef)[ \t]+([A-Za-z_]\w*)")
 _INCLUDE = re.compile(r'\n[ \t]*#[ \t]*(include_next|include|import)[ \t]*([<"])([^>"\n]*)[>"]')
 #: directives whose effect outlives the file and that ``-dD`` does not show
-#: (and ``_Pragma`` anywhere: looked for apart, as a plain substring)
+#: (and ``_Pragma`` outside a ``#define``: ``batch_pragma.file_stateful``)
 _STATEFUL = re.compile(r"\n[ \t]*#[ \t]*(?:pragma[ \t]+(?!pack\b)|(?:un)?assert\b|import\b)")
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
@@ -48,6 +51,7 @@ class FileFacts:
     stateful: bool                            # may change cpp state -dD does not record
     counter: bool                             # mentions __COUNTER__
     guard: str | None = None                  # the macro that may guard it all (#ifndef G first)
+    pieces: bool = False                      # holds a piece pasting could make _Pragma of
 
 
 @functools.lru_cache(maxsize=4096)
@@ -62,8 +66,9 @@ def file_facts(path: str) -> FileFacts:
     text = "\n" + text.replace("\\\r\n", "").replace("\\\n", "")
     g = _guard(text)
     return FileFacts(frozenset(_NAME.findall(text)), tuple(_INCLUDE.findall(text)),
-                     "_Pragma" in text or _STATEFUL.search(text) is not None,
-                     "__COUNTER__" in text, g and (g.group(1) or g.group(2) or g.group(3)))
+                     _STATEFUL.search(text) is not None or batch_pragma.file_stateful(text),
+                     "__COUNTER__" in text, g and (g.group(1) or g.group(2) or g.group(3)),
+                     batch_pragma.pasting_pieces(text))
 
 
 def _guard(text: str) -> re.Match | None:
@@ -87,6 +92,32 @@ def _guard(text: str) -> re.Match | None:
         last = m.end()
     kept.append(text[last:])
     return _GUARD.match("".join(kept))
+
+
+#: a conditional directive, its line break before it (comments gone)
+_CONDITIONAL = re.compile(r"\n[ \t]*#[ \t]*(if|ifdef|ifndef|endif)\b[^\n]*")
+
+
+@functools.lru_cache(maxsize=1024)
+def guarded(path: str) -> bool:
+    """Whether gcc may skip the file at ``path`` as guarded, once seen:
+    False only when text stands after the ``#endif`` that closes the
+    conditional ``file_facts`` took for a guard (glibc's gnu/stubs.h opens
+    with ``#if !defined __x86_64__`` and holds two more conditionals: gcc
+    enters it every time).  Read only for the few files whose guard is a
+    command-line macro, so whole-text lexing costs nothing here."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("latin-1")
+    except OSError:
+        return True
+    text = "\n" + batch_pragma.uncommented(text.replace("\\\r\n", "").replace("\\\n", ""))
+    depth = 0
+    for m in _CONDITIONAL.finditer(text):
+        depth += -1 if m.group(1) == "endif" else 1
+        if depth == 0:
+            return not text[m.end():].strip()
+    return True                         # never closed: cpp fails on it anyway
 
 
 @functools.lru_cache(maxsize=65536)
@@ -141,11 +172,12 @@ def closure_names(headers: tuple[str, ...], dirs: tuple[str, ...]) -> frozenset[
     return frozenset(names)
 
 
-def entered_flags(files: Sequence[str]) -> tuple[bool, bool]:
-    """(stateful, counter) over the files a header's run entered."""
-    stateful = counter = False
+def entered_flags(files: Sequence[str]) -> tuple[bool, bool, bool]:
+    """(stateful, counter, pieces) over the files a header's run entered."""
+    stateful = counter = pieces = False
     for f in files:
         facts = file_facts(f)
         stateful |= facts.stateful
         counter |= facts.counter
-    return stateful, counter
+        pieces |= facts.pieces
+    return stateful, counter, pieces
