@@ -110,10 +110,8 @@ def run(quick: bool, tmp: str, log) -> list[Row]:
         rows.append(Row("corpus", "abicheck cold, cache warm, vs libclang cold (goal >= 3x)",
                         rate(warm_cache, sel), "/s", "libclang -target, one process per target",
                         base, note))
-    if with_clang:
         # the same, by CPU time (every process each tool's run started:
         # abicheck's cpp runs too)
-        sel = [t.name for t, _, _ in with_clang]
         ccpu = sum(clang[n]["cpu"] for n in sel)
         acpu = sum(cold[n]["cpu"] for n in sel)
         arec = sum(cold[n]["records"] for n in sel)

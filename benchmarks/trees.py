@@ -17,9 +17,8 @@ and counting them in the baseline would flatter the diff."""
 from __future__ import annotations
 
 import os
-import resource
 
-from benchmarks.common import PYTHON, Row, abicheck_cli, env, timed_run
+from benchmarks.common import PYTHON, Row, abicheck_cli, cpu_timed_run, env
 
 _ONE_TREE = """
 import sys
@@ -57,21 +56,19 @@ os._exit(0)
 """
 
 
-def _cpu_run(args: list[str], environ: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the process and its children, cpp
-    included): on a shared machine the CPU figure is the steadier one."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, _ = timed_run(args, environ)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def _timed(args: list[str], environ: dict[str, str]) -> tuple[float, float]:
+    wall, cpu, _ = cpu_timed_run(args, environ)
+    return wall, cpu
 
 
 def _measure(old: str, new: str, targets: str, environ) -> tuple[list, list, tuple]:
-    """(laying out OLD, laying out NEW, the diff): (wall, CPU) each;
-    ``environ()`` gives each run its environment (a cache of its own)."""
-    lay_old = _cpu_run([PYTHON, "-c", _ONE_TREE, old, targets], environ())
-    lay_new = _cpu_run([PYTHON, "-c", _ONE_TREE, new, targets], environ())
-    diff = _cpu_run(abicheck_cli("diff", old, new, "-t", targets, "--exit-zero",
+    """(laying out OLD, laying out NEW, the diff): (wall, CPU) each, CPU
+    of the process and its children, cpp included (on a shared machine
+    the steadier figure); ``environ()`` gives each run its environment (a
+    cache of its own)."""
+    lay_old = _timed([PYTHON, "-c", _ONE_TREE, old, targets], environ())
+    lay_new = _timed([PYTHON, "-c", _ONE_TREE, new, targets], environ())
+    diff = _timed(abicheck_cli("diff", old, new, "-t", targets, "--exit-zero",
                                  "--format", "json"), environ())
     return lay_old, lay_new, diff
 

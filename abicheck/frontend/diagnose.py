@@ -105,8 +105,7 @@ def tu_order(text: str) -> dict[tuple[str, int], int]:
     return order
 
 
-_MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"')
-#: the same, found in a whole text: at a line's start, within its line
+#: a line marker (``# N "file"``, ``#line N "file"``) at a line's start, within its line
 _MARKER_LINE = re.compile(r'^#[^\S\n]*(?:line[^\S\n]+)?(\d+)[^\S\n]+"((?:\\.|[^"\\\n])*)"', re.M)
 
 

@@ -30,13 +30,15 @@ def parse_preprocessed(text: str, dirs: Sequence[str] = (),
     process where it can stand alone (``segments``); ``rewrite``:
     ``gnu.rewrite`` or a memo of it, for a text that cannot."""
     pieces = segments.pieces(text, "<headers>")
-    if pieces is not None:
-        with collector.fewer_collections():
-            try:
-                return _Builder().build(chunks.parse("", "<headers>", _BUILTIN, dirs, pieces))
-            except chunks.Unusual:
-                pass        # a text that fails: rewritten whole, parsed as ever
-    return parse(rewrite(text), dirs=dirs)
+    if pieces is None:
+        return parse(rewrite(text), dirs=dirs)
+    with collector.fewer_collections():
+        try:
+            return _Builder().build(chunks.parse("", "<headers>", _BUILTIN, dirs, pieces))
+        except chunks.Unusual:
+            # the same pieces the whole text splits into: not piecewise
+            # again, but rewritten whole and parsed whole, as ever
+            return _whole(rewrite(text), "<headers>", "")
 
 
 def parse(text: str, name: str = "<headers>", assume_types: Iterable[str] = (),
@@ -66,7 +68,12 @@ def _parse(text: str, name: str, assume_types: Iterable[str], dirs: Sequence[str
             if assumed else text
         return _Builder().build(chunks.parse(piecewise, name, _BUILTIN, dirs))
     except chunks.Unusual:
-        pass                            # parsed whole below, as it always was
+        return _whole(text, name, assumed)
+
+
+def _whole(text: str, name: str, assumed: str) -> m.Unit:
+    """``text`` parsed whole by pycparser behind the prelude (and the
+    ``assumed`` typedef lines), or the error GCC would word."""
     parser = c_parser.CParser(dialect="c23")
     full = f'{_PRELUDE}{assumed}# 1 "{name}"\n{text}'
     try:

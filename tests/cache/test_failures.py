@@ -29,13 +29,17 @@ def bad(tmp_path, monkeypatch):
 
 @pytest.fixture
 def parses(monkeypatch):
+    """How many parses ran: of preprocessed text (the front end's entry)
+    and of rewritten text (the diagnosis reads on with assumed names)."""
     count = [0]
-    real = parse.parse
 
-    def counting(*a, **k):
-        count[0] += 1
-        return real(*a, **k)
-    monkeypatch.setattr(parse, "parse", counting)
+    def counting(real):
+        def call(*a, **k):
+            count[0] += 1
+            return real(*a, **k)
+        return call
+    monkeypatch.setattr(parse, "parse", counting(parse.parse))
+    monkeypatch.setattr(parse, "parse_preprocessed", counting(parse.parse_preprocessed))
     return count
 
 
