@@ -27,7 +27,7 @@ from abicheck.checks.diff_layout import compare_shapes
 from abicheck.checks.diff_snapshot import (
     Shape, Snapshot, add_shapes)
 from abicheck.errors import AbicheckError
-from abicheck.frontend import collector
+from abicheck.frontend import collector, moment
 from abicheck.report.findings import Report
 from abicheck.revision import Revision, load_revision
 from abicheck.targets import Target
@@ -91,8 +91,10 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
     headers = revs[0].headers if len(revs) == 1 else sorted({h for r in revs for h in r.headers})
     out = [{t.name: Snapshot(t.name, missing=rev.view(t) is None) for t in targets}
            for rev in revs]
-    # the snapshots and the parse memo grow batch by batch, and stay
-    with collector.growing() as growth:
+    # the snapshots and the parse memo grow batch by batch, and stay; the
+    # files are read as of one moment (what each may define, where its
+    # includes land: ``frontend.moment``), not again for every batch
+    with collector.growing() as growth, moment.one_moment():
         for at in range(0, len(headers), EXPANSION_BATCH):
             growth.step()           # what the batches before kept: out of the collections
             # the types of a few headers, then their constants: the cpp runs that

@@ -24,14 +24,18 @@ file's line markers read as in a run of its own.  Nothing is taken on trust:
 - state ``-dD`` cannot show (``#pragma once``, ``push_macro``, ``poison``,
   ``#assert``) ends the batch after the header that entered such a file
   or may have expanded a macro holding ``_Pragma`` (``batch_pragma``),
-  and a ``__COUNTER__`` user runs alone unless it comes first.
+  and a ``__COUNTER__`` user runs alone unless it comes first;
+- gcc knows a file is guarded per include entry (where its search began,
+  the name as written), so a header that may reach a file two ways
+  (``batch_scan.Closure``) starts a new batch when an earlier header
+  entered that file: the second way may be skipped unseen, where a run
+  alone enters it again (i386's linux/kfd_ioctl.h after drm/amdgpu_drm.h).
 
 ``cpp-timeout`` and ``cpp-output`` bound each header's share of the run
 (the time and output since the previous separator), as for a run alone.
-
-Measured (608 x86_64 uapi headers, cpp stage alone, loaded 2-core machine):
-5.0 s of CPU and 11.1 s wall as one process per header, 2.0 s and 5.4 s
-batched; 24 headers a batch is as good as 8, 64 is worse (more re-runs).
+Measured (608 x86_64 uapi headers, before ``batch_pragma``): one gcc
+process per header 5.0 s of CPU, batched 2.0 s; 24 headers a batch is as
+good as 8, 64 is worse (more re-runs).
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ from typing import Callable, Iterator, Sequence
 from abicheck import limits
 from abicheck.errors import AbicheckError
 from abicheck.frontend import batch_pragma, batch_proc, batch_scan, confine
+from abicheck.frontend.moment import one_moment
 from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines, split_after
 from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
@@ -64,9 +69,6 @@ _MAIN_START = b'\n# 1 "<stdin>"\n'
 #: character a byte: names as str without a decode each) with ASCII ``\w``
 _TOUCHED = re.compile(r"\n#(?:define|undef) ([A-Za-z_]\w*)", re.A)
 
-#: what gcc says of a reset's ``#undef`` of a ``__STDC_`` macro (``_diagnostics``)
-_UNDEFINING = re.compile(r'<stdin>:\d+:\d+: warning: undefining "(__STDC_\w*)"$', re.A)
-
 STANDALONE, REQUEUE = "standalone", "requeue"
 
 
@@ -77,6 +79,7 @@ class _Part:
     main: str                       # main_source(headers)
     roots: confine.Roots | None
     names: frozenset[str]
+    entries: frozenset[str]         # files it may reach two ways (``batch_scan.Closure``)
     #: the reset after it with nothing learned: (names, their #undef
     #: lines, the names as a set), made once (a part runs again in every
     #: batch a REQUEUE before it starts: 1330 resets for 608 x86_64 headers)
@@ -131,8 +134,8 @@ def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_d
         if not lim.allow_include_outside:
             key = (*dirs, *confine.header_roots(hs), *roots)
             part_roots = group.roots.get(key) or group.roots.setdefault(key, confine.Roots(key))
-        pending.append(_Part(i, tuple(hs), main_source(hs), part_roots,
-                             batch_scan.closure_names(tuple(hs), tuple(dirs))))
+        reach = batch_scan.closure(tuple(hs), tuple(dirs))
+        pending.append(_Part(i, tuple(hs), main_source(hs), part_roots, reach.names, reach.entries))
     yield from _drain(group, pending)
 
 
@@ -228,16 +231,18 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
             if nxt < 0:
                 break
             start = nxt + 1
-    diag, reset_diag = _diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n, group.restore)
+    diag, reset_diag = batch_proc.diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n, group.restore)
     latin = out.decode("latin-1")
     # each span opens after a line break
     touched = [set(_TOUCHED.findall(latin, s - 1, e)) for s, e in spans]
     clean = _clean_starts(touched, resets, group)
     initial = set(_TOUCHED.findall("\n" + latin[:cut + 1]))
     known: dict[str, set[str]] = {}         # guard -> files cpp now skips unseen while it is defined
+    learned: set[str] = set()               # those files, os.path.normpath'ed
     for k, (s, e) in enumerate(spans):
         seg = out[s:e]
-        if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)):
+        if k and (not clean[k] or reset_diag[k - 1] or _skips_unseen(seg, touched[k], known)
+                  or not learned.isdisjoint(parts[k].entries)):
             return results                          # REQUEUE from here
         pre, files = _part_result(group, parts[k], head, len(prefix), seg)
         if files is None:                           # unreadable: its state is unknown
@@ -253,6 +258,7 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
                 # skipped unseen in every later part
                 stateful |= g in initial and batch_scan.guarded(f)
                 known.setdefault(g, set()).add(f)
+                learned.add(os.path.normpath(f))
         if stateful:                # it changed state -dD does not show
             return results
     if len(spans) < n:          # a fatal error or a limit stopped cpp in this part
@@ -310,33 +316,6 @@ def _part_result(group: _Group, part: _Part, head: Preprocessed | None, head_siz
     return pre, files
 
 
-def _diagnostics(stderr: str, nonce: str, n: int, restore: dict[str, str]
-                 ) -> tuple[list[bool], list[bool]]:
-    """Which parts, and which resets after a part, printed anything.  A
-    reset's ``undefining "__STDC_..."`` is no sign of trouble: gcc says it
-    of every ``#undef`` of a ``__STDC_`` macro a file defined (glibc's
-    stdc-predef.h), and the flag behind it is set again by every later
-    ``#define`` of the name, the only time it is read (not said of a
-    command-line macro: those are restored)."""
-    diag, reset = [False] * (n + 1), [False] * (n + 1)
-    sep = re.compile(rf"^<stdin>:\d+:\d+: warning: #warning abicheck_(split|reset) {nonce} (\d+) \[-Wcpp\]$")
-    where, k = diag, 0
-    for line in stderr.splitlines():
-        if line.startswith(("<command-line>:", "<built-in>:")):
-            continue                    # said of the command line: in every run alike
-        if where is reset:
-            m = _UNDEFINING.match(line)
-            if m and m.group(1) not in restore:
-                continue
-        m = sep.match(line)
-        if m:
-            k = int(m.group(2))
-            where, k = (reset, k) if m.group(1) == "split" else (diag, k + 1)
-            continue
-        where[min(k, n)] = True
-    return diag, reset
-
-
 def _clean_starts(touched: list[set[str]], resets: list[frozenset[str]], group: _Group) -> list[bool]:
     """Whether the macro state at the start of each part is the initial
     one: every macro a part's ``-dD`` record defines or undefines (cpp echoes
@@ -361,8 +340,13 @@ def preprocess_each(jobs: Sequence[tuple], defines: Sequence[str],
     ``alone(job)``.  cpp runs in worker threads (``limits.jobs()`` processes
     at a time) while the caller consumes the results already there, so
     parsing overlaps preprocessing."""
+    with one_moment():         # the files as of now (``moment``), for this run
+        yield from _each(list(jobs), defines, alone)
+
+
+def _each(jobs: list[tuple], defines: Sequence[str], alone: Callable[[tuple], object]
+          ) -> Iterator[object]:
     from concurrent.futures import Future, ThreadPoolExecutor
-    jobs = list(jobs)
     futures: list[Future] = [Future() for _ in jobs]
     groups: dict[tuple, list[int]] = {}
     for i, (headers, t, dirs, *roots) in enumerate(jobs):

@@ -37,6 +37,8 @@ import functools
 import re
 from typing import Iterable, Mapping
 
+from abicheck.frontend.moment import kept
+
 _IDENT = re.compile(r"[A-Za-z_]\w*", re.A)
 #: string and character literals (kept: a comment opener inside one is no
 #: comment) and comments (made a space, as cpp does before directives)
@@ -79,6 +81,7 @@ def pasting_pieces(text: str) -> bool:
     return _PRAGMA_PIECE.search(text) is not None
 
 
+@kept
 @functools.lru_cache(maxsize=4096)
 def _uses(path: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The identifiers outside the ``#define`` lines of a file, comments

@@ -1,4 +1,5 @@
-"""The gcc process of a batch (``batch``): its command line and a bounded run.
+"""The gcc process of a batch (``batch``): its command line, a bounded run,
+and which header each of its diagnostics belongs to.
 
 The command line is the one ``preprocess`` gives a header alone
 (``preprocess.command_macros``, ``preprocess.gcc_args``), or the batch's
@@ -12,11 +13,15 @@ differs.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from abicheck import limits
 from abicheck.frontend.cpp_process import outputs, started, watch
 from abicheck.frontend.preprocess import command_macros, gcc_args  # noqa: F401 (batch uses them)
+
+#: what gcc says of a reset's ``#undef`` of a ``__STDC_`` macro (``diagnostics``)
+_UNDEFINING = re.compile(r'<stdin>:\d+:\d+: warning: undefining "(__STDC_\w*)"$', re.A)
 
 
 def run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes
@@ -47,3 +52,30 @@ def run(args: list[str], stdin: bytes, lim: limits.Limits, sep: bytes
 
         killed = watch(proc, out, over) is not None
         return (killed, proc.returncode, *outputs(out, err))
+
+
+def diagnostics(stderr: str, nonce: str, n: int, restore: dict[str, str]
+                ) -> tuple[list[bool], list[bool]]:
+    """Which parts, and which resets after a part, printed anything.  A
+    reset's ``undefining "__STDC_..."`` is no sign of trouble: gcc says it
+    of every ``#undef`` of a ``__STDC_`` macro a file defined (glibc's
+    stdc-predef.h), and the flag behind it is set again by every later
+    ``#define`` of the name, the only time it is read (not said of a
+    command-line macro: those are restored)."""
+    diag, reset = [False] * (n + 1), [False] * (n + 1)
+    sep = re.compile(rf"^<stdin>:\d+:\d+: warning: #warning abicheck_(split|reset) {nonce} (\d+) \[-Wcpp\]$")
+    where, k = diag, 0
+    for line in stderr.splitlines():
+        if line.startswith(("<command-line>:", "<built-in>:")):
+            continue                    # said of the command line: in every run alike
+        if where is reset:
+            m = _UNDEFINING.match(line)
+            if m and m.group(1) not in restore:
+                continue
+        m = sep.match(line)
+        if m:
+            k = int(m.group(2))
+            where, k = (reset, k) if m.group(1) == "split" else (diag, k + 1)
+            continue
+        where[min(k, n)] = True
+    return diag, reset

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from abicheck.frontend import batch_pragma
+from abicheck.frontend.moment import kept
 
 # each pattern opens with the line break before its line (the text is read
 # with one put in front): a literal the regex engine skips to in C, where
@@ -54,6 +55,7 @@ class FileFacts:
     pieces: bool = False                      # holds a piece pasting could make _Pragma of
 
 
+@kept
 @functools.lru_cache(maxsize=4096)
 def file_facts(path: str) -> FileFacts:
     """The facts of the file at ``path`` (empty when it cannot be read:
@@ -98,6 +100,7 @@ def _guard(text: str) -> re.Match | None:
 _CONDITIONAL = re.compile(r"\n[ \t]*#[ \t]*(if|ifdef|ifndef|endif)\b[^\n]*")
 
 
+@kept
 @functools.lru_cache(maxsize=1024)
 def guarded(path: str) -> bool:
     """Whether gcc may skip the file at ``path`` as guarded, once seen:
@@ -120,56 +123,91 @@ def guarded(path: str) -> bool:
     return True                         # never closed: cpp fails on it anyway
 
 
+@kept
 @functools.lru_cache(maxsize=65536)
-def _find(name: str, dirs: tuple[str, ...], every: bool) -> tuple[str, ...]:
-    """Where ``#include <name>`` may land: the first match in ``dirs``, or
-    (``every``, for ``#include_next``) all of them."""
-    found = []
-    for d in dirs:
-        p = os.path.join(d, name)
+def _find(name: str, dirs: tuple[str, ...], start: int = 0) -> tuple[str, int] | None:
+    """Where a search for ``name`` from ``dirs[start]`` on lands: (path,
+    the folder's position), or None."""
+    for i in range(start, len(dirs)):
+        p = os.path.join(dirs[i], name)
         if os.path.isfile(p):
-            found.append(p)
-            if not every:
-                break
-    return tuple(found)
+            return p, i
+    return None
 
 
+#: a file reached, the position of the ``-I`` folder it was found in (None:
+#: by its absolute name, or beside the file including it), and its entry
+_Reached = tuple[str, "int | None", tuple]
+
+
+@kept
 @functools.lru_cache(maxsize=65536)
-def _resolve(kind: str, quote: str, name: str, here: str, dirs: tuple[str, ...]) -> tuple[str, ...]:
-    """Where an include directive of the file ``here`` may land.  Kept as
-    ``_find`` keeps its answers: every header's closure walks the same
-    files again (608 x86_64 headers, 18,000 visits of 720 files), and a
-    stale answer only makes the reset list longer or shorter, which the
-    ``-dD`` check of every part catches."""
+def _resolve(kind: str, quote: str, name: str, here: str, at: int | None, dirs: tuple[str, ...]
+             ) -> _Reached | None:
+    """Where an include directive of the file ``here`` (found in ``dirs[at]``)
+    lands, as gcc searches, and the entry gcc files it under (or a finer
+    key).  gcc keys a file by where its search started and the name as
+    written, and each entry learns the file's guard on its own: a file
+    reached two ways is entered again the first time the second way is
+    taken.  Sharing between entries that gcc does (a search passing a
+    folder that has one) only makes these keys finer than gcc's, which can
+    cost a batch a part, never a wrong text.  Kept as ``_find`` keeps its
+    answers: every header's closure walks the same files again (608 x86_64
+    headers, 18,000 visits of 720 files), and a file changed on disk is
+    seen by the next run (``moment``)."""
     if os.path.isabs(name):
-        return (name,) if os.path.isfile(name) else ()
-    if kind == "include_next":
-        return _find(name, dirs, True)
+        return (name, None, ("abs", name)) if os.path.isfile(name) else None
+    if kind == "include_next" and at is not None:
+        hit = _find(name, dirs, at + 1)       # gcc goes on after the file's own folder
+        return hit and (hit[0], hit[1], ("next", at + 1, name))
     if quote == '"':
         local = os.path.join(os.path.dirname(here), name)
         if os.path.isfile(local):
-            return (local,)
-    return _find(name, dirs, False)
+            return local, None, ('""', os.path.dirname(here), name)
+    # an #include_next of a file found by its absolute name or beside its
+    # includer searches the whole chain, as #include <...> does
+    hit = _find(name, dirs)
+    return hit and (hit[0], hit[1], ("<>", name))
 
 
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """What the files a header may reach could do to a batch."""
+
+    names: frozenset[str]       # every macro name they could define
+    #: files (``os.path.normpath``) reached under more than one entry
+    #: (``_resolve``): the second may be skipped unseen in a batch where an
+    #: earlier header taught it the guard, yet entered in a run alone
+    entries: frozenset[str]
+
+
+@kept
 @functools.lru_cache(maxsize=4096)
-def closure_names(headers: tuple[str, ...], dirs: tuple[str, ...]) -> frozenset[str]:
-    """Every macro name the files ``headers`` may reach could define."""
-    todo = []
+def closure(headers: tuple[str, ...], dirs: tuple[str, ...]) -> Closure:
+    """The ``Closure`` of the files ``headers`` may reach, conditionals
+    ignored: a superset of what cpp can enter."""
+    todo: list[_Reached] = []
     for h in headers:
-        todo += [os.path.abspath(h)] if os.path.isfile(h) else _find(h, dirs, False)
-    seen: set[str] = set()
+        if os.path.isfile(h):                   # the main file includes it by path
+            todo.append((os.path.abspath(h), None, ("abs", os.path.abspath(h))))
+        elif (hit := _find(h, dirs)) is not None:
+            todo.append((*hit, ("<>", h)))
+    seen: set[tuple[str, int | None]] = set()
     names: set[str] = set()
+    ways: dict[str, set[tuple]] = {}
     while todo:
-        path = todo.pop()
-        if path in seen:
+        path, at, way = todo.pop()
+        ways.setdefault(os.path.normpath(path), set()).add(way)
+        if (path, at) in seen:
             continue
-        seen.add(path)
+        seen.add((path, at))
         facts = file_facts(path)
         names |= facts.names
         for kind, quote, name in facts.includes:
-            todo += _resolve(kind, quote, name, path, dirs)
-    return frozenset(names)
+            hit = _resolve(kind, quote, name, path, at, dirs)
+            if hit is not None:
+                todo.append(hit)
+    return Closure(frozenset(names), frozenset(p for p, w in ways.items() if len(w) > 1))
 
 
 def entered_flags(files: Sequence[str]) -> tuple[bool, bool, bool]:

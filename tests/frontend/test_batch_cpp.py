@@ -249,3 +249,55 @@ def test_include_lands_elsewhere_after_a_scan(tree):
     with open(os.path.join(dirs[0], "b.h"), "w") as f:
         f.write("#include <sub/x.h>\n")
     assert _check(_jobs(dirs, "b.h", "c.h", "b.h", "c.h")) == 4
+
+
+def test_file_reached_two_ways(tree):
+    # gcc learns s.h's guard per include entry: q.h's "s.h" (beside it)
+    # and <sub/s.h> are two.  k.h enters s.h by <sub/s.h>, then q.h's
+    # "s.h" again: alone an empty entry of s.h, after q.h in a batch (the
+    # quoted entry knows the guard) nothing at all
+    dirs = tree({"sub/s.h": "#ifndef S_H\n#define S_H\nint s;\n#endif\n",
+                 "sub/q.h": '#include "s.h"\nint q;\n', "k.h": "#include <sub/s.h>\n#include <sub/q.h>\n"})
+    t = get_target("x86_64")
+    alone = preprocess(["k.h"], t, dirs)
+    assert [f for f, _ in alone.entries].count(os.path.join(dirs[0], "sub/s.h")) == 2
+    # k.h starts a new batch after q.h, and again after k.h; the last k.h,
+    # alone in its batch, runs alone
+    assert _check(_jobs(dirs, "sub/q.h", "k.h", "sub/q.h", "k.h")) == 3
+
+
+def test_second_header_already_included(tree):
+    # a.h includes "b.h" beside it; the job then names b.h by its path, a
+    # second entry: alone it is entered again (empty), and after a job
+    # that named b.h by path it must be too
+    dirs = tree({"a.h": '#ifndef A_H\n#define A_H\n#include "b.h"\nstruct a { int x; };\n#endif\n',
+                 "b.h": "#ifndef B_H\n#define B_H\nstruct b { int y; };\n#endif\n"})
+    t = get_target("x86_64")
+    a, b = (os.path.join(dirs[0], n) for n in ("a.h", "b.h"))
+    _check([([a, b], t, dirs), ([b], t, dirs), ([a, b], t, dirs)])
+
+
+@pytest.mark.parametrize("name", ["x86_64", *CROSS])
+def test_real_file_reached_two_ways(name):
+    # Debian's drm/drm.h is reached as <drm/drm.h> by linux/kfd_ioctl.h and
+    # as "drm.h" by drm/drm_mode.h, which drm.h includes
+    try:
+        t = get_target(name)
+    except AbicheckError:
+        pytest.skip(f"no target {name}")
+    dirs = include_dirs(t)
+    if dirs is None or not any(os.path.isfile(os.path.join(d, "linux/kfd_ioctl.h")) for d in dirs):
+        pytest.skip(f"Debian headers for {name} not installed")
+    _check([([h], t, dirs) for h in ("drm/amdgpu_drm.h", "linux/kfd_ioctl.h", "drm/drm_mode.h",
+                                     "linux/kfd_ioctl.h")])
+
+
+def test_files_are_read_again_by_the_next_run(tree):
+    # what the scan read of o.h (nothing stateful) must not outlive the run:
+    # o.h, rewritten with #pragma once, ends the batch after p.h, or q.h
+    # would lose o.h's text
+    dirs = tree({"o.h": "int o;\n", "p.h": '#include "o.h"\nint p;\n', "q.h": '#include "o.h"\nint q;\n'})
+    assert _check(_jobs(dirs, "p.h", "q.h")) == 2
+    with open(os.path.join(dirs[0], "o.h"), "w") as f:
+        f.write("#pragma once\nint o;\n")
+    _check(_jobs(dirs, "p.h", "q.h", "p.h"))

@@ -92,3 +92,54 @@ def test_scans_match_the_references(text, tmp_path):
     assert facts.stateful == (_STATEFUL.search(flat) is not None
                               or _PRAGMA_OUTSIDE.search(batch_scan._COMMENT.sub(" ", flat)) is not None)
     assert facts.guard == _reference_guard(flat)
+
+
+# trees where every include is taken: the files reached two ways are the
+# files gcc itself enters twice in a run alone (a guarded file reached one
+# way is entered once, however often it is included)
+TWO_WAYS = {
+    "quoted and bracketed": {"sub/s.h": "#ifndef S\n#define S\n#endif\n", "sub/q.h": '#include "s.h"\n',
+                             "top.h": "#include <sub/s.h>\n#include <sub/q.h>\n#include <sub/s.h>\n"},
+    "same name, quoted and bracketed": {"s.h": "#ifndef S\n#define S\n#endif\n", "q.h": '#include "s.h"\n',
+                                        "top.h": "#include <s.h>\n#include <q.h>\n"},
+    "include_next chain": {"a/limits.h": "#ifndef LA\n#define LA\n#include_next <limits.h>\n#endif\n",
+                           "b/limits.h": "#ifndef LB\n#define LB\n#include_next <limits.h>\n#endif\n",
+                           "c/limits.h": "#ifndef LC\n#define LC\n#endif\n",
+                           "top.h": "#include <limits.h>\n#include <limits.h>\n"},
+    "next and bracketed": {"a/x.h": "#ifndef XA\n#define XA\n#include_next <x.h>\n#endif\n",
+                           "b/x.h": "#ifndef XB\n#define XB\n#endif\n",
+                           "b/y.h": '#include "x.h"\n', "top.h": "#include <x.h>\n#include <y.h>\n"},
+    "one way, often": {"sub/s.h": "#ifndef S\n#define S\n#endif\n", "sub/q.h": "#include <sub/s.h>\n",
+                       "top.h": "#include <sub/s.h>\n#include <sub/q.h>\n"},
+}
+
+
+@pytest.mark.skipif(not _gcc(), reason="needs gcc")
+@pytest.mark.parametrize("case", sorted(TWO_WAYS))
+def test_files_reached_two_ways_are_what_gcc_enters_twice(case, tmp_path):
+    import collections
+    import os
+
+    from abicheck.frontend.preprocess import preprocess
+    from abicheck.targets import get_target
+    for name, text in TWO_WAYS[case].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    dirs = [str(tmp_path / d) for d in ("a", "b", "c") if (tmp_path / d).is_dir()] + [str(tmp_path)]
+    pre = preprocess(["top.h"], get_target("x86_64"), dirs)
+    twice = {os.path.normpath(f) for f, n in collections.Counter(f for f, _ in pre.entries).items()
+             if n > 1}
+    assert batch_scan.closure(("top.h",), tuple(dirs)).entries == twice
+    assert ("bracketed" in case) == bool(twice)         # what the tree was made to show
+
+
+def test_answers_last_one_run(tmp_path):
+    # inside a moment a file's facts are read once; the next run reads again
+    from abicheck.frontend.moment import one_moment
+    p = tmp_path / "o.h"
+    p.write_text("int o;\n")
+    with one_moment():
+        assert not batch_scan.file_facts(str(p)).stateful
+        p.write_text("#pragma once\n")
+        assert not batch_scan.file_facts(str(p)).stateful     # as first read
+    assert batch_scan.file_facts(str(p)).stateful
