@@ -48,8 +48,8 @@ from typing import Callable, Iterator, Sequence
 from abicheck import limits
 from abicheck.errors import AbicheckError
 from abicheck.frontend import batch_pragma, batch_proc, batch_scan, confine
-from abicheck.frontend.moment import one_moment
 from abicheck.frontend.cpp_output import MAIN, Preprocessed, _split_defines, split_after
+from abicheck.frontend.moment import one_moment
 from abicheck.frontend.preprocess import _check_inputs, _gcc, bundled_include_dir, main_source
 from abicheck.targets import Target
 
@@ -231,7 +231,8 @@ def _run_batch(group: _Group, parts: list[_Part]) -> list[Preprocessed | str]:
             if nxt < 0:
                 break
             start = nxt + 1
-    diag, reset_diag = batch_proc.diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n, group.restore)
+    diag, reset_diag = batch_proc.diagnostics(err.decode("utf-8", "surrogateescape"), nonce, n,
+                                              group.restore)
     latin = out.decode("latin-1")
     # each span opens after a line break
     touched = [set(_TOUCHED.findall(latin, s - 1, e)) for s, e in spans]
