@@ -54,6 +54,19 @@ def _check(jobs) -> int:
     return answered
 
 
+def _debian(name: str, header: str = "linux/types.h") -> tuple:
+    """(target, Debian include dirs), or the test skipped when they (or
+    ``header`` in them) are not installed."""
+    try:
+        t = get_target(name)
+    except AbicheckError:
+        pytest.skip(f"no target {name}")
+    dirs = include_dirs(t)
+    if dirs is None or not any(os.path.isfile(os.path.join(d, header)) for d in dirs):
+        pytest.skip(f"Debian headers for {name} not installed")
+    return t, dirs
+
+
 def _corpus(dirs: list[str]) -> list[str]:
     names = set()
     for d in dirs:
@@ -65,13 +78,7 @@ def _corpus(dirs: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("name", ["x86_64", *CROSS])
 def test_real_headers(name):
-    try:
-        t = get_target(name)
-    except AbicheckError:
-        pytest.skip(f"no target {name}")
-    dirs = include_dirs(t)
-    if dirs is None:
-        pytest.skip(f"Debian headers for {name} not installed")
+    t, dirs = _debian(name)
     jobs = [([h], t, dirs) for h in _corpus(dirs)]
     answered = _check(jobs)
     assert answered > len(jobs) // 2          # the batch did the work, not the fallback
@@ -281,13 +288,7 @@ def test_second_header_already_included(tree):
 def test_real_file_reached_two_ways(name):
     # Debian's drm/drm.h is reached as <drm/drm.h> by linux/kfd_ioctl.h and
     # as "drm.h" by drm/drm_mode.h, which drm.h includes
-    try:
-        t = get_target(name)
-    except AbicheckError:
-        pytest.skip(f"no target {name}")
-    dirs = include_dirs(t)
-    if dirs is None or not any(os.path.isfile(os.path.join(d, "linux/kfd_ioctl.h")) for d in dirs):
-        pytest.skip(f"Debian headers for {name} not installed")
+    t, dirs = _debian(name, "linux/kfd_ioctl.h")
     _check([([h], t, dirs) for h in ("drm/amdgpu_drm.h", "linux/kfd_ioctl.h", "drm/drm_mode.h",
                                      "linux/kfd_ioctl.h")])
 
