@@ -12,7 +12,7 @@ import pytest
 
 from abicheck import api
 from abicheck import model as m
-from abicheck.checks.diff_expr import plain
+from abicheck.checks.diff_expr import comma_on_top, plain
 from abicheck.checks.diff_expr import _IDENT, _rewritten
 from abicheck.errors import AbicheckError
 from abicheck.frontend.macros import MacroTable
@@ -60,7 +60,7 @@ def test_every_expansion_of_real_headers(name):
         pytest.skip(f"no Debian cross headers for {name}")
     linux = next(os.path.join(d, "linux") for d in dirs if os.path.isdir(os.path.join(d, "linux")))
     headers = sorted(glob.glob(os.path.join(linux, "*.h")))[1::9]
-    texts = set()
+    texts, commas = set(), 0
     for tr in api.translate_each([([h], t, dirs) for h in headers]):
         if isinstance(tr, Exception):
             continue
@@ -68,9 +68,14 @@ def test_every_expansion_of_real_headers(name):
         for n, text in {**{d.name: d.body for d in tr.macros if d.params is None},
                         **table.expansions()}.items():
             rewritten = _rewritten(text) if text else None
+            if rewritten and comma_on_top(rewritten):
+                commas += 1
+                # no value, and the front end's parse agrees
+                assert _front(rewritten, frozenset(_IDENT.findall(rewritten))) is None, rewritten
             if rewritten:
                 texts.add((rewritten, frozenset(u for u in _IDENT.findall(rewritten)
                                                 if u in tr.unit.typedefs)))
+    assert commas, "no expansion of these headers has a comma on top: the rule went untried"
     read = sum(_agrees(text, tds) for text, tds in sorted(texts))
     # most are plain: the shortcut is taken, and checked
     assert read > len(texts) // 2 and read > 200, (read, len(texts))
@@ -104,3 +109,34 @@ def test_what_it_leaves_to_the_front_end(text):
     if got is not None:                 # it may read one, as the front end does
         assert _bare(got) == _bare(parse_expr(text, tds)), text
     assert text not in ('"s"', "f(1)", "x++", "sizeof x", "1, 2", "1.5", "08") or got is None
+
+
+@pytest.mark.parametrize("text", [
+    "1, 2", "0,0,0,0", "(1), (2)", "1 ? 2, 3 : 4", "1 ? 2 : 3 ? 4, 5 : 6", "1 ? 2 : 3, 4",
+    "sizeof(int), 2", "x = 1, 2", "(word_t)1, 2", "sizeof x, 1", "{1}, {2}", "a[1], f(2, 3)",
+    "(1 ? (2, 3) : 4), 5", "1 , (2)",
+])
+def test_a_comma_on_top_has_no_value(text):
+    """A comma outside every bracket: the front end's parse (the oracle)
+    gives no value either, whatever else the text holds."""
+    assert comma_on_top(text)
+    assert _front(text, frozenset({"word_t"}) & frozenset(_IDENT.findall(text))) is None
+
+
+@pytest.mark.parametrize("text", [
+    "f(1, 2)", "(1, 2)", "a[1, 2]", "{1, 2}", "1", "(1 ? 2 : 3)",
+    # brackets that close the array bound early: the comma would separate
+    # declarators, and the last one's bound is what the parse returns
+    "1)] , y[(3", "1)], y[(2), 3", "1)], y[(2, 3)], z[(4",
+    # a quote may hide a bracket or a comma
+    "',' + 1", "'(' , 1", '"a,b"', "'a', 1",
+])
+def test_what_it_leaves_to_the_parse(text):
+    assert not comma_on_top(text)
+
+
+def test_an_early_close_can_have_a_value():
+    """Why unbalanced texts are left alone: the front end's parse of this one
+    has a value (the last declarator's bound), though a comma sits at the
+    outermost level once the brackets are counted from the start."""
+    assert _front("1)], y[(2, 3)], z[(4", frozenset()) == m.Const(4)
