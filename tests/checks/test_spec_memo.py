@@ -266,3 +266,26 @@ def test_debian_headers_same_bytes_computed_stored_and_remembered(target, dirs, 
     assert all(o[:2] == outs[0][:2] for o in outs)
     assert outs[0][0] == 1 and "SEGV_CPERR" in outs[0][1]     # 6.1 predates SEGV_CPERR (6.6)
     assert [o[2] for o in outs] == [1, 1, 0, 0]
+
+
+def test_cpp_digest_tells_every_field_of_a_macro():
+    """Two cpp results that differ in one field of one macro (name,
+    parameters, body, file, line, column) or in whether the record is exact
+    never share a digest: a piece is never taken for the other's."""
+    from types import SimpleNamespace
+    from abicheck.errors import SourceLoc
+    from abicheck.frontend.cpp_output import MacroDef
+
+    def pre(**change):
+        d = dict(name="NSIGSEGV", params=None, body="10", file="siginfo.h", line=3, col=9)
+        exact = change.pop("exact", True)
+        d.update(change)
+        macro = MacroDef(d["name"], d["params"], d["body"], SourceLoc(d["file"], d["line"], d["col"]))
+        return SimpleNamespace(text="int x;\n", main_source="", entries=(), search_dirs=(),
+                               macros=(macro,), macros_exact=exact)
+
+    base = spec_memo._cpp_digest(pre())
+    assert spec_memo._cpp_digest(pre()) == base
+    for change in (dict(name="NSIGILL"), dict(params=()), dict(body="11"), dict(file="b.h"),
+                   dict(line=4), dict(col=1), dict(exact=False)):
+        assert spec_memo._cpp_digest(pre(**change)) != base, change
