@@ -24,6 +24,8 @@ from abicheck.errors import SourceLoc
 
 @dataclass(frozen=True, slots=True)
 class Const:
+    """An integer constant, its value already read from the literal."""
+
     value: int
 
 
@@ -37,6 +39,8 @@ class Ident:
 
 @dataclass(frozen=True, slots=True)
 class SizeOf:
+    """``sizeof(type)``: a number only once a target lays the type out."""
+
     type: "Type"
 
 
@@ -50,18 +54,24 @@ class AlignOf:
 
 @dataclass(frozen=True, slots=True)
 class OffsetOf:
+    """``offsetof(type, a.b)``: the member path, as written."""
+
     type: "Type"
     path: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Unary:
+    """A unary operator (``-``, ``~``, ``!``, ``+``) on one operand."""
+
     op: str
     operand: "Expr"
 
 
 @dataclass(frozen=True, slots=True)
 class Binary:
+    """A binary operator; ``max`` combines several ``aligned`` attributes."""
+
     op: str
     left: "Expr"
     right: "Expr"
@@ -69,6 +79,8 @@ class Binary:
 
 @dataclass(frozen=True, slots=True)
 class Cond:
+    """``cond ? then : other``."""
+
     cond: "Expr"
     then: "Expr"
     other: "Expr"
@@ -76,6 +88,8 @@ class Cond:
 
 @dataclass(frozen=True, slots=True)
 class Cast:
+    """A cast: the operand's value converted to the type's width and sign."""
+
     type: "Type"
     operand: "Expr"
 
@@ -139,6 +153,8 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Pointer:
+    """A pointer to ``to``; its size is the target's, whatever it points to."""
+
     to: "Type"
     #: ``const``/``volatile`` as written: only views that spell types (pahole's)
     #: read them; they take no part in comparisons
@@ -147,6 +163,8 @@ class Pointer:
 
 @dataclass(frozen=True, slots=True)
 class Array:
+    """An array of ``length`` elements (an expression: the target decides)."""
+
     element: "Type"
     length: Expr | None            # None: flexible or incomplete array
 
@@ -166,6 +184,8 @@ class Function:
 
 @dataclass(frozen=True, slots=True)
 class RecordRef:
+    """A struct or union by tag, looked up in the ``Unit`` as C does."""
+
     kind: str                      # "struct" | "union"
     tag: str
     #: ``const``/``volatile`` as written: only views that spell types (pahole's)
@@ -175,6 +195,8 @@ class RecordRef:
 
 @dataclass(frozen=True, slots=True)
 class EnumRef:
+    """An enum by tag, looked up in the ``Unit``."""
+
     tag: str
     #: ``const``/``volatile`` as written: only views that spell types (pahole's)
     #: read them; they take no part in comparisons
@@ -183,6 +205,8 @@ class EnumRef:
 
 @dataclass(frozen=True, slots=True)
 class TypedefRef:
+    """A typedef by name, looked up in the ``Unit``."""
+
     name: str
     #: ``const``/``volatile`` as written: only views that spell types (pahole's)
     #: read them; they take no part in comparisons
@@ -217,6 +241,8 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Enumerator:
+    """One enum constant; ``value`` is explicit even where C implies it."""
+
     name: str
     value: Expr
     loc: SourceLoc | None = None
@@ -224,6 +250,8 @@ class Enumerator:
 
 @dataclass(frozen=True, slots=True)
 class Enum:
+    """An enum type; ``values`` None: declared but incomplete."""
+
     tag: str | None
     values: tuple[Enumerator, ...] | None
     attrs: Attrs = NO_ATTRS
@@ -232,6 +260,8 @@ class Enum:
 
 @dataclass(frozen=True, slots=True)
 class Typedef:
+    """A typedef: ``name`` stands for ``type``, plus its own attributes."""
+
     name: str
     type: "Type"
     attrs: Attrs = NO_ATTRS

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class Decoded:
+    """One blob read back: every leaf value by member path, and the union member ``si_code``
+    chose."""
+
     cx: "BlobContext"
     blob: bytes
     values: dict[str, object]               # every leaf, by member path

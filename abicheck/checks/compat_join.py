@@ -84,6 +84,8 @@ class TypeFacts:
 
 @dataclass(frozen=True, slots=True)
 class Code:
+    """A code constant (``SEGV_PKUERR``) as one view defines it."""
+
     name: str
     value: int
     loc: SourceLoc | None

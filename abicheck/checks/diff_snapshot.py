@@ -93,6 +93,9 @@ class Shape:
 
 @dataclass(frozen=True, slots=True)
 class Constant:
+    """A macro or enum constant with an integer value on one target, and the header that
+    declares it."""
+
     name: str
     value: int
     loc: SourceLoc | None

@@ -34,6 +34,8 @@ class SpecError(AbicheckError):
 
 @dataclass(frozen=True)
 class Spec:
+    """A loaded, validated spec: the file it came from and its data."""
+
     file: str
     data: dict
 

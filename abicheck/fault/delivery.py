@@ -70,6 +70,9 @@ OUTCOMES = frozenset({"delivered_stack", "delivered_altstack", "frame_stack_deni
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """How a signal's delivery ended: reached the handler, or killed the process, and which
+    rule decided."""
+
     delivered: bool          # the siginfo reached the handler's frame
     killed: int | None       # the signal that killed the process, if it died
     rule: str
@@ -81,6 +84,8 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class AltStack:
+    """An alternate signal stack (``sigaltstack``): where it starts and how long it is."""
+
     addr: int
     length: int
 

@@ -109,6 +109,8 @@ ALLOWED_RULES = frozenset({"x86.allowed", "x86.allowed_fault_in", "powerpc.allow
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What the kernel's fault path decided for one access, and the rule that decided it."""
+
     fault: Fault | None
     rule: str                    # which check decided (see the module doc)
     vma: Vma | None              # the VMA the primary lookup found

@@ -74,6 +74,8 @@ STANDALONE, REQUEUE = "standalone", "requeue"
 
 @dataclass
 class _Part:
+    """One job's headers as a part of a batched cpp run, and what the next part must reset."""
+
     index: int                      # the caller's position
     headers: tuple[str, ...]
     main: str                       # main_source(headers)

@@ -41,6 +41,8 @@ class Int:
 
 @dataclass(frozen=True, slots=True)
 class Float:
+    """An IEEE binary floating-point number."""
+
     size: int                       # 4 or 8: IEEE binary32/binary64
 
 
@@ -53,6 +55,8 @@ class Opaque:
 
 @dataclass(frozen=True, slots=True)
 class BitField:
+    """A bit-field of a run of bits shared with its neighbours."""
+
     name: str
     bit: int                        # allocation-order bit offset inside its run
     width: int
@@ -68,6 +72,8 @@ class Bits:
 
 @dataclass(frozen=True, slots=True)
 class Array:
+    """``count`` elements of one shape, ``size`` bytes in all."""
+
     count: int
     element: "Node"
     size: int
@@ -75,6 +81,8 @@ class Array:
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """A member of a record at a byte offset."""
+
     name: str
     offset: int                     # bytes from the start of the enclosing record
     node: "Node"
@@ -84,6 +92,8 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """A struct or union: its members and its size."""
+
     kind: str                       # struct | union
     c_name: str
     size: int

@@ -47,6 +47,8 @@ class NoFastPath(LayoutError):
 
 @dataclass(frozen=True)
 class Leaf:
+    """One value of the flat format: its C member path and where it sits in the model's values."""
+
     path: str                       # C member path
     keys: tuple[str, ...]           # key path in the construct model's values
     dims: tuple[int, ...] = ()      # (): one value; (N, M...): nested lists, as C's a[N][M]

@@ -39,6 +39,8 @@ _LINT_KEYS = {"enable", "disable", "fail-on", "waivers", "severity"}
 
 @dataclass(frozen=True)
 class LintConfig:
+    """What a lint configuration file says; empty fields leave the command line's choice."""
+
     file: str | None = None
     targets: tuple[str, ...] = ()
     include_dirs: tuple[str, ...] = ()

@@ -41,6 +41,9 @@ class Comment:
 
 @dataclass(frozen=True)
 class Scan:
+    """A header's text read once for the text rules: code with comments and literals blanked,
+    the comments, the lines."""
+
     text: str
     code: str                       # ``text`` with comments and literal contents blanked
     comments: tuple[Comment, ...]

@@ -34,6 +34,8 @@ RUNNER_RULES = ("ABI391", "ABI392", "ABI393", "ABI394")
 
 @dataclass(frozen=True)
 class LintOptions:
+    """Everything one lint run was asked: targets, include paths, rule selection, waivers."""
+
     targets: tuple[Target, ...]
     include_dirs: tuple[str, ...] = ()
     defines: tuple[str, ...] = ()

@@ -22,6 +22,8 @@ _SUPPRESS = re.compile(r"abicheck:\s*ignore\[([^\]]*)\]\s*(.*)", re.S)
 
 @dataclass(frozen=True)
 class Suppression:
+    """An in-source suppression comment: the rules it names and the lines it covers."""
+
     line: int
     end_line: int
     col: int

@@ -31,6 +31,8 @@ _KEYS = {"rule", "file", "subject", "reason"}
 
 @dataclass(frozen=True)
 class Waiver:
+    """One ``[[waiver]]`` entry: a rule excused for one subject of one file, and why."""
+
     rule: str                     # a rule id
     file: str
     subject: str
