@@ -15,6 +15,7 @@ nothing compiles anywhere is the input bad.
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Sequence
 
@@ -22,7 +23,7 @@ from abicheck import api
 from abicheck.checks.diff_change import (
     COMPATIBLE, INCOMPATIBLE, NOT_COMPARED, REVIEW, Change)
 from abicheck.checks.diff_constants import compare_accessors, compare_constants
-from abicheck.checks.diff_same import add_batch_constants
+from abicheck.checks.diff_same import BatchConstants
 from abicheck.checks.diff_layout import compare_shapes
 from abicheck.checks.diff_snapshot import (
     Shape, Snapshot, add_shapes)
@@ -94,7 +95,12 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
     # the snapshots and the parse memo grow batch by batch, and stay; the
     # files are read as of one moment (what each may define, where its
     # includes land: ``frontend.moment``), not again for every batch
-    with collector.growing() as growth, moment.one_moment():
+    # each batch's macro expansions (cpp runs, ``diff_same.BatchConstants``)
+    # run in a thread while the next batch is translated; its constants are
+    # valued once that is done, before the next batch asks what it lacks
+    ahead: tuple[BatchConstants, Future] | None = None
+    with collector.growing() as growth, moment.one_moment(), \
+            ThreadPoolExecutor(1, thread_name_prefix="abicheck-expand") as expanding:
         for at in range(0, len(headers), EXPANSION_BATCH):
             growth.step()           # what the batches before kept: out of the collections
             # the types of a few headers, then their constants: the cpp runs that
@@ -114,7 +120,12 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
                 else:
                     lay, mine = add_shapes(out[i][t.name], v, header, tr, wanted)
                     pending.append((out[i][t.name], v, header, tr, lay, mine, i))
-            add_batch_constants(pending, defines)
+            if ahead is not None:
+                ahead[0].finish(ahead[1].result())
+            batch = BatchConstants(pending, defines)
+            ahead = batch, expanding.submit(batch.expand)
+        if ahead is not None:
+            ahead[0].finish(ahead[1].result())
     return out
 
 

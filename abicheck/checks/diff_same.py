@@ -192,35 +192,59 @@ def add_batch_constants(pending: list, defines) -> None:
     """``diff_snapshot.add_constants`` for each item of a batch (snapshot,
     revision view, header, translation, layout engine, ``mine``, revision
     index), in order, the macro expansions asked of cpp in one run per
-    target (``diff_expand``).  With two revisions, a name of NEW's
-    translation proven to mean what it means in OLD's translation of the
-    same header on the same target takes OLD's outcome: it is neither
-    expanded nor evaluated again."""
-    from abicheck.checks import diff_expand
-    from abicheck.checks.diff_snapshot import add_constants, asked, own_macros
-    defs = [p[3].macro_map for p in pending]
-    own = [own_macros(d, p[5]) for d, p in zip(defs, pending)]
-    asks = [asked(p[0], d, o) for p, d, o in zip(pending, defs, own)]
-    pairs: dict[int, tuple[int, SamePair]] = {}     # NEW's item -> OLD's item, proof
-    if SHORTCUT:
-        olds = {(p[2], p[3].target.name): k for k, p in enumerate(pending) if p[6] == 0}
-        for k, p in enumerate(pending):
-            j = olds.get((p[2], p[3].target.name)) if p[6] == 1 else None
-            if j is not None:
-                pairs[k] = (j, SamePair(pending[j][3], p[3], defs[j], defs[k]))
-    wanted: list[set[str] | None] = []
-    for k, names in enumerate(asks):
-        if k in pairs:
-            j, proof = pairs[k]
-            names = {n for n in names if not (n in asks[j] and proof.macro(n))}
-        wanted.append(names if SHORTCUT else None)
-    todo = [k for k in range(len(pending)) if asks[k] and (wanted[k] is None or wanted[k])]
-    got = diff_expand.expansions([pending[k][3] for k in todo], defines,
-                                 [wanted[k] for k in todo] if SHORTCUT else None)
-    known = dict(zip(todo, got))
-    found: dict[int, dict] = {j: {} for j, _ in pairs.values()}
-    for k, (snap, v, header, tr, lay, mine, _) in enumerate(pending):
-        same = (pairs[k][1], found[pairs[k][0]]) if k in pairs else None
-        add_constants(snap, v, header, tr, lay, mine, known.get(k),
-                      probed=wanted[k] if known.get(k) is not None else None,
-                      same=same, found=found.get(k), defs=defs[k], own=own[k])
+    target (``diff_expand``): ``BatchConstants`` in one go."""
+    batch = BatchConstants(pending, defines)
+    batch.finish(batch.expand())
+
+
+class BatchConstants:
+    """``add_batch_constants`` in three steps, so that its cpp runs can
+    overlap other work (``checks.diff`` translates the next batch
+    meanwhile): made, it knows what to ask (the snapshots must hold every
+    earlier batch's constants by then); ``expand`` asks cpp and touches
+    nothing shared (it may run in another thread); ``finish`` values the
+    constants into the snapshots, in the items' order.
+
+    With two revisions, a name of NEW's translation proven to mean what it
+    means in OLD's translation of the same header on the same target takes
+    OLD's outcome: it is neither expanded nor evaluated again."""
+
+    def __init__(self, pending: list, defines) -> None:
+        from abicheck.checks.diff_snapshot import asked, own_macros
+        self.pending, self.defines = pending, defines
+        self.defs = defs = [p[3].macro_map for p in pending]
+        self.own = own = [own_macros(d, p[5]) for d, p in zip(defs, pending)]
+        asks = [asked(p[0], d, o) for p, d, o in zip(pending, defs, own)]
+        #: NEW's item -> OLD's item, proof
+        self.pairs = pairs = {}
+        if SHORTCUT:
+            olds = {(p[2], p[3].target.name): k for k, p in enumerate(pending) if p[6] == 0}
+            for k, p in enumerate(pending):
+                j = olds.get((p[2], p[3].target.name)) if p[6] == 1 else None
+                if j is not None:
+                    pairs[k] = (j, SamePair(pending[j][3], p[3], defs[j], defs[k]))
+        self.wanted: list[set[str] | None] = []
+        for k, names in enumerate(asks):
+            if k in pairs:
+                j, proof = pairs[k]
+                names = {n for n in names if not (n in asks[j] and proof.macro(n))}
+            self.wanted.append(names if SHORTCUT else None)
+        self.todo = [k for k in range(len(pending))
+                     if asks[k] and (self.wanted[k] is None or self.wanted[k])]
+
+    def expand(self) -> list:
+        """The expansions of the items that ask for some, in ``todo``'s order."""
+        from abicheck.checks import diff_expand
+        return diff_expand.expansions([self.pending[k][3] for k in self.todo], self.defines,
+                                      [self.wanted[k] for k in self.todo] if SHORTCUT else None)
+
+    def finish(self, got: list) -> None:
+        from abicheck.checks.diff_snapshot import add_constants
+        known = dict(zip(self.todo, got))
+        pairs, wanted = self.pairs, self.wanted
+        found: dict[int, dict] = {j: {} for j, _ in pairs.values()}
+        for k, (snap, v, header, tr, lay, mine, _) in enumerate(self.pending):
+            same = (pairs[k][1], found[pairs[k][0]]) if k in pairs else None
+            add_constants(snap, v, header, tr, lay, mine, known.get(k),
+                          probed=wanted[k] if known.get(k) is not None else None,
+                          same=same, found=found.get(k), defs=self.defs[k], own=self.own[k])
