@@ -94,8 +94,8 @@ def _snapshot_revisions(revs: Sequence[Revision], targets: Sequence[Target],
            for rev in revs]
     # the snapshots and the parse memo grow batch by batch, and stay; the
     # files are read as of one moment (what each may define, where its
-    # includes land: ``frontend.moment``), not again for every batch
-    # each batch's macro expansions (cpp runs, ``diff_same.BatchConstants``)
+    # includes land: ``frontend.moment``), not again for every batch.
+    # Each batch's macro expansions (cpp runs, ``diff_same.BatchConstants``)
     # run in a thread while the next batch is translated; its constants are
     # valued once that is done, before the next batch asks what it lacks
     ahead: tuple[BatchConstants, Future] | None = None

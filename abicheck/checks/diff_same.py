@@ -182,23 +182,16 @@ class SamePair(SameExpansion):
         return True
 
 
-
 #: off, each translation's constants are valued on their own, as before the
 #: shortcut (the equivalence tests compare both ways)
 SHORTCUT = True
 
 
-def add_batch_constants(pending: list, defines) -> None:
+class BatchConstants:
     """``diff_snapshot.add_constants`` for each item of a batch (snapshot,
     revision view, header, translation, layout engine, ``mine``, revision
     index), in order, the macro expansions asked of cpp in one run per
-    target (``diff_expand``): ``BatchConstants`` in one go."""
-    batch = BatchConstants(pending, defines)
-    batch.finish(batch.expand())
-
-
-class BatchConstants:
-    """``add_batch_constants`` in three steps, so that its cpp runs can
+    target (``diff_expand``), in three steps so that the cpp runs can
     overlap other work (``checks.diff`` translates the next batch
     meanwhile): made, it knows what to ask (the snapshots must hold every
     earlier batch's constants by then); ``expand`` asks cpp and touches
