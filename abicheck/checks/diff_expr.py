@@ -245,7 +245,9 @@ def macro_value(expansion: str, unit: m.Unit, lay: Layouter) -> int | None:
         except (AbicheckError, RecursionError):
             return None
     text = _rewritten(expansion)
-    if text is None or _calls(text, unit):
+    # a comma on top: no value, known before the typedef names of a long
+    # initialiser are looked for and its parse is looked up
+    if text is None or comma_on_top(text) or _calls(text, unit):
         return None
     expr = _parsed(text, frozenset(u for u in _IDENT.findall(text) if u in unit.typedefs))
     if expr is None:
@@ -324,8 +326,6 @@ def _parsed(text: str, typedefs: frozenset[str]) -> m.Expr | None:
     uses that are typedefs of the unit) as type names, or None.  The
     model's expressions are frozen: one is safe to share across units.
     A plain text is read without pycparser (``diff_expr``)."""
-    if comma_on_top(text):
-        return None
     fast = plain(text, typedefs)
     if fast is not None:
         return fast

@@ -209,7 +209,8 @@ class BatchConstants:
         self.own = own = [own_macros(d, p[5]) for d, p in zip(defs, pending)]
         asks = [asked(p[0], d, o) for p, d, o in zip(pending, defs, own)]
         #: NEW's item -> OLD's item, proof
-        self.pairs = pairs = {}
+        self.pairs: dict[int, tuple[int, SamePair]] = {}
+        pairs = self.pairs
         if SHORTCUT:
             olds = {(p[2], p[3].target.name): k for k, p in enumerate(pending) if p[6] == 0}
             for k, p in enumerate(pending):
