@@ -60,9 +60,11 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     where = f'# {at.line - 1} "{at.file}"\n' if at else '# 1 "<attribute>"\n'
     pad = " " * (at.col - 1) if at and at.col else ""
     nodes = chunks.declarations(f'{where}char __abicheck_expr[(\n{pad}{t})];\n', (*BUILTIN, *names))
-    if not nodes:
+    # a text whose brackets close the bound early (``1)], y[(2``) would be
+    # read as several declarators or declarations: not an expression
+    if not nodes or len(nodes) != 1 or getattr(nodes[0], "name", None) != "__abicheck_expr":
         raise ParseError(f"cannot parse attribute argument '{t}'", loc)
-    decl = nodes[-1]
+    decl = nodes[0]
     try:
         # the typedef names stay references into the unit the text came from
         return Builder(frozenset(names)).expr(decl.type.dim)

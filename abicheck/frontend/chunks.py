@@ -339,14 +339,15 @@ def parse(text: str, name: str, typedef_names, dirs=(), pieces=None) -> Pieces:
 @functools.lru_cache(maxsize=4096)
 def declarations(src: str, typedef_names: tuple[str, ...]) -> tuple | None:
     """The nodes of ``src`` parsed with ``typedef_names`` (only those) as
-    typedef names, or None when it does not parse; remembered, since an
+    typedef names (their own declarations not among the nodes), or None
+    when it does not parse; remembered, since an
     attribute argument (``aligned(sizeof(T))``) repeats in every header
     that includes its declaration, and a fresh parser would read a prelude
     each time."""
     try:
         if not _FITS:           # a new parser behind a prelude of typedefs
             prelude = "".join(f"typedef int {n};\n" for n in typedef_names)
-            return tuple(c_parser.CParser(dialect="c23").parse(prelude + src).ext)
+            return tuple(c_parser.CParser(dialect="c23").parse(prelude + src).ext)[len(typedef_names):]
         nodes, _, _ = parser().parse_piece(src, dict.fromkeys(typedef_names, True))
     except (c_parser.ParseError, Unusual):
         return None

@@ -74,3 +74,35 @@ def test_locations_and_trailing_comments(tmp_path):
     assert two.comment == "twice a long"
     assert macros.get("rec_c").comment == "the c member, reached through the union"
     assert macros.get("PREF_ALIGN").comment is None
+
+
+#: bodies whose brackets close the expression early: wrapped in anything
+#: that reads an expression they become several declarators or declarations
+EARLY_CLOSE = {
+    "LAST_BOUND": "1)], y[(2, 3)], z[(4",
+    "SECOND_DECL": "1)]; char q[(2",
+    "TRAILING_TYPEDEF": "1)]; typedef int q[(2",
+    "NESTED_BOUND": "(8)] [(2",
+}
+
+
+def _gcc_takes(cc: list[str], body: str) -> bool:
+    """Whether gcc reads ``body`` as an integer constant: an asm immediate
+    needs one (``gcc_values``' probe, one macro alone)."""
+    probe = (f"#define M {body}\n"
+             'void f(void) { __asm__ volatile("#V %0" :: "i"((long long)(M))); }\n')
+    return subprocess.run([*cc, "-S", "-o", "-", "-xc", "-"], input=probe,
+                          capture_output=True, text=True).returncode == 0
+
+
+@pytest.mark.parametrize("name", sorted(EARLY_CLOSE))
+def test_a_body_that_closes_early_has_no_value(name):
+    """gcc (the oracle, when installed) refuses each as a constant; the
+    table must give no value, not the bound of the last declarator its
+    parse would otherwise read (4 for LAST_BOUND)."""
+    body = EARLY_CLOSE[name]
+    if shutil.which("gcc"):
+        assert not _gcc_takes(["gcc"], body), body
+        assert _gcc_takes(["gcc"], "(4)")       # the probe itself reads a constant
+    tr = api.translate((), get_target("x86_64"), source=f"#define {name} {body}\n")
+    assert api.macro_table(tr).get(name).value is None
