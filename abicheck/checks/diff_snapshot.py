@@ -18,6 +18,7 @@ from typing import Iterator
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
+from abicheck.frozen import fast_init
 from abicheck.checks.diff_expr import (  # noqa: F401 (_calls, _parsed, _rewritten: re-exported)
     _calls, _parsed, _rewritten, macro_value)
 from abicheck.frontend.macros import MacroTable
@@ -29,6 +30,7 @@ from abicheck.scalars import is_float, signedness
 _BUILTIN = ("<built-in>", "<command-line>")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One named member of a laid-out type, flattened (pre-order)."""
@@ -91,6 +93,7 @@ class Shape:
         return None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Constant:
     """A macro or enum constant with an integer value on one target, and the header that
@@ -102,6 +105,7 @@ class Constant:
     header: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Accessor:
     """A macro naming a member (``si_pkey`` -> ``_sifields._sigfault._pkey``)."""
