@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from abicheck.frozen import fast_init
-
 # What may not reach a terminal or a log verbatim: control characters (a
 # header name with a newline would forge a second error line), and the
 # surrogate escapes that stand for header bytes that are not UTF-8.
@@ -30,7 +28,6 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(esc, text)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, order=True)
 class SourceLoc:
     """A place in a header: file, 1-based line and column (0 when unknown)."""

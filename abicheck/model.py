@@ -18,12 +18,10 @@ from types import MappingProxyType
 from typing import Mapping, Union
 
 from abicheck.errors import SourceLoc
-from abicheck.frozen import fast_init
 
 # --- expressions ------------------------------------------------------------
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Const:
     """An integer constant, its value already read from the literal."""
@@ -31,7 +29,6 @@ class Const:
     value: int
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Ident:
     """A name in a constant expression: an enum constant."""
@@ -40,7 +37,6 @@ class Ident:
     loc: SourceLoc | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class SizeOf:
     """``sizeof(type)``: a number only once a target lays the type out."""
@@ -48,7 +44,6 @@ class SizeOf:
     type: "Type"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class AlignOf:
     """``_Alignof`` (ABI alignment) or, with ``preferred``, GCC's ``__alignof__``."""
@@ -57,7 +52,6 @@ class AlignOf:
     preferred: bool = False
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class OffsetOf:
     """``offsetof(type, a.b)``: the member path, as written."""
@@ -66,7 +60,6 @@ class OffsetOf:
     path: tuple[str, ...]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Unary:
     """A unary operator (``-``, ``~``, ``!``, ``+``) on one operand."""
@@ -75,7 +68,6 @@ class Unary:
     operand: "Expr"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Binary:
     """A binary operator; ``max`` combines several ``aligned`` attributes."""
@@ -85,7 +77,6 @@ class Binary:
     right: "Expr"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Cond:
     """``cond ? then : other``."""
@@ -95,7 +86,6 @@ class Cond:
     other: "Expr"
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Cast:
     """A cast: the operand's value converted to the type's width and sign."""
@@ -109,13 +99,11 @@ Expr = Union[Const, Ident, SizeOf, AlignOf, OffsetOf, Unary, Binary, Cond, Cast,
 # --- attributes -------------------------------------------------------------
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class BiggestAlignment:
     """The target's ``__BIGGEST_ALIGNMENT__``: what a bare ``aligned`` means."""
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Attrs:
     """The layout-relevant GNU attributes on a declaration or a type.
@@ -144,7 +132,6 @@ NO_ATTRS = Attrs()
 # --- types ------------------------------------------------------------------
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Scalar:
     """A base type: ``kind`` is a row key of the ABI table (``int``,
@@ -164,7 +151,6 @@ class Scalar:
         return self.spelling or self.kind
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Pointer:
     """A pointer to ``to``; its size is the target's, whatever it points to."""
@@ -175,7 +161,6 @@ class Pointer:
     quals: str = field(default="", compare=False)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Array:
     """An array of ``length`` elements (an expression: the target decides)."""
@@ -184,7 +169,6 @@ class Array:
     length: Expr | None            # None: flexible or incomplete array
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Function:
     """A function type; only ever seen behind a pointer in layouts.
@@ -198,7 +182,6 @@ class Function:
     variadic: bool = field(default=False, compare=False)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class RecordRef:
     """A struct or union by tag, looked up in the ``Unit`` as C does."""
@@ -210,7 +193,6 @@ class RecordRef:
     quals: str = field(default="", compare=False)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class EnumRef:
     """An enum by tag, looked up in the ``Unit``."""
@@ -221,7 +203,6 @@ class EnumRef:
     quals: str = field(default="", compare=False)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class TypedefRef:
     """A typedef by name, looked up in the ``Unit``."""
@@ -232,7 +213,6 @@ class TypedefRef:
     quals: str = field(default="", compare=False)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Field:
     """A member of a struct or union.  ``name`` is None for anonymous
@@ -245,7 +225,6 @@ class Field:
     loc: SourceLoc | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Record:
     """A struct or union.  ``max_align`` is the ``#pragma pack(N)`` in force
@@ -260,7 +239,6 @@ class Record:
     max_align: int | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Enumerator:
     """One enum constant; ``value`` is explicit even where C implies it."""
@@ -270,7 +248,6 @@ class Enumerator:
     loc: SourceLoc | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Enum:
     """An enum type; ``values`` None: declared but incomplete."""
@@ -281,7 +258,6 @@ class Enum:
     loc: SourceLoc | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Typedef:
     """A typedef: ``name`` stands for ``type``, plus its own attributes."""

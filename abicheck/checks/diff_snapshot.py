@@ -18,7 +18,6 @@ from typing import Iterator
 from abicheck import api
 from abicheck import model as m
 from abicheck.errors import AbicheckError, SourceLoc
-from abicheck.frozen import fast_init
 from abicheck.checks.diff_expr import (  # noqa: F401 (_calls, _parsed, _rewritten: re-exported)
     _calls, _parsed, _rewritten, macro_value)
 from abicheck.frontend.macros import MacroTable
@@ -30,7 +29,6 @@ from abicheck.scalars import is_float, signedness
 _BUILTIN = ("<built-in>", "<command-line>")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One named member of a laid-out type, flattened (pre-order)."""
@@ -93,7 +91,6 @@ class Shape:
         return None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Constant:
     """A macro or enum constant with an integer value on one target, and the header that
@@ -105,7 +102,6 @@ class Constant:
     header: str
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Accessor:
     """A macro naming a member (``si_pkey`` -> ``_sifields._sigfault._pkey``)."""

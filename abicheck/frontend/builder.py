@@ -62,7 +62,7 @@ def parse_expr(text: str, typedef_names: Iterable[str] = (), loc: SourceLoc | No
     nodes = chunks.declarations(f'{where}char __abicheck_expr[(\n{pad}{t})];\n', (*BUILTIN, *names))
     # a text whose brackets close the bound early (``1)], y[(2``) would be
     # read as several declarators or declarations: not an expression
-    if not nodes or len(nodes) != 1 or getattr(nodes[0], "name", None) != "__abicheck_expr":
+    if len(nodes or ()) != 1 or getattr(nodes[0], "name", None) != "__abicheck_expr":
         raise ParseError(f"cannot parse attribute argument '{t}'", loc)
     decl = nodes[0]
     try:

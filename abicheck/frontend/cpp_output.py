@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from abicheck.errors import SourceLoc
-from abicheck.frozen import fast_init
 
 MAIN = "<headers>"
 _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:\\.|[^"\\])*)"((?:\s+\d)*)')
@@ -29,7 +28,6 @@ _BLANKED = re.compile(r"\n(?:#define[^\S\n]+[A-Za-z_]|#undef[^\S\n]+[A-Za-z_]|#p
 _MARKER_LINE = re.compile(r'\n(#[^\S\n]*(?:line[^\S\n]+)?(\d+)[^\S\n]+"([^"\\\n]*(?:\\.[^"\\\n]*)*)"((?:[^\S\n]+\d)*))')
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class MacroDef:
     """One ``#define`` as it stands at the end of the translation unit."""

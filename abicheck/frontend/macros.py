@@ -25,7 +25,6 @@ from abicheck.frontend.gnu import rewrite
 from abicheck.frontend.literal import literal_value
 from abicheck.frontend.parse import parse_expr
 from abicheck.frontend.preprocess import MacroDef, preprocess
-from abicheck.frozen import fast_init
 
 _PROBE = "@@abicheck"
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -33,7 +32,6 @@ _PATH = re.compile(r"^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*$")
 _BUILTIN = ("<built-in>", "<command-line>")
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Macro:
     """A macro with everything we could learn about it."""

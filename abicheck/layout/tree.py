@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING
 
 from abicheck import model as m
 from abicheck.errors import SourceLoc
-from abicheck.frozen import fast_init
 
 if TYPE_CHECKING:
     from abicheck.layout import dwarf
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Member:
     """One laid-out member: a node of the layout tree.
@@ -77,7 +75,6 @@ class Member:
                 "bit_offset": self.bit_offset, "bit_width": self.bit_width}
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Hole:
     """Unused space inside a record: after ``after`` (a path, or None at the
