@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from abicheck.errors import LayoutError, UsageError
 from abicheck.frontend import (  # noqa: F401 (re-exported)
-    Translation, translate, translate_all, translate_each)
+    Translation, translate, translate_all, translate_each, translate_stream)
 from abicheck.layout import Layouter, TypeLayout
 from abicheck.targets import Target, get_target
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from importlib import resources
+from typing import Sequence
 
 from abicheck.errors import AbicheckError, SourceLoc, UsageError, printable
 from abicheck.targets import all_targets
@@ -219,6 +220,12 @@ def _layout_problems(layouts, known: set[str]) -> list[tuple[tuple, str]]:
             if s.lower() not in known:
                 problems.append((("layouts", i), f"{where}: unknown target or target class '{s}'"))
     return problems
+
+
+def spec_inputs(spec: Spec, headers: Sequence[str], defines: Sequence[str]) -> tuple[list, list]:
+    """(the headers, the defines) a run of ``spec`` compiles with."""
+    return (list(headers) or list(spec.data["headers"]),
+            list(spec.data.get("defines", ())) + list(defines))
 
 
 def bundled_spec() -> str:

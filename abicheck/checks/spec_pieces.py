@@ -13,17 +13,12 @@ from typing import Sequence
 
 from abicheck import api
 from abicheck.checks import spec_memo
+from abicheck.checks.spec_load import spec_inputs  # noqa: F401 (re-exported)
 from abicheck.checks.spec import (HEADERS_CHECK, _KINDS, Spec, _compile_error, _Context, _shown,
                                   applies, check_name)
 from abicheck.errors import AbicheckError, ErrorList
 from abicheck.report.findings import CheckResult, Finding, Report
 from abicheck.targets import Target
-
-
-def spec_inputs(spec: Spec, headers: Sequence[str], defines: Sequence[str]) -> tuple[list, list]:
-    """(the headers, the defines) a run of ``spec`` compiles with."""
-    return (list(headers) or list(spec.data["headers"]),
-            list(spec.data.get("defines", ())) + list(defines))
 
 
 def spec_frame(spec: Spec, targets: Sequence[Target], hdrs: Sequence[str],
@@ -44,14 +39,15 @@ def spec_frame(spec: Spec, targets: Sequence[Target], hdrs: Sequence[str],
 
 def target_pieces(spec: Spec, targets: Sequence[Target], hdrs: Sequence[str],
                   include_dirs: Sequence[str], defs: Sequence[str]) -> list[dict]:
-    """``target_piece`` for every target, the cpp runs overlapped (one
-    ``translate_all``) unless some target fails, then one by one."""
+    """``target_piece`` for every target, each evaluated while the later
+    targets' cpp runs go on (``translate_stream``) unless some target
+    fails, then one by one (the pieces already evaluated are remembered)."""
+    skey = spec_memo.spec_key(spec, hdrs)
     try:
-        trs = api.translate_all(hdrs, list(targets), include_dirs, defs)
+        return [_piece_of(spec, tr, hdrs, skey)
+                for tr in api.translate_stream(hdrs, list(targets), include_dirs, defs)]
     except AbicheckError:
         return [target_piece(spec, t, hdrs, include_dirs, defs) for t in targets]
-    skey = spec_memo.spec_key(spec, hdrs)
-    return [_piece_of(spec, tr, hdrs, skey) for tr in trs]
 
 
 def target_piece(spec: Spec, target: Target, hdrs: Sequence[str], include_dirs: Sequence[str],

@@ -8,18 +8,20 @@ from __future__ import annotations
 import functools
 import re
 import sys
-import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from abicheck import limits, model
-# parse and diagnose (pycparser, 30 ms of start-up) are imported when a
-# text is parsed: a warm run answers from the caches without them
-from abicheck.frontend import gnu
+from abicheck import limits
+# the model, the GNU rewrite, parse and diagnose (pycparser: 30 ms of
+# start-up, the model's classes 20 ms) are imported when a text is parsed:
+# a warm run answers from the caches without them, and a cold one starts
+# its cpp runs before it pays for them (``frontend.across``)
 from abicheck.errors import AbicheckError, LimitError, ParseError, PreprocessError, SourceLoc
-from abicheck.frontend.cpp_process import _cancel
 from abicheck.frontend.preprocess import MAIN, MacroDef, Preprocessed, preprocess
 from abicheck.targets import Target
+
+if TYPE_CHECKING:
+    from abicheck import model
 
 
 @dataclass(frozen=True)
@@ -316,6 +318,7 @@ def _unit(text: str, target: Target, dirs: Sequence[str] = ()) -> model.Unit:
 @functools.lru_cache(maxsize=16)
 def _rewritten(text: str) -> str:
     # a failing text is diagnosed once per target: rewrite it once
+    from abicheck.frontend import gnu
     return gnu.rewrite(text)
 
 
@@ -346,57 +349,6 @@ def translate(headers: Sequence[str], target: Target, include_dirs: Sequence[str
     return _translation(target, pre, request)
 
 
-def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
-                  defines: Sequence[str] = (), system: bool = False,
-                  source: str | None = None) -> list[Translation]:
-    """``translate`` for several targets; the cpp runs (separate processes)
-    overlap, parsing stays sequential.  Results keep ``targets``' order, and
-    the first error (in target order) is raised, so neither depends on how
-    many processes ran at once (``limits.jobs()``: ``-j``, ``ABICHECK_JOBS``)."""
-    from concurrent.futures import ThreadPoolExecutor
-    jobs = limits.jobs()
-    if len(targets) == 1 or jobs == 1:
-        out = []
-        for t in targets:
-            try:
-                out.append(translate(headers, t, include_dirs, defines, system, source))
-            except AbicheckError as e:
-                if len(targets) > 1:
-                    e.msg = f"{e.msg} (target {t.name})"
-                raise
-        return out
-    stop = threading.Event()
-
-    def run(t: Target) -> Preprocessed:
-        _cancel.event = stop
-        try:
-            return preprocess(headers, t, include_dirs, defines, system, source=source)
-        finally:
-            _cancel.event = None
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run, t) for t in targets]
-        pres = []
-        for t, f in zip(targets, futures):
-            try:
-                pres.append(f.result())
-            except AbicheckError as e:
-                # the first failure in target order wins; the others need not finish
-                stop.set()
-                pool.shutdown(wait=True, cancel_futures=True)
-                err = _first_of(e, t) if isinstance(e, PreprocessError) else e
-                err.msg = f"{err.msg} (target {t.name})"
-                raise err from None
-    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
-    out = []
-    for t, p in zip(targets, pres):
-        try:
-            out.append(_translation(t, p, request))
-        except AbicheckError as e:
-            e.msg = f"{e.msg} (target {t.name})"
-            raise
-    return out
-
-
-# many independent jobs (trees, the corpus): batched cpp, cached lookups
+# one header set on many targets; many independent jobs (trees, the corpus)
+from abicheck.frontend.across import translate_all, translate_stream  # noqa: E402,F401
 from abicheck.frontend.each import translate_each  # noqa: E402,F401

@@ -39,7 +39,8 @@ def plan(headers: Sequence[str], targets: Sequence[Target], types: Sequence[str]
     def batch(ts: list[Target]) -> list[dict]:
         from abicheck import api
         try:
-            trs = api.translate_all(job.headers, ts, job.include_dirs, job.defines, job.system)
+            return [_piece_of(job, tr)
+                    for tr in api.translate_stream(job.headers, ts, job.include_dirs, job.defines, job.system)]
         except AbicheckError:
             # one by one, to find the first failing target in target order;
             # a translation error ends a layout run, so the targets after it
@@ -50,7 +51,6 @@ def plan(headers: Sequence[str], targets: Sequence[Target], types: Sequence[str]
                 if "translate_error" in out[-1]:
                     return out + [out[-1]] * (len(ts) - len(out))
             return out
-        return [_piece_of(job, tr) for tr in trs]
 
     return Plan("layout", context, [t.name for t in targets], targets,
                 lambda t: piece(job, t), assemble, FORMATS, batch)

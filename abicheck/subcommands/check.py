@@ -28,8 +28,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> tuple[str, int]:
     from abicheck import bundled
-    from abicheck.checks.spec import bundled_spec, load_spec
-    from abicheck.runs import check as planned
+    from abicheck.checks.spec_load import bundled_spec, load_spec
     from abicheck.targets import select_targets
 
     if args.spec and not args.spec.endswith(".json"):
@@ -48,5 +47,19 @@ def run(args: argparse.Namespace) -> tuple[str, int]:
         dirs.insert(0, bundled.headers_dir(spec.data["bundled_headers"]))
         subject = f"{spec.name} on {spec.data['bundled_headers']}"
     targets = select_targets(args.target or ["all"])
+    _start_ahead(args, spec, targets, dirs)
+    from abicheck.runs import check as planned
     return run_planned(args, planned.plan(spec, targets, args.headers, dirs, args.defines,
                                           subject, args.format, args.exit_zero))
+
+
+def _start_ahead(args: argparse.Namespace, spec, targets, dirs) -> None:
+    """The cpp runs a whole run in this process will ask for, started
+    before the checks' modules are imported (``frontend.across``): a cold
+    default ``check`` imports for as long as its cpp runs take."""
+    from abicheck import parallel
+    if getattr(args, "shard", None) is None and parallel.workers() <= 1:
+        from abicheck.checks.spec_load import spec_inputs
+        from abicheck.frontend import across
+        hdrs, defs = spec_inputs(spec, args.headers, args.defines)
+        across.start(hdrs, targets, dirs, defs)
