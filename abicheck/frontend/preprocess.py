@@ -232,12 +232,9 @@ def command_macros(target: Target, defines: Sequence[str]) -> dict[str, str]:
 
 def gcc_args(dirs: Sequence[str], macros: dict[str, str]) -> list[str]:
     """cpp's command line (stdin in, stdout out), a one-header run and a
-    batch alike."""
-    args = [_gcc(), "-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c"]
-    args += [f"-D{name}={value}" for name, value in macros.items()]
-    for d in dirs:
-        args += ["-I", d]
-    return [*args, "-"]
+    batch alike: cc1's own where the driver says what it is (``cc1``)."""
+    from abicheck.frontend import cc1
+    return cc1.command(_gcc(), dirs, macros)
 
 
 def _run_gcc(text: str, dirs: list[str], macros: dict[str, str],
