@@ -24,18 +24,25 @@ import functools
 import os
 import shlex
 import subprocess
+import threading
 from typing import Sequence
 
 #: the options of every cpp run, before its -D and -I options
 OPTIONS = ("-E", "-undef", "-nostdinc", "-dD", "-std=gnu11", "-x", "c")
 _D = "ABICHECK_STAND_IN_D=1"
 _I = "/abicheck-stand-in-include"
+_ASKING = threading.Lock()      # cpp threads start together: the driver is asked once
 
 
-@functools.cache
 def template(driver: str) -> tuple[tuple[str, ...], int, int] | None:
     """(cc1's command line for the stand-ins, where the ``-D`` pair is, where
     the ``-I`` pair is), or None: use the driver."""
+    with _ASKING:
+        return _template(driver)
+
+
+@functools.cache
+def _template(driver: str) -> tuple[tuple[str, ...], int, int] | None:
     try:
         p = subprocess.run([driver, "-###", *OPTIONS, f"-D{_D}", "-I", _I, "-"], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=30)

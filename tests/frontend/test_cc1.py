@@ -76,7 +76,7 @@ def _fake(tmp_path, script: str) -> str:
     p = tmp_path / "gcc"
     p.write_text("#!/bin/sh\n" + script)
     p.chmod(0o755)
-    cc1.template.cache_clear()
+    cc1._template.cache_clear()
     return str(p)
 
 
@@ -98,7 +98,7 @@ def test_anything_unexpected_goes_through_the_driver(tmp_path, answer):
         assert cc1.template(driver) is None
         assert cc1.command(driver, ["/d"], {"X": "1"}) == [driver, *cc1.OPTIONS, "-DX=1", "-I", "/d", "-"]
     finally:
-        cc1.template.cache_clear()
+        cc1._template.cache_clear()
 
 
 def test_a_stand_in_pair_is_replaced_in_order(tmp_path):
@@ -110,4 +110,4 @@ def test_a_stand_in_pair_is_replaced_in_order(tmp_path):
         assert cc1.command(driver, ["/a", "/b"], {"X": "1", "F(a)": "a b"}) == [
             f"{tmp_path}/cc1", "-E", "-I", "/a", "-I", "/b", "-x", "-D", "X=1", "-D", "F(a)=a b", "-", "-y"]
     finally:
-        cc1.template.cache_clear()
+        cc1._template.cache_clear()
