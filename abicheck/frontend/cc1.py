@@ -43,9 +43,12 @@ def template(driver: str) -> tuple[tuple[str, ...], int, int] | None:
 
 @functools.cache
 def _template(driver: str) -> tuple[tuple[str, ...], int, int] | None:
+    from abicheck.frontend.cpp_process import _cpp_env
     try:
+        # in the environment cpp runs in: GCC_EXEC_PREFIX and the like
+        # would change where the driver finds cc1
         p = subprocess.run([driver, "-###", *OPTIONS, f"-D{_D}", "-I", _I, "-"], stdin=subprocess.DEVNULL,
-                           capture_output=True, timeout=30)
+                           capture_output=True, timeout=30, env=_cpp_env(), close_fds=True)
     except (OSError, subprocess.SubprocessError):
         return None
     # the commands are the lines that start with a space; the others are

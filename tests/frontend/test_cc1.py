@@ -30,7 +30,8 @@ FAILS = {"missing": lambda t: True, "error": lambda t: "__LP64__" in t.macros}
 
 
 def _run(args: list[str], text: str) -> tuple[int, bytes, bytes]:
-    p = subprocess.run(args, input=text.encode(), capture_output=True)
+    from abicheck.frontend.cpp_process import _cpp_env
+    p = subprocess.run(args, input=text.encode(), capture_output=True, env=_cpp_env())
     return p.returncode, p.stdout, p.stderr
 
 
@@ -109,5 +110,23 @@ def test_a_stand_in_pair_is_replaced_in_order(tmp_path):
     try:
         assert cc1.command(driver, ["/a", "/b"], {"X": "1", "F(a)": "a b"}) == [
             f"{tmp_path}/cc1", "-E", "-I", "/a", "-I", "/b", "-x", "-D", "X=1", "-D", "F(a)=a b", "-", "-y"]
+    finally:
+        cc1._template.cache_clear()
+
+
+def test_the_driver_is_asked_in_the_environment_cpp_runs_in(tmp_path, monkeypatch):
+    # GCC_EXEC_PREFIX would point the driver at another cc1 (as it would a run
+    # through the driver, had its environment not been scrubbed)
+    machine = subprocess.run([_gcc(), "-dumpmachine"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([_gcc(), "-dumpversion"], capture_output=True, text=True).stdout.strip()
+    fake = tmp_path / machine / version / "cc1"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("GCC_EXEC_PREFIX", f"{tmp_path}/")
+    cc1._template.cache_clear()
+    try:
+        found = cc1.template(_gcc())
+        assert found is None or not found[0][0].startswith(str(tmp_path))
     finally:
         cc1._template.cache_clear()
