@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from abicheck import limits
 from abicheck.errors import AbicheckError, PreprocessError
 from abicheck.frontend.cpp_process import _cancel
 from abicheck.frontend.preprocess import Preprocessed
 from abicheck.targets import Target
+
+if TYPE_CHECKING:
+    from abicheck.frontend import Translation
 
 _pp = sys.modules["abicheck.frontend.preprocess"]     # the module (its name is the function's)
 
@@ -106,7 +109,7 @@ def start(headers: Sequence[str], targets: Sequence[Target], include_dirs: Seque
 
 def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
                      defines: Sequence[str] = (), system: bool = False,
-                     source: str | None = None) -> Iterator:
+                     source: str | None = None) -> Iterator[Translation]:
     """``translate`` on each of ``targets``, yielded in target order, each
     parsed while the later targets' cpp runs go on.  The first target that
     fails (its cpp run or its parse) raises, with its name in the message;
@@ -148,6 +151,6 @@ def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_
 
 def translate_all(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
                   defines: Sequence[str] = (), system: bool = False,
-                  source: str | None = None) -> list:
+                  source: str | None = None) -> list[Translation]:
     """``translate_stream``'s translations as a list."""
     return list(translate_stream(headers, targets, include_dirs, defines, system, source))
