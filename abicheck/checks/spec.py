@@ -369,7 +369,8 @@ def run_spec(spec: Spec, targets: Sequence[Target], headers: Sequence[str] = (),
              include_dirs: Sequence[str] = (), defines: Sequence[str] = (),
              subject: str = "") -> Report:
     """Evaluate every check of ``spec`` on every target."""
-    from abicheck.checks.spec_pieces import assemble_spec, spec_frame, spec_inputs, target_pieces
+    from abicheck.checks.spec_load import spec_inputs
+    from abicheck.checks.spec_pieces import assemble_spec, spec_frame, target_pieces
     hdrs, defs = spec_inputs(spec, headers, defines)
     return assemble_spec(spec_frame(spec, targets, hdrs, subject),
                          target_pieces(spec, targets, hdrs, include_dirs, defs))

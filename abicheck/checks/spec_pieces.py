@@ -13,7 +13,6 @@ from typing import Sequence
 
 from abicheck import api
 from abicheck.checks import spec_memo
-from abicheck.checks.spec_load import spec_inputs  # noqa: F401 (re-exported)
 from abicheck.checks.spec import (HEADERS_CHECK, _KINDS, Spec, _compile_error, _Context, _shown,
                                   applies, check_name)
 from abicheck.errors import AbicheckError, ErrorList

@@ -9,7 +9,8 @@ from abicheck.targets import Target
 
 def plan(spec, targets: Sequence[Target], headers: Sequence[str], include_dirs: Sequence[str],
          defines: Sequence[str], subject: str, fmt: str, exit_zero: bool) -> Plan:
-    from abicheck.checks.spec_pieces import spec_frame, spec_inputs, target_piece, target_pieces
+    from abicheck.checks.spec_load import spec_inputs
+    from abicheck.checks.spec_pieces import spec_frame, target_piece, target_pieces
     hdrs, defs = spec_inputs(spec, headers, defines)
     context = {"frame": spec_frame(spec, targets, hdrs, subject), "format": fmt,
                "exit_zero": exit_zero}

@@ -92,7 +92,7 @@ def test_remembered_pieces_are_copies(inputs):
     s = load_spec(str(spec))
     from abicheck.targets import get_target
     t = get_target("x86_64")
-    hs, defs = spec_pieces.spec_inputs(s, [], [])
+    hs, defs = spec_load.spec_inputs(s, [], [])
     first = spec_pieces.target_piece(s, t, hs, [str(hdrs)], defs)
     keep = json.dumps(first)
     first["results"].clear()

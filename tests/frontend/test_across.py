@@ -134,3 +134,18 @@ def test_a_warm_run_starts_no_thread(tmp_path, monkeypatch):
         first.close()
         again = across._Runs(["h.h"], ts, [str(tmp_path)], [], False, None)
         assert again.pool is None and all(f.done() for f in again.futures)
+
+
+def test_the_default_check_runs_cpp_once_per_target(monkeypatch, capsys):
+    # check starts its runs before importing the checks (subcommands/check.py);
+    # the stream its pieces read must take them over, not run cpp again
+    from abicheck.cli import main
+    from abicheck.targets import all_targets
+    calls = []
+    pp = sys.modules["abicheck.frontend.preprocess"]
+    real = pp.run
+    monkeypatch.setattr(pp, "run", lambda req: calls.append(1) or real(req))
+    monkeypatch.setenv("ABICHECK_JOBS", "")
+    clear_memo()
+    assert main(["check", "--no-cache"]) == 0
+    assert len(calls) == len(all_targets()) and not across._AHEAD
