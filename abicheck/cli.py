@@ -2,7 +2,7 @@
 
 Nothing else lives here: each command is a module of
 ``abicheck/subcommands/`` (its parser and its call into the library), listed
-in ``COMMANDS``.  Exit status is decided in one place (``main``):
+in ``abicheck.subcommands.SUMMARIES``.  Exit status is decided in one place (``main``):
 
 ====  ==========================================================
 0     success; for ``check``, every check passed; for ``diff``,
@@ -27,43 +27,42 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import NoReturn, Sequence
 
-from abicheck import __version__, cache, limits
-from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK
-from abicheck.errors import AbicheckError, UsageError, printable
-from abicheck.subcommands import (cache as cache_command, check, compat, decode, diff, encode,
-                                  layout, lint, merge, model, selftest, simulate, targets,
-                                  validate, vectors)
+from abicheck import __version__
+from abicheck.subcommands import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, SUMMARIES, command
 
-# every command, in --help's order: a module with add_parser(sub) and run(args)
-COMMANDS = (layout, check, diff, lint, compat, merge, model, encode, decode, validate, simulate,
-            vectors, selftest, targets, cache_command)
+TYPE_CHECKING = False       # typing, limits' dataclasses: not imported by --help
+if TYPE_CHECKING:
+    from typing import NoReturn, Sequence
+
+    from abicheck.limits import Limits
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        from abicheck.errors import UsageError
         raise UsageError(message)
 
 
-def build_parser(only=None) -> argparse.ArgumentParser:
-    """The whole command line; with ``only`` (a module of ``COMMANDS``), the
-    parser of that command alone, which parses its command lines as the
-    whole one does (a subcommand's usage, help and errors do not depend on
-    the others; building all 14 was ~3 ms of every start)."""
+def build_parser(only: str | None = None, summaries: bool = False) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a command's name), the parser
+    of that command alone, which parses its command lines as the whole one
+    does (a command's usage, help and errors do not depend on the others);
+    with ``summaries``, every command as its line of ``--help`` and nothing
+    more, which is all the top-level ``--help`` and its errors (no command,
+    an unknown one) show.  Why: building a command imports its module and
+    what that imports; all fifteen cost more than the rest of ``--help``."""
     parser = _Parser(prog="abicheck", description="Check the binary interface C headers promise.")
     parser.add_argument("--version", action="version", version=f"abicheck {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
-    for command in COMMANDS:
-        if only is None or command is only:
-            command.add_parser(sub)
+    for name, summary in SUMMARIES.items():
+        if summaries:
+            sub.add_parser(name, help=summary)
+        elif only is None or name == only:
+            command(name).add_parser(sub)
     return parser
-
-
-_COMMAND = {c.__name__.rsplit(".", 1)[1]: c for c in COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,17 +70,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         # a command line naming its command first needs that command's parser only
-        args = build_parser(_COMMAND.get(argv[0]) if argv else None).parse_args(argv)
+        named = argv[0] if argv and argv[0] in SUMMARIES else None
+        args = build_parser(named, summaries=named is None).parse_args(argv)
         if args.command is None:
-            names = ", ".join(c.__name__.rsplit(".", 1)[1] for c in COMMANDS)
-            raise UsageError(f"a command is required ({names}); see abicheck --help")
+            from abicheck.errors import UsageError
+            raise UsageError(f"a command is required ({', '.join(SUMMARIES)}); see abicheck --help")
+        from abicheck import cache, limits
         lim = _limits_of(args)
         # the parser and the layout recurse once per nesting level
         depth = sys.getrecursionlimit()
         sys.setrecursionlimit(max(depth, limits.recursion_needed(lim)))
         try:
             with limits.use(lim), cache.use(not getattr(args, "no_cache", False)):
-                out = _COMMAND[args.command].run(args)
+                out = command(args.command).run(args)
         finally:
             sys.setrecursionlimit(depth)
         code = EXIT_OK
@@ -91,28 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from abicheck.output import write_atomic
             write_atomic(args.output, out)
             return code
-    except AbicheckError as e:
-        # one line per problem (a spec lists all of its problems at once)
-        print(str(e) or "abicheck: error", file=sys.stderr)
-        return EXIT_ERROR
-    except RecursionError:
-        print("abicheck: error: declarations nest too deeply (lower the input's nesting, or "
-              "see --limit nesting)", file=sys.stderr)
-        return EXIT_ERROR
-    except MemoryError:
-        print("abicheck: error: out of memory (see --limit in the README)", file=sys.stderr)
-        return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_OK
     except KeyboardInterrupt:
         print("abicheck: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:                     # a bug of ours: one line, not a traceback
-        if os.environ.get("ABICHECK_DEBUG"):
-            raise
-        print(printable(f"abicheck: internal error: {type(e).__name__}: {e} (please report it; "
-                        "ABICHECK_DEBUG=1 shows the traceback)"), file=sys.stderr)
-        return EXIT_INTERNAL
+    except Exception as e:
+        return _failed(e)
     from abicheck.output import encodable
     try:
         if isinstance(out, bytes):        # a binary blob (encode --format bin)
@@ -125,8 +109,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _limits_of(args: argparse.Namespace) -> limits.Limits:
+def _failed(e: Exception) -> int:
+    """The exit status of a command that raised ``e``, after its one line on
+    stderr.  (The error module is imported here, not at the top, because
+    ``--help`` never needs it.)"""
+    from abicheck.errors import AbicheckError, printable
+    if isinstance(e, AbicheckError):
+        # one line per problem (a spec lists all of its problems at once)
+        print(str(e) or "abicheck: error", file=sys.stderr)
+        return EXIT_ERROR
+    if isinstance(e, RecursionError):
+        print("abicheck: error: declarations nest too deeply (lower the input's nesting, or "
+              "see --limit nesting)", file=sys.stderr)
+        return EXIT_ERROR
+    if isinstance(e, MemoryError):
+        print("abicheck: error: out of memory (see --limit in the README)", file=sys.stderr)
+        return EXIT_ERROR
+    if isinstance(e, BrokenPipeError):
+        return EXIT_OK
+    if os.environ.get("ABICHECK_DEBUG"):    # a bug of ours: one line, not a traceback
+        raise e
+    print(printable(f"abicheck: internal error: {type(e).__name__}: {e} (please report it; "
+                    "ABICHECK_DEBUG=1 shows the traceback)"), file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _limits_of(args: argparse.Namespace) -> Limits:
     import dataclasses
+
+    from abicheck import limits
     lim = limits.Limits().with_options(getattr(args, "limits", []))
     return dataclasses.replace(lim, allow_include_outside=getattr(args, "allow_include_outside", False),
                                jobs=getattr(args, "jobs", 0)

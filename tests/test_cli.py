@@ -1,5 +1,6 @@
 """The command-line contract: exit codes, one-line errors, JSON schema, determinism."""
 import json
+import os
 from importlib import resources
 
 import jsonschema
@@ -165,3 +166,57 @@ def test_a_profiler_still_gets_its_data(tmp_path):
     r = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "abicheck",
                         "targets"], capture_output=True, text=True)
     assert r.returncode == 0 and out.stat().st_size > 0
+
+
+def _whole_parser_says(argv):
+    """What the parser with every command fully built prints for ``argv``:
+    its exit status, stdout and its error (argparse itself is the oracle of
+    the top-level parser's text)."""
+    import contextlib
+    import io
+
+    from abicheck.cli import build_parser
+    from abicheck.errors import UsageError
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            build_parser().parse_args(argv)
+    except SystemExit as e:
+        return e.code, out.getvalue(), ""
+    except UsageError as e:
+        return 2, "", f"{e}\n"
+    return None, out.getvalue(), ""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--version"], ["frob"], ["--frob"],
+                                  ["-t", "x86_64", "check"]], ids=" ".join)
+def test_the_top_level_parser_says_what_the_whole_one_does(argv):
+    """With no command first, abicheck builds each command as its --help line
+    only: what it prints and its exit status must be what the parser with
+    every command's arguments built gives."""
+    got = _command(*argv, env=dict(os.environ, COLUMNS="100"))
+    os.environ["COLUMNS"] = "100"
+    try:
+        want = _whole_parser_says(argv)
+    finally:
+        del os.environ["COLUMNS"]
+    assert (got.returncode, got.stdout, got.stderr) == want
+
+
+def test_help_builds_no_command_and_imports_none():
+    """``--help`` imports no command's module (nor dataclasses, the error
+    tree, the cache): measured, they were half its time."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom abicheck.cli import main\ntry:\n    main(['--help'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('abicheck.subcommands.') or m in "
+            "('dataclasses', 'abicheck.errors', 'abicheck.cache', 'abicheck.limits', 'typing', "
+            "'json')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    # a command line imports its own command's module and no other
+    code = ("import sys\nfrom abicheck.cli import main\nmain(['targets'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('abicheck.subcommands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['abicheck.subcommands.targets']"

@@ -16,13 +16,15 @@ import re
 import shutil
 import time
 
+from abicheck.subcommands import SUMMARIES
+
 _GENERATION = re.compile(r"^[0-9a-f]{16}$")
 #: a temporary file younger than this may belong to a run still writing it
 _STALE_TMP_SECONDS = 3600
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("cache", help="show the persistent cache's location and size; prune it")
+    p = sub.add_parser("cache", help=SUMMARIES["cache"])
     what = p.add_mutually_exclusive_group()
     what.add_argument("--prune", action="store_true",
                       help="remove the generations an older (or newer) abicheck wrote, and "

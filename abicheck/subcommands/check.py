@@ -6,12 +6,13 @@ import argparse
 import os
 
 from abicheck.errors import UsageError
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import common_header_args, output_arg, run_planned, shard_args
 
 
 def add_parser(sub) -> None:
     from abicheck.report.render import formats
-    ck = sub.add_parser("check", help="check headers against an ABI spec on every target")
+    ck = sub.add_parser("check", help=SUMMARIES["check"])
     ck.add_argument("spec", nargs="?", metavar="SPEC",
                     help="a spec file, *.json (default: the bundled specs/siginfo.json)")
     ck.add_argument("headers", nargs="*", metavar="HEADER",

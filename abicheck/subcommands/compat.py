@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import bounds_args, output_arg, run_planned, shard_args
 from abicheck.errors import UsageError
 
@@ -22,7 +23,7 @@ exit status: 0 no mismatch, 1 a mismatch, 2 bad input; --exit-zero forces 0
 def add_parser(sub) -> None:
     from abicheck.report.render import formats
     cp = sub.add_parser(
-        "compat", help="compare the kernel's and a C library's view of a type on every ABI",
+        "compat", help=SUMMARIES["compat"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Compare the kernel uapi view and a C library view of types, joined by "
                     "public accessor names, on every ABI.", epilog=COMPAT_EPILOG)

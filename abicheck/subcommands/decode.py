@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.blobopts import blob_args, blob_context, read_blob, split_inputs
 from abicheck.subcommands.options import output_arg
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("decode", help="print the fields of a record's bytes (siginfo_t as strace does)")
+    p = sub.add_parser("decode", help=SUMMARIES["decode"])
     p.add_argument("inputs", nargs="*", metavar="BLOB [HEADER]",
                    help="the blob (a file, - for standard input; none with --hex), then headers")
     p.add_argument("--hex", metavar="STRING", help="the blob as hex digits")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from abicheck.errors import UsageError
-from abicheck.subcommands import EXIT_OK
+from abicheck.subcommands import EXIT_OK, SUMMARIES
 from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal,
                                           run_planned, shard_args)
 
@@ -30,7 +30,7 @@ rename with the same layout; a union member larger than the others).
 def add_parser(sub) -> None:
     from abicheck.report.render import formats
     df = sub.add_parser(
-        "diff", help="compare two revisions of headers on every ABI, with causes and verdicts",
+        "diff", help=SUMMARIES["diff"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Compare the binary interface of two header revisions on every ABI.",
         epilog=DIFF_EPILOG)

@@ -13,12 +13,13 @@ import json
 import sys
 
 from abicheck.errors import UsageError
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.blobopts import blob_args, blob_context
 from abicheck.subcommands.options import output_arg
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("encode", help="build the bytes of a record (siginfo_t by default) from fields")
+    p = sub.add_parser("encode", help=SUMMARIES["encode"])
     p.add_argument("headers", nargs="*", metavar="HEADER",
                    help="a header file or include name (default: --headers SET's siginfo header)")
     blob_args(p)

@@ -9,12 +9,13 @@ import argparse
 import dataclasses
 
 from abicheck.errors import UsageError
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import (common_header_args, output_arg, picture_to_terminal, positive,
                                           run_planned, shard_args, targets_or_host)
 
 
 def add_parser(sub) -> None:
-    lay = sub.add_parser("layout", help="show the memory layout of types, pahole style")
+    lay = sub.add_parser("layout", help=SUMMARIES["layout"])
     lay.add_argument("headers", nargs="+", metavar="HEADER",
                      help="a header file, or an include name resolved through -I (asm/siginfo.h)")
     lay.add_argument("--type", dest="types", action="append", default=[], metavar="NAME",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import common_header_args, output_arg, run_planned, shard_args
 from abicheck.errors import UsageError
 
@@ -20,7 +21,7 @@ abicheck lint --list-rules lists the rules; docs/lint-rules.md explains each.
 def add_parser(sub) -> None:
     from abicheck.report.render import formats
     ln = sub.add_parser(
-        "lint", help="lint headers for ABI hazards on every ABI (the seed review as rules)",
+        "lint", help=SUMMARIES["lint"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Lint headers: text rules over every #if branch, layout rules on every ABI.",
         epilog=LINT_EPILOG)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import output_arg
 
 MERGE_EPILOG = """\
@@ -17,7 +18,7 @@ the single run's.
 
 
 def add_parser(sub) -> None:
-    mg = sub.add_parser("merge", help="combine --shard results into the report of a single run",
+    mg = sub.add_parser("merge", help=SUMMARIES["merge"],
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         description="Combine the results of 'abicheck CMD ... --shard K/N' "
                                     "runs into one report.", epilog=MERGE_EPILOG)

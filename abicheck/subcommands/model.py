@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 
 from abicheck.errors import UsageError
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.blobopts import one_target, one_target_help
 from abicheck.subcommands.options import common_header_args, output_arg
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("model", help="print a type's binary model (construct) as Python source")
+    p = sub.add_parser("model", help=SUMMARIES["model"])
     p.add_argument("headers", nargs="*", metavar="HEADER",
                    help="a header file or an include name resolved through -I "
                         "(default with --headers: the set's asm/siginfo.h, else signal.h)")

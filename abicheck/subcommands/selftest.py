@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
 from abicheck.subcommands.options import output_arg
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("selftest", help="generate a C program performing scenarios on a real "
-                                        "kernel and printing the siginfo it delivers")
+    p = sub.add_parser("selftest", help=SUMMARIES["selftest"])
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO.json",
                    help="scenario files (the simulator's format), run in the order given")
     p.add_argument("--target", choices=("x86_64", "i386", "x32"),

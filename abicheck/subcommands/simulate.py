@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
+
 EPILOG = """\
 formats:
   text  one line per op; a fault as strace prints its siginfo, and the blob in hex
@@ -19,8 +21,7 @@ exit status: 0 simulated; 2 bad input (file: ops[N].field: error: ...)
 def add_parser(sub) -> None:
     KERNELS, PAGING = ("6.1", "6.12"), ("4-level", "5-level")   # checked: tests/fault/test_cli.py
     from abicheck.subcommands.options import output_arg
-    p = sub.add_parser("simulate", help="simulate a protection-key fault scenario: the signal "
-                       "and siginfo bytes the kernel delivers",
+    p = sub.add_parser("simulate", help=SUMMARIES["simulate"],
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     p.add_argument("scenario", metavar="SCENARIO.json")
     p.add_argument("--target", "-t", metavar="T",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
+
 
 def add_parser(sub) -> None:
-    tg = sub.add_parser("targets", help="list the ABIs abicheck knows")
+    tg = sub.add_parser("targets", help=SUMMARIES["targets"])
     tg.add_argument("--format", choices=("text", "json"), default="text")
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import argparse
 
-from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK
+from abicheck.subcommands import EXIT_FINDINGS, EXIT_OK, SUMMARIES
 from abicheck.subcommands.blobopts import blob_args, blob_context, read_blob, split_inputs
 from abicheck.subcommands.options import output_arg
 
 
 def add_parser(sub) -> None:
     from abicheck.report.render import formats
-    p = sub.add_parser("validate", help="check a record's bytes (siginfo_t by default) against a spec")
+    p = sub.add_parser("validate", help=SUMMARIES["validate"])
     p.add_argument("inputs", nargs="*", metavar="BLOB [HEADER]",
                    help="the blob (a file, - for standard input; none with --hex), then headers")
     p.add_argument("--hex", metavar="STRING", help="the blob as hex digits")

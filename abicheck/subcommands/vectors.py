@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+from abicheck.subcommands import SUMMARIES
+
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("vectors", help="write siginfo test vectors (blob + JSON expectation) "
-                       "covering every path of the fault simulator")
+    p = sub.add_parser("vectors", help=SUMMARIES["vectors"])
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write into "
                    "(created; files replaced whole)")
     p.add_argument("--target", "-t", action="append", default=[], metavar="T",
