@@ -100,6 +100,9 @@ class _Group:
     restore: dict[str, str] = field(default_factory=dict)  # _initial(macros), made once
     #: one ``Roots`` (and its memo of verdicts) for every part naming the same folders
     roots: dict[tuple[str, ...], confine.Roots] = field(default_factory=dict)
+    #: per ``Roots`` (by id; None: no confinement), the entries that passed
+    #: ``confine.check_entries`` in this group (its ``passed``)
+    passed: dict[int, set[tuple[str, str, int]]] = field(default_factory=dict)
 
 
 def preprocess_group(headers: Sequence[Sequence[str]], target: Target, include_dirs: Sequence[str],
@@ -312,7 +315,8 @@ def _part_result(group: _Group, part: _Part, head: Preprocessed | None, head_siz
     if head_size + len(seg) > group.lim.cpp_output:
         return None, files
     try:
-        confine.check_entries(pre.entries, part.roots, group.lim.input_size, None, MAIN)
+        confine.check_entries(pre.entries, part.roots, group.lim.input_size, None, MAIN,
+                              group.passed.setdefault(id(part.roots), set()))
     except AbicheckError:
         return None, files
     pre.search_dirs = tuple(group.dirs)

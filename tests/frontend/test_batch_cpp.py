@@ -302,3 +302,27 @@ def test_files_are_read_again_by_the_next_run(tree):
     with open(os.path.join(dirs[0], "o.h"), "w") as f:
         f.write("#pragma once\nint o;\n")
     _check(_jobs(dirs, "p.h", "q.h", "p.h"))
+
+
+def test_confinement_is_decided_for_every_header_of_a_batch(tree, tmp_path):
+    """An entry that passed confinement earlier in the batch is not looked
+    at again (``confine.check_entries``' ``passed``); one that failed is,
+    for every header that makes it: the headers entering a file through a
+    link out of the include directories, or a file past the input limit,
+    fail as they do alone, the others pass."""
+    outside = tmp_path.parent / (tmp_path.name + "-outside")
+    outside.mkdir()
+    (outside / "o.h").write_text("struct o { int a; };\n")
+    dirs = tree({"g.h": GUARD, "big.h": "int big;\n" + "/* pad */\n" * 400,
+                 "a.h": '#include "g.h"\n#include "link.h"\n',
+                 "b.h": '#include "g.h"\nstruct b { struct g g; };\n',
+                 "c.h": '#include "link.h"\n', "d.h": '#include "big.h"\n#include "g.h"\n'})
+    os.symlink(outside / "o.h", tmp_path / "link.h")
+    with limits.use(limits.Limits(input_size=2000)):
+        jobs = _jobs(dirs, "b.h", "a.h", "b.h", "c.h", "d.h", "b.h", "d.h", "a.h", "g.h")
+        assert _check(jobs) >= 3
+        got = list(batch.preprocess_each(jobs, (), _alone))
+    kinds = [type(r).__name__ for r in got]
+    assert kinds == ["Preprocessed", "ConfinementError", "Preprocessed", "ConfinementError",
+                     "LimitError", "Preprocessed", "LimitError", "ConfinementError",
+                     "Preprocessed"]
