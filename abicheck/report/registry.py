@@ -1,6 +1,7 @@
 """The renderer registry: every report format is a ``BaseRenderer`` subclass
-registered by name, so ``--format NAME`` finds it and a new format is one new
-module in this package (imported by ``report/render.py``)."""
+registered by name in a module of this package named after it, so
+``--format NAME`` finds it; a new format is one new module and one line of
+``FORMATS``."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,7 +21,29 @@ class BaseRenderer:
         raise NotImplementedError
 
 
+#: every format, by name (its module is ``abicheck.report.NAME``), with the
+#: commands whose reports it can draw (None: every command).  Why a table
+#: and not the classes alone: ``--format``'s choices and help need the
+#: names only, and importing all eight renderers cost the start of every
+#: command that reports (tests/report/test_render.py holds the two equal)
+FORMATS: dict[str, frozenset[str] | None] = {
+    "github": None, "html": frozenset({"diff"}), "json": None, "junit": None, "markdown": None,
+    "sarif": None, "svg": frozenset({"diff"}), "text": None,
+}
+
+#: the renderers imported so far, by name (``renderer`` imports the others)
 RENDERERS: dict[str, type[BaseRenderer]] = {}
+
+
+def renderer(name: str) -> type[BaseRenderer] | None:
+    """The renderer of format ``name``, its module imported; None when no
+    such format exists."""
+    if name not in FORMATS:
+        return None
+    if name not in RENDERERS:
+        import importlib
+        importlib.import_module(f"{__package__}.{name}")
+    return RENDERERS[name]
 
 
 def register(name: str) -> Callable[[type[BaseRenderer]], type[BaseRenderer]]:

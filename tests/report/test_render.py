@@ -9,14 +9,10 @@ import pytest
 from abicheck import __version__
 from abicheck.errors import SourceLoc, UsageError
 from abicheck.report.findings import CheckResult, Finding, Report
-from abicheck.report.render import (
-    RENDERERS,
-    BaseRenderer,
-    cells,
-    formats,
-    render,
-    vertical_header,
-)
+from abicheck.report.common import cells
+from abicheck.report.registry import FORMATS, RENDERERS, BaseRenderer
+from abicheck.report.render import formats, render
+from abicheck.report.text import vertical_header
 
 TARGETS = ("x86_64", "aarch64", "m68k")
 LOC = SourceLoc("include/uapi/foo.h", 12, 3)
@@ -57,9 +53,34 @@ def report() -> Report:
 # ---------------------------------------------------------------- registry
 
 def test_registry_has_every_format():
+    """``FORMATS`` (what --format offers without importing a renderer) is
+    what the renderer modules register: every module of the package that
+    registers one, imported, and the commands each class says it draws."""
+    import importlib
+    import pkgutil
+
+    import abicheck.report as pkg
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"abicheck.report.{mod.name}")
     assert formats() == ["github", "html", "json", "junit", "markdown", "sarif", "svg", "text"]
+    assert sorted(RENDERERS) == sorted(FORMATS)
     for name, cls in RENDERERS.items():
         assert issubclass(cls, BaseRenderer) and cls.name == name
+        assert cls.commands == FORMATS[name], name
+        assert cls.__module__ == f"abicheck.report.{name}"
+    assert formats("check") == ["github", "json", "junit", "markdown", "sarif", "text"]
+
+
+def test_rendering_imports_only_its_format():
+    import subprocess
+    import sys
+    code = ("import sys\nfrom abicheck.report.render import render\n"
+            "from abicheck.report.findings import Report\n"
+            "render(Report(command='check', subject='s', targets=('x86_64',), results=()), 'text')\n"
+            "print(sorted(m for m in sys.modules if m.startswith('abicheck.report.') and m not in "
+            "('abicheck.report.render', 'abicheck.report.registry', 'abicheck.report.findings')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "['abicheck.report.common', 'abicheck.report.text']"
 
 
 @pytest.mark.parametrize("fmt", [
