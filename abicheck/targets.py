@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
+from abicheck import package
 from abicheck.errors import UsageError
 
 #: Scalar kinds every row must describe (``__int128`` is optional).
@@ -109,9 +109,9 @@ class Target:
 
 
 def _load_rows() -> list[dict]:
-    text = resources.files("abicheck").joinpath("data/targets.json").read_text()
+    text = package.read_text("data/targets.json")
     data = json.loads(text)
-    schema_text = resources.files("abicheck").joinpath("schemas/targets.schema.json").read_text()
+    schema_text = package.read_text("schemas/targets.schema.json")
 
     def validate() -> None:
         import jsonschema

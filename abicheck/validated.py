@@ -20,7 +20,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from importlib import resources
+
+from abicheck import package
 
 
 def digest(kind: str, schema_text: str, text: str) -> str:
@@ -35,7 +36,7 @@ def digest(kind: str, schema_text: str, text: str) -> str:
 @functools.cache
 def _known() -> frozenset[str]:
     try:
-        data = json.loads(resources.files("abicheck").joinpath("data/validated.json").read_text())
+        data = json.loads(package.read_text("data/validated.json"))
     except (OSError, ValueError):
         return frozenset()
     return frozenset(v for v in data.get("digests", {}).values() if isinstance(v, str))

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 
+from abicheck import package
 from abicheck.targets import Target, get_target
 
 #: errnos of the kernel's include/linux/errno.h (not uapi: never meant for
@@ -52,7 +52,7 @@ X32_BIT = 0x40000000
 
 @functools.cache
 def _data() -> dict:
-    return json.loads(resources.files("abicheck").joinpath("data/strace_names.json").read_text())
+    return json.loads(package.read_text("data/strace_names.json"))
 
 
 def _table(abi: str, kind: str) -> dict[str, str]:

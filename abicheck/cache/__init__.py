@@ -114,8 +114,10 @@ def fingerprint_of(pkg, pycparser_version: str) -> str:
 def code_fingerprint() -> str:
     """This abicheck's fingerprint: a checkout whose parser changed (same
     version number), or another pycparser, gets fresh keys."""
-    from importlib import resources
-    return fingerprint_of(resources.files("abicheck"), _pycparser_version())
+    from pathlib import Path
+
+    from abicheck import package
+    return fingerprint_of(Path(package.ROOT), _pycparser_version())
 
 
 def generation() -> str:

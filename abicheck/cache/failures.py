@@ -33,8 +33,10 @@ _CLASSES = {c.__name__: c for c in (errors.AbicheckError, errors.ParseError, err
 def layout_fingerprint() -> str:
     """The sources of the layout engine and the target table's reader:
     the first error GCC would report may come from evaluating a constant."""
-    from importlib import resources
-    pkg = resources.files("abicheck")
+    from pathlib import Path
+
+    from abicheck import package
+    pkg = Path(package.ROOT)
     h = hashlib.sha256(cache.code_fingerprint().encode())
     h.update(pkg.joinpath("targets.py").read_bytes())
     for f in sorted(pkg.joinpath("layout").iterdir(), key=lambda p: p.name):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
 from typing import Sequence
 
+from abicheck import package
 from abicheck.errors import AbicheckError, SourceLoc, UsageError, printable
 from abicheck.targets import all_targets
 
@@ -50,7 +50,7 @@ class Spec:
 
 
 def _schema_text() -> str:
-    return resources.files("abicheck").joinpath("schemas/spec.schema.json").read_text()
+    return package.read_text("schemas/spec.schema.json")
 
 
 #: digests of (schema, validator, spec text) this process has seen pass the
@@ -76,7 +76,7 @@ def _schema_problems(text: str, data) -> list[tuple[tuple, str]]:
     schema_text = _schema_text()
     if validated.known_valid("spec", schema_text, text):
         return []                       # a bundled spec, as the test suite validated it
-    code = resources.files("abicheck").joinpath("checks/spec_load.py").read_bytes()
+    code = package.read_bytes("checks/spec_load.py")
     keyed = "\0".join((schema_text, code.decode("utf-8", "surrogateescape"), text))
     digest = hashlib.sha256(keyed.encode("utf-8", "surrogateescape")).hexdigest()
     if digest in _VALID:

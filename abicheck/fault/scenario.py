@@ -50,9 +50,8 @@ class ScenarioError(AbicheckError):
 
 @functools.cache
 def schema() -> dict:
-    from importlib import resources
-    return json.loads(resources.files("abicheck").joinpath("schemas/scenario.schema.json")
-                      .read_text(encoding="utf-8"))
+    from abicheck import package
+    return json.loads(package.read_text("schemas/scenario.schema.json"))
 
 
 def json_path(parts) -> str:

@@ -176,8 +176,8 @@ def _op_c(i: int, op: dict, fills: list[int] | None) -> str:
 
 
 def _runtime() -> str:
-    from importlib import resources
-    return resources.files("abicheck").joinpath("data/selftest_runtime.c").read_text()
+    from abicheck import package
+    return package.read_text("data/selftest_runtime.c")
 
 
 def _c_string(text: str) -> str:

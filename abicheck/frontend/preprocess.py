@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from importlib import resources
 from typing import Sequence
 
 from abicheck import limits
@@ -44,9 +43,9 @@ _GCC_DIAG = re.compile(r"^(.*?):(\d+):(\d+): (?:fatal )?error: (.*)$")
 def bundled_include_dir() -> str:
     """Our own freestanding headers (stddef.h, stdarg.h, ...), written for
     ``-nostdinc`` runs: libc headers include them and the compiler that
-    normally provides them is the host's, not the target's.  Once per
-    process (``resources.files`` took 45 us of every warm lookup)."""
-    return str(resources.files("abicheck").joinpath("include"))
+    normally provides them is the host's, not the target's."""
+    from abicheck import package
+    return package.path("include")
 
 
 @functools.cache

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from abicheck.report.findings import Report
+TYPE_CHECKING = False       # the findings model: not needed to list the formats
+if TYPE_CHECKING:
+    from abicheck.report.findings import Report
 
 
 class BaseRenderer:
@@ -33,6 +35,13 @@ FORMATS: dict[str, frozenset[str] | None] = {
 
 #: the renderers imported so far, by name (``renderer`` imports the others)
 RENDERERS: dict[str, type[BaseRenderer]] = {}
+
+
+def formats(command: str | None = None) -> list[str]:
+    """Registered format names, sorted (for ``--format`` choices and help);
+    with ``command``, only those that can render its report."""
+    return sorted(n for n, commands in FORMATS.items()
+                  if command is None or commands is None or command in commands)
 
 
 def renderer(name: str) -> type[BaseRenderer] | None:

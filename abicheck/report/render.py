@@ -18,15 +18,13 @@ returns the whole document; callers write it in one go.
 from __future__ import annotations
 
 from abicheck.errors import UsageError
-from abicheck.report.findings import Report
-from abicheck.report.registry import FORMATS, renderer
+from abicheck.report.registry import formats, renderer
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from abicheck.report.findings import Report
 
-def formats(command: str | None = None) -> list[str]:
-    """Registered format names, sorted (for ``--format`` choices and help);
-    with ``command``, only those that can render its report."""
-    return sorted(n for n, commands in FORMATS.items()
-                  if command is None or commands is None or command in commands)
+__all__ = ["formats", "render"]
 
 
 def render(report: Report, fmt: str) -> str:
