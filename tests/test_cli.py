@@ -190,33 +190,24 @@ def _whole_parser_says(argv):
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--version"], ["frob"], ["--frob"],
                                   ["-t", "x86_64", "check"]], ids=" ".join)
-def test_the_top_level_parser_says_what_the_whole_one_does(argv):
+def test_the_top_level_parser_says_what_the_whole_one_does(argv, monkeypatch):
     """With no command first, abicheck builds each command as its --help line
     only: what it prints and its exit status must be what the parser with
     every command's arguments built gives."""
     got = _command(*argv, env=dict(os.environ, COLUMNS="100"))
-    os.environ["COLUMNS"] = "100"
-    try:
-        want = _whole_parser_says(argv)
-    finally:
-        del os.environ["COLUMNS"]
+    monkeypatch.setenv("COLUMNS", "100")        # argparse wraps help to it
+    want = _whole_parser_says(argv)
     assert (got.returncode, got.stdout, got.stderr) == want
 
 
 def test_help_builds_no_command_and_imports_none():
     """``--help`` imports no command's module (nor dataclasses, the error
     tree, the cache): measured, they were half its time."""
-    import subprocess
-    import sys
-    code = ("import sys\nfrom abicheck.cli import main\ntry:\n    main(['--help'])\n"
-            "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('abicheck.subcommands.') or m in "
-            "('dataclasses', 'abicheck.errors', 'abicheck.cache', 'abicheck.limits', 'typing', "
-            "'json')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    from fresh_imports import modules_after, under
+    got = modules_after("from abicheck.cli import main\nmain(['--help'])")
+    assert under("abicheck.subcommands", got) == []
+    assert not {"dataclasses", "abicheck.errors", "abicheck.cache", "abicheck.limits", "typing",
+                "json"} & set(got)
     # a command line imports its own command's module and no other
-    code = ("import sys\nfrom abicheck.cli import main\nmain(['targets'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith('abicheck.subcommands.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "['abicheck.subcommands.targets']"
+    got = modules_after("from abicheck.cli import main\nmain(['targets'])")
+    assert under("abicheck.subcommands", got) == ["abicheck.subcommands.targets"]

@@ -72,15 +72,14 @@ def test_registry_has_every_format():
 
 
 def test_rendering_imports_only_its_format():
-    import subprocess
-    import sys
-    code = ("import sys\nfrom abicheck.report.render import render\n"
-            "from abicheck.report.findings import Report\n"
-            "render(Report(command='check', subject='s', targets=('x86_64',), results=()), 'text')\n"
-            "print(sorted(m for m in sys.modules if m.startswith('abicheck.report.') and m not in "
-            "('abicheck.report.render', 'abicheck.report.registry', 'abicheck.report.findings')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split("\n")[-2] == "['abicheck.report.common', 'abicheck.report.text']"
+    from fresh_imports import modules_after, under
+    got = modules_after("from abicheck.report.render import render\n"
+                        "from abicheck.report.findings import Report\n"
+                        "render(Report(command='check', subject='s', targets=('x86_64',), "
+                        "results=()), 'text')")
+    assert under("abicheck.report", got) == [
+        "abicheck.report.common", "abicheck.report.findings", "abicheck.report.registry",
+        "abicheck.report.render", "abicheck.report.text"]
 
 
 @pytest.mark.parametrize("fmt", [
