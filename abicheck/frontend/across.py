@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from abicheck import limits
 from abicheck.errors import AbicheckError, PreprocessError
+from abicheck.frontend import stand_in
 from abicheck.frontend.cpp_process import _cancel
 from abicheck.frontend.preprocess import Preprocessed
 from abicheck.targets import Target
@@ -49,6 +50,7 @@ class _Runs:
         self.pool = None
         self.targets = targets
         self.futures: list[Future] = []
+        self.kin = stand_in.Kin()
         with cpp_cache.glance():
             for t in targets:
                 f: Future = Future()
@@ -72,7 +74,7 @@ class _Runs:
         def run() -> Preprocessed:
             _cancel.event = self.stop
             try:
-                return _pp.run(req)
+                return self.kin.run(req)
             finally:
                 _cancel.event = None
         return self.pool.submit(run)
@@ -117,21 +119,31 @@ def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_
     stops early."""
     from abicheck.frontend import _first_of, _translation, translate
     targets = list(targets)
-    if len(targets) == 1 or limits.jobs() == 1:
+    if len(targets) == 1:
+        yield translate(headers, targets[0], include_dirs, defines, system, source)
+        return
+    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
+    if limits.jobs() == 1:
+        # one after the other, each run that stands in for a later one kept
+        kin = stand_in.Kin()
         for t in targets:
             try:
-                yield translate(headers, t, include_dirs, defines, system, source)
+                try:
+                    req = _pp.prepare(headers, t, include_dirs, defines, system, source)
+                    pre = _pp.cached(req) or kin.run(req)
+                except PreprocessError as e:
+                    raise _first_of(e, t) from None
+                tr = _translation(t, pre, request)
             except AbicheckError as e:
-                if len(targets) > 1:
-                    e.msg = f"{e.msg} (target {t.name})"
+                e.msg = f"{e.msg} (target {t.name})"
                 raise
+            yield tr
         return
     runs = _AHEAD.pop(_request(headers, targets, include_dirs, defines, system, source), None)
     if runs is None or runs.targets != targets:
         if runs is not None:
             runs.close()
         runs = _Runs(headers, targets, include_dirs, defines, system, source)
-    request = (tuple(headers), tuple(include_dirs), tuple(defines), system, source, ())
     try:
         for t, f in zip(targets, runs.futures):
             try:

@@ -22,7 +22,9 @@ NAMES = ["x86_64", "i386", "aarch64", "riscv64"]
 
 @pytest.fixture
 def header(tmp_path):
-    (tmp_path / "h.h").write_text("struct s { long v; };\n")
+    # the header spells each target's own macro, so that no target's run
+    # stands in for another's (frontend/stand_in.py): every target runs cpp
+    (tmp_path / "h.h").write_text("struct s { long v; }; /* __x86_64__ __i386__ __aarch64__ __riscv */\n")
     clear_memo()
     with cache.use(False), limits.use(limits.Limits(jobs=2)):
         yield str(tmp_path)
@@ -123,7 +125,9 @@ def test_the_front_end_starts_cpp_without_the_model():
 
 def test_a_warm_run_starts_no_thread(tmp_path, monkeypatch):
     # the cpp cache is looked up in the calling thread: only misses need threads
-    (tmp_path / "h.h").write_text("struct s { long v; };\n")
+    # the header spells each target's own macro, so that no target's run
+    # stands in for another's (frontend/stand_in.py): every target runs cpp
+    (tmp_path / "h.h").write_text("struct s { long v; }; /* __x86_64__ __i386__ __aarch64__ __riscv */\n")
     monkeypatch.setenv("ABICHECK_CACHE_DIR", str(tmp_path / "cache"))
     ts = [get_target(n) for n in NAMES]
     with cache.use(True), limits.use(limits.Limits(jobs=2)):
@@ -137,14 +141,19 @@ def test_a_warm_run_starts_no_thread(tmp_path, monkeypatch):
 
 def test_the_default_check_runs_cpp_once_per_target(monkeypatch, capsys):
     # check starts its runs before importing the checks (subcommands/check.py);
-    # the stream its pieces read must take them over, not run cpp again
+    # the stream its pieces read must take them over, not run cpp again: each
+    # target's run is asked for once (and some are written from another
+    # target's, frontend/stand_in.py)
     from abicheck.cli import main
+    from abicheck.frontend import stand_in
     from abicheck.targets import all_targets
-    calls = []
+    asked, ran = [], []
     pp = sys.modules["abicheck.frontend.preprocess"]
-    real = pp.run
-    monkeypatch.setattr(pp, "run", lambda req: calls.append(1) or real(req))
+    real, kin_run = pp.run, stand_in.Kin.run
+    monkeypatch.setattr(pp, "run", lambda req: ran.append(1) or real(req))
+    monkeypatch.setattr(stand_in.Kin, "run", lambda self, req: asked.append(tuple(req.macros.items())) or kin_run(self, req))
     monkeypatch.setenv("ABICHECK_JOBS", "")
     clear_memo()
     assert main(["check", "--no-cache"]) == 0
-    assert len(calls) == len(all_targets()) and not across._AHEAD
+    assert len(set(asked)) == len(asked) == len(all_targets()) and not across._AHEAD
+    assert 0 < len(ran) < len(asked)

@@ -1,0 +1,249 @@
+"""One target's cpp run standing in for another target's.
+
+Why: the default ``check`` preprocesses the same headers for 27 targets,
+one cc1 process each (a third of a cold run's CPU), and they come out as
+11 distinct texts.  A run's output depends on the target only through the
+target's predefined macros; where a finished run never looked up any
+macro the two targets define differently, the other target's run would
+do exactly the same steps and write the same output, but for the
+``-dD`` echo of its own command-line macros.  That output is then written
+here from the finished one instead of running cc1 again.
+
+When it is exact.  cpp looks a name up in its macro table only where the
+name is an identifier token: in the main text, in a file it entered, in a
+macro's body (the built-in ones, the command line's), or made by pasting
+(``##``) tokens spelled there.  So a finished run stands in for a target
+when no name the two define differently
+  - is spelled as a word (a maximal run of ``[A-Za-z0-9_$]``) anywhere in
+    those texts, comments and strings included, line splices removed, nor
+  - can be spelled by joining two or more such words (a paste; when
+    ``__LINE__``, ``__COUNTER__`` or ``__INCLUDE_LEVEL__`` appear, any
+    run of digits counts as a word too, since they expand to numbers),
+and the run did not read the clock (``__DATE__``, ``__TIME__``,
+``__TIMESTAMP__``: a run of its own might see another second), every file
+it entered is unchanged since it started (the stat, as the cpp cache
+checks it), the request is the same but for the macros (main text,
+include directories, limits), and every command-line macro of both
+targets is one whose ``-dD`` echo is known (``#define NAME VALUE`` with
+VALUE as given: single spaces between tokens, no comment, quote or
+backslash; the finished run's own echo must read so, or it stands in for
+nobody).  tests/frontend/test_stand_in.py compares what this writes with
+cc1's own run on every target, and checks that each condition matters.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from abicheck.frontend.cpp_output import Preprocessed, _split_defines
+
+if TYPE_CHECKING:
+    from abicheck.frontend.preprocess import Request
+
+_WORD = re.compile(r"[A-Za-z0-9_$]+")
+_SPLICE = re.compile(r"\\[ \t\f\v]*(?:\r\n|\n|\r)")
+_CLOCK = ("__DATE__", "__TIME__", "__TIMESTAMP__")
+_NUMBERS = ("__LINE__", "__COUNTER__", "__INCLUDE_LEVEL__")
+_NAME = r"[A-Za-z_$][\w$]*(?:\([\w$,]*\))?\Z"
+#: a value whose echo is itself: tokens with single spaces, no comment,
+#: no character constant, no backslash, strings without one; ``##`` only
+#: as `` ## `` (cpp echoes ``a##b`` as ``a ##b``)
+_TOKENS = r"""(?:[^\s#"'\\/]|/(?![/*])|"[^"\\\n]*")+"""
+_VALUE = rf"(?:{_TOKENS}(?: (?:{_TOKENS}|##))*)?\Z"    # compiled when first used
+_LINE = '# 0 "<command-line>"\n'
+_MAIN_STARTS = '\n# 1 "<stdin>"\n'
+
+
+def echo(macros: dict[str, str]) -> str | None:
+    """What ``-dD`` writes for these command-line macros (``-DNAME=VALUE``,
+    in order), or None when some echo is not known to be its value."""
+    key = tuple(macros.items())
+    known = _ECHOES.get(key, False)
+    if known is False:
+        parts = []
+        for name, value in key:
+            if not re.match(_NAME, name) or not re.match(_VALUE, value) or " ## ##" in value \
+                    or value.startswith("## ") or value.endswith(" ##"):
+                parts = None
+                break
+            parts.append(f"{_LINE}#define {name} {value}\n")
+        known = "".join(parts) if parts else None
+        if len(_ECHOES) >= 256:
+            _ECHOES.clear()
+        _ECHOES[key] = known
+    return known
+
+
+#: command-line macros -> their echo (``echo``): each target's is asked
+#: for once as a run that stands in and again for each run it stands in for
+_ECHOES: dict[tuple, str | None] = {}
+#: (path, stat) -> the words of the file (``Source.words``): the runs of
+#: one request enter the same files
+_FILE_WORDS: dict[tuple, frozenset[str]] = {}
+
+
+def _words(text: str) -> frozenset[str]:
+    if "\\" in text:
+        text = _SPLICE.sub("", text)
+    return frozenset(_WORD.findall(text))
+
+
+class Source:
+    """A finished, successful cpp run, able to stand in for other targets'
+    runs of the same request: what it read, as words (read when first asked)."""
+
+    def __init__(self, req: Request, pre: Preprocessed, since: int) -> None:
+        self.req = req
+        self.raw = pre._raw
+        self.entries = pre.entries
+        self.since = since
+        self._words: list[frozenset[str]] | None = None
+        self._numbers = False
+        self._pasted: dict[str, bool] = {}      # name -> ``_made(name)``
+        self._starts: frozenset[str] | None = None
+        self._tail: Preprocessed | None = None
+        self.head = self._head()
+
+    def _head(self) -> str | None:
+        """The built-in macros' part of the output (what precedes the
+        command line's), or None when the output does not read as expected."""
+        raw = self.raw
+        if raw is None:
+            return None
+        main = raw.find(_MAIN_STARTS)
+        mine = echo(self.req.macros)
+        cut = raw.find("\n" + _LINE)
+        if main < 0 or not mine or cut < 0 or raw[cut + 1:main + 1] != mine:
+            return None
+        return raw[:cut + 1]
+
+    def words(self) -> list[frozenset[str]] | None:
+        """The words of every text cpp read, or None: a file changed since
+        the run started, or cannot be read, or the run read the clock."""
+        if self._words is None:
+            self._words = self._read() or []
+        return self._words or None
+
+    def _read(self) -> list[frozenset[str]] | None:
+        from abicheck.cache.preprocessed import _stat
+        values = " ".join(f"{key.partition('(')[2]} {value}" for key, value in self.req.macros.items())
+        out = [_words(self.req.text), _words(self.head or ""), _words(values)]
+        for path, _ in dict.fromkeys(self.entries):
+            st = _stat(path)
+            if st is None or max(st[1], st[2]) > self.since:
+                return None
+            got = _FILE_WORDS.get((path, st))
+            if got is None:
+                try:
+                    with open(path, "rb") as f:
+                        got = _words(f.read().decode("latin-1"))
+                except OSError:
+                    return None
+                if len(_FILE_WORDS) >= 4096:
+                    _FILE_WORDS.clear()
+                _FILE_WORDS[(path, st)] = got
+            out.append(got)
+        if any(w in ws for ws in out for w in _CLOCK):
+            return None
+        self._numbers = any(w in ws for ws in out for w in _NUMBERS)
+        return out
+
+    def stands_for(self, req: Request) -> bool:
+        """Would ``req``'s own run write what this one did, but for its
+        command-line macros?"""
+        mine = self.req
+        if self.head is None or req.use_pcpp or mine.use_pcpp or req.text != mine.text \
+                or req.dirs != mine.dirs or req.source != mine.source or req.lim != mine.lim \
+                or req.roots.dirs != mine.roots.dirs:
+            return False
+        words = self.words()
+        if words is None:
+            return False
+        # the names the two define differently (a key holds the parameters)
+        differ = {key.partition("(")[0] for key, _ in mine.macros.items() ^ req.macros.items()}
+        # spelled as a word (cheap, and most differences are), then by pasting
+        if any(not ws.isdisjoint(differ) for ws in words):
+            return False
+        return not any(self._made(name) for name in differ)
+
+    def _made(self, name: str) -> bool:
+        """Could pasting tokens spelled as this run's words make ``name``?
+        (Can ``name`` be cut into two or more words?)"""
+        known = self._pasted.get(name)
+        if known is None:
+            if self._starts is None:
+                # every beginning of a word: a cut stops at the first piece
+                # that begins none
+                self._starts = frozenset(w[:k] for ws in self._words or [] for w in ws
+                                         for k in range(1, len(w) + 1))
+            words, starts, numbers, n = self._words or [], self._starts, self._numbers, len(name)
+            reach = [True] + [False] * n
+            for i in range(n):
+                if reach[i]:
+                    for j in range(i + 1, n + 1 if i else n):   # two pieces at least
+                        piece = name[i:j]
+                        if numbers and piece.isdigit() and piece.isascii():
+                            reach[j] = True
+                        elif piece not in starts:
+                            break           # nor does any longer piece
+                        elif any(piece in ws for ws in words):
+                            reach[j] = True
+            known = self._pasted[name] = reach[n]
+        return known
+
+    def stand_in(self, req: Request) -> Preprocessed | None:
+        """``req``'s output written from this run's, or None: not exact
+        (``stands_for``), or past the output bound."""
+        if not self.stands_for(req):
+            return None
+        theirs = echo(req.macros)
+        if not theirs:
+            return None
+        assert self.raw is not None and self.head is not None
+        tail_raw = self.raw[self.raw.find(_MAIN_STARTS) + 1:]
+        head_raw = self.head + theirs[:-1]
+        if len(head_raw.encode("utf-8", "surrogateescape")) + 1 + \
+                len(tail_raw.encode("utf-8", "surrogateescape")) > req.lim.cpp_output:
+            return None         # its own run is stopped, with the error saying where
+        if self._tail is None:
+            self._tail = _split_defines(tail_raw, req.text)
+        # as ``cpp_output.split_after`` joins a batch's parts: the tail
+        # opens with the main file's line marker
+        head, tail = _split_defines(head_raw, req.text), self._tail
+        pre = Preprocessed(head.text + "\n" + tail.text, None, req.text, head.entries + tail.entries,
+                           raw=head_raw + "\n" + tail_raw)
+        pre.search_dirs = tuple(req.dirs)
+        return pre
+
+
+class Kin:
+    """The finished runs of one request on several targets: each miss
+    (``run``) is written from one of them when one stands in for it, else
+    run, and then stands in for the later ones.  Shared by the threads
+    running them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sources: list[Source] = []
+
+    def run(self, req: Request) -> Preprocessed:
+        """``preprocess.run(req)``'s result, from a finished run or cpp's own."""
+        from abicheck.cache import preprocessed as cpp_cache
+        pp = sys.modules["abicheck.frontend.preprocess"]      # the module (its name is the function's)
+        with self._lock:
+            sources = list(self._sources)
+        for s in sources:
+            pre = s.stand_in(req)
+            if pre is not None:
+                pp._confine(pre, req.roots, req.lim, req.text, req.source)
+                cpp_cache.store(req.key, pre, s.since, pp.confined_as(req))
+                return pre
+        since = cpp_cache.started()
+        pre = pp.run(req)
+        if not req.use_pcpp:
+            source = Source(req, pre, since)
+            with self._lock:
+                self._sources.append(source)
+        return pre
