@@ -64,8 +64,9 @@ def echo(macros: dict[str, str]) -> str | None:
     if known is False:
         parts = []
         for name, value in key:
-            if not re.match(_NAME, name) or not re.match(_VALUE, value) or " ## ##" in value \
-                    or value.startswith("## ") or value.endswith(" ##"):
+            if not re.match(_NAME, name) or not _plain(value) and (
+                    not re.match(_VALUE, value) or " ## ##" in value
+                    or value.startswith("## ") or value.endswith(" ##")):
                 parts = None
                 break
             parts.append(f"{_LINE}#define {name} {value}\n")
@@ -74,6 +75,18 @@ def echo(macros: dict[str, str]) -> str | None:
             _ECHOES.clear()
         _ECHOES[key] = known
     return known
+
+
+#: what no value whose echo is itself has, but for single spaces between
+#: tokens; ``_plain`` (most target macros) then needs no regex (the regex
+#: took 0.9 ms a target)
+_SPECIAL = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f#\"'\\/")
+
+
+def _plain(value: str) -> bool:
+    """ASCII tokens with single spaces and none of ``_SPECIAL``: the echo is the value."""
+    return value.isascii() and _SPECIAL.isdisjoint(value) and "  " not in value \
+        and value[:1] != " " and value[-1:] != " "
 
 
 #: command-line macros -> their echo (``echo``): each target's is asked

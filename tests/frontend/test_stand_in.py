@@ -182,6 +182,26 @@ def test_a_macro_whose_echo_is_not_its_value_stands_in_for_none(tmp_path):
         assert got is not None and _same(got, _own(b)[1]), value
 
 
+def test_a_plain_value_is_echoed_as_given(tmp_path):
+    # the fast path of ``echo`` (no regex): random values of the characters
+    # it lets through, cc1's own -dD echo the oracle; and each is one the
+    # full rule accepts too
+    import random
+    rng = random.Random(12)
+    letters = "".join(chr(c) for c in range(33, 127) if chr(c) not in stand_in._SPECIAL)
+    values = ["".join(rng.choice(letters + "   ") for _ in range(rng.randrange(12))) for _ in range(300)]
+    values = [v for v in values if stand_in._plain(v)]
+    assert len(values) > 100
+    a = _request(tmp_path, "int a;\n", {f"V{i}": v for i, v in enumerate(values)})
+    code, pre = _own(a)
+    assert code == 0
+    for i, v in enumerate(values):
+        assert f"#define V{i} {v}\n" in pre._raw, v
+        assert re.match(stand_in._VALUE, v), v
+    assert stand_in.echo(a.macros) is not None
+    assert not any(stand_in._plain(v) for v in (" a", "a ", "a  b", "a\tb", "a\xa0b", "a/b", "a#b"))
+
+
 def test_an_output_past_the_bound_is_left_to_its_own_run(tmp_path):
     text = "int a;\n"
     probe = _request(tmp_path, text, ONE)
