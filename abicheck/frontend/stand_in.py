@@ -64,7 +64,7 @@ def echo(macros: dict[str, str]) -> str | None:
     if known is False:
         parts = []
         for name, value in key:
-            if not re.match(_NAME, name) or not _plain(value) and (
+            if not (name.isidentifier() and name.isascii() or re.match(_NAME, name)) or not _plain(value) and (
                     not re.match(_VALUE, value) or " ## ##" in value
                     or value.startswith("## ") or value.endswith(" ##")):
                 parts = None

@@ -56,7 +56,27 @@ def test_second_run_reuses_the_pieces(inputs, capsys, monkeypatch):
     assert len(calls) == len(TARGETS.split(","))
 
 
-def test_edited_header_is_not_answered_from_the_memo(inputs, capsys):
+def test_without_the_cache_a_first_run_makes_no_key_and_a_second_reuses(inputs, capsys, monkeypatch):
+    # the first piece of each target is kept unkeyed (no digest of cpp's
+    # result); the second run keys it, and is answered from it
+    spec, hdrs = inputs
+    first = _slow(capsys, spec, hdrs)
+    digests, calls = [], []
+    real_digest, real_eval = spec_memo._cpp_digest, spec_pieces._evaluate
+    monkeypatch.setattr(spec_memo, "_cpp_digest", lambda pre: digests.append(pre) or real_digest(pre))
+    monkeypatch.setattr(spec_pieces, "_evaluate", lambda *a: calls.append(a) or real_eval(*a))
+    spec_memo.clear()
+    assert _check(capsys, spec, hdrs, "--no-cache") == first
+    assert digests == [] and len(calls) == len(TARGETS.split(","))
+    calls.clear()
+    assert _check(capsys, spec, hdrs, "--no-cache") == first
+    assert calls == [] and digests
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_edited_header_is_not_answered_from_the_memo(inputs, capsys, cache, monkeypatch):
+    if cache == "off":
+        monkeypatch.setenv("ABICHECK_CACHE", "0")
     spec, hdrs = inputs
     before = _check(capsys, spec, hdrs)
     assert before[0] == 0
