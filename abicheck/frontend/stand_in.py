@@ -63,18 +63,30 @@ def echo(macros: dict[str, str]) -> str | None:
     known = _ECHOES.get(key, False)
     if known is False:
         parts = []
-        for name, value in key:
-            if not (name.isidentifier() and name.isascii() or re.match(_NAME, name)) or not _plain(value) and (
-                    not re.match(_VALUE, value) or " ## ##" in value
-                    or value.startswith("## ") or value.endswith(" ##")):
+        for item in key:
+            part = _ECHO_LINES.get(item, False)
+            if part is False:
+                part = _ECHO_LINES[item] = _echo_line(*item)
+            if part is None:
                 parts = None
                 break
-            parts.append(f"{_LINE}#define {name} {value}\n")
+            parts.append(part)
         known = "".join(parts) if parts else None
         if len(_ECHOES) >= 256:
             _ECHOES.clear()
+        if len(_ECHO_LINES) >= 8192:
+            _ECHO_LINES.clear()
         _ECHOES[key] = known
     return known
+
+
+def _echo_line(name: str, value: str) -> str | None:
+    """One command-line macro's lines of the echo, or None when not known."""
+    if not (name.isidentifier() and name.isascii() or re.match(_NAME, name)) or not _plain(value) and (
+            not re.match(_VALUE, value) or " ## ##" in value
+            or value.startswith("## ") or value.endswith(" ##")):
+        return None
+    return f"{_LINE}#define {name} {value}\n"
 
 
 #: what no value whose echo is itself has, but for single spaces between
@@ -92,6 +104,9 @@ def _plain(value: str) -> bool:
 #: command-line macros -> their echo (``echo``): each target's is asked
 #: for once as a run that stands in and again for each run it stands in for
 _ECHOES: dict[tuple, str | None] = {}
+#: (name, value) -> its lines of the echo (``_echo_line``): most of a
+#: target's macros are some other target's too
+_ECHO_LINES: dict[tuple[str, str], str | None] = {}
 #: (path, stat) -> the words of the file (``Source.words``): the runs of
 #: one request enter the same files
 _FILE_WORDS: dict[tuple, frozenset[str]] = {}
@@ -116,6 +131,7 @@ class Source:
         self._numbers = False
         self._pasted: dict[str, bool] = {}      # name -> ``_made(name)``
         self._starts: frozenset[str] | None = None
+        self._all: frozenset[str] = frozenset()
         self._tail: Preprocessed | None = None
         self.head = self._head()
 
@@ -187,11 +203,11 @@ class Source:
         known = self._pasted.get(name)
         if known is None:
             if self._starts is None:
-                # every beginning of a word: a cut stops at the first piece
-                # that begins none
-                self._starts = frozenset(w[:k] for ws in self._words or [] for w in ws
-                                         for k in range(1, len(w) + 1))
-            words, starts, numbers, n = self._words or [], self._starts, self._numbers, len(name)
+                # every word, and every beginning of one: a cut stops at
+                # the first piece that begins none
+                self._all = frozenset().union(*self._words or [])
+                self._starts = frozenset(w[:k] for w in self._all for k in range(1, len(w) + 1))
+            words, starts, numbers, n = self._all, self._starts, self._numbers, len(name)
             reach = [True] + [False] * n
             for i in range(n):
                 if reach[i]:
@@ -201,7 +217,7 @@ class Source:
                             reach[j] = True
                         elif piece not in starts:
                             break           # nor does any longer piece
-                        elif any(piece in ws for ws in words):
+                        elif piece in words:
                             reach[j] = True
             known = self._pasted[name] = reach[n]
         return known
