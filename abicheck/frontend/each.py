@@ -13,7 +13,7 @@ import sys
 from typing import Sequence
 
 from abicheck.errors import AbicheckError, PreprocessError, detached
-from abicheck.frontend import Translation, _first_of, _translation, collector
+from abicheck.frontend import Translation, _first_of, _translation, collector, stand_in
 from abicheck.frontend.cpp_output import Preprocessed
 
 
@@ -58,10 +58,13 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     misses = [i for i, p in enumerate(looked) if isinstance(p, pp.Request)]
     ran_alone: set[int] = set()
     request_of = {id(jobs[i]): looked[i] for i in misses}     # the batch hands jobs back
+    # a header on many targets (lint, a revision diff) runs alone on each:
+    # one target's finished run may stand in for another's (``stand_in``)
+    kin = stand_in.Kin()
 
     def alone(job) -> Preprocessed | AbicheckError:
         def step():
-            pre = pp.run(request_of[id(job)])
+            pre = kin.run(request_of[id(job)])
             ran_alone.add(id(pre))          # kept in the cache by run() itself
             return pre
         return guarded(job, step)

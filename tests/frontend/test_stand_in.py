@@ -95,6 +95,26 @@ def test_the_default_check_runs_cc1_fewer_times_and_gets_the_same(monkeypatch):
             assert _same(tr.pre, own[tr.target.name]), tr.target.name
 
 
+def test_a_header_on_every_target_through_translate_each(monkeypatch):
+    # lint and the revision diff translate each header on every target as
+    # independent jobs (frontend/each.py): each runs alone, and a finished
+    # run stands in for later targets'; every result as cc1's own
+    from abicheck.frontend import translate_each
+    monkeypatch.setenv("ABICHECK_CACHE", "0")
+    targets = list(all_targets())
+    folder = bundled.headers_dir("linux-4.6")
+    own = {t.name: _own(pp.prepare(["asm/siginfo.h"], t, [folder]))[1] for t in targets}
+    real = pp.run
+    for jobs in (1, 2):
+        ran = []
+        monkeypatch.setattr(pp, "run", lambda req: ran.append(req) or real(req))
+        with limits.use(dataclasses.replace(limits.active(), jobs=jobs)):
+            got = translate_each([(["asm/siginfo.h"], t, [folder]) for t in targets])
+        assert len(ran) < len(targets) - 5, jobs
+        for t, tr in zip(targets, got):
+            assert _same(tr.pre, own[t.name]), t.name
+
+
 def _request(tmp_path, text, macros, lim=None):
     """A request for ``text`` (written as a header) with the command-line
     macros ``macros``."""
