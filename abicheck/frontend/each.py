@@ -60,7 +60,7 @@ def translate_each(jobs: Sequence[tuple], defines: Sequence[str] = ()
     request_of = {id(jobs[i]): looked[i] for i in misses}     # the batch hands jobs back
     # a header on many targets (lint, a revision diff) runs alone on each:
     # one target's finished run may stand in for another's (``stand_in``)
-    kin = stand_in.Kin()
+    kin = stand_in.Kin.among(looked[i] for i in misses)
 
     def alone(job) -> Preprocessed | AbicheckError:
         def step():

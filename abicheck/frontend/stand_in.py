@@ -247,32 +247,71 @@ class Source:
         return pre
 
 
+def kin_key(req: Request) -> tuple:
+    """What two requests must share for one's run to stand in for the
+    other's (all but the macros; ``Source.stands_for`` checks it again)."""
+    return (req.text, tuple(req.dirs), req.source, req.lim, tuple(req.roots.dirs), req.use_pcpp)
+
+
 class Kin:
-    """The finished runs of one request on several targets: each miss
+    """The finished runs of requests on several targets: each miss
     (``run``) is written from one of them when one stands in for it, else
     run, and then stands in for the later ones.  Shared by the threads
-    running them."""
+    running them.
 
-    def __init__(self) -> None:
+    ``left``: for each kin key more than one of the requests to come has
+    (``among``), how many there are; a run of any other key is kept by
+    nobody (a tree of one folder per target: no two requests are kin, and
+    nothing holds their outputs), and a key's runs are let go once its
+    last request is answered.  None: keep every run."""
+
+    def __init__(self, left: dict[tuple, int] | None = None) -> None:
         self._lock = threading.Lock()
-        self._sources: list[Source] = []
+        self._sources: dict[tuple, list[Source]] = {}
+        self._left = left
+
+    @classmethod
+    def among(cls, requests) -> Kin:
+        """A Kin for ``requests``, keeping only runs some other one may use."""
+        left: dict[tuple, int] = {}
+        for r in requests:
+            k = kin_key(r)
+            left[k] = left.get(k, 0) + 1
+        return cls({k: n for k, n in left.items() if n > 1})
+
+    def _answered(self, key: tuple) -> None:
+        if self._left is not None:
+            with self._lock:
+                n = self._left.get(key, 0) - 1
+                if n > 0:
+                    self._left[key] = n
+                else:
+                    self._left.pop(key, None)
+                    self._sources.pop(key, None)
 
     def run(self, req: Request) -> Preprocessed:
         """``preprocess.run(req)``'s result, from a finished run or cpp's own."""
         from abicheck.cache import preprocessed as cpp_cache
         pp = sys.modules["abicheck.frontend.preprocess"]      # the module (its name is the function's)
+        key = kin_key(req)
         with self._lock:
-            sources = list(self._sources)
-        for s in sources:
-            pre = s.stand_in(req)
-            if pre is not None:
-                pp._confine(pre, req.roots, req.lim, req.text, req.source)
-                cpp_cache.store(req.key, pre, s.since, pp.confined_as(req))
-                return pre
-        since = cpp_cache.started()
-        pre = pp.run(req)
-        if not req.use_pcpp:
-            source = Source(req, pre, since)
-            with self._lock:
-                self._sources.append(source)
-        return pre
+            keep = not req.use_pcpp and (self._left is None or key in self._left)
+            sources = list(self._sources.get(key, ())) if keep else []
+        try:
+            for s in sources:
+                pre = s.stand_in(req)
+                if pre is not None:
+                    pp._confine(pre, req.roots, req.lim, req.text, req.source)
+                    cpp_cache.store(req.key, pre, s.since, pp.confined_as(req))
+                    return pre
+            since = cpp_cache.started()
+            pre = pp.run(req)
+            if keep:
+                source = Source(req, pre, since)
+                with self._lock:
+                    if self._left is None or key in self._left:
+                        self._sources.setdefault(key, []).append(source)
+            return pre
+        finally:
+            if keep:
+                self._answered(key)

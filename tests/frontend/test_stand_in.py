@@ -115,6 +115,23 @@ def test_a_header_on_every_target_through_translate_each(monkeypatch):
             assert _same(tr.pre, own[t.name]), t.name
 
 
+def test_a_kin_keeps_a_run_only_while_a_request_of_its_kin_is_to_come(tmp_path, monkeypatch):
+    # translate_each (a whole tree, maybe one folder per target) keeps a
+    # run's output only for the requests that may use it
+    ran, real = [], pp.run
+    monkeypatch.setattr(pp, "run", lambda req: ran.append(req) or real(req))
+    a = _request(tmp_path, "int a;\n", ONE)
+    b = dataclasses.replace(a, macros={**ONE, "FOO": "1"})
+    other = dataclasses.replace(a, dirs=[*a.dirs, str(tmp_path)])       # no kin of a's
+    kin = stand_in.Kin.among([a, b, other])
+    kin.run(other)
+    assert kin._sources == {}
+    kin.run(a)
+    assert [s.req for s in kin._sources[stand_in.kin_key(a)]] == [a]
+    got = kin.run(b)                # written from a's run, the last of its kin
+    assert ran == [other, a] and _same(got, _own(b)[1]) and kin._sources == {}
+
+
 def _request(tmp_path, text, macros, lim=None):
     """A request for ``text`` (written as a header) with the command-line
     macros ``macros``."""
