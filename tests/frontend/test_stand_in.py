@@ -78,41 +78,37 @@ def test_every_stand_in_is_cc1s_own_output(header, folder, monkeypatch):
     assert written > len(runs) or len(runs) == 1
 
 
-def test_the_default_check_runs_cc1_fewer_times_and_gets_the_same(monkeypatch):
-    monkeypatch.setenv("ABICHECK_CACHE", "0")
-    targets = list(all_targets())
-    folder = bundled.headers_dir("linux-6.6")
-    own = {t.name: _own(pp.prepare(["asm/siginfo.h"], t, [folder]))[1] for t in targets}
-    real = pp.run
-    for jobs in (1, 2):
-        ran = []
-        monkeypatch.setattr(pp, "run", lambda req: ran.append(req) or real(req))
-        with limits.use(dataclasses.replace(limits.active(), jobs=jobs)):
-            got = list(across.translate_stream(["asm/siginfo.h"], targets, [folder]))
-        assert len(ran) < len(targets) - 5, jobs
-        for tr in got:
-            assert tr.pre == own[tr.target.name]
-            assert _same(tr.pre, own[tr.target.name]), tr.target.name
+def _stream(targets, folder):
+    return [tr.pre for tr in across.translate_stream(["asm/siginfo.h"], targets, [folder])]
 
 
-def test_a_header_on_every_target_through_translate_each(monkeypatch):
-    # lint and the revision diff translate each header on every target as
-    # independent jobs (frontend/each.py): each runs alone, and a finished
-    # run stands in for later targets'; every result as cc1's own
+def _each(targets, folder):
     from abicheck.frontend import translate_each
+    return [tr.pre for tr in translate_each([(["asm/siginfo.h"], t, [folder]) for t in targets])]
+
+
+#: the ways a header set reaches cpp on every target: the default check's
+#: stream (frontend/across.py), and lint's and the revision diff's
+#: independent one-header jobs, each run alone (frontend/each.py)
+ROUTES = {"check": (_stream, "linux-6.6"), "lint and diff": (_each, "linux-4.6")}
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_a_header_on_every_target_runs_cc1_fewer_times_and_gets_the_same(route, monkeypatch):
+    translate, revision = ROUTES[route]
     monkeypatch.setenv("ABICHECK_CACHE", "0")
     targets = list(all_targets())
-    folder = bundled.headers_dir("linux-4.6")
+    folder = bundled.headers_dir(revision)
     own = {t.name: _own(pp.prepare(["asm/siginfo.h"], t, [folder]))[1] for t in targets}
     real = pp.run
     for jobs in (1, 2):
         ran = []
         monkeypatch.setattr(pp, "run", lambda req: ran.append(req) or real(req))
         with limits.use(dataclasses.replace(limits.active(), jobs=jobs)):
-            got = translate_each([(["asm/siginfo.h"], t, [folder]) for t in targets])
+            got = translate(targets, folder)
         assert len(ran) < len(targets) - 5, jobs
-        for t, tr in zip(targets, got):
-            assert _same(tr.pre, own[t.name]), t.name
+        for t, pre in zip(targets, got):
+            assert _same(pre, own[t.name]), t.name
 
 
 def test_a_kin_keeps_a_run_only_while_a_request_of_its_kin_is_to_come(tmp_path, monkeypatch):
