@@ -109,6 +109,21 @@ def start(headers: Sequence[str], targets: Sequence[Target], include_dirs: Seque
             _AHEAD[key] = _Runs(headers, targets, include_dirs, defines, system, source)
 
 
+def _named(t: Target, pre_of, request: tuple) -> Translation:
+    """``t``'s translation of what ``pre_of()`` gives; an error names the
+    target (a cpp error as GCC's first, ``_first_of``)."""
+    from abicheck.frontend import _first_of, _translation
+    try:
+        try:
+            pre = pre_of()
+        except PreprocessError as e:
+            raise _first_of(e, t) from None
+        return _translation(t, pre, request)
+    except AbicheckError as e:
+        e.msg = f"{e.msg} (target {t.name})"
+        raise
+
+
 def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_dirs: Sequence[str] = (),
                      defines: Sequence[str] = (), system: bool = False,
                      source: str | None = None) -> Iterator[Translation]:
@@ -117,7 +132,7 @@ def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_
     fails (its cpp run or its parse) raises, with its name in the message;
     the runs not yet done are then cancelled, as they are when the caller
     stops early."""
-    from abicheck.frontend import _first_of, _translation, translate
+    from abicheck.frontend import translate
     targets = list(targets)
     if len(targets) == 1:
         yield translate(headers, targets[0], include_dirs, defines, system, source)
@@ -126,18 +141,12 @@ def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_
     if limits.jobs() == 1:
         # one after the other, each run that stands in for a later one kept
         kin = stand_in.Kin()
+
+        def pre_of(t: Target) -> Preprocessed:
+            req = _pp.prepare(headers, t, include_dirs, defines, system, source)
+            return _pp.cached(req) or kin.run(req)
         for t in targets:
-            try:
-                try:
-                    req = _pp.prepare(headers, t, include_dirs, defines, system, source)
-                    pre = _pp.cached(req) or kin.run(req)
-                except PreprocessError as e:
-                    raise _first_of(e, t) from None
-                tr = _translation(t, pre, request)
-            except AbicheckError as e:
-                e.msg = f"{e.msg} (target {t.name})"
-                raise
-            yield tr
+            yield _named(t, lambda: pre_of(t), request)
         return
     runs = _AHEAD.pop(_request(headers, targets, include_dirs, defines, system, source), None)
     if runs is None or runs.targets != targets:
@@ -146,16 +155,7 @@ def translate_stream(headers: Sequence[str], targets: Sequence[Target], include_
         runs = _Runs(headers, targets, include_dirs, defines, system, source)
     try:
         for t, f in zip(targets, runs.futures):
-            try:
-                try:
-                    pre = f.result()
-                except PreprocessError as e:
-                    raise _first_of(e, t) from None
-                tr = _translation(t, pre, request)
-            except AbicheckError as e:
-                e.msg = f"{e.msg} (target {t.name})"
-                raise
-            yield tr
+            yield _named(t, f.result, request)
     finally:
         # on an error or an early stop the runs not yet done need not finish
         runs.close()

@@ -138,7 +138,8 @@ def _split_defines(output: str, main: str) -> Preprocessed:
     return Preprocessed(text, None, main, tuple(entries), raw=output)
 
 
-def split_after(head: Preprocessed, output: str, main: str) -> Preprocessed:
+def split_after(head: Preprocessed, output: str, main: str,
+                tail: Preprocessed | None = None) -> Preprocessed:
     """``_split_defines(raw + "\n" + output, main)``, given ``head``, what
     ``_split_defines(raw, ...)`` returned (its macros never read): the
     predefined-macro prefix ``batch`` shares between all the headers of a
@@ -150,14 +151,17 @@ def split_after(head: Preprocessed, output: str, main: str) -> Preprocessed:
     marker lies on one line and the blanked lines too, so both scans cut
     at the line break between ``raw`` and ``output``, and that first
     marker sets every place ``output``'s entries are counted from (the
-    file before an entered one, and its line)."""
+    file before an entered one, and its line).  ``tail``: what
+    ``_split_defines(output, main)`` returned, when the caller has it
+    (``stand_in`` joins one tail to each target's head)."""
     raw = head._raw
     assert raw is not None
     end = output.find("\n")
     first = _MARKER_LINE.match("\n" + output[:end]) if end >= 0 else None
     if first is None or first.group(3) != "<stdin>":
         return _split_defines(raw + "\n" + output, main)
-    tail = _split_defines(output, main)
+    if tail is None:
+        tail = _split_defines(output, main)
     return Preprocessed(head.text + "\n" + tail.text, None, main, head.entries + tail.entries,
                         raw=raw + "\n" + output)
 

@@ -1,8 +1,8 @@
 """One target's cpp run standing in for another target's.
 
 Why: the default ``check`` preprocesses the same headers for 27 targets,
-one cc1 process each (a third of a cold run's CPU), and they come out as
-11 distinct texts.  A run's output depends on the target only through the
+one cc1 process each (a third of a cold run's CPU), and past the echo of
+each target's own macros they come out as 9 distinct outputs.  A run's output depends on the target only through the
 target's predefined macros; where a finished run never looked up any
 macro the two targets define differently, the other target's run would
 do exactly the same steps and write the same output, but for the
@@ -37,7 +37,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from abicheck.frontend.cpp_output import Preprocessed, _split_defines
+from abicheck.frontend.cpp_output import Preprocessed, _split_defines, split_after
 
 if TYPE_CHECKING:
     from abicheck.frontend.preprocess import Request
@@ -59,25 +59,17 @@ _MAIN_STARTS = '\n# 1 "<stdin>"\n'
 def echo(macros: dict[str, str]) -> str | None:
     """What ``-dD`` writes for these command-line macros (``-DNAME=VALUE``,
     in order), or None when some echo is not known to be its value."""
-    key = tuple(macros.items())
-    known = _ECHOES.get(key, False)
-    if known is False:
-        parts = []
-        for item in key:
-            part = _ECHO_LINES.get(item, False)
-            if part is False:
-                part = _ECHO_LINES[item] = _echo_line(*item)
-            if part is None:
-                parts = None
-                break
-            parts.append(part)
-        known = "".join(parts) if parts else None
-        if len(_ECHOES) >= 256:
-            _ECHOES.clear()
-        if len(_ECHO_LINES) >= 8192:
-            _ECHO_LINES.clear()
-        _ECHOES[key] = known
-    return known
+    parts = []
+    for item in macros.items():
+        part = _ECHO_LINES.get(item, False)
+        if part is False:
+            if len(_ECHO_LINES) >= 8192:
+                _ECHO_LINES.clear()
+            part = _ECHO_LINES[item] = _echo_line(*item)
+        if part is None:
+            return None
+        parts.append(part)
+    return "".join(parts) or None
 
 
 def _echo_line(name: str, value: str) -> str | None:
@@ -101,9 +93,6 @@ def _plain(value: str) -> bool:
         and value[:1] != " " and value[-1:] != " "
 
 
-#: command-line macros -> their echo (``echo``): each target's is asked
-#: for once as a run that stands in and again for each run it stands in for
-_ECHOES: dict[tuple, str | None] = {}
 #: (name, value) -> its lines of the echo (``_echo_line``): most of a
 #: target's macros are some other target's too
 _ECHO_LINES: dict[tuple[str, str], str | None] = {}
@@ -127,11 +116,12 @@ class Source:
         self.raw = pre._raw
         self.entries = pre.entries
         self.since = since
-        self._words: list[frozenset[str]] | None = None
+        self.kin = kin_key(req)
+        self._read_yet = False
+        self._words: frozenset[str] | None = None      # None: stands in for nobody
         self._numbers = False
         self._pasted: dict[str, bool] = {}      # name -> ``_made(name)``
         self._starts: frozenset[str] | None = None
-        self._all: frozenset[str] = frozenset()
         self._tail: Preprocessed | None = None
         self.head = self._head()
 
@@ -148,12 +138,16 @@ class Source:
             return None
         return raw[:cut + 1]
 
-    def words(self) -> list[frozenset[str]] | None:
+    def words(self) -> frozenset[str] | None:
         """The words of every text cpp read, or None: a file changed since
         the run started, or cannot be read, or the run read the clock."""
-        if self._words is None:
-            self._words = self._read() or []
-        return self._words or None
+        if self._read_yet is False:
+            self._read_yet = True
+            read = self._read()
+            words = frozenset().union(*read) if read is not None else frozenset()
+            self._numbers = not words.isdisjoint(_NUMBERS)
+            self._words = words if read is not None and words.isdisjoint(_CLOCK) else None
+        return self._words
 
     def _read(self) -> list[frozenset[str]] | None:
         from abicheck.cache.preprocessed import _stat
@@ -174,40 +168,32 @@ class Source:
                     _FILE_WORDS.clear()
                 _FILE_WORDS[(path, st)] = got
             out.append(got)
-        if any(w in ws for ws in out for w in _CLOCK):
-            return None
-        self._numbers = any(w in ws for ws in out for w in _NUMBERS)
         return out
 
     def stands_for(self, req: Request) -> bool:
         """Would ``req``'s own run write what this one did, but for its
         command-line macros?"""
-        mine = self.req
-        if self.head is None or req.use_pcpp or mine.use_pcpp or req.text != mine.text \
-                or req.dirs != mine.dirs or req.source != mine.source or req.lim != mine.lim \
-                or req.roots.dirs != mine.roots.dirs:
+        if self.head is None or req.use_pcpp or kin_key(req) != self.kin:
             return False
         words = self.words()
         if words is None:
             return False
         # the names the two define differently (a key holds the parameters)
-        differ = {key.partition("(")[0] for key, _ in mine.macros.items() ^ req.macros.items()}
+        differ = {key.partition("(")[0] for key, _ in self.req.macros.items() ^ req.macros.items()}
         # spelled as a word (cheap, and most differences are), then by pasting
-        if any(not ws.isdisjoint(differ) for ws in words):
-            return False
-        return not any(self._made(name) for name in differ)
+        return words.isdisjoint(differ) and not any(self._made(name) for name in differ)
 
     def _made(self, name: str) -> bool:
         """Could pasting tokens spelled as this run's words make ``name``?
         (Can ``name`` be cut into two or more words?)"""
         known = self._pasted.get(name)
         if known is None:
+            words = self._words or frozenset()
             if self._starts is None:
-                # every word, and every beginning of one: a cut stops at
-                # the first piece that begins none
-                self._all = frozenset().union(*self._words or [])
-                self._starts = frozenset(w[:k] for w in self._all for k in range(1, len(w) + 1))
-            words, starts, numbers, n = self._all, self._starts, self._numbers, len(name)
+                # every beginning of a word: a cut stops at the first piece
+                # that begins none
+                self._starts = frozenset(w[:k] for w in words for k in range(1, len(w) + 1))
+            starts, numbers, n = self._starts, self._numbers, len(name)
             reach = [True] + [False] * n
             for i in range(n):
                 if reach[i]:
@@ -238,11 +224,9 @@ class Source:
             return None         # its own run is stopped, with the error saying where
         if self._tail is None:
             self._tail = _split_defines(tail_raw, req.text)
-        # as ``cpp_output.split_after`` joins a batch's parts: the tail
-        # opens with the main file's line marker
-        head, tail = _split_defines(head_raw, req.text), self._tail
-        pre = Preprocessed(head.text + "\n" + tail.text, None, req.text, head.entries + tail.entries,
-                           raw=head_raw + "\n" + tail_raw)
+        # the tail opens with the main file's line marker: split once, for
+        # every target it stands in for
+        pre = split_after(_split_defines(head_raw, req.text), tail_raw, req.text, self._tail)
         pre.search_dirs = tuple(req.dirs)
         return pre
 
